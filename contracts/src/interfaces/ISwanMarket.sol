@@ -115,9 +115,9 @@ interface ISwanMarket {
     struct TaskRequest {
         Mode mode;
         uint8 replicas; // k providers (1..MAX_REPLICAS)
-        uint8 quorum; // Quorum mode: equal results needed (> replicas / 2); otherwise 0
+        uint8 quorum; // Quorum mode: equal results needed (> replicas / 2, replicas >= 2); otherwise 0
+        uint16 collateralPct; // each provider locks this % of the per-replica value (price, or rate × duration)
         uint96 price; // batch: cap per replica; service: cap per second per replica
-        uint96 collateral; // each assigned provider locks this much
         uint32 assignBy; // open tasks expire after this
         uint32 resultBy; // batch: results due (quorum: commits due); service: duration in seconds
         uint32 settleBy; // batch: keeper verdict due (quorum: reveals due); service: 0
@@ -128,20 +128,18 @@ interface ISwanMarket {
         string specURI; // where the spec can be fetched (emitted)
     }
 
-    /// @notice A task's stored record (two storage slots; everything else is only emitted).
+    /// @notice A task's stored record: one storage slot. The submitter is not stored: it is the
+    /// top 160 bits of the task id (see `submitterOf`). Everything else is only emitted.
     struct Task {
         TaskStatus status;
         Mode mode;
         uint8 replicas;
         uint8 quorum;
-        uint8 committed; // Quorum: commits received
-        uint8 revealed; // Quorum: reveals received
         uint16 paramsVersion; // terms frozen at creation
+        uint16 collateralPct; // collateral per replica, in % of the per-replica value
         uint32 assignBy;
-        uint32 resultBy; // service: the duration until assigned, then the end of the paid period
-        uint32 settleBy; // service: the start of the paid period once assigned
-        uint96 collateral;
-        address submitter;
+        uint32 resultBy; // service: the duration in seconds
+        uint32 settleBy; // service: 0
         uint96 price; // batch: cap per replica; service: cap per second per replica
     }
 
@@ -441,8 +439,17 @@ interface ISwanMarket {
     function getParams(uint16 version) external view returns (Params memory);
     /// @notice The current parameter version.
     function paramsVersion() external view returns (uint16);
-    /// @notice Number of tasks created; ids run from 1 to this.
+    /// @notice Number of tasks created. A task id is `uint256(uint160(submitter)) << 96 | n`
+    /// where n counts from 1 across all submitters.
     function taskCount() external view returns (uint256);
+    /// @notice The submitter named by a task id (the id's top 160 bits).
+    function submitterOf(uint256 taskId) external pure returns (address);
+    /// @notice The collateral each provider of the task locks.
+    function collateralOf(uint256 taskId) external view returns (uint256);
+    /// @notice A service's paid period (zero until assigned).
+    function serviceWindow(uint256 taskId) external view returns (uint256 startedAt, uint256 endsAt);
+    /// @notice Quorum progress: commits and reveals received.
+    function quorumProgress(uint256 taskId) external view returns (uint256 committed, uint256 revealed);
     /// @notice Up to when a service replica has been paid.
     function serviceClaimedUntil(uint256 taskId, uint256 replica) external view returns (uint256);
     /// @notice A stored result: Quorum commits/reveals and KnownAnswer results.

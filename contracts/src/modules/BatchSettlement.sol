@@ -29,7 +29,7 @@ abstract contract BatchSettlement is TaskEscrow {
         if (msg.sender != _providers[owner].worker) revert NotWorker();
         r.status = ReplicaStatus.Submitted;
         if (mode != Mode.KeeperAttested) _results[taskId][replica] = resultHash;
-        if (mode == Mode.Quorum) t.committed += 1;
+        if (mode == Mode.Quorum) _quorum[taskId].committed += 1;
         emit ResultSubmitted(taskId, replica, owner, resultHash, resultURI);
     }
 
@@ -38,7 +38,8 @@ abstract contract BatchSettlement is TaskEscrow {
         Task storage t = _taskIn(taskId, TaskStatus.Assigned);
         if (t.mode != Mode.Quorum) revert WrongMode(taskId, t.mode);
         if (block.timestamp > t.settleBy) revert TooLate(t.settleBy);
-        uint256 committed = t.committed;
+        QuorumProgress storage q = _quorum[taskId];
+        uint256 committed = q.committed;
         bool allIn = committed == t.replicas;
         // reveals open once every replica has committed, or the commit deadline has passed
         if (!allIn && block.timestamp <= t.resultBy) revert TooEarly(t.resultBy);
@@ -51,9 +52,9 @@ abstract contract BatchSettlement is TaskEscrow {
         }
         _results[taskId][replica] = resultHash;
         r.status = ReplicaStatus.Revealed;
-        uint256 revealed = t.revealed + 1;
+        uint256 revealed = q.revealed + 1;
         // forge-lint: disable-next-line(unsafe-typecast) -- revealed <= committed <= replicas <= 16
-        t.revealed = uint8(revealed);
+        q.revealed = uint8(revealed);
         emit ResultRevealed(taskId, replica, resultHash);
         if (revealed == committed) _settleQuorum(taskId, t, address(0));
     }
@@ -200,10 +201,10 @@ abstract contract BatchSettlement is TaskEscrow {
     }
 
     function _refundWithoutFault(uint256 taskId, uint256 index, Task storage t, Replica storage r) private {
-        _release(_providers[r.provider], t.collateral, false);
+        _release(_providers[r.provider], _collateral(t), false);
         r.status = ReplicaStatus.Refunded;
         uint256 refund = r.price;
-        _balances[t.submitter] += refund;
+        _balances[_submitterOf(taskId)] += refund;
         emit ReplicaRefunded(taskId, index, r.provider, refund);
     }
 

@@ -43,6 +43,7 @@ abstract contract Governance is MarketBase {
         version += 1;
         _paramsVersion = version;
         _params[version] = p;
+        _feeBps = p.feeBps;
         _minCollateral = p.minCollateral;
         _unbondingDelay = p.unbondingDelay;
         emit ParamsApplied(version, p);

@@ -54,10 +54,12 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
     /// @notice Seconds between scheduling a governance change and applying it.
     uint256 public immutable adminDelay;
 
-    // One slot, read on every create and assign.
+    // One slot, read on every create and assign: the counter and a copy of the current
+    // parameters that creating and assigning need.
     uint64 internal _taskCount;
     uint16 internal _paramsVersion;
     bool internal _paused;
+    uint16 internal _feeBps;
     uint96 internal _minCollateral;
     uint32 internal _unbondingDelay;
 
@@ -78,6 +80,20 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
     mapping(uint256 taskId => mapping(uint256 replica => bytes32)) internal _results;
     mapping(uint256 taskId => bytes32) internal _answerCommits;
     mapping(uint256 taskId => mapping(uint256 replica => uint256)) internal _claimedUntil;
+    /// @dev Quorum tasks only: commits and reveals received.
+    mapping(uint256 taskId => QuorumProgress) internal _quorum;
+    /// @dev Service tasks only: the paid period once assigned.
+    mapping(uint256 taskId => ServiceWindow) internal _service;
+
+    struct QuorumProgress {
+        uint8 committed;
+        uint8 revealed;
+    }
+
+    struct ServiceWindow {
+        uint32 startedAt;
+        uint32 endsAt;
+    }
 
     constructor(IERC20 token_, uint256 adminDelay_) {
         if (address(token_) == address(0)) revert ZeroAddress();
@@ -106,6 +122,22 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
             if (status == TaskStatus.None) revert UnknownTask(taskId);
             revert WrongTaskStatus(taskId, status);
         }
+    }
+
+    /// @dev The submitter named by a task id.
+    function _submitterOf(uint256 taskId) internal pure returns (address) {
+        return address(uint160(taskId >> 96));
+    }
+
+    /// @dev The value of one replica: its price cap (batch) or rate cap × duration (service).
+    function _replicaValue(Task storage t) internal view returns (uint256) {
+        return t.mode == Mode.ServiceHealth ? uint256(t.price) * t.resultBy : t.price;
+    }
+
+    /// @dev The collateral each provider of the task locks.
+    function _collateral(Task storage t) internal view returns (uint96) {
+        // forge-lint: disable-next-line(unsafe-typecast) -- value <= type(uint96).max and pct is checked at creation
+        return uint96(_replicaValue(t) * t.collateralPct / 100);
     }
 
     function _registered(address owner) internal view returns (Provider storage p) {
@@ -167,7 +199,7 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
     function _slash(uint256 taskId, uint256 index, Task storage t, Replica storage r, uint256 refund, address bountyTo)
         internal
     {
-        uint96 c = t.collateral;
+        uint96 c = _collateral(t);
         Provider storage p = _providers[r.provider];
         p.locked -= c;
         uint96 stake = p.stake - c;
@@ -193,7 +225,7 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
         uint256 bounty = bountyTo == address(0) ? 0 : slashed * params.bountyBps / BPS;
         uint256 toSubmitter = slashed * params.slashToSubmitterBps / BPS;
         uint256 toTreasury = slashed - bounty - toSubmitter;
-        _balances[t.submitter] += toSubmitter + refund;
+        _balances[_submitterOf(taskId)] += toSubmitter + refund;
         if (toTreasury != 0) _balances[params.treasury] += toTreasury;
         if (bounty != 0) _balances[bountyTo] += bounty;
         emit ReplicaSlashed(taskId, index, provider, slashed, toSubmitter, toTreasury, bounty, refund);
@@ -209,7 +241,7 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
         Provider storage p = _providers[owner];
         uint256 price = r.price;
         fee = _earn(p, price, params);
-        _release(p, t.collateral, true);
+        _release(p, _collateral(t), true);
         r.status = ReplicaStatus.Paid;
         emit ReplicaPaid(taskId, index, owner, price - fee, fee);
     }
@@ -276,6 +308,28 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
     /// @inheritdoc ISwanMarket
     function resultOf(uint256 taskId, uint256 replica) external view returns (bytes32) {
         return _results[taskId][replica];
+    }
+
+    /// @inheritdoc ISwanMarket
+    function submitterOf(uint256 taskId) external pure returns (address) {
+        return _submitterOf(taskId);
+    }
+
+    /// @inheritdoc ISwanMarket
+    function collateralOf(uint256 taskId) external view returns (uint256) {
+        return _collateral(_tasks[taskId]);
+    }
+
+    /// @inheritdoc ISwanMarket
+    function serviceWindow(uint256 taskId) external view returns (uint256 startedAt, uint256 endsAt) {
+        ServiceWindow storage w = _service[taskId];
+        return (w.startedAt, w.endsAt);
+    }
+
+    /// @inheritdoc ISwanMarket
+    function quorumProgress(uint256 taskId) external view returns (uint256 committed, uint256 revealed) {
+        QuorumProgress storage q = _quorum[taskId];
+        return (q.committed, q.revealed);
     }
 
     /// @inheritdoc ISwanMarket

@@ -5,8 +5,8 @@ import {ISwanMarket} from "../interfaces/ISwanMarket.sol";
 import {MarketBase} from "./MarketBase.sol";
 
 /// @title ServiceStreams — long-running services paid per second
-/// @notice Once assigned, a service task's `settleBy` holds the start and `resultBy` the end of
-/// its paid period. Each running replica earns `rate × seconds` between the last claim and
+/// @notice Once assigned, a service task's paid period runs from `startedAt` to `endsAt`
+/// (`serviceWindow`); the task's `resultBy` keeps the ordered duration. Each running replica earns `rate × seconds` between the last claim and
 /// min(now, end). The escrow of a running service is therefore Σ over running replicas of
 /// `rate × (end − paid until)`: extending adds to it, terminating refunds the rest to the second,
 /// and a failure reported by the keeper pays up to the failure, refunds the remainder and slashes.
@@ -21,7 +21,7 @@ abstract contract ServiceStreams is MarketBase {
         private
         returns (uint256 fee)
     {
-        uint256 from = _paidUntil(taskId, i, t);
+        uint256 from = _paidUntil(taskId, i);
         if (until <= from) return 0;
         uint256 amount = uint256(r.price) * (until - from);
         _claimedUntil[taskId][i] = until;
@@ -29,9 +29,9 @@ abstract contract ServiceStreams is MarketBase {
         emit ServiceClaimed(taskId, i, until, amount - fee, fee);
     }
 
-    function _paidUntil(uint256 taskId, uint256 i, Task storage t) private view returns (uint256) {
+    function _paidUntil(uint256 taskId, uint256 i) private view returns (uint256) {
         uint256 claimed = _claimedUntil[taskId][i];
-        return claimed == 0 ? t.settleBy : claimed;
+        return claimed == 0 ? _service[taskId].startedAt : claimed;
     }
 
     /// @dev Σ rate over running replicas.
@@ -48,9 +48,9 @@ abstract contract ServiceStreams is MarketBase {
         Task storage t = _runningService(taskId);
         Replica storage r = _replicas[taskId][replica];
         if (r.status != ReplicaStatus.Assigned) revert WrongReplicaStatus(taskId, replica, r.status);
-        uint256 end = t.resultBy;
+        uint256 end = _service[taskId].endsAt;
         uint256 until = block.timestamp < end ? block.timestamp : end;
-        if (until <= _paidUntil(taskId, replica, t)) revert NothingToWithdraw();
+        if (until <= _paidUntil(taskId, replica)) revert NothingToWithdraw();
         Params storage params = _params[t.paramsVersion];
         uint256 fee = _accrue(taskId, replica, t, r, until, params);
         if (fee != 0) _balances[params.treasury] += fee;
@@ -59,15 +59,16 @@ abstract contract ServiceStreams is MarketBase {
     /// @inheritdoc ISwanMarket
     function extendService(uint256 taskId, uint32 extraSeconds) external nonReentrant {
         Task storage t = _runningService(taskId);
-        if (msg.sender != t.submitter) revert NotSubmitter();
-        uint256 end = t.resultBy;
+        if (msg.sender != _submitterOf(taskId)) revert NotSubmitter();
+        ServiceWindow storage w = _service[taskId];
+        uint256 end = w.endsAt;
         if (block.timestamp >= end) revert TooLate(end);
         if (extraSeconds == 0) revert AmountTooSmall();
         uint256 newEnd = end + extraSeconds;
         if (newEnd > block.timestamp + MAX_HORIZON) revert InvalidDeadline();
         uint256 cost = _runningRate(taskId, t) * extraSeconds;
         // forge-lint: disable-next-line(unsafe-typecast) -- newEnd <= now + MAX_HORIZON, far below 2^32 until 2106
-        t.resultBy = uint32(newEnd);
+        w.endsAt = uint32(newEnd);
         emit ServiceEndChanged(taskId, newEnd, cost, 0);
         _debit(msg.sender, cost);
     }
@@ -75,11 +76,13 @@ abstract contract ServiceStreams is MarketBase {
     /// @inheritdoc ISwanMarket
     function terminateService(uint256 taskId) external {
         Task storage t = _runningService(taskId);
-        if (msg.sender != t.submitter) revert NotSubmitter();
-        uint256 end = t.resultBy;
+        if (msg.sender != _submitterOf(taskId)) revert NotSubmitter();
+        ServiceWindow storage w = _service[taskId];
+        uint256 end = w.endsAt;
         if (block.timestamp >= end) revert TooLate(end);
         uint256 refund = _runningRate(taskId, t) * (end - block.timestamp);
-        t.resultBy = uint32(block.timestamp);
+        // forge-lint: disable-next-line(unsafe-typecast) -- now < end, a uint32
+        w.endsAt = uint32(block.timestamp);
         _balances[msg.sender] += refund;
         emit ServiceEndChanged(taskId, block.timestamp, 0, refund);
         _finish(taskId, t, REASON_SERVICE_TERMINATED);
@@ -90,9 +93,9 @@ abstract contract ServiceStreams is MarketBase {
         Task storage t = _runningService(taskId);
         Replica storage r = _replicas[taskId][replica];
         if (r.status != ReplicaStatus.Assigned) revert WrongReplicaStatus(taskId, replica, r.status);
-        uint256 end = t.resultBy;
+        uint256 end = _service[taskId].endsAt;
         uint256 latest = block.timestamp < end ? block.timestamp : end;
-        if (failedAt < _paidUntil(taskId, replica, t) || failedAt > latest) revert InvalidFailureTime(failedAt);
+        if (failedAt < _paidUntil(taskId, replica) || failedAt > latest) revert InvalidFailureTime(failedAt);
         Params storage params = _params[t.paramsVersion];
         uint256 fee = _accrue(taskId, replica, t, r, failedAt, params);
         if (fee != 0) _balances[params.treasury] += fee;
@@ -116,21 +119,23 @@ abstract contract ServiceStreams is MarketBase {
     /// @inheritdoc ISwanMarket
     function finishService(uint256 taskId) external {
         Task storage t = _runningService(taskId);
-        if (block.timestamp < t.resultBy) revert TooEarly(t.resultBy);
+        uint256 end = _service[taskId].endsAt;
+        if (block.timestamp < end) revert TooEarly(end);
         _finish(taskId, t, REASON_SERVICE_FINISHED);
     }
 
     /// @dev Pay every running replica up to the end, release its collateral, complete the task.
     function _finish(uint256 taskId, Task storage t, uint8 reason) private {
         uint256 k = t.replicas;
-        uint256 end = t.resultBy;
+        uint256 end = _service[taskId].endsAt;
+        uint96 collateral = _collateral(t);
         Params storage params = _params[t.paramsVersion];
         uint256 fees;
         for (uint256 i; i < k; ++i) {
             Replica storage r = _replicas[taskId][i];
             if (r.status != ReplicaStatus.Assigned) continue;
             fees += _accrue(taskId, i, t, r, end, params);
-            _release(_providers[r.provider], t.collateral, true);
+            _release(_providers[r.provider], collateral, true);
             r.status = ReplicaStatus.Ended;
         }
         if (fees != 0) _balances[params.treasury] += fees;

@@ -9,7 +9,8 @@ import {MarketBase} from "./MarketBase.sol";
 /// for a service). `assign` names the providers at agreed prices ≤ cap, locks each provider's
 /// collateral and refunds the unused part of the cap at once, so that from then on a task's escrow
 /// is exactly the sum of its replicas' agreed prices (batch) or unpaid streams (service).
-/// Storage per task is two slots; the request's other fields are only emitted.
+/// Storage per task is one slot (the id names the submitter); the request's other fields are only
+/// emitted.
 abstract contract TaskEscrow is MarketBase {
     // ------------------------------------------------------------------ create and cancel
 
@@ -24,11 +25,10 @@ abstract contract TaskEscrow is MarketBase {
         }
         if ((r.mode == Mode.KnownAnswer) != (r.answerCommit != bytes32(0))) revert InvalidAnswerCommit();
 
-        bool service = r.mode == Mode.ServiceHealth;
         uint256 horizon = block.timestamp + MAX_HORIZON;
         if (r.assignBy <= block.timestamp || r.assignBy > horizon) revert InvalidDeadline();
         uint256 perReplica;
-        if (service) {
+        if (r.mode == Mode.ServiceHealth) {
             // resultBy carries the duration in seconds; settleBy is unused
             if (r.resultBy == 0 || r.resultBy > MAX_HORIZON || r.settleBy != 0) revert InvalidDeadline();
             perReplica = uint256(r.price) * r.resultBy;
@@ -39,49 +39,46 @@ abstract contract TaskEscrow is MarketBase {
             perReplica = r.price;
         }
         if (r.price > type(uint88).max || perReplica > type(uint96).max) revert AmountTooLarge();
-        uint16 version = _paramsVersion;
         // a zero price, or one whose fee would round to zero, is dust
-        if (r.price == 0 || perReplica * _params[version].feeBps < BPS) revert AmountTooSmall();
-        uint256 escrow = perReplica * replicas;
+        if (r.price == 0 || perReplica * _feeBps < BPS) revert AmountTooSmall();
+        // the collateral must fit a provider's record
+        if (perReplica * r.collateralPct / 100 > type(uint96).max) revert AmountTooLarge();
 
-        taskId = ++_taskCount;
-        Task storage t = _tasks[taskId];
-        t.status = TaskStatus.Open;
-        t.mode = r.mode;
-        // forge-lint: disable-next-line(unsafe-typecast) -- replicas <= MAX_REPLICAS (16)
-        t.replicas = uint8(replicas);
-        t.quorum = r.quorum;
-        t.paramsVersion = version;
-        t.assignBy = r.assignBy;
-        t.resultBy = r.resultBy;
-        t.settleBy = r.settleBy;
-        t.collateral = r.collateral;
-        t.submitter = msg.sender;
-        t.price = r.price;
+        uint64 n = _taskCount + 1;
+        _taskCount = n;
+        taskId = uint256(uint160(msg.sender)) << 96 | n;
+        uint16 version = _paramsVersion;
+        _tasks[taskId] = Task({
+            status: TaskStatus.Open,
+            mode: r.mode,
+            // forge-lint: disable-next-line(unsafe-typecast) -- replicas <= MAX_REPLICAS (16)
+            replicas: uint8(replicas),
+            quorum: r.quorum,
+            paramsVersion: version,
+            collateralPct: r.collateralPct,
+            assignBy: r.assignBy,
+            resultBy: r.resultBy,
+            settleBy: r.settleBy,
+            price: r.price
+        });
         if (r.answerCommit != bytes32(0)) _answerCommits[taskId] = r.answerCommit;
+        uint256 escrow = perReplica * replicas;
         emit TaskCreated(taskId, msg.sender, r, escrow, version);
         _debit(msg.sender, escrow);
-    }
-
-    /// @dev Escrow held by an open task.
-    function _openEscrow(Task storage t) internal view returns (uint256) {
-        uint256 perReplica = t.mode == Mode.ServiceHealth ? uint256(t.price) * t.resultBy : t.price;
-        return perReplica * t.replicas;
     }
 
     /// @inheritdoc ISwanMarket
     function cancelTask(uint256 taskId) external {
         Task storage t = _taskIn(taskId, TaskStatus.Open);
-        address submitter = t.submitter;
-        if (msg.sender != submitter) revert NotSubmitter();
+        if (msg.sender != _submitterOf(taskId)) revert NotSubmitter();
         _cancel(taskId, t, false);
     }
 
     /// @dev Close an open task and refund its whole escrow to the submitter.
     function _cancel(uint256 taskId, Task storage t, bool expired) internal {
-        uint256 refund = _openEscrow(t);
+        uint256 refund = _replicaValue(t) * t.replicas;
         t.status = TaskStatus.Cancelled;
-        _balances[t.submitter] += refund;
+        _balances[_submitterOf(taskId)] += refund;
         emit TaskCancelled(taskId, refund, expired);
         emit TaskFinalized(taskId, TaskStatus.Cancelled, expired ? REASON_UNASSIGNED : REASON_CANCELLED);
     }
@@ -113,8 +110,8 @@ abstract contract TaskEscrow is MarketBase {
     }
 
     /// @dev Check that `owner` may take the task and lock the task's collateral from its stake.
-    function _lockCollateral(address owner, Task storage t) private {
-        if (owner == t.submitter) revert SubmitterIsProvider(owner);
+    function _lockCollateral(address owner, address submitter, uint96 collateral) private {
+        if (owner == submitter) revert SubmitterIsProvider(owner);
         Provider storage p = _providers[owner];
         ProviderStatus status = p.status;
         if (status != ProviderStatus.Active) {
@@ -124,7 +121,6 @@ abstract contract TaskEscrow is MarketBase {
         uint256 minCollateral = _minCollateral;
         uint256 bonded = p.stake - p.unbonding;
         if (bonded < minCollateral) revert BelowMinCollateral(owner, bonded, minCollateral);
-        uint96 collateral = t.collateral;
         uint256 free = _free(p);
         if (free < collateral) revert InsufficientCollateral(owner, free, collateral);
         p.locked += collateral;
@@ -138,6 +134,8 @@ abstract contract TaskEscrow is MarketBase {
         if (providers.length != k) revert ReplicaCountMismatch(k, providers.length);
         if (prices.length != k) revert ReplicaCountMismatch(k, prices.length);
         uint256 cap = t.price;
+        address submitter = _submitterOf(taskId);
+        uint96 collateral = _collateral(t);
         uint256 unused;
         for (uint256 i; i < k; ++i) {
             address owner = providers[i];
@@ -146,20 +144,18 @@ abstract contract TaskEscrow is MarketBase {
             for (uint256 j; j < i; ++j) {
                 if (providers[j] == owner) revert DuplicateProvider(owner);
             }
-            _lockCollateral(owner, t);
+            _lockCollateral(owner, submitter, collateral);
             // forge-lint: disable-next-line(unsafe-typecast) -- price <= cap <= type(uint88).max, checked at creation
             _replicas[taskId][i] = Replica({provider: owner, price: uint88(price), status: ReplicaStatus.Assigned});
             unused += cap - price;
         }
-        address submitter = t.submitter;
         t.status = TaskStatus.Assigned;
         if (t.mode == Mode.ServiceHealth) {
             uint256 duration = t.resultBy;
             unused *= duration;
             uint256 endsAt = block.timestamp + duration;
-            t.settleBy = uint32(block.timestamp);
-            // forge-lint: disable-next-line(unsafe-typecast) -- now + duration (<= 1 year) fits uint32 until 2106
-            t.resultBy = uint32(endsAt);
+            // forge-lint: disable-next-line(unsafe-typecast) -- now and now + duration (<= 1 year) fit uint32 until 2106
+            _service[taskId] = ServiceWindow({startedAt: uint32(block.timestamp), endsAt: uint32(endsAt)});
             emit ServiceStarted(taskId, block.timestamp, endsAt);
         }
         if (unused != 0) _balances[submitter] += unused;

@@ -1,0 +1,99 @@
+//! Deploying the market: the same code path for anvil, Proxima testnet and Swan mainnet.
+
+use alloy::{
+    network::{Ethereum, TransactionBuilder},
+    primitives::{Address, U256},
+    providers::Provider,
+    rpc::types::TransactionRequest,
+};
+
+use crate::{DevToken, ISwanMarket, Manifest, SwanMarket, abi_fingerprint};
+
+/// What to deploy.
+#[derive(Debug, Clone)]
+pub struct DeployConfig {
+    /// The payment token; `None` deploys a [`DevToken`] (dev chains only).
+    pub token: Option<Address>,
+    /// Governance admin.
+    pub admin: Address,
+    /// Pauser.
+    pub pauser: Address,
+    /// Keepers granted at deployment.
+    pub keepers: Vec<Address>,
+    /// Parameter version 1.
+    pub params: ISwanMarket::Params,
+    /// Seconds every later governance change waits.
+    pub admin_delay: u64,
+    /// RPC URLs recorded in the manifest.
+    pub rpc_urls: Vec<String>,
+    /// Block explorer recorded in the manifest.
+    pub explorer: Option<String>,
+}
+
+/// Parameters for a local devnet: 5 % fee, half of each slash to the submitter, 5 % bounty,
+/// 100-token minimum collateral and a one-minute unbonding delay.
+pub fn dev_params(treasury: Address) -> ISwanMarket::Params {
+    ISwanMarket::Params {
+        feeBps: 500,
+        slashToSubmitterBps: 5_000,
+        bountyBps: 500,
+        treasury,
+        minCollateral: alloy::primitives::Uint::from(100u128 * 10u128.pow(18)),
+        unbondingDelay: 60,
+    }
+}
+
+/// Why a deployment failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    /// The RPC call failed (unreachable node, rejected transaction, ...).
+    #[error("RPC error while deploying: {0}")]
+    Rpc(#[from] alloy::transports::TransportError),
+    /// A contract call or deployment failed.
+    #[error("contract error while deploying: {0}")]
+    Contract(#[from] alloy::contract::Error),
+    /// The deployment transaction was mined but reverted or created no contract.
+    #[error("deployment transaction {0} created no contract (reverted?)")]
+    NoContract(alloy::primitives::B256),
+    /// Waiting for the receipt failed.
+    #[error("no receipt for the deployment: {0}")]
+    Receipt(#[from] alloy::providers::PendingTransactionError),
+}
+
+/// Deploy the market (and a dev token if none is given) and describe the deployment.
+pub async fn deploy<P: Provider<Ethereum>>(
+    provider: &P,
+    cfg: &DeployConfig,
+) -> Result<Manifest, DeployError> {
+    let chain_id = provider.get_chain_id().await?;
+    let token = match cfg.token {
+        Some(token) => token,
+        None => *DevToken::deploy(provider).await?.address(),
+    };
+    let tx: TransactionRequest = SwanMarket::deploy_builder(
+        provider,
+        token,
+        cfg.admin,
+        cfg.pauser,
+        cfg.keepers.clone(),
+        cfg.params.clone(),
+        U256::from(cfg.admin_delay),
+    )
+    .into_transaction_request();
+    let tx = tx.with_gas_limit(10_000_000);
+    let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
+    let market = receipt
+        .contract_address
+        .filter(|_| receipt.status())
+        .ok_or(DeployError::NoContract(receipt.transaction_hash))?;
+    Ok(Manifest {
+        chain_id,
+        rpc_urls: cfg.rpc_urls.clone(),
+        market,
+        token,
+        start_block: receipt.block_number.unwrap_or_default(),
+        deploy_tx: receipt.transaction_hash,
+        abi_fingerprint: abi_fingerprint(),
+        explorer: cfg.explorer.clone(),
+    })
+}

@@ -1,0 +1,30 @@
+//! Alloy bindings for the Swan orchestrator's contracts, and the deploy step that every other
+//! crate, test and script uses.
+//!
+//! The bindings are generated at build time: `build.rs` compiles `contracts/src` with
+//! foundry-compilers through the project's compiler adapter (`scripts/solc`) using the settings
+//! of `contracts/foundry.toml`, and `alloy::sol!` reads the resulting artifacts. The Solidity is
+//! therefore the one source of truth: change a `.sol` file and the Rust types follow (or stop
+//! compiling).
+//!
+//! - [`SwanMarket`] and [`DevToken`]: typed contract instances, calls, events and errors.
+//! - [`deploy`]: deploys a market (and, on a dev chain, its token) and returns a [`Manifest`].
+//! - [`Manifest`]: what a deployment is (chain, addresses, start block, ABI fingerprint), as the
+//!   indexer and keeper read it.
+
+#![allow(unreachable_pub)]
+
+/// Generated bindings (see the crate docs); every item is re-exported at the crate root.
+#[allow(missing_docs, clippy::all)]
+mod bindings {
+    include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
+}
+pub use bindings::*;
+
+mod deploy;
+mod devchain;
+mod manifest;
+
+pub use deploy::{DeployConfig, DeployError, deploy, dev_params};
+pub use devchain::anvil_path;
+pub use manifest::{Manifest, ManifestError, abi_fingerprint};

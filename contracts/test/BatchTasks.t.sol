@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Base} from "./utils/Base.t.sol";
+import {ISwanMarket} from "../src/interfaces/ISwanMarket.sol";
+
+/// @notice Batch tasks: create, cancel, assign, submit, settle (keeper, known answer), expiry.
+contract BatchTasksTest is Base {
+    // ------------------------------------------------------------------ create / cancel
+
+    function test_createTask_escrowsCapAndEmits() public {
+        ISwanMarket.TaskRequest memory r = _request(ISwanMarket.Mode.KeeperAttested, 2);
+        uint256 before = token.balanceOf(alice);
+        vm.expectEmit(true, true, false, true, address(market));
+        emit ISwanMarket.TaskCreated(_idOf(alice, 1), alice, r, 2 * uint256(PRICE), 1);
+        uint256 id = _create(r);
+        assertEq(id, _idOf(alice, 1));
+        assertEq(market.submitterOf(id), alice);
+        assertEq(market.collateralOf(id), COLLATERAL);
+        assertEq(before - token.balanceOf(alice), 2 * uint256(PRICE));
+        ISwanMarket.Task memory t = market.getTask(id);
+        assertEq(uint8(t.status), uint8(ISwanMarket.TaskStatus.Open));
+        assertEq(t.collateralPct, COLLATERAL_PCT);
+        assertEq(t.price, PRICE);
+        assertEq(t.replicas, 2);
+        assertEq(t.paramsVersion, 1);
+        assertEq(market.taskCount(), 1);
+    }
+
+    function test_createTask_usesInternalBalanceFirst() public {
+        vm.prank(alice);
+        market.deposit(15 ether);
+        uint256 before = token.balanceOf(alice);
+        _create(_request(ISwanMarket.Mode.KeeperAttested, 2)); // needs 20, has 15 inside
+        assertEq(market.balanceOf(alice), 0);
+        assertEq(before - token.balanceOf(alice), 5 ether);
+    }
+
+    function test_createTask_rejectsBadRequests() public {
+        ISwanMarket.TaskRequest memory r = _request(ISwanMarket.Mode.KeeperAttested, 1);
+        vm.startPrank(alice);
+
+        r.replicas = 0;
+        vm.expectRevert(ISwanMarket.InvalidReplicas.selector);
+        market.createTask(r);
+        r.replicas = 17;
+        vm.expectRevert(ISwanMarket.InvalidReplicas.selector);
+        market.createTask(r);
+        r.replicas = 1;
+        r.quorum = 1; // quorum outside Quorum mode
+        vm.expectRevert(ISwanMarket.InvalidReplicas.selector);
+        market.createTask(r);
+        r.quorum = 0;
+
+        r.answerCommit = bytes32(uint256(1)); // commit outside KnownAnswer mode
+        vm.expectRevert(ISwanMarket.InvalidAnswerCommit.selector);
+        market.createTask(r);
+        r.answerCommit = 0;
+
+        r.price = 0;
+        vm.expectRevert(ISwanMarket.AmountTooSmall.selector);
+        market.createTask(r);
+        r.price = 1_999; // 5 % fee of 1999 wei rounds to 99, fine; 19 wei rounds to 0
+        r.price = 19;
+        vm.expectRevert(ISwanMarket.AmountTooSmall.selector);
+        market.createTask(r);
+        r.price = uint96(uint256(type(uint88).max) + 1);
+        vm.expectRevert(ISwanMarket.AmountTooLarge.selector);
+        market.createTask(r);
+        r.price = PRICE;
+
+        r.assignBy = uint32(block.timestamp); // not in the future
+        vm.expectRevert(ISwanMarket.InvalidDeadline.selector);
+        market.createTask(r);
+        r.assignBy = uint32(block.timestamp + 1 hours);
+        r.resultBy = r.assignBy; // not after assignBy
+        vm.expectRevert(ISwanMarket.InvalidDeadline.selector);
+        market.createTask(r);
+        r.resultBy = uint32(block.timestamp + 3 hours);
+        r.settleBy = r.resultBy;
+        vm.expectRevert(ISwanMarket.InvalidDeadline.selector);
+        market.createTask(r);
+        r.settleBy = type(uint32).max; // beyond the one-year horizon
+        vm.expectRevert(ISwanMarket.InvalidDeadline.selector);
+        market.createTask(r);
+        vm.stopPrank();
+    }
+
+    function test_createTask_quorumRules() public {
+        ISwanMarket.TaskRequest memory r = _request(ISwanMarket.Mode.Quorum, 3);
+        vm.startPrank(alice);
+        r.quorum = 1; // not a majority
+        vm.expectRevert(ISwanMarket.InvalidReplicas.selector);
+        market.createTask(r);
+        r.quorum = 4; // more than replicas
+        vm.expectRevert(ISwanMarket.InvalidReplicas.selector);
+        market.createTask(r);
+        r.replicas = 1;
+        r.quorum = 1; // quorum of one is no quorum
+        vm.expectRevert(ISwanMarket.InvalidReplicas.selector);
+        market.createTask(r);
+        vm.stopPrank();
+    }
+
+    function test_createTask_knownAnswerNeedsCommit() public {
+        ISwanMarket.TaskRequest memory r = _request(ISwanMarket.Mode.KnownAnswer, 1);
+        r.answerCommit = 0;
+        vm.prank(alice);
+        vm.expectRevert(ISwanMarket.InvalidAnswerCommit.selector);
+        market.createTask(r);
+    }
+
+    function test_createTask_pullsOnlyWhatTheTokenDelivers() public {
+        // without allowance the pull fails inside the token: nothing is recorded
+        vm.startPrank(stranger);
+        ISwanMarket.TaskRequest memory r = _request(ISwanMarket.Mode.KeeperAttested, 1);
+        vm.expectRevert();
+        market.createTask(r);
+        vm.stopPrank();
+        assertEq(market.taskCount(), 0);
+    }
+
+    function test_cancelTask_refundsAll() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 3));
+        vm.expectEmit(true, false, false, true, address(market));
+        emit ISwanMarket.TaskCancelled(id, 3 * uint256(PRICE), false);
+        vm.prank(alice);
+        market.cancelTask(id);
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Cancelled));
+        assertEq(market.balanceOf(alice), 3 * uint256(PRICE));
+    }
+
+    function test_cancelTask_errors() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        vm.prank(stranger);
+        vm.expectRevert(ISwanMarket.NotSubmitter.selector);
+        market.cancelTask(id);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.UnknownTask.selector, 99));
+        market.cancelTask(99);
+        _assignAll(id, 1, PRICE);
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Assigned)
+        );
+        market.cancelTask(id);
+    }
+
+    // ------------------------------------------------------------------ assign
+
+    function test_assign_locksCollateralAndRefundsUnusedCap() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        (address[] memory ps, uint256[] memory prices) = _providers(2);
+        prices[0] = 8 ether;
+        prices[1] = 9 ether;
+        vm.expectEmit(true, false, false, true, address(market));
+        emit ISwanMarket.TaskAssigned(id, ps, prices, 3 ether);
+        vm.prank(keeper);
+        market.assign(id, ps, prices);
+        assertEq(market.balanceOf(alice), 3 ether);
+        assertEq(market.getProvider(owners[0]).locked, COLLATERAL);
+        assertEq(market.freeCollateral(owners[0]), 1_000 ether - COLLATERAL);
+        ISwanMarket.Replica memory rep = market.getReplica(id, 1);
+        assertEq(rep.provider, owners[1]);
+        assertEq(rep.price, 9 ether);
+        assertEq(uint8(rep.status), uint8(ISwanMarket.ReplicaStatus.Assigned));
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Assigned));
+    }
+
+    function test_assign_errors() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        (address[] memory ps, uint256[] memory prices) = _providers(2);
+
+        vm.prank(stranger);
+        vm.expectRevert(ISwanMarket.NotKeeper.selector);
+        market.assign(id, ps, prices);
+
+        vm.startPrank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.UnknownTask.selector, 42));
+        market.assign(42, ps, prices);
+
+        (address[] memory one, uint256[] memory onePrice) = _providers(1);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ReplicaCountMismatch.selector, 2, 1));
+        market.assign(id, one, onePrice);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ReplicaCountMismatch.selector, 2, 1));
+        market.assign(id, ps, onePrice);
+
+        prices[1] = PRICE + 1;
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.PriceAboveCap.selector, PRICE + 1, PRICE));
+        market.assign(id, ps, prices);
+        prices[1] = PRICE;
+
+        ps[1] = ps[0];
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.DuplicateProvider.selector, ps[0]));
+        market.assign(id, ps, prices);
+
+        ps[1] = alice;
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.SubmitterIsProvider.selector, alice));
+        market.assign(id, ps, prices);
+
+        ps[1] = stranger;
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.UnknownProvider.selector, stranger));
+        market.assign(id, ps, prices);
+        ps[1] = owners[1];
+        vm.stopPrank();
+
+        vm.prank(owners[1]);
+        market.setProviderPaused(true);
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ProviderNotActive.selector, owners[1]));
+        market.assign(id, ps, prices);
+        vm.prank(owners[1]);
+        market.setProviderPaused(false);
+
+        vm.warp(block.timestamp + 2 hours);
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, block.timestamp - 1 hours));
+        market.assign(id, ps, prices);
+    }
+
+    function test_assign_collateralRules() public {
+        address poor = makeAddr("poor");
+        _registerAndStake(poor, makeAddr("poorWorker"), poor, 50 ether); // below the 100 minimum
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        address[] memory ps = new address[](1);
+        uint256[] memory prices = new uint256[](1);
+        ps[0] = poor;
+        prices[0] = PRICE;
+        vm.prank(keeper);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.BelowMinCollateral.selector, poor, 50 ether, MIN_COLLATERAL)
+        );
+        market.assign(id, ps, prices);
+
+        // enough stake, but most of it unbonding: free collateral too low
+        vm.prank(owners[0]);
+        market.requestWithdrawal(990 ether);
+        ps[0] = owners[0];
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.BelowMinCollateral.selector, owners[0], 10 ether, MIN_COLLATERAL));
+        market.assign(id, ps, prices);
+
+        ISwanMarket.TaskRequest memory big = _request(ISwanMarket.Mode.KeeperAttested, 1);
+        big.collateralPct = 20_000; // 200x the price: 2,000 tokens
+        uint256 id2 = _create(big);
+        ps[0] = owners[1];
+        vm.prank(keeper);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.InsufficientCollateral.selector, owners[1], 1_000 ether, 2_000 ether)
+        );
+        market.assign(id2, ps, prices);
+    }
+
+    function test_assignBatch_assignsEach() public {
+        uint256[] memory ids = new uint256[](2);
+        ids[0] = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        ids[1] = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        address[][] memory ps = new address[][](2);
+        uint256[][] memory prices = new uint256[][](2);
+        (ps[0], prices[0]) = _providers(1);
+        (ps[1], prices[1]) = _providers(2);
+        vm.prank(keeper);
+        market.assignBatch(ids, ps, prices);
+        assertEq(uint8(_status(ids[0])), uint8(ISwanMarket.TaskStatus.Assigned));
+        assertEq(uint8(_status(ids[1])), uint8(ISwanMarket.TaskStatus.Assigned));
+        assertEq(market.getProvider(owners[0]).locked, 2 * uint256(COLLATERAL));
+
+        address[][] memory short = new address[][](1);
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ReplicaCountMismatch.selector, 2, 1));
+        market.assignBatch(ids, short, prices);
+    }
+
+    // ------------------------------------------------------------------ submit
+
+    function test_submitResult_recordsAndEmits() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        _assignAll(id, 1, PRICE);
+        vm.expectEmit(true, true, true, true, address(market));
+        emit ISwanMarket.ResultSubmitted(id, 0, owners[0], keccak256("r"), "ipfs://result");
+        _submit(id, 0, keccak256("r"));
+        assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Submitted));
+    }
+
+    function test_submitResult_errors() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        vm.prank(workers[0]);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Open));
+        market.submitResult(id, 0, keccak256("r"), "");
+        _assignAll(id, 2, PRICE);
+
+        vm.prank(workers[1]); // replica 0 belongs to provider 0
+        vm.expectRevert(ISwanMarket.NotWorker.selector);
+        market.submitResult(id, 0, keccak256("r"), "");
+
+        vm.prank(workers[0]);
+        vm.expectRevert(ISwanMarket.EmptyResult.selector);
+        market.submitResult(id, 0, bytes32(0), "");
+
+        vm.prank(workers[0]);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.WrongReplicaStatus.selector, id, 5, ISwanMarket.ReplicaStatus.None)
+        );
+        market.submitResult(id, 5, keccak256("r"), "");
+
+        _submit(id, 0, keccak256("r"));
+        vm.prank(workers[0]); // replay of the same submission
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.WrongReplicaStatus.selector, id, 0, ISwanMarket.ReplicaStatus.Submitted)
+        );
+        market.submitResult(id, 0, keccak256("r"), "");
+
+        vm.warp(block.timestamp + 3 hours + 1);
+        vm.prank(workers[1]);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, block.timestamp - 1));
+        market.submitResult(id, 1, keccak256("r"), "");
+    }
+
+    // ------------------------------------------------------------------ keeper settlement
+
+    function test_settle_paysPassingAndSlashesFailing() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        _assignAll(id, 2, PRICE);
+        _submit(id, 0, keccak256("good"));
+        _submit(id, 1, keccak256("bad"));
+
+        vm.prank(keeper);
+        market.settle(id, 1); // replica 0 passes, replica 1 fails
+
+        uint256 fee = _fee(PRICE);
+        ISwanMarket.Provider memory p0 = market.getProvider(owners[0]);
+        assertEq(p0.earned, PRICE - fee);
+        assertEq(p0.locked, 0);
+        assertEq(p0.completed, 1);
+        ISwanMarket.Provider memory p1 = market.getProvider(owners[1]);
+        assertEq(p1.stake, 1_000 ether - COLLATERAL);
+        assertEq(p1.locked, 0);
+        assertEq(p1.failed, 1);
+        assertEq(p1.slashedTotal, COLLATERAL);
+        uint256 toSubmitter = uint256(COLLATERAL) * SLASH_TO_SUBMITTER_BPS / 10_000;
+        assertEq(market.balanceOf(alice), PRICE + toSubmitter);
+        assertEq(market.balanceOf(treasury), fee + (COLLATERAL - toSubmitter));
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
+
+        // earnings leave to the beneficiary
+        market.claimEarnings(owners[0]);
+        assertEq(token.balanceOf(beneficiaries[0]), PRICE - fee);
+        vm.expectRevert(ISwanMarket.NothingToWithdraw.selector);
+        market.claimEarnings(owners[0]);
+    }
+
+    function test_settle_allFailMakesTaskFailed() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        _assignAll(id, 1, PRICE);
+        _submit(id, 0, keccak256("bad"));
+        vm.prank(keeper);
+        market.settle(id, 0);
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));
+        assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Slashed));
+    }
+
+    function test_settle_errors() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        _assignAll(id, 2, PRICE);
+        _submit(id, 0, keccak256("r"));
+
+        vm.prank(stranger);
+        vm.expectRevert(ISwanMarket.NotKeeper.selector);
+        market.settle(id, 1);
+
+        vm.startPrank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ResultsPending.selector, id));
+        market.settle(id, 1);
+
+        vm.warp(block.timestamp + 3 hours + 1); // replica 1 is now a no-show
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.VerdictWithoutResult.selector, id, 1));
+        market.settle(id, 3);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.VerdictWithoutResult.selector, id, 2));
+        market.settle(id, 4); // a bit beyond the replicas
+
+        market.settle(id, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Completed)
+        );
+        market.settle(id, 1); // double settle
+        vm.stopPrank();
+        assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));
+    }
+
+    function test_settle_tooLateAfterSettleBy_andWrongMode() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        _assignAll(id, 1, PRICE);
+        _submit(id, 0, keccak256("r"));
+        vm.warp(block.timestamp + 4 hours + 1);
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, block.timestamp - 1));
+        market.settle(id, 1);
+
+        uint256 q = _create(_request(ISwanMarket.Mode.Quorum, 3));
+        _assignAll(q, 3, PRICE);
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongMode.selector, q, ISwanMarket.Mode.Quorum));
+        market.settle(q, 1);
+    }
+
+    function test_settleBatch_settlesManyAndCreditsFeesOnce() public {
+        uint256 n = 5;
+        uint256[] memory ids = new uint256[](n);
+        uint256[] memory masks = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            ids[i] = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+            _assignAll(ids[i], 1, PRICE);
+            _submit(ids[i], 0, keccak256("r"));
+            masks[i] = 1;
+        }
+        vm.prank(keeper);
+        market.settleBatch(ids, masks);
+        assertEq(market.balanceOf(treasury), n * _fee(PRICE));
+        assertEq(market.getProvider(owners[0]).earned, n * (PRICE - _fee(PRICE)));
+        for (uint256 i; i < n; ++i) {
+            assertEq(uint8(_status(ids[i])), uint8(ISwanMarket.TaskStatus.Completed));
+        }
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ReplicaCountMismatch.selector, n, 0));
+        market.settleBatch(ids, new uint256[](0));
+    }
+
+    // ------------------------------------------------------------------ known answer
+
+    function test_settleKnownAnswer_passesMatchingResults() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KnownAnswer, 2));
+        _assignAll(id, 2, PRICE);
+        _submit(id, 0, ANSWER);
+        _submit(id, 1, keccak256("lie"));
+        assertEq(market.resultOf(id, 0), ANSWER);
+        vm.prank(stranger); // the reveal itself is the authority
+        market.settleKnownAnswer(id, ANSWER, SALT);
+        assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
+        assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
+    }
+
+    function test_settleKnownAnswer_rejectsWrongReveal() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KnownAnswer, 1));
+        _assignAll(id, 1, PRICE);
+        _submit(id, 0, ANSWER);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.AnswerMismatch.selector, id));
+        market.settleKnownAnswer(id, ANSWER, bytes32("wrong salt"));
+        uint256 other = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        _assignAll(other, 1, PRICE);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongMode.selector, other, ISwanMarket.Mode.KeeperAttested));
+        market.settleKnownAnswer(other, ANSWER, SALT);
+    }
+
+    // ------------------------------------------------------------------ expiry
+
+    function test_expire_openTaskAfterAssignBy() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, block.timestamp + 1 hours));
+        market.expire(id);
+        vm.warp(block.timestamp + 1 hours + 1);
+        vm.prank(stranger);
+        market.expire(id);
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Cancelled));
+        assertEq(market.balanceOf(alice), 2 * uint256(PRICE));
+        assertEq(market.balanceOf(stranger), 0); // no slash, no bounty
+    }
+
+    function test_expire_slashesNoShowsAfterResultBy() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
+        _assignAll(id, 2, PRICE);
+        _submit(id, 0, keccak256("r"));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, block.timestamp + 3 hours));
+        market.expire(id);
+        vm.warp(block.timestamp + 3 hours + 1);
+        vm.prank(stranger);
+        market.expire(id);
+        uint256 bounty = uint256(COLLATERAL) * BOUNTY_BPS / 10_000;
+        assertEq(market.balanceOf(stranger), bounty);
+        assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Assigned)); // replica 0 awaits its verdict
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.NothingToExpire.selector, block.timestamp + 1 hours - 1));
+        market.expire(id);
+        vm.prank(keeper);
+        market.settle(id, 1);
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
+    }
+
+    function test_expire_allNoShowsFailsTask() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        _assignAll(id, 1, PRICE);
+        vm.warp(block.timestamp + 3 hours + 1);
+        market.expire(id);
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Failed));
+        market.expire(id);
+    }
+
+    function test_expire_optimisticAcceptanceAfterSettleBy() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KnownAnswer, 2));
+        _assignAll(id, 2, PRICE);
+        _submit(id, 0, keccak256("anything"));
+        vm.warp(block.timestamp + 4 hours + 1);
+        vm.prank(stranger);
+        market.expire(id);
+        assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
+        assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.UnknownTask.selector, 77));
+        market.expire(77);
+    }
+
+    function test_expire_settleAfterExpiryReverts() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        _assignAll(id, 1, PRICE);
+        _submit(id, 0, keccak256("r"));
+        vm.warp(block.timestamp + 4 hours + 1);
+        market.expire(id);
+        vm.prank(keeper);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Completed)
+        );
+        market.settle(id, 0);
+    }
+
+    function test_expire_serviceIsNotExpirable() public {
+        uint256 id = _create(_request(ISwanMarket.Mode.ServiceHealth, 1));
+        _assignAll(id, 1, 0.001 ether);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongMode.selector, id, ISwanMarket.Mode.ServiceHealth));
+        market.expire(id);
+    }
+}
