@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Base} from "./utils/Base.t.sol";
 import {ISwanMarket} from "../src/interfaces/ISwanMarket.sol";
+import {Base} from "./utils/Base.t.sol";
 
 /// @notice Batch tasks: create, cancel, assign, submit, settle (keeper, known answer), expiry.
 contract BatchTasksTest is Base {
@@ -60,7 +60,7 @@ contract BatchTasksTest is Base {
         r.price = 0;
         vm.expectRevert(ISwanMarket.AmountTooSmall.selector);
         market.createTask(r);
-        r.price = 1_999; // 5 % fee of 1999 wei rounds to 99, fine; 19 wei rounds to 0
+        r.price = 1999; // 5 % fee of 1999 wei rounds to 99, fine; 19 wei rounds to 0
         r.price = 19;
         vm.expectRevert(ISwanMarket.AmountTooSmall.selector);
         market.createTask(r);
@@ -69,14 +69,14 @@ contract BatchTasksTest is Base {
         market.createTask(r);
         r.price = PRICE;
 
-        r.assignBy = uint32(block.timestamp); // not in the future
+        r.assignBy = uint32(vm.getBlockTimestamp()); // not in the future
         vm.expectRevert(ISwanMarket.InvalidDeadline.selector);
         market.createTask(r);
-        r.assignBy = uint32(block.timestamp + 1 hours);
+        r.assignBy = uint32(vm.getBlockTimestamp() + 1 hours);
         r.resultBy = r.assignBy; // not after assignBy
         vm.expectRevert(ISwanMarket.InvalidDeadline.selector);
         market.createTask(r);
-        r.resultBy = uint32(block.timestamp + 3 hours);
+        r.resultBy = uint32(vm.getBlockTimestamp() + 3 hours);
         r.settleBy = r.resultBy;
         vm.expectRevert(ISwanMarket.InvalidDeadline.selector);
         market.createTask(r);
@@ -159,7 +159,7 @@ contract BatchTasksTest is Base {
         market.assign(id, ps, prices);
         assertEq(market.balanceOf(alice), 3 ether);
         assertEq(market.getProvider(owners[0]).locked, COLLATERAL);
-        assertEq(market.freeCollateral(owners[0]), 1_000 ether - COLLATERAL);
+        assertEq(market.freeCollateral(owners[0]), 1000 ether - COLLATERAL);
         ISwanMarket.Replica memory rep = market.getReplica(id, 1);
         assertEq(rep.provider, owners[1]);
         assertEq(rep.price, 9 ether);
@@ -212,9 +212,9 @@ contract BatchTasksTest is Base {
         vm.prank(owners[1]);
         market.setProviderPaused(false);
 
-        vm.warp(block.timestamp + 2 hours);
+        vm.warp(vm.getBlockTimestamp() + 2 hours);
         vm.prank(keeper);
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, block.timestamp - 1 hours));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1 hours));
         market.assign(id, ps, prices);
     }
 
@@ -227,9 +227,7 @@ contract BatchTasksTest is Base {
         ps[0] = poor;
         prices[0] = PRICE;
         vm.prank(keeper);
-        vm.expectRevert(
-            abi.encodeWithSelector(ISwanMarket.BelowMinCollateral.selector, poor, 50 ether, MIN_COLLATERAL)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.BelowMinCollateral.selector, poor, 50 ether, MIN_COLLATERAL));
         market.assign(id, ps, prices);
 
         // enough stake, but most of it unbonding: free collateral too low
@@ -237,7 +235,9 @@ contract BatchTasksTest is Base {
         market.requestWithdrawal(990 ether);
         ps[0] = owners[0];
         vm.prank(keeper);
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.BelowMinCollateral.selector, owners[0], 10 ether, MIN_COLLATERAL));
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.BelowMinCollateral.selector, owners[0], 10 ether, MIN_COLLATERAL)
+        );
         market.assign(id, ps, prices);
 
         ISwanMarket.TaskRequest memory big = _request(ISwanMarket.Mode.KeeperAttested, 1);
@@ -246,7 +246,7 @@ contract BatchTasksTest is Base {
         ps[0] = owners[1];
         vm.prank(keeper);
         vm.expectRevert(
-            abi.encodeWithSelector(ISwanMarket.InsufficientCollateral.selector, owners[1], 1_000 ether, 2_000 ether)
+            abi.encodeWithSelector(ISwanMarket.InsufficientCollateral.selector, owners[1], 1000 ether, 2000 ether)
         );
         market.assign(id2, ps, prices);
     }
@@ -310,9 +310,9 @@ contract BatchTasksTest is Base {
         );
         market.submitResult(id, 0, keccak256("r"), "");
 
-        vm.warp(block.timestamp + 3 hours + 1);
+        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
         vm.prank(workers[1]);
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, block.timestamp - 1));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.submitResult(id, 1, keccak256("r"), "");
     }
 
@@ -333,7 +333,7 @@ contract BatchTasksTest is Base {
         assertEq(p0.locked, 0);
         assertEq(p0.completed, 1);
         ISwanMarket.Provider memory p1 = market.getProvider(owners[1]);
-        assertEq(p1.stake, 1_000 ether - COLLATERAL);
+        assertEq(p1.stake, 1000 ether - COLLATERAL);
         assertEq(p1.locked, 0);
         assertEq(p1.failed, 1);
         assertEq(p1.slashedTotal, COLLATERAL);
@@ -372,7 +372,7 @@ contract BatchTasksTest is Base {
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ResultsPending.selector, id));
         market.settle(id, 1);
 
-        vm.warp(block.timestamp + 3 hours + 1); // replica 1 is now a no-show
+        vm.warp(vm.getBlockTimestamp() + 3 hours + 1); // replica 1 is now a no-show
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.VerdictWithoutResult.selector, id, 1));
         market.settle(id, 3);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.VerdictWithoutResult.selector, id, 2));
@@ -391,9 +391,9 @@ contract BatchTasksTest is Base {
         uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
         _assignAll(id, 1, PRICE);
         _submit(id, 0, keccak256("r"));
-        vm.warp(block.timestamp + 4 hours + 1);
+        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
         vm.prank(keeper);
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, block.timestamp - 1));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.settle(id, 1);
 
         uint256 q = _create(_request(ISwanMarket.Mode.Quorum, 3));
@@ -456,9 +456,9 @@ contract BatchTasksTest is Base {
 
     function test_expire_openTaskAfterAssignBy() public {
         uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, block.timestamp + 1 hours));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 1 hours));
         market.expire(id);
-        vm.warp(block.timestamp + 1 hours + 1);
+        vm.warp(vm.getBlockTimestamp() + 1 hours + 1);
         vm.prank(stranger);
         market.expire(id);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Cancelled));
@@ -470,16 +470,18 @@ contract BatchTasksTest is Base {
         uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
         _assignAll(id, 2, PRICE);
         _submit(id, 0, keccak256("r"));
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, block.timestamp + 3 hours));
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 3 hours));
         market.expire(id);
-        vm.warp(block.timestamp + 3 hours + 1);
+        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
         vm.prank(stranger);
         market.expire(id);
         uint256 bounty = uint256(COLLATERAL) * BOUNTY_BPS / 10_000;
         assertEq(market.balanceOf(stranger), bounty);
         assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Assigned)); // replica 0 awaits its verdict
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.NothingToExpire.selector, block.timestamp + 1 hours - 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.NothingToExpire.selector, vm.getBlockTimestamp() + 1 hours - 1)
+        );
         market.expire(id);
         vm.prank(keeper);
         market.settle(id, 1);
@@ -489,7 +491,7 @@ contract BatchTasksTest is Base {
     function test_expire_allNoShowsFailsTask() public {
         uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
         _assignAll(id, 1, PRICE);
-        vm.warp(block.timestamp + 3 hours + 1);
+        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
         market.expire(id);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Failed));
@@ -500,7 +502,7 @@ contract BatchTasksTest is Base {
         uint256 id = _create(_request(ISwanMarket.Mode.KnownAnswer, 2));
         _assignAll(id, 2, PRICE);
         _submit(id, 0, keccak256("anything"));
-        vm.warp(block.timestamp + 4 hours + 1);
+        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
         vm.prank(stranger);
         market.expire(id);
         assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
@@ -514,7 +516,7 @@ contract BatchTasksTest is Base {
         uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
         _assignAll(id, 1, PRICE);
         _submit(id, 0, keccak256("r"));
-        vm.warp(block.timestamp + 4 hours + 1);
+        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
         market.expire(id);
         vm.prank(keeper);
         vm.expectRevert(

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Test} from "forge-std/Test.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SwanMarket} from "../../src/SwanMarket.sol";
-import {ISwanMarket} from "../../src/interfaces/ISwanMarket.sol";
 import {DevToken} from "../../src/dev/DevToken.sol";
+import {ISwanMarket} from "../../src/interfaces/ISwanMarket.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Test} from "forge-std/Test.sol";
 
 /// @notice Shared fixture: a token, a market with one keeper, three funded providers and a
 /// funded submitter, and helpers that drive a task through its lifecycle.
@@ -25,7 +25,7 @@ abstract contract Base is Test {
     address[3] internal beneficiaries;
 
     uint16 internal constant FEE_BPS = 500; // 5 %
-    uint16 internal constant SLASH_TO_SUBMITTER_BPS = 5_000; // 50 %
+    uint16 internal constant SLASH_TO_SUBMITTER_BPS = 5000; // 50 %
     uint16 internal constant BOUNTY_BPS = 500; // 5 %
     uint96 internal constant MIN_COLLATERAL = 100 ether;
     uint32 internal constant UNBONDING = 7 days;
@@ -45,7 +45,7 @@ abstract contract Base is Test {
             owners[i] = makeAddr(string.concat("owner", vm.toString(i)));
             workers[i] = makeAddr(string.concat("worker", vm.toString(i)));
             beneficiaries[i] = makeAddr(string.concat("beneficiary", vm.toString(i)));
-            _registerAndStake(owners[i], workers[i], beneficiaries[i], 1_000 ether);
+            _registerAndStake(owners[i], workers[i], beneficiaries[i], 1000 ether);
         }
         token.mint(alice, 1_000_000 ether);
         vm.prank(alice);
@@ -68,10 +68,13 @@ abstract contract Base is Test {
             worker: worker,
             beneficiary: beneficiary,
             resources: ISwanMarket.Resources({
-                cpuCores: 32, memoryGiB: 128, storageGiB: 2_000, gpuCount: 2, gpuMemoryGiB: 80, gpuModel: "A100-80G"
+                cpuCores: 32, memoryGiB: 128, storageGiB: 2000, gpuCount: 2, gpuMemoryGiB: 80, gpuModel: "A100-80G"
             }),
             prices: ISwanMarket.Prices({
-                perCpuHour: 0.01 ether, perGiBMemoryHour: 0.001 ether, perGpuHour: 1 ether, perGiBStorageHour: 0.0001 ether
+                perCpuHour: 0.01 ether,
+                perGiBMemoryHour: 0.001 ether,
+                perGpuHour: 1 ether,
+                perGiBStorageHour: 0.0001 ether
             }),
             region: "us-east",
             taskTypes: 3,
@@ -93,9 +96,9 @@ abstract contract Base is Test {
         r.replicas = replicas;
         r.price = PRICE;
         r.collateralPct = COLLATERAL_PCT;
-        r.assignBy = uint32(block.timestamp + 1 hours);
-        r.resultBy = uint32(block.timestamp + 3 hours);
-        r.settleBy = uint32(block.timestamp + 4 hours);
+        r.assignBy = uint32(vm.getBlockTimestamp() + 1 hours);
+        r.resultBy = uint32(vm.getBlockTimestamp() + 3 hours);
+        r.settleBy = uint32(vm.getBlockTimestamp() + 4 hours);
         r.specHash = keccak256("spec");
         r.specURI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
         r.requirements.cpuCores = 8;
