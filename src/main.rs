@@ -1,1 +1,72 @@
-fn main() {}
+//! `swan`: the command line of the Swan orchestrator.
+//!
+//! - `swan devnet`: a local anvil chain with the contracts deployed (the embedded default);
+//! - `swan deploy`: deploy the contracts to any chain and write the deployment manifest.
+//!
+//! Errors are reported as one line (`error: …`) that says what was wrong and what to do.
+
+mod deploy_cmd;
+mod devnet;
+mod networks;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The Swan orchestrator: on-chain escrow, registry and payment rules for decentralized compute.
+#[derive(Debug, Parser)]
+#[command(name = "swan", version, about, long_about = None)]
+struct Cli {
+    /// More log output (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start a local chain (anvil) with the contracts deployed and print the deployment.
+    ///
+    /// Example: `swan devnet --port 8545 --manifest .devnet/manifest.json`
+    Devnet(devnet::DevnetArgs),
+    /// Deploy the contracts to a chain and write the deployment manifest.
+    ///
+    /// The deployer key is read from the environment variable SWAN_PRIVATE_KEY, never from a flag.
+    ///
+    /// Example: `SWAN_PRIVATE_KEY=0x… swan deploy --network proxima --token 0x… --out proxima.json`
+    Deploy(deploy_cmd::DeployArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = match cli.verbose {
+        0 => "warn,swan=info",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Devnet(args) => devnet::run(args).await.map_err(|e| e.to_string()),
+            Command::Deploy(args) => deploy_cmd::run(args).await.map_err(|e| e.to_string()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

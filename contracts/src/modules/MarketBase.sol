@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ISwanMarket} from "../interfaces/ISwanMarket.sol";
+import {Payments} from "../libraries/Payments.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -173,17 +174,13 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ payment rules
 
-    /// @dev The fee on `amount` under `p`. Rounds down: the provider keeps the dust.
-    function _fee(uint256 amount, Params storage p) internal view returns (uint256) {
-        return amount * p.feeBps / BPS;
-    }
-
     /// @dev Credit `amount` (fee included) to a provider: fee to the treasury's balance is left to
     /// the caller (so batches write it once); returns the fee.
     function _earn(Provider storage p, uint256 amount, Params storage params) internal returns (uint256 fee) {
-        fee = _fee(amount, params);
-        // forge-lint: disable-next-line(unsafe-typecast) -- amount - fee <= escrow per replica, checked <= type(uint96).max at creation
-        p.earned += uint96(amount - fee);
+        uint256 payout;
+        (payout, fee) = Payments.feeSplit(amount, params.feeBps);
+        // forge-lint: disable-next-line(unsafe-typecast) -- payout <= escrow per replica, checked <= type(uint96).max at creation
+        p.earned += uint96(payout);
     }
 
     /// @dev Release a replica's collateral after it finished without fault.
@@ -222,9 +219,8 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
         address bountyTo
     ) private {
         Params storage params = _params[t.paramsVersion];
-        uint256 bounty = bountyTo == address(0) ? 0 : slashed * params.bountyBps / BPS;
-        uint256 toSubmitter = slashed * params.slashToSubmitterBps / BPS;
-        uint256 toTreasury = slashed - bounty - toSubmitter;
+        (uint256 bounty, uint256 toSubmitter, uint256 toTreasury) =
+            Payments.slashSplit(slashed, params.slashToSubmitterBps, params.bountyBps, bountyTo != address(0));
         _balances[_submitterOf(taskId)] += toSubmitter + refund;
         if (toTreasury != 0) _balances[params.treasury] += toTreasury;
         if (bounty != 0) _balances[bountyTo] += bounty;

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ISwanMarket} from "../interfaces/ISwanMarket.sol";
 import {MarketBase} from "./MarketBase.sol";
+import {Payments} from "../libraries/Payments.sol";
 
 /// @title ServiceStreams — long-running services paid per second
 /// @notice Once assigned, a service task's paid period runs from `startedAt` to `endsAt`
@@ -23,7 +24,7 @@ abstract contract ServiceStreams is MarketBase {
     {
         uint256 from = _paidUntil(taskId, i);
         if (until <= from) return 0;
-        uint256 amount = uint256(r.price) * (until - from);
+        uint256 amount = Payments.prorate(r.price, from, until);
         _claimedUntil[taskId][i] = until;
         fee = _earn(_providers[r.provider], amount, params);
         emit ServiceClaimed(taskId, i, until, amount - fee, fee);
@@ -80,7 +81,7 @@ abstract contract ServiceStreams is MarketBase {
         ServiceWindow storage w = _service[taskId];
         uint256 end = w.endsAt;
         if (block.timestamp >= end) revert TooLate(end);
-        uint256 refund = _runningRate(taskId, t) * (end - block.timestamp);
+        uint256 refund = Payments.prorate(_runningRate(taskId, t), block.timestamp, end);
         // forge-lint: disable-next-line(unsafe-typecast) -- now < end, a uint32
         w.endsAt = uint32(block.timestamp);
         _balances[msg.sender] += refund;
@@ -99,7 +100,7 @@ abstract contract ServiceStreams is MarketBase {
         Params storage params = _params[t.paramsVersion];
         uint256 fee = _accrue(taskId, replica, t, r, failedAt, params);
         if (fee != 0) _balances[params.treasury] += fee;
-        uint256 refund = uint256(r.price) * (end - failedAt);
+        uint256 refund = Payments.prorate(r.price, failedAt, end);
         _slash(taskId, replica, t, r, refund, address(0));
         emit ServiceFailed(taskId, replica, failedAt, refund);
         if (!_anyRunning(taskId, t)) {
