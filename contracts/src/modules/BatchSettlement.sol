@@ -82,7 +82,7 @@ abstract contract BatchSettlement is TaskEscrow {
         uint256 k = t.replicas;
         if (passMask >> k != 0) revert VerdictWithoutResult(taskId, k);
         Params storage params = _params[t.paramsVersion];
-        bool anyPaid;
+        bool anyPaid = false;
         for (uint256 i; i < k; ++i) {
             Replica storage r = _replicas[taskId][i];
             ReplicaStatus status = r.status;
@@ -118,8 +118,8 @@ abstract contract BatchSettlement is TaskEscrow {
         uint256 n = taskIds.length;
         if (passMasks.length != n) revert ReplicaCountMismatch(n, passMasks.length);
         // fees are credited once per run of tasks that share a treasury
-        address treasury;
-        uint256 fees;
+        address treasury = address(0);
+        uint256 fees = 0;
         for (uint256 i; i < n; ++i) {
             uint256 taskId = taskIds[i];
             Task storage t = _taskIn(taskId, TaskStatus.Assigned);
@@ -141,7 +141,7 @@ abstract contract BatchSettlement is TaskEscrow {
         _checkSettleable(taskId, t, Mode.KnownAnswer);
         if (keccak256(abi.encode(expected, salt)) != _answerCommits[taskId]) revert AnswerMismatch(taskId);
         uint256 k = t.replicas;
-        uint256 passMask;
+        uint256 passMask = 0;
         for (uint256 i; i < k; ++i) {
             if (_replicas[taskId][i].status == ReplicaStatus.Submitted && _results[taskId][i] == expected) {
                 // forge-lint: disable-next-line(incorrect-shift) -- shifting 1 left by the replica index is intended
@@ -165,11 +165,11 @@ abstract contract BatchSettlement is TaskEscrow {
     /// tell who was wrong) and only the replicas that never committed or never revealed are slashed.
     function _settleQuorum(uint256 taskId, Task storage t, address bountyTo) private {
         uint256 k = t.replicas;
-        bytes32 winner;
+        bytes32 winner = bytes32(0);
         for (uint256 i; i < k && winner == bytes32(0); ++i) {
             if (_replicas[taskId][i].status != ReplicaStatus.Revealed) continue;
             bytes32 candidate = _results[taskId][i];
-            uint256 votes;
+            uint256 votes = 0;
             for (uint256 j = i; j < k; ++j) {
                 if (_replicas[taskId][j].status == ReplicaStatus.Revealed && _results[taskId][j] == candidate) {
                     ++votes;
@@ -178,7 +178,7 @@ abstract contract BatchSettlement is TaskEscrow {
             if (votes >= t.quorum) winner = candidate;
         }
         Params storage params = _params[t.paramsVersion];
-        uint256 fees;
+        uint256 fees = 0;
         for (uint256 i; i < k; ++i) {
             Replica storage r = _replicas[taskId][i];
             if (r.status == ReplicaStatus.Revealed) {
@@ -236,8 +236,8 @@ abstract contract BatchSettlement is TaskEscrow {
         }
         // between resultBy and settleBy: slash the no-shows; the rest await their verdict
         uint256 k = t.replicas;
-        uint256 slashed;
-        bool anyResult;
+        uint256 slashed = 0;
+        bool anyResult = false;
         for (uint256 i; i < k; ++i) {
             Replica storage r = _replicas[taskId][i];
             ReplicaStatus rs = r.status;
@@ -259,8 +259,8 @@ abstract contract BatchSettlement is TaskEscrow {
     function _acceptOptimistically(uint256 taskId, Task storage t) private {
         uint256 k = t.replicas;
         Params storage params = _params[t.paramsVersion];
-        uint256 fees;
-        bool anyPaid;
+        uint256 fees = 0;
+        bool anyPaid = false;
         for (uint256 i; i < k; ++i) {
             Replica storage r = _replicas[taskId][i];
             ReplicaStatus rs = r.status;

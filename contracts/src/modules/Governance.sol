@@ -61,6 +61,7 @@ abstract contract Governance is MarketBase {
     /// @inheritdoc ISwanMarket
     function applyParams() external {
         uint256 eta = _scheduledParamsEta;
+        // slither-disable-next-line incorrect-equality -- zero means "nothing scheduled", not a time
         if (eta == 0 || block.timestamp < eta) revert NotReady(eta);
         Params memory p = _scheduledParams;
         delete _scheduledParams;
@@ -79,6 +80,7 @@ abstract contract Governance is MarketBase {
     /// @inheritdoc ISwanMarket
     function applyKeeper(address keeper) external {
         uint256 eta = _keeperEta[keeper];
+        // slither-disable-next-line incorrect-equality -- zero means "nothing scheduled", not a time
         if (eta == 0 || block.timestamp < eta) revert NotReady(eta);
         delete _keeperEta[keeper];
         _keepers[keeper] = true;

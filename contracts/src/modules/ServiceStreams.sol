@@ -2,8 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {ISwanMarket} from "../interfaces/ISwanMarket.sol";
-import {MarketBase} from "./MarketBase.sol";
 import {Payments} from "../libraries/Payments.sol";
+import {MarketBase} from "./MarketBase.sol";
 
 /// @title ServiceStreams — long-running services paid per second
 /// @notice Once assigned, a service task's paid period runs from `startedAt` to `endsAt`
@@ -131,7 +131,7 @@ abstract contract ServiceStreams is MarketBase {
         uint256 end = _service[taskId].endsAt;
         uint96 collateral = _collateral(t);
         Params storage params = _params[t.paramsVersion];
-        uint256 fees;
+        uint256 fees = 0;
         for (uint256 i; i < k; ++i) {
             Replica storage r = _replicas[taskId][i];
             if (r.status != ReplicaStatus.Assigned) continue;

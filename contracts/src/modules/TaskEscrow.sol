@@ -136,7 +136,7 @@ abstract contract TaskEscrow is MarketBase {
         uint256 cap = t.price;
         address submitter = _submitterOf(taskId);
         uint96 collateral = _collateral(t);
-        uint256 unused;
+        uint256 unused = 0;
         for (uint256 i; i < k; ++i) {
             address owner = providers[i];
             uint256 price = prices[i];

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {Payments} from "../../src/libraries/Payments.sol";
+import {Test} from "forge-std/Test.sol";
 
 /// @notice Symbolic proofs (Halmos: `halmos --root contracts --function check`) of the payment
 /// arithmetic, over every input in range — not samples. They also run as ordinary fuzz tests.
 contract PaymentsProofs is Test {
-    uint256 internal constant MAX_FEE_BPS = 1_000;
+    uint256 internal constant MAX_FEE_BPS = 1000;
 
     /// A payout and its fee always add up to the payment; the fee never exceeds its cap.
     function check_feeSplitSumsExactly(uint96 amount, uint16 feeBps) public pure {
@@ -18,11 +18,8 @@ contract PaymentsProofs is Test {
     }
 
     /// A slash is split exactly into bounty + submitter + treasury, with no underflow.
-    function check_slashSplitSumsExactly(uint96 c, uint16 submitterBps, uint16 bountyBps, bool withBounty)
-        public
-        pure
-    {
-        vm.assume(bountyBps <= 1_000 && uint256(submitterBps) + bountyBps <= 10_000);
+    function check_slashSplitSumsExactly(uint96 c, uint16 submitterBps, uint16 bountyBps, bool withBounty) public pure {
+        vm.assume(bountyBps <= 1000 && uint256(submitterBps) + bountyBps <= 10_000);
         (uint256 bounty, uint256 toSubmitter, uint256 toTreasury) =
             Payments.slashSplit(c, submitterBps, bountyBps, withBounty);
         assert(bounty + toSubmitter + toTreasury == c);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {SwanMarket} from "../../src/SwanMarket.sol";
 import {ISwanMarket} from "../../src/interfaces/ISwanMarket.sol";
-import {HookToken} from "../mocks/HostileTokens.sol";
 import {ReentrantReceiver, RevertingReceiver} from "../mocks/HostileActors.sol";
+import {HookToken} from "../mocks/HostileTokens.sol";
+import {Test} from "forge-std/Test.sol";
 
 /// @notice Drives the market through random but well-formed (and some ill-formed) actions of
 /// submitters, providers, a compromised keeper, pokers and hostile receivers, and keeps the
@@ -136,8 +136,8 @@ contract Handler is Test {
         }
         _;
         // escrow change = tokens that came in from wallets - growth of the outside books
-        int256 delta = int256(token.balanceOf(address(market))) - int256(walletBefore) + int256(before)
-            - int256(_outside());
+        int256 delta =
+            int256(token.balanceOf(address(market))) - int256(walletBefore) + int256(before) - int256(_outside());
         if (delta > 0) escrowIn[id] += uint256(delta); // an extension
         else released[id] += uint256(-delta);
         uint256 collateral = market.collateralOf(id);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Test} from "forge-std/Test.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SwanMarket} from "../../src/SwanMarket.sol";
 import {ISwanMarket} from "../../src/interfaces/ISwanMarket.sol";
-import {HookToken, FeeOnTransferToken} from "../mocks/HostileTokens.sol";
+import {FeeOnTransferToken, HookToken} from "../mocks/HostileTokens.sol";
 import {Handler} from "./Handler.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Test} from "forge-std/Test.sol";
 
 /// @notice The market's money rules, checked after every random call of the handler's actors
 /// (submitters, providers, a compromised keeper, pokers, a re-entrant receiver, a reverting
@@ -22,7 +22,12 @@ contract InvariantsTest is Test {
         vm.warp(1_700_000_000);
         token = new HookToken();
         ISwanMarket.Params memory p = ISwanMarket.Params({
-            feeBps: 500, slashToSubmitterBps: 5_000, bountyBps: 500, treasury: treasury, minCollateral: 1e18, unbondingDelay: 1 days
+            feeBps: 500,
+            slashToSubmitterBps: 5000,
+            bountyBps: 500,
+            treasury: treasury,
+            minCollateral: 1e18,
+            unbondingDelay: 1 days
         });
         address[] memory keepers = new address[](1);
         keepers[0] = keeper;
