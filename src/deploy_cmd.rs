@@ -64,7 +64,9 @@ pub(crate) struct DeployArgs {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DeployCmdError {
     /// No key in the environment.
-    #[error("SWAN_PRIVATE_KEY is not set: export the deployer's private key (hex) in SWAN_PRIVATE_KEY")]
+    #[error(
+        "SWAN_PRIVATE_KEY is not set: export the deployer's private key (hex) in SWAN_PRIVATE_KEY"
+    )]
     NoKey,
     /// The key does not parse.
     #[error("SWAN_PRIVATE_KEY is not a valid private key (expected 32 bytes of hex)")]
@@ -93,7 +95,9 @@ pub(crate) enum DeployCmdError {
         actual: u64,
     },
     /// A public network needs the real token.
-    #[error("--token is required on --network {0:?} (a dev token is only deployed on a local chain)")]
+    #[error(
+        "--token is required on --network {0:?} (a dev token is only deployed on a local chain)"
+    )]
     NoToken(Network),
     /// The deployment failed.
     #[error(transparent)]
@@ -106,32 +110,53 @@ pub(crate) enum DeployCmdError {
 pub(crate) async fn run(args: DeployArgs) -> Result<(), DeployCmdError> {
     let key = std::env::var("SWAN_PRIVATE_KEY").map_err(|_| DeployCmdError::NoKey)?;
     let signer: PrivateKeySigner = key.trim().parse().map_err(|_| DeployCmdError::BadKey)?;
-    let url = args.rpc_url.clone().unwrap_or_else(|| args.network.default_rpc().to_owned());
-    let parsed = url.parse().map_err(|_| DeployCmdError::BadUrl(url.clone()))?;
+    let url = args
+        .rpc_url
+        .clone()
+        .unwrap_or_else(|| args.network.default_rpc().to_owned());
+    let parsed = url
+        .parse()
+        .map_err(|_| DeployCmdError::BadUrl(url.clone()))?;
     if args.token.is_none() && args.network != Network::Local {
         return Err(DeployCmdError::NoToken(args.network));
     }
     let me = signer.address();
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(parsed);
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(parsed);
     let actual = provider
         .get_chain_id()
         .await
-        .map_err(|source| DeployCmdError::Unreachable { url: url.clone(), source })?;
+        .map_err(|source| DeployCmdError::Unreachable {
+            url: url.clone(),
+            source,
+        })?;
     let expected = args.network.chain_id();
     if actual != expected {
-        return Err(DeployCmdError::WrongChain { url, network: args.network, expected, actual });
+        return Err(DeployCmdError::WrongChain {
+            url,
+            network: args.network,
+            expected,
+            actual,
+        });
     }
     let cfg = DeployConfig {
         token: args.token,
         admin: args.admin.unwrap_or(me),
         pauser: args.pauser.unwrap_or(me),
-        keepers: if args.keepers.is_empty() { vec![me] } else { args.keepers },
+        keepers: if args.keepers.is_empty() {
+            vec![me]
+        } else {
+            args.keepers
+        },
         params: ISwanMarket::Params {
             feeBps: args.fee_bps,
             slashToSubmitterBps: args.slash_to_submitter_bps,
             bountyBps: args.bounty_bps,
             treasury: args.treasury.unwrap_or(me),
-            minCollateral: alloy::primitives::Uint::from(U256::from(args.min_collateral) * U256::from(10u64).pow(U256::from(18))),
+            minCollateral: alloy::primitives::Uint::from(
+                U256::from(args.min_collateral) * U256::from(10u64).pow(U256::from(18)),
+            ),
             unbondingDelay: args.unbonding_delay,
         },
         admin_delay: args.admin_delay,

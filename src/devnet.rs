@@ -35,7 +35,9 @@ pub(crate) struct DevnetArgs {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DevnetError {
     /// anvil did not start.
-    #[error("cannot start anvil ({path}): {source}; run scripts/setup to install the pinned Foundry, or set SWAN_ANVIL")]
+    #[error(
+        "cannot start anvil ({path}): {source}; run scripts/setup to install the pinned Foundry, or set SWAN_ANVIL"
+    )]
     Anvil {
         /// The binary tried.
         path: String,
@@ -63,14 +65,19 @@ pub(crate) fn start_anvil(port: u16, block_time: u64) -> Result<AnvilInstance, D
     if block_time != 0 {
         anvil = anvil.block_time(block_time);
     }
-    anvil.try_spawn().map_err(|source| DevnetError::Anvil { path: path.display().to_string(), source })
+    anvil.try_spawn().map_err(|source| DevnetError::Anvil {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 pub(crate) async fn run(args: DevnetArgs) -> Result<(), DevnetError> {
     let anvil = start_anvil(args.port, args.block_time)?;
     let deployer = PrivateKeySigner::from(anvil.keys()[0].clone());
     let me = deployer.address();
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(deployer)).connect_http(anvil.endpoint_url());
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(deployer))
+        .connect_http(anvil.endpoint_url());
     let cfg = DeployConfig {
         token: None,
         admin: me,

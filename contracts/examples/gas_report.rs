@@ -4,6 +4,8 @@
 //! Run: `scripts/bench-gas` (or `cargo run --release -p swan-contracts --example gas_report`).
 //! Prints a Markdown table; `contracts/README.md` records its output.
 
+#![allow(clippy::print_stdout)] // a report: stdout is its output
+
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     node_bindings::Anvil,

@@ -52,6 +52,9 @@ pub enum DeployError {
     /// A contract call or deployment failed.
     #[error("contract error while deploying: {0}")]
     Contract(#[from] alloy::contract::Error),
+    /// The constructor refused the configuration (a typed revert of the market).
+    #[error("the market's constructor refused the configuration: {0}")]
+    Refused(String),
     /// The deployment transaction was mined but reverted or created no contract.
     #[error("deployment transaction {0} created no contract (reverted?)")]
     NoContract(alloy::primitives::B256),
@@ -80,6 +83,16 @@ pub async fn deploy<P: Provider<Ethereum>>(
         U256::from(cfg.admin_delay),
     )
     .into_transaction_request();
+    // simulate first: a bad configuration comes back as the contract's typed error
+    if let Err(e) = provider.call(tx.clone()).await {
+        let decoded = e
+            .as_error_resp()
+            .and_then(|r| r.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>());
+        return Err(match decoded {
+            Some(err) => DeployError::Refused(format!("{err:?}")),
+            None => DeployError::Rpc(e),
+        });
+    }
     let tx = tx.with_gas_limit(10_000_000);
     let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
     let market = receipt

@@ -1,0 +1,273 @@
+//! The bindings against a real chain: deploy to anvil, drive a task through its lifecycle with
+//! the generated types, and decode the contract's typed errors (what the keeper classifies).
+
+use alloy::{
+    network::EthereumWallet,
+    node_bindings::{Anvil, AnvilInstance},
+    primitives::{Address, B256, U256, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
+};
+use swan_contracts::{
+    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_params,
+};
+
+fn eth(n: u64) -> U256 {
+    U256::from(n) * U256::from(10u64).pow(U256::from(18))
+}
+
+struct Chain {
+    _anvil: AnvilInstance,
+    provider: DynProvider,
+    keys: Vec<PrivateKeySigner>,
+    manifest: Manifest,
+}
+
+async fn chain() -> Chain {
+    let anvil = Anvil::at(anvil_path())
+        .try_spawn()
+        .expect("anvil starts (run scripts/setup)");
+    let keys: Vec<PrivateKeySigner> = anvil
+        .keys()
+        .iter()
+        .take(5)
+        .map(|k| PrivateKeySigner::from(k.clone()))
+        .collect();
+    let mut wallet = EthereumWallet::from(keys[0].clone());
+    for k in &keys[1..] {
+        wallet.register_signer(k.clone());
+    }
+    let provider = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url())
+        .erased();
+    let cfg = DeployConfig {
+        token: None,
+        admin: keys[0].address(),
+        pauser: keys[0].address(),
+        keepers: vec![keys[0].address()],
+        params: dev_params(Address::repeat_byte(0x7e)),
+        admin_delay: 0,
+        rpc_urls: vec![anvil.endpoint()],
+        explorer: None,
+    };
+    let manifest = deploy(&provider, &cfg).await.expect("deploys");
+    Chain {
+        _anvil: anvil,
+        provider,
+        keys,
+        manifest,
+    }
+}
+
+fn request(now: u64) -> ISwanMarket::TaskRequest {
+    ISwanMarket::TaskRequest {
+        mode: 0,
+        replicas: 1,
+        quorum: 0,
+        collateralPct: 200,
+        price: alloy::primitives::Uint::from(10u128 * 10u128.pow(18)),
+        assignBy: (now + 3_600) as u32,
+        resultBy: (now + 7_200) as u32,
+        settleBy: (now + 10_800) as u32,
+        specHash: keccak256(b"spec"),
+        answerCommit: B256::ZERO,
+        requirements: ISwanMarket::Resources {
+            cpuCores: 1,
+            memoryGiB: 1,
+            storageGiB: 1,
+            gpuCount: 0,
+            gpuMemoryGiB: 0,
+            gpuModel: B256::ZERO,
+        },
+        region: B256::ZERO,
+        specURI: "file:///spec.yaml".into(),
+    }
+}
+
+fn info(worker: Address, beneficiary: Address) -> ISwanMarket::ProviderInfo {
+    ISwanMarket::ProviderInfo {
+        worker,
+        beneficiary,
+        resources: ISwanMarket::Resources {
+            cpuCores: 8,
+            memoryGiB: 32,
+            storageGiB: 500,
+            gpuCount: 0,
+            gpuMemoryGiB: 0,
+            gpuModel: B256::ZERO,
+        },
+        prices: ISwanMarket::Prices {
+            perCpuHour: alloy::primitives::Uint::from(1u64),
+            perGiBMemoryHour: alloy::primitives::Uint::from(1u64),
+            perGpuHour: alloy::primitives::Uint::from(1u64),
+            perGiBStorageHour: alloy::primitives::Uint::from(1u64),
+        },
+        region: B256::ZERO,
+        taskTypes: 1,
+        metadataURI: "http://127.0.0.1:9000".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_task_settles_on_chain_through_the_bindings() {
+    let c = chain().await;
+    let (keeper, submitter, owner, worker) = (
+        c.keys[0].address(),
+        c.keys[1].address(),
+        c.keys[2].address(),
+        c.keys[3].address(),
+    );
+    let market = SwanMarket::new(c.manifest.market, &c.provider);
+    let token = DevToken::new(c.manifest.token, &c.provider);
+    for who in [submitter, owner] {
+        token
+            .mint(who, eth(10_000))
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        token
+            .approve(c.manifest.market, U256::MAX)
+            .from(who)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+    }
+    market
+        .registerProvider(info(worker, owner))
+        .from(owner)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    market
+        .depositCollateral(eth(1_000))
+        .from(owner)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+
+    let now = c
+        .provider
+        .get_block_by_number(Default::default())
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .timestamp;
+    let receipt = market
+        .createTask(request(now))
+        .from(submitter)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let created = receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|l| l.log_decode::<SwanMarket::TaskCreated>().ok())
+        .expect("TaskCreated emitted");
+    let id = created.inner.taskId;
+    assert_eq!(created.inner.submitter, submitter);
+    assert_eq!(market.submitterOf(id).call().await.unwrap(), submitter);
+    assert_eq!(created.inner.escrow, eth(10));
+
+    market
+        .assign(id, vec![owner], vec![eth(8)])
+        .from(keeper)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    market
+        .submitResult(id, U256::ZERO, keccak256(b"out"), "file:///out".into())
+        .from(worker)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    market
+        .settle(id, U256::from(1))
+        .from(keeper)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+
+    let task = market.getTask(id).call().await.unwrap();
+    assert_eq!(task.status, 3, "Completed");
+    let p = market.getProvider(owner).call().await.unwrap();
+    assert_eq!(
+        U256::from(p.earned),
+        eth(8) - eth(8) * U256::from(500) / U256::from(10_000)
+    );
+    assert_eq!(
+        market.balanceOf(submitter).call().await.unwrap(),
+        eth(2),
+        "unused cap refunded"
+    );
+
+    // a second settle is refused with a typed error the keeper can classify without strings
+    let Err(err) = market.settle(id, U256::from(1)).from(keeper).call().await else {
+        panic!("double settle accepted")
+    };
+    let decoded = err
+        .as_decoded_interface_error::<SwanMarket::SwanMarketErrors>()
+        .expect("a SwanMarket error");
+    match decoded {
+        SwanMarket::SwanMarketErrors::WrongTaskStatus(e) => {
+            assert_eq!(e.taskId, id);
+            assert_eq!(e.status, 3);
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    // and a stranger cannot act as keeper
+    let Err(err) = market
+        .settle(id, U256::from(1))
+        .from(submitter)
+        .call()
+        .await
+    else {
+        panic!("stranger settled")
+    };
+    assert!(matches!(
+        err.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>(),
+        Some(SwanMarket::SwanMarketErrors::NotKeeper(_))
+    ));
+}
+
+#[tokio::test]
+async fn deploy_records_a_manifest_that_loads() {
+    let c = chain().await;
+    let code = c.provider.get_code_at(c.manifest.market).await.unwrap();
+    assert!(!code.is_empty(), "market has code");
+    assert_eq!(c.manifest.chain_id, 31337);
+    let market = SwanMarket::new(c.manifest.market, &c.provider);
+    assert_eq!(market.token().call().await.unwrap(), c.manifest.token);
+    assert_eq!(market.paramsVersion().call().await.unwrap(), 1);
+    let dir = std::env::temp_dir().join(format!("swan-deploy-{}", std::process::id()));
+    let path = dir.join("manifest.json");
+    c.manifest.save(&path).unwrap();
+    assert_eq!(Manifest::load(&path).unwrap(), c.manifest);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,150 @@
+//! Logs from a real chain decode into the market's typed events; foreign and broken logs are
+//! refused with a reason.
+
+use alloy::{
+    network::EthereumWallet,
+    node_bindings::Anvil,
+    primitives::{Address, B256, Bytes, Log, LogData, U256},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::Filter,
+    signers::local::PrivateKeySigner,
+};
+use swan_contracts::{
+    DeployConfig, DevToken, SwanMarket::SwanMarketEvents, anvil_path, deploy, dev_params,
+};
+use swan_indexer::events::{DecodeError, decode, signatures};
+
+#[tokio::test]
+async fn every_log_of_a_deployment_decodes() {
+    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    let key = PrivateKeySigner::from(anvil.keys()[0].clone());
+    let me = key.address();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(key))
+        .connect_http(anvil.endpoint_url());
+    let cfg = DeployConfig {
+        token: None,
+        admin: me,
+        pauser: me,
+        keepers: vec![me, Address::repeat_byte(5)],
+        params: dev_params(Address::repeat_byte(0x7e)),
+        admin_delay: 0,
+        rpc_urls: vec![],
+        explorer: None,
+    };
+    let m = deploy(&provider, &cfg).await.unwrap();
+    let token = DevToken::new(m.token, &provider);
+    let market = swan_contracts::SwanMarket::new(m.market, &provider);
+    token
+        .mint(me, U256::from(1000))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    token
+        .approve(m.market, U256::MAX)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    market
+        .deposit(U256::from(700))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+
+    let logs = provider
+        .get_logs(&Filter::new().address(m.market).from_block(0))
+        .await
+        .unwrap();
+    let events: Vec<SwanMarketEvents> = logs.iter().map(|l| decode(&l.inner).unwrap()).collect();
+    // constructor: AdminChanged, PauserSet, 2 × KeeperSet, ParamsApplied; then Deposited
+    assert_eq!(events.len(), 6, "{events:?}");
+    assert!(matches!(&events[0], SwanMarketEvents::AdminChanged(e) if e.admin == me));
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, SwanMarketEvents::KeeperSet(k) if k.enabled))
+            .count(),
+        2
+    );
+    match &events[4] {
+        SwanMarketEvents::ParamsApplied(p) => {
+            assert_eq!(p.version, 1);
+            assert_eq!(p.params.feeBps, 500);
+        }
+        other => panic!("expected ParamsApplied, got {other:?}"),
+    }
+    assert!(
+        matches!(&events[5], SwanMarketEvents::Deposited(d) if d.account == me && d.amount == U256::from(700))
+    );
+}
+
+#[test]
+fn foreign_and_broken_logs_are_refused_with_a_reason() {
+    let no_topics = Log {
+        address: Address::ZERO,
+        data: LogData::new_unchecked(vec![], Bytes::new()),
+    };
+    assert!(matches!(decode(&no_topics), Err(DecodeError::NoTopics)));
+
+    let foreign = Log {
+        address: Address::ZERO,
+        data: LogData::new_unchecked(vec![B256::repeat_byte(1)], Bytes::new()),
+    };
+    let err = decode(&foreign).unwrap_err();
+    assert!(matches!(err, DecodeError::UnknownSignature(_)));
+    assert!(
+        err.to_string().contains("unknown event signature 0x0101"),
+        "{err}"
+    );
+
+    // a Deposited topic with an indexed account but no data
+    let (deposited, _) = signatures()
+        .into_iter()
+        .find(|(_, n)| *n == "Deposited")
+        .unwrap();
+    let truncated = Log {
+        address: Address::ZERO,
+        data: LogData::new_unchecked(
+            vec![deposited, B256::left_padding_from(&[7])],
+            Bytes::from(vec![0u8; 5]),
+        ),
+    };
+    let err = decode(&truncated).unwrap_err();
+    assert!(
+        err.to_string().starts_with("malformed Deposited log"),
+        "{err}"
+    );
+}
+
+#[test]
+fn signatures_cover_every_event() {
+    let sigs = signatures();
+    assert_eq!(
+        sigs.len(),
+        29,
+        "the market emits 29 events; the forge test pins them"
+    );
+    let names: Vec<&str> = sigs.iter().map(|(_, n)| *n).collect();
+    for expected in [
+        "TaskCreated",
+        "TaskAssigned",
+        "ReplicaPaid",
+        "ReplicaSlashed",
+        "TaskFinalized",
+        "ServiceClaimed",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! The `swan` binary end to end: deploy against a real anvil, and one clear line for each kind of
+//! bad input (pinned messages).
+
+use std::process::{Command, Output};
+
+use alloy::node_bindings::Anvil;
+use swan_contracts::{Manifest, anvil_path};
+
+fn swan(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_swan"));
+    cmd.args(args)
+        .env_remove("SWAN_PRIVATE_KEY")
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("swan runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).trim().to_owned()
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("swan-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The hex private key of one of anvil's funded dev accounts.
+fn funded_key(anvil: &alloy::node_bindings::AnvilInstance) -> String {
+    format!(
+        "0x{}",
+        alloy::primitives::hex::encode(anvil.keys()[0].to_bytes())
+    )
+}
+
+#[test]
+fn devnet_once_deploys_and_writes_a_manifest() {
+    let dir = tmp("devnet");
+    let manifest = dir.join("m.json");
+    let out = swan(
+        &[
+            "devnet",
+            "--port",
+            "0",
+            "--once",
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let m = Manifest::load(&manifest).unwrap();
+    assert!(
+        stdout.contains(&format!("SwanMarket    {}", m.market)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("token         {}", m.token)),
+        "{stdout}"
+    );
+    assert_eq!(m.chain_id, 31337);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn deploy_to_a_running_chain() {
+    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    let dir = tmp("deploy");
+    let manifest = dir.join("local.json");
+    let out = swan(
+        &[
+            "deploy",
+            "--rpc-url",
+            &anvil.endpoint(),
+            "--out",
+            manifest.to_str().unwrap(),
+            "--fee-bps",
+            "250",
+        ],
+        &[("SWAN_PRIVATE_KEY", funded_key(&anvil).as_str())],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = Manifest::load(&manifest).unwrap();
+    assert_eq!(m.rpc_urls, vec![anvil.endpoint()]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_input_gets_one_clear_line() {
+    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    let endpoint = anvil.endpoint();
+    let funded = funded_key(&anvil);
+    let key = [("SWAN_PRIVATE_KEY", funded.as_str())];
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, String);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            vec!["deploy"],
+            vec![],
+            "error: SWAN_PRIVATE_KEY is not set: export the deployer's private key (hex) in SWAN_PRIVATE_KEY".into(),
+        ),
+        (
+            vec!["deploy"],
+            vec![("SWAN_PRIVATE_KEY", "0x1234")],
+            "error: SWAN_PRIVATE_KEY is not a valid private key (expected 32 bytes of hex)".into(),
+        ),
+        (vec!["deploy", "--rpc-url", "not a url"], key.to_vec(), "error: --rpc-url \"not a url\" is not a valid URL".into()),
+        (
+            vec!["deploy", "--network", "proxima", "--rpc-url", "http://127.0.0.1:1"],
+            key.to_vec(),
+            "error: --token is required on --network Proxima (a dev token is only deployed on a local chain)".into(),
+        ),
+        (
+            vec!["deploy", "--network", "swan", "--token", "0x0000000000000000000000000000000000000001", "--rpc-url", &endpoint],
+            key.to_vec(),
+            format!("error: the RPC at {endpoint} is chain 31337, but --network Swan is chain 254"),
+        ),
+    ];
+    for (args, env, expected) in cases {
+        let out = swan(&args, &env);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert_eq!(stderr(&out), expected, "{args:?}");
+    }
+
+    let out = swan(&["deploy", "--rpc-url", "http://127.0.0.1:1"], &key);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: cannot reach the RPC at http://127.0.0.1:1"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let out = swan(&["deploy", "--fee-bps", "lots"], &key);
+    assert!(
+        stderr(&out).contains("invalid value 'lots' for '--fee-bps <FEE_BPS>'"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    // the contract's own limits come back as the typed revert, not a panic
+    let dir = tmp("badfee");
+    let out = swan(
+        &[
+            "deploy",
+            "--rpc-url",
+            &endpoint,
+            "--fee-bps",
+            "5000",
+            "--out",
+            dir.join("m.json").to_str().unwrap(),
+        ],
+        &key,
+    );
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert_eq!(
+        err,
+        "error: the market's constructor refused the configuration: ParamOutOfRange(ParamOutOfRange)"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn help_lists_every_subcommand() {
+    let out = swan(&["--help"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for sub in ["devnet", "deploy"] {
+        assert!(text.contains(sub), "{text}");
+    }
+    let out = swan(&["deploy", "--help"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("SWAN_PRIVATE_KEY") && text.contains("--network"),
+        "{text}"
+    );
+}
