@@ -127,6 +127,7 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
 
     /// @dev The submitter named by a task id.
     function _submitterOf(uint256 taskId) internal pure returns (address) {
+        // forge-lint: disable-next-line(unsafe-typecast) -- the id's top 160 bits are the address by construction
         return address(uint160(taskId >> 96));
     }
 
