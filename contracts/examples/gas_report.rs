@@ -6,6 +6,7 @@
 
 #![allow(clippy::print_stdout)] // a report: stdout is its output
 
+use alloy::sol_types::SolValue;
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     node_bindings::Anvil,
@@ -20,141 +21,30 @@ use swan_contracts::{
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-struct Row {
-    step: &'static str,
-    gas: u64,
-    calldata: usize,
-}
-
 fn eth(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(18))
 }
 
-#[tokio::main]
-async fn main() -> Res<()> {
-    let anvil = Anvil::at(anvil_path()).try_spawn()?;
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .map(|k| PrivateKeySigner::from(k.clone()))
-        .collect();
-    let (admin, submitter, owner, worker) = (&keys[0], &keys[1], &keys[2], &keys[3]);
-    let mut wallet = EthereumWallet::from(admin.clone());
-    for k in &keys[1..4] {
-        wallet.register_signer(k.clone());
-    }
-    let provider = ProviderBuilder::new()
-        .wallet(wallet)
-        .connect_http(anvil.endpoint_url());
-    let cfg = DeployConfig {
-        token: None,
-        admin: admin.address(),
-        pauser: admin.address(),
-        keepers: vec![admin.address()],
-        params: dev_params(Address::repeat_byte(0x77)),
-        admin_delay: 0,
-        rpc_urls: vec![anvil.endpoint()],
-        explorer: None,
-    };
-    let manifest = deploy(&provider, &cfg).await?;
-    let market = SwanMarket::new(manifest.market, &provider);
-    let token = DevToken::new(manifest.token, &provider);
+/// A task id names its submitter: `submitter << 96 | n`.
+fn task_id(submitter: Address, n: U256) -> U256 {
+    (U256::from_be_slice(submitter.as_slice()) << 96) | n
+}
 
-    // set-up (not measured): a funded submitter with an internal balance, a staked provider
-    for who in [submitter.address(), owner.address()] {
-        token
-            .mint(who, eth(1_000_000))
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-        token
-            .approve(manifest.market, U256::MAX)
-            .from(who)
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-    }
-    market
-        .deposit(eth(100_000))
-        .from(submitter.address())
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    let info = ISwanMarket::ProviderInfo {
-        worker: worker.address(),
-        beneficiary: owner.address(),
-        resources: ISwanMarket::Resources {
-            cpuCores: 32,
-            memoryGiB: 128,
-            storageGiB: 2000,
-            gpuCount: 1,
-            gpuMemoryGiB: 80,
-            gpuModel: B256::right_padding_from(b"A100-80G"),
-        },
-        prices: ISwanMarket::Prices {
-            perCpuHour: alloy::primitives::Uint::from(10u128.pow(16)),
-            perGiBMemoryHour: alloy::primitives::Uint::from(10u128.pow(15)),
-            perGpuHour: alloy::primitives::Uint::from(10u128.pow(18)),
-            perGiBStorageHour: alloy::primitives::Uint::from(10u128.pow(14)),
-        },
-        region: B256::right_padding_from(b"us-east"),
-        taskTypes: 3,
-        metadataURI: "https://provider.example/meta.json".into(),
-    };
-    market
-        .registerProvider(info)
-        .from(owner.address())
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    market
-        .depositCollateral(eth(100_000))
-        .from(owner.address())
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
 
-    let now = provider
-        .get_block_by_number(Default::default())
-        .await?
-        .map(|b| b.header.timestamp)
-        .unwrap_or_default();
-    let request = |salt: u64| ISwanMarket::TaskRequest {
-        mode: 0, // KeeperAttested
-        replicas: 1,
-        quorum: 0,
-        collateralPct: 200,
-        price: alloy::primitives::Uint::from(10u128 * 10u128.pow(18)),
-        assignBy: (now + 3_600) as u32,
-        resultBy: (now + 7_200) as u32,
-        settleBy: (now + 10_800) as u32,
-        specHash: keccak256(salt.to_be_bytes()),
-        answerCommit: B256::ZERO,
-        requirements: ISwanMarket::Resources {
-            cpuCores: 8,
-            memoryGiB: 32,
-            storageGiB: 100,
-            gpuCount: 1,
-            gpuMemoryGiB: 40,
-            gpuModel: B256::ZERO,
-        },
-        region: B256::right_padding_from(b"us-east"),
-        specURI: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi".into(),
-    };
-    let price = U256::from(9u128 * 10u128.pow(18)); // agreed price below the cap: a refund happens
-    let result_uri = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+/// Sends transactions and keeps a table of their receipts' gas and calldata.
+struct Meter<P> {
+    provider: P,
+    rows: Vec<(String, String, u64, usize)>,
+}
 
-    async fn measured<P: Provider>(
-        p: &P,
-        tx: TransactionRequest,
-    ) -> Res<(TransactionReceipt, usize)> {
+impl<P: Provider> Meter<P> {
+    async fn send(&self, tx: TransactionRequest) -> Res<(TransactionReceipt, usize)> {
         let calldata = tx.input.input().map(|b| b.len()).unwrap_or(0);
-        let receipt = p
+        let receipt = self
+            .provider
             .send_transaction(tx.with_gas_limit(15_000_000))
             .await?
             .get_receipt()
@@ -165,125 +55,457 @@ async fn main() -> Res<()> {
         Ok((receipt, calldata))
     }
 
-    // warm-up lifecycle so that every account's balance slot is already non-zero (steady state)
-    for round in 0..2u64 {
-        let mut rows = Vec::new();
-        let id = task_id(
-            submitter.address(),
-            market.taskCount().call().await? + U256::from(1),
-        );
-        let (r, c) = measured(
-            &provider,
-            market
-                .createTask(request(round))
-                .from(submitter.address())
-                .into_transaction_request(),
-        )
-        .await?;
-        rows.push(Row {
-            step: "createTask",
-            gas: r.gas_used,
-            calldata: c,
-        });
-        let (r, c) = measured(
-            &provider,
-            market
-                .assign(id, vec![owner.address()], vec![price])
-                .from(admin.address())
-                .into_transaction_request(),
-        )
-        .await?;
-        rows.push(Row {
-            step: "assign",
-            gas: r.gas_used,
-            calldata: c,
-        });
-        let (r, c) = measured(
-            &provider,
-            market
-                .submitResult(id, U256::ZERO, keccak256(b"result"), result_uri.into())
-                .from(worker.address())
-                .into_transaction_request(),
-        )
-        .await?;
-        rows.push(Row {
-            step: "submitResult",
-            gas: r.gas_used,
-            calldata: c,
-        });
-        let (r, c) = measured(
-            &provider,
-            market
-                .settle(id, U256::from(1))
-                .from(admin.address())
-                .into_transaction_request(),
-        )
-        .await?;
-        rows.push(Row {
-            step: "settle",
-            gas: r.gas_used,
-            calldata: c,
-        });
-        if round == 1 {
-            println!("## Single-replica batch lifecycle (KeeperAttested), steady state\n");
-            println!("| step | gas (incl. 21,000 base) | calldata bytes |");
-            println!("| --- | ---: | ---: |");
-            for row in &rows {
-                println!("| {} | {} | {} |", row.step, row.gas, row.calldata);
-            }
-            let gas: u64 = rows.iter().map(|r| r.gas).sum();
-            let bytes: usize = rows.iter().map(|r| r.calldata).sum();
-            println!("| **lifecycle total** | **{gas}** | **{bytes}** |\n");
-            println!(
-                "targets: gas <= 250000 ({}), calldata <= 1500 bytes ({})\n",
-                verdict(gas <= 250_000),
-                verdict(bytes <= 1500)
-            );
-        }
+    async fn step(&mut self, lifecycle: &str, step: &str, tx: TransactionRequest) -> Res<u64> {
+        let (r, c) = self.send(tx).await?;
+        self.rows
+            .push((lifecycle.into(), step.into(), r.gas_used, c));
+        Ok(r.gas_used)
     }
 
-    // settleBatch of 50 tasks
-    let n = 50u64;
-    let first = market.taskCount().call().await? + U256::from(1);
-    for i in 0..n {
-        let id = task_id(submitter.address(), first + U256::from(i));
-        measured(
-            &provider,
-            market
-                .createTask(request(100 + i))
-                .from(submitter.address())
-                .into_transaction_request(),
-        )
-        .await?;
-        measured(
-            &provider,
-            market
-                .assign(id, vec![owner.address()], vec![price])
-                .from(admin.address())
-                .into_transaction_request(),
-        )
-        .await?;
-        measured(
-            &provider,
-            market
-                .submitResult(id, U256::ZERO, keccak256(b"result"), result_uri.into())
-                .from(worker.address())
+    async fn warp(&self, seconds: u64) -> Res<()> {
+        let _: serde_json::Value = self
+            .provider
+            .raw_request("evm_increaseTime".into(), (seconds,))
+            .await?;
+        let _: serde_json::Value = self.provider.raw_request("evm_mine".into(), ()).await?;
+        Ok(())
+    }
+
+    async fn now(&self) -> Res<u64> {
+        Ok(self
+            .provider
+            .get_block_by_number(Default::default())
+            .await?
+            .map(|b| b.header.timestamp)
+            .unwrap_or_default())
+    }
+
+    fn print_lifecycle(&self, lifecycle: &str) -> (u64, usize) {
+        let (mut gas, mut bytes) = (0, 0);
+        for (l, step, g, c) in self.rows.iter().filter(|r| r.0 == lifecycle) {
+            println!("| {l} | {step} | {g} | {c} |");
+            gas += g;
+            bytes += c;
+        }
+        println!("| **{lifecycle}** | **total** | **{gas}** | **{bytes}** |");
+        (gas, bytes)
+    }
+}
+
+fn resources() -> ISwanMarket::Resources {
+    ISwanMarket::Resources {
+        cpuCores: 8,
+        memoryGiB: 32,
+        storageGiB: 100,
+        gpuCount: 1,
+        gpuMemoryGiB: 40,
+        gpuModel: B256::ZERO,
+    }
+}
+
+fn request(now: u64, mode: u8, replicas: u8, salt: u64) -> ISwanMarket::TaskRequest {
+    let service = mode == 3;
+    ISwanMarket::TaskRequest {
+        mode,
+        replicas,
+        quorum: if mode == 2 { replicas / 2 + 1 } else { 0 },
+        collateralPct: 200,
+        price: alloy::primitives::Uint::from(if service {
+            10u128.pow(15)
+        } else {
+            10u128 * 10u128.pow(18)
+        }),
+        assignBy: (now + 3_600) as u32,
+        resultBy: if service {
+            86_400
+        } else {
+            (now + 7_200) as u32
+        },
+        settleBy: if service { 0 } else { (now + 10_800) as u32 },
+        specHash: keccak256(salt.to_be_bytes()),
+        answerCommit: if mode == 1 {
+            keccak256((ANSWER, SALT).abi_encode())
+        } else {
+            B256::ZERO
+        },
+        requirements: resources(),
+        region: B256::right_padding_from(b"us-east"),
+        specURI: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi".into(),
+    }
+}
+
+const ANSWER: B256 = B256::repeat_byte(0xaa);
+const SALT: B256 = B256::repeat_byte(0x55);
+const RESULT_URI: &str = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+
+#[tokio::main]
+async fn main() -> Res<()> {
+    let anvil = Anvil::at(anvil_path()).try_spawn()?;
+    let keys: Vec<PrivateKeySigner> = anvil
+        .keys()
+        .iter()
+        .take(8)
+        .map(|k| PrivateKeySigner::from(k.clone()))
+        .collect();
+    let admin = keys[0].address();
+    let submitter = keys[1].address();
+    let owners: Vec<Address> = keys[2..5].iter().map(|k| k.address()).collect();
+    let workers: Vec<Address> = keys[5..8].iter().map(|k| k.address()).collect();
+    let mut wallet = EthereumWallet::from(keys[0].clone());
+    for k in &keys[1..] {
+        wallet.register_signer(k.clone());
+    }
+    let provider = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url());
+    let cfg = DeployConfig {
+        token: None,
+        admin,
+        pauser: admin,
+        keepers: vec![admin],
+        params: dev_params(Address::repeat_byte(0x77)),
+        admin_delay: 0,
+        rpc_urls: vec![anvil.endpoint()],
+        explorer: None,
+    };
+    let manifest = deploy(&provider, &cfg).await?;
+    let market = SwanMarket::new(manifest.market, &provider);
+    let token = DevToken::new(manifest.token, &provider);
+    let mut m = Meter {
+        provider: provider.clone(),
+        rows: Vec::new(),
+    };
+
+    // set-up (not measured): a funded submitter with an internal balance, three staked providers
+    for who in std::iter::once(submitter).chain(owners.iter().copied()) {
+        m.send(token.mint(who, eth(1_000_000)).into_transaction_request())
+            .await?;
+        m.send(
+            token
+                .approve(manifest.market, U256::MAX)
+                .from(who)
                 .into_transaction_request(),
         )
         .await?;
     }
-    let ids: Vec<U256> = (0..n)
-        .map(|i| task_id(submitter.address(), first + U256::from(i)))
-        .collect();
-    let masks = vec![U256::from(1); n as usize];
-    let (r, c) = measured(
-        &provider,
+    m.send(
         market
-            .settleBatch(ids, masks)
-            .from(admin.address())
+            .deposit(eth(100_000))
+            .from(submitter)
             .into_transaction_request(),
     )
     .await?;
+    for (owner, worker) in owners.iter().zip(&workers) {
+        let info = ISwanMarket::ProviderInfo {
+            worker: *worker,
+            beneficiary: *owner,
+            resources: resources(),
+            prices: ISwanMarket::Prices {
+                perCpuHour: alloy::primitives::Uint::from(10u128.pow(16)),
+                perGiBMemoryHour: alloy::primitives::Uint::from(10u128.pow(15)),
+                perGpuHour: alloy::primitives::Uint::from(10u128.pow(18)),
+                perGiBStorageHour: alloy::primitives::Uint::from(10u128.pow(14)),
+            },
+            region: B256::right_padding_from(b"us-east"),
+            taskTypes: 3,
+            metadataURI: "https://provider.example/meta.json".into(),
+        };
+        m.send(
+            market
+                .registerProvider(info)
+                .from(*owner)
+                .into_transaction_request(),
+        )
+        .await?;
+        m.send(
+            market
+                .depositCollateral(eth(100_000))
+                .from(*owner)
+                .into_transaction_request(),
+        )
+        .await?;
+    }
+    let next_id = || async {
+        Ok::<U256, Box<dyn std::error::Error>>(task_id(
+            submitter,
+            market.taskCount().call().await? + U256::from(1),
+        ))
+    };
+    let price = U256::from(9u128 * 10u128.pow(18)); // agreed below the cap: a refund happens
+    let (o0, w0) = (owners[0], workers[0]);
+
+    // ---- single-replica keeper-attested batch; the first round warms every account (steady state)
+    for round in 0..2u64 {
+        let l = if round == 0 {
+            "warm-up"
+        } else {
+            "batch, keeper-attested, 1 replica"
+        };
+        let id = next_id().await?;
+        let now = m.now().await?;
+        m.step(
+            l,
+            "createTask",
+            market
+                .createTask(request(now, 0, 1, round))
+                .from(submitter)
+                .into_transaction_request(),
+        )
+        .await?;
+        m.step(
+            l,
+            "assign",
+            market
+                .assign(id, vec![o0], vec![price])
+                .from(admin)
+                .into_transaction_request(),
+        )
+        .await?;
+        let tx = market
+            .submitResult(id, U256::ZERO, keccak256(b"result"), RESULT_URI.into())
+            .from(w0);
+        m.step(l, "submitResult", tx.into_transaction_request())
+            .await?;
+        m.step(
+            l,
+            "settle",
+            market
+                .settle(id, U256::from(1))
+                .from(admin)
+                .into_transaction_request(),
+        )
+        .await?;
+    }
+
+    // ---- known answer
+    let l = "batch, known answer, 1 replica";
+    let id = next_id().await?;
+    let now = m.now().await?;
+    m.step(
+        l,
+        "createTask",
+        market
+            .createTask(request(now, 1, 1, 10))
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "assign",
+        market
+            .assign(id, vec![o0], vec![price])
+            .from(admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "submitResult",
+        market
+            .submitResult(id, U256::ZERO, ANSWER, RESULT_URI.into())
+            .from(w0)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "settleKnownAnswer",
+        market
+            .settleKnownAnswer(id, ANSWER, SALT)
+            .from(admin)
+            .into_transaction_request(),
+    )
+    .await?;
+
+    // ---- quorum of 2 out of 3: commit, reveal; the last reveal settles (one dissenter slashed)
+    let l = "batch, quorum 2 of 3";
+    let id = next_id().await?;
+    let now = m.now().await?;
+    m.step(
+        l,
+        "createTask",
+        market
+            .createTask(request(now, 2, 3, 11))
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "assign",
+        market
+            .assign(id, owners.clone(), vec![price; 3])
+            .from(admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    let results = [keccak256(b"good"), keccak256(b"good"), keccak256(b"bad")];
+    for (i, w) in workers.iter().enumerate() {
+        let commit = keccak256((id, U256::from(i), results[i], SALT).abi_encode());
+        m.step(
+            l,
+            "submitResult (commit)",
+            market
+                .submitResult(id, U256::from(i), commit, "".into())
+                .from(*w)
+                .into_transaction_request(),
+        )
+        .await?;
+    }
+    for (i, w) in workers.iter().enumerate() {
+        let step = if i == 2 {
+            "revealResult (last: settles)"
+        } else {
+            "revealResult"
+        };
+        m.step(
+            l,
+            step,
+            market
+                .revealResult(id, U256::from(i), results[i], SALT)
+                .from(*w)
+                .into_transaction_request(),
+        )
+        .await?;
+    }
+
+    // ---- service: a day at a per-second rate, claimed, extended, terminated
+    let l = "service, 1 replica";
+    let id = next_id().await?;
+    let now = m.now().await?;
+    let rate = U256::from(9u128 * 10u128.pow(14));
+    m.step(
+        l,
+        "createTask",
+        market
+            .createTask(request(now, 3, 1, 12))
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "assign",
+        market
+            .assign(id, vec![o0], vec![rate])
+            .from(admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.warp(3_600).await?;
+    m.step(
+        l,
+        "claimService",
+        market
+            .claimService(id, U256::ZERO)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "extendService",
+        market
+            .extendService(id, 3_600)
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.warp(600).await?;
+    m.step(
+        l,
+        "terminateService",
+        market
+            .terminateService(id)
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await?;
+
+    // ---- a no-show, expired by anyone after resultBy
+    let l = "batch, no-show expired";
+    let id = next_id().await?;
+    let now = m.now().await?;
+    m.step(
+        l,
+        "createTask",
+        market
+            .createTask(request(now, 0, 1, 13))
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "assign",
+        market
+            .assign(id, vec![o0], vec![price])
+            .from(admin)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.warp(7_300).await?;
+    m.step(
+        l,
+        "expire (slash, bounty)",
+        market.expire(id).from(owners[2]).into_transaction_request(),
+    )
+    .await?;
+
+    println!("## Gas and calldata per step, from anvil receipts (21,000 base cost included)\n");
+    println!("| lifecycle | step | gas | calldata bytes |");
+    println!("| --- | --- | ---: | ---: |");
+    let (gas, bytes) = m.print_lifecycle("batch, keeper-attested, 1 replica");
+    for l in [
+        "batch, known answer, 1 replica",
+        "batch, quorum 2 of 3",
+        "service, 1 replica",
+        "batch, no-show expired",
+    ] {
+        m.print_lifecycle(l);
+    }
+    println!();
+    println!(
+        "single-replica batch lifecycle: {gas} gas (target <= 250000: {}), {bytes} calldata bytes (target <= 1500: {})\n",
+        verdict(gas <= 250_000),
+        verdict(bytes <= 1500)
+    );
+
+    // ---- settleBatch of 50 tasks
+    let n = 50u64;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = next_id().await?;
+        let now = m.now().await?;
+        m.send(
+            market
+                .createTask(request(now, 0, 1, 100 + i))
+                .from(submitter)
+                .into_transaction_request(),
+        )
+        .await?;
+        m.send(
+            market
+                .assign(id, vec![o0], vec![price])
+                .from(admin)
+                .into_transaction_request(),
+        )
+        .await?;
+        let tx = market
+            .submitResult(id, U256::ZERO, keccak256(b"result"), RESULT_URI.into())
+            .from(w0);
+        m.send(tx.into_transaction_request()).await?;
+        ids.push(id);
+    }
+    let masks = vec![U256::from(1); n as usize];
+    let (r, c) = m
+        .send(
+            market
+                .settleBatch(ids, masks)
+                .from(admin)
+                .into_transaction_request(),
+        )
+        .await?;
     println!("## settleBatch of {n} single-replica tasks\n");
     println!("| measure | value |");
     println!("| --- | ---: |");
@@ -296,13 +518,4 @@ async fn main() -> Res<()> {
         verdict(r.gas_used / n <= 30_000)
     );
     Ok(())
-}
-
-/// A task id names its submitter: `submitter << 96 | n`.
-fn task_id(submitter: Address, n: U256) -> U256 {
-    (U256::from_be_slice(submitter.as_slice()) << 96) | n
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
 }
