@@ -233,6 +233,24 @@ async fn main() -> Res<()> {
     };
     let price = U256::from(9u128 * 10u128.pow(18)); // agreed below the cap: a refund happens
     let (o0, w0) = (owners[0], workers[0]);
+    let create = |now: u64, mode: u8, replicas: u8, salt: u64| {
+        market
+            .createTask(request(now, mode, replicas, salt))
+            .from(submitter)
+            .into_transaction_request()
+    };
+    let assign = |id: U256, providers: Vec<Address>, prices: Vec<U256>| {
+        market
+            .assign(id, providers, prices)
+            .from(admin)
+            .into_transaction_request()
+    };
+    let submit = |id: U256, i: u64, result: B256, worker: Address| {
+        market
+            .submitResult(id, U256::from(i), result, RESULT_URI.into())
+            .from(worker)
+            .into_transaction_request()
+    };
 
     // ---- single-replica keeper-attested batch; the first round warms every account (steady state)
     for round in 0..2u64 {
@@ -241,30 +259,11 @@ async fn main() -> Res<()> {
         } else {
             "batch, keeper-attested, 1 replica"
         };
-        let id = next_id().await?;
-        let now = m.now().await?;
-        m.step(
-            l,
-            "createTask",
-            market
-                .createTask(request(now, 0, 1, round))
-                .from(submitter)
-                .into_transaction_request(),
-        )
-        .await?;
-        m.step(
-            l,
-            "assign",
-            market
-                .assign(id, vec![o0], vec![price])
-                .from(admin)
-                .into_transaction_request(),
-        )
-        .await?;
-        let tx = market
-            .submitResult(id, U256::ZERO, keccak256(b"result"), RESULT_URI.into())
-            .from(w0);
-        m.step(l, "submitResult", tx.into_transaction_request())
+        let (id, now) = (next_id().await?, m.now().await?);
+        m.step(l, "createTask", create(now, 0, 1, round)).await?;
+        m.step(l, "assign", assign(id, vec![o0], vec![price]))
+            .await?;
+        m.step(l, "submitResult", submit(id, 0, keccak256(b"result"), w0))
             .await?;
         m.step(
             l,
@@ -279,79 +278,28 @@ async fn main() -> Res<()> {
 
     // ---- known answer
     let l = "batch, known answer, 1 replica";
-    let id = next_id().await?;
-    let now = m.now().await?;
-    m.step(
-        l,
-        "createTask",
-        market
-            .createTask(request(now, 1, 1, 10))
-            .from(submitter)
-            .into_transaction_request(),
-    )
-    .await?;
-    m.step(
-        l,
-        "assign",
-        market
-            .assign(id, vec![o0], vec![price])
-            .from(admin)
-            .into_transaction_request(),
-    )
-    .await?;
-    m.step(
-        l,
-        "submitResult",
-        market
-            .submitResult(id, U256::ZERO, ANSWER, RESULT_URI.into())
-            .from(w0)
-            .into_transaction_request(),
-    )
-    .await?;
-    m.step(
-        l,
-        "settleKnownAnswer",
-        market
-            .settleKnownAnswer(id, ANSWER, SALT)
-            .from(admin)
-            .into_transaction_request(),
-    )
-    .await?;
+    let (id, now) = (next_id().await?, m.now().await?);
+    m.step(l, "createTask", create(now, 1, 1, 10)).await?;
+    m.step(l, "assign", assign(id, vec![o0], vec![price]))
+        .await?;
+    m.step(l, "submitResult", submit(id, 0, ANSWER, w0)).await?;
+    let reveal = market
+        .settleKnownAnswer(id, ANSWER, SALT)
+        .from(admin)
+        .into_transaction_request();
+    m.step(l, "settleKnownAnswer", reveal).await?;
 
     // ---- quorum of 2 out of 3: commit, reveal; the last reveal settles (one dissenter slashed)
     let l = "batch, quorum 2 of 3";
-    let id = next_id().await?;
-    let now = m.now().await?;
-    m.step(
-        l,
-        "createTask",
-        market
-            .createTask(request(now, 2, 3, 11))
-            .from(submitter)
-            .into_transaction_request(),
-    )
-    .await?;
-    m.step(
-        l,
-        "assign",
-        market
-            .assign(id, owners.clone(), vec![price; 3])
-            .from(admin)
-            .into_transaction_request(),
-    )
-    .await?;
+    let (id, now) = (next_id().await?, m.now().await?);
+    m.step(l, "createTask", create(now, 2, 3, 11)).await?;
+    m.step(l, "assign", assign(id, owners.clone(), vec![price; 3]))
+        .await?;
     let results = [keccak256(b"good"), keccak256(b"good"), keccak256(b"bad")];
     for (i, w) in workers.iter().enumerate() {
         let commit = keccak256((id, U256::from(i), results[i], SALT).abi_encode());
-        m.step(
-            l,
-            "submitResult (commit)",
-            market
-                .submitResult(id, U256::from(i), commit, "".into())
-                .from(*w)
-                .into_transaction_request(),
-        )
-        .await?;
+        m.step(l, "submitResult (commit)", submit(id, i as u64, commit, *w))
+            .await?;
     }
     for (i, w) in workers.iter().enumerate() {
         let step = if i == 2 {
@@ -359,38 +307,21 @@ async fn main() -> Res<()> {
         } else {
             "revealResult"
         };
-        m.step(
-            l,
-            step,
-            market
-                .revealResult(id, U256::from(i), results[i], SALT)
-                .from(*w)
-                .into_transaction_request(),
-        )
-        .await?;
+        let tx = market
+            .revealResult(id, U256::from(i), results[i], SALT)
+            .from(*w)
+            .into_transaction_request();
+        m.step(l, step, tx).await?;
     }
 
     // ---- service: a day at a per-second rate, claimed, extended, terminated
     let l = "service, 1 replica";
-    let id = next_id().await?;
-    let now = m.now().await?;
-    let rate = U256::from(9u128 * 10u128.pow(14));
-    m.step(
-        l,
-        "createTask",
-        market
-            .createTask(request(now, 3, 1, 12))
-            .from(submitter)
-            .into_transaction_request(),
-    )
-    .await?;
+    let (id, now) = (next_id().await?, m.now().await?);
+    m.step(l, "createTask", create(now, 3, 1, 12)).await?;
     m.step(
         l,
         "assign",
-        market
-            .assign(id, vec![o0], vec![rate])
-            .from(admin)
-            .into_transaction_request(),
+        assign(id, vec![o0], vec![U256::from(9u128 * 10u128.pow(14))]),
     )
     .await?;
     m.warp(3_600).await?;
@@ -424,26 +355,10 @@ async fn main() -> Res<()> {
 
     // ---- a no-show, expired by anyone after resultBy
     let l = "batch, no-show expired";
-    let id = next_id().await?;
-    let now = m.now().await?;
-    m.step(
-        l,
-        "createTask",
-        market
-            .createTask(request(now, 0, 1, 13))
-            .from(submitter)
-            .into_transaction_request(),
-    )
-    .await?;
-    m.step(
-        l,
-        "assign",
-        market
-            .assign(id, vec![o0], vec![price])
-            .from(admin)
-            .into_transaction_request(),
-    )
-    .await?;
+    let (id, now) = (next_id().await?, m.now().await?);
+    m.step(l, "createTask", create(now, 0, 1, 13)).await?;
+    m.step(l, "assign", assign(id, vec![o0], vec![price]))
+        .await?;
     m.warp(7_300).await?;
     m.step(
         l,
@@ -475,26 +390,10 @@ async fn main() -> Res<()> {
     let n = 50u64;
     let mut ids = Vec::new();
     for i in 0..n {
-        let id = next_id().await?;
-        let now = m.now().await?;
-        m.send(
-            market
-                .createTask(request(now, 0, 1, 100 + i))
-                .from(submitter)
-                .into_transaction_request(),
-        )
-        .await?;
-        m.send(
-            market
-                .assign(id, vec![o0], vec![price])
-                .from(admin)
-                .into_transaction_request(),
-        )
-        .await?;
-        let tx = market
-            .submitResult(id, U256::ZERO, keccak256(b"result"), RESULT_URI.into())
-            .from(w0);
-        m.send(tx.into_transaction_request()).await?;
+        let (id, now) = (next_id().await?, m.now().await?);
+        m.send(create(now, 0, 1, 100 + i)).await?;
+        m.send(assign(id, vec![o0], vec![price])).await?;
+        m.send(submit(id, 0, keccak256(b"result"), w0)).await?;
         ids.push(id);
     }
     let masks = vec![U256::from(1); n as usize];

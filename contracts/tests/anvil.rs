@@ -6,6 +6,7 @@ use alloy::{
     node_bindings::{Anvil, AnvilInstance},
     primitives::{Address, B256, U256, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::{TransactionReceipt, TransactionRequest},
     signers::local::PrivateKeySigner,
 };
 use swan_contracts::{
@@ -109,54 +110,62 @@ fn info(worker: Address, beneficiary: Address) -> ISwanMarket::ProviderInfo {
     }
 }
 
+/// Send, wait for the receipt, and insist it succeeded.
+async fn mine(p: &DynProvider, tx: TransactionRequest) -> TransactionReceipt {
+    let receipt = p
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(
+        receipt.status(),
+        "transaction {} reverted",
+        receipt.transaction_hash
+    );
+    receipt
+}
+
 #[tokio::test]
 async fn a_task_settles_on_chain_through_the_bindings() {
     let c = chain().await;
+    let p = &c.provider;
     let (keeper, submitter, owner, worker) = (
         c.keys[0].address(),
         c.keys[1].address(),
         c.keys[2].address(),
         c.keys[3].address(),
     );
-    let market = SwanMarket::new(c.manifest.market, &c.provider);
-    let token = DevToken::new(c.manifest.token, &c.provider);
+    let market = SwanMarket::new(c.manifest.market, p);
+    let token = DevToken::new(c.manifest.token, p);
     for who in [submitter, owner] {
-        token
-            .mint(who, eth(10_000))
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        token
-            .approve(c.manifest.market, U256::MAX)
-            .from(who)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+        mine(p, token.mint(who, eth(10_000)).into_transaction_request()).await;
+        mine(
+            p,
+            token
+                .approve(c.manifest.market, U256::MAX)
+                .from(who)
+                .into_transaction_request(),
+        )
+        .await;
     }
-    market
-        .registerProvider(info(worker, owner))
-        .from(owner)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    market
-        .depositCollateral(eth(1_000))
-        .from(owner)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    mine(
+        p,
+        market
+            .registerProvider(info(worker, owner))
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await;
+    mine(
+        p,
+        market
+            .depositCollateral(eth(1_000))
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await;
 
     let now = c
         .provider
@@ -166,15 +175,14 @@ async fn a_task_settles_on_chain_through_the_bindings() {
         .unwrap()
         .header
         .timestamp;
-    let receipt = market
-        .createTask(request(now))
-        .from(submitter)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mine(
+        p,
+        market
+            .createTask(request(now))
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await;
     let created = receipt
         .inner
         .logs()
@@ -186,33 +194,26 @@ async fn a_task_settles_on_chain_through_the_bindings() {
     assert_eq!(market.submitterOf(id).call().await.unwrap(), submitter);
     assert_eq!(created.inner.escrow, eth(10));
 
-    market
-        .assign(id, vec![owner], vec![eth(8)])
-        .from(keeper)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    market
+    mine(
+        p,
+        market
+            .assign(id, vec![owner], vec![eth(8)])
+            .from(keeper)
+            .into_transaction_request(),
+    )
+    .await;
+    let submit = market
         .submitResult(id, U256::ZERO, keccak256(b"out"), "file:///out".into())
-        .from(worker)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    market
-        .settle(id, U256::from(1))
-        .from(keeper)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .from(worker);
+    mine(p, submit.into_transaction_request()).await;
+    mine(
+        p,
+        market
+            .settle(id, U256::from(1))
+            .from(keeper)
+            .into_transaction_request(),
+    )
+    .await;
 
     let task = market.getTask(id).call().await.unwrap();
     assert_eq!(task.status, 3, "Completed");
