@@ -102,8 +102,11 @@ fn main() {
         .ignore_paths(vec![repo.join("node_modules")])
         .build(SolcCompiler::Specific(solc))
         .unwrap_or_else(|e| fail(format!("cannot set up the Solidity project: {e}")));
+    // only the deployable sources: `Project::compile` would also compile the forge tests and scripts
+    let mut sources = Vec::new();
+    collect_sol_files(&root.join("src"), &mut sources);
     let output = project
-        .compile()
+        .compile_files(sources)
         .unwrap_or_else(|e| fail(format!("Solidity compilation failed: {e}")));
     if output.has_compiler_errors() {
         fail(format!("Solidity compilation failed:\n{output}"));
@@ -130,6 +133,19 @@ fn main() {
     }
     fs::write(out.join("bindings.rs"), bindings)
         .unwrap_or_else(|e| fail(format!("cannot write bindings: {e}")));
+}
+
+/// Every `.sol` file below `dir`.
+fn collect_sol_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = fs::read_dir(dir).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", dir.display())));
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_sol_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sol") {
+            out.push(path);
+        }
+    }
 }
 
 /// The parts of `foundry.toml` that decide the bytecode, so that forge and this build agree.
