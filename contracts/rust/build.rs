@@ -137,7 +137,8 @@ fn main() {
 
 /// Every `.sol` file below `dir`.
 fn collect_sol_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries = fs::read_dir(dir).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", dir.display())));
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", dir.display())));
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
