@@ -33,6 +33,12 @@ pub fn signatures() -> Vec<(alloy::primitives::B256, &'static str)> {
         .collect()
 }
 
+/// The event name of a log of the market, if its signature is one of ours.
+pub fn event_name(log: &Log) -> Option<&'static str> {
+    let topic0 = log.topics().first()?;
+    SwanMarketEvents::name_by_selector(topic0.0)
+}
+
 /// Decode one log emitted by the market.
 pub fn decode(log: &Log) -> Result<SwanMarketEvents, DecodeError> {
     let topic0 = *log.topics().first().ok_or(DecodeError::NoTopics)?;

@@ -1,0 +1,334 @@
+//! The SQL side of the indexer: SQLite (a file, WAL, the embedded default) or Postgres, behind
+//! one set of migrations.
+//!
+//! Invariant: a block range is written **in one transaction** — its logs, its blocks and the
+//! checkpoint that says it is done — keyed by `(chain_id, block_number, log_index)`. A crash
+//! leaves either all of a range or none of it, and replaying a range writes nothing twice.
+
+use std::str::FromStr;
+
+use sqlx::{
+    AnyPool, Row,
+    any::{AnyConnectOptions, AnyPoolOptions},
+};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is not one we can open.
+    #[error("unsupported database {0:?}: give a file path (SQLite) or a postgres:// URL")]
+    Unsupported(String),
+    /// Connecting failed.
+    #[error("cannot open database {url}: {source}")]
+    Connect {
+        /// The URL, without credentials.
+        url: String,
+        /// The driver error.
+        source: sqlx::Error,
+    },
+    /// Applying the migrations failed.
+    #[error("cannot migrate the database schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file (WAL, one writer).
+    Sqlite,
+    /// A Postgres server.
+    Postgres,
+}
+
+/// How far a market has been indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Last block fully written.
+    pub block_number: u64,
+    /// Its hash (to detect a fork on the next range).
+    pub block_hash: String,
+}
+
+/// One block header as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockRow {
+    /// Block number.
+    pub number: u64,
+    /// Block hash (0x-hex).
+    pub hash: String,
+    /// Parent hash (0x-hex).
+    pub parent_hash: String,
+    /// Unix seconds.
+    pub timestamp: u64,
+}
+
+/// One log as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// Block number.
+    pub block_number: u64,
+    /// Index of the log in its block.
+    pub log_index: u64,
+    /// Block hash (0x-hex).
+    pub block_hash: String,
+    /// Transaction hash (0x-hex).
+    pub tx_hash: String,
+    /// Emitting contract (0x-hex).
+    pub address: String,
+    /// Decoded event name.
+    pub event: String,
+    /// Topics, comma-separated 0x-hex.
+    pub topics: String,
+    /// Data (0x-hex).
+    pub data: String,
+}
+
+/// A range of blocks ready to be written.
+#[derive(Debug, Clone)]
+pub struct RangeWrite<'a> {
+    /// Chain id.
+    pub chain_id: u64,
+    /// The market contract (0x-hex), the checkpoint's key.
+    pub market: &'a str,
+    /// Headers of the blocks the logs are in, plus the range's last block.
+    pub blocks: &'a [BlockRow],
+    /// The range's logs.
+    pub logs: &'a [LogRow],
+    /// The range's last block: the new checkpoint.
+    pub last: Checkpoint,
+}
+
+/// The indexer's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Rows per multi-row INSERT (SQLite allows 32,766 bound parameters; logs bind 9 each).
+const CHUNK: usize = 1_000;
+
+fn i(v: u64) -> i64 {
+    i64::try_from(v).expect("block numbers and log indices fit i64")
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `url`: a file path or `sqlite:` URL for
+    /// SQLite, a `postgres://` URL for Postgres; then apply the migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, full) = if url.starts_with("postgres://") || url.starts_with("postgresql://")
+        {
+            (Backend::Postgres, url.to_owned())
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
+        } else if !url.contains("://") {
+            (Backend::Sqlite, format!("sqlite://{url}?mode=rwc"))
+        } else {
+            return Err(StoreError::Unsupported(url.to_owned()));
+        };
+        let shown = redact(url);
+        let options = AnyConnectOptions::from_str(&full).map_err(|source| StoreError::Connect {
+            url: shown.clone(),
+            source,
+        })?;
+        let pool = AnyPoolOptions::new()
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .max_connections(if backend == Backend::Sqlite { 1 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::query("PRAGMA journal_mode=WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA synchronous=NORMAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout=5000")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Connect { url: shown, source })?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// How far `market` on `chain_id` has been indexed.
+    pub async fn checkpoint(
+        &self,
+        chain_id: u64,
+        market: &str,
+    ) -> Result<Option<Checkpoint>, StoreError> {
+        let row = sqlx::query(
+            "SELECT block_number, block_hash FROM checkpoints WHERE chain_id = $1 AND market = $2",
+        )
+        .bind(i(chain_id))
+        .bind(market)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| Checkpoint {
+            block_number: r.get::<i64, _>(0) as u64,
+            block_hash: r.get::<String, _>(1),
+        }))
+    }
+
+    /// Write a whole range in one transaction: logs, blocks, checkpoint. Rows already present
+    /// (a replay after a crash) are left as they are.
+    pub async fn write_range(&self, w: &RangeWrite<'_>) -> Result<(), StoreError> {
+        let chain = i(w.chain_id);
+        let mut tx = self.pool.begin().await?;
+        for chunk in w.blocks.chunks(CHUNK) {
+            let mut sql = String::from(
+                "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ",
+            );
+            push_placeholders(&mut sql, chunk.len(), 5);
+            sql.push_str(" ON CONFLICT (chain_id, number) DO NOTHING");
+            // only placeholders are generated; every value is bound
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for b in chunk {
+                q = q
+                    .bind(chain)
+                    .bind(i(b.number))
+                    .bind(&b.hash)
+                    .bind(&b.parent_hash)
+                    .bind(i(b.timestamp));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for chunk in w.logs.chunks(CHUNK) {
+            let mut sql = String::from(
+                "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) VALUES ",
+            );
+            push_placeholders(&mut sql, chunk.len(), 9);
+            sql.push_str(" ON CONFLICT (chain_id, block_number, log_index) DO NOTHING");
+            // only placeholders are generated; every value is bound
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for l in chunk {
+                q = q
+                    .bind(chain)
+                    .bind(i(l.block_number))
+                    .bind(i(l.log_index))
+                    .bind(&l.block_hash)
+                    .bind(&l.tx_hash)
+                    .bind(&l.address)
+                    .bind(&l.event)
+                    .bind(&l.topics)
+                    .bind(&l.data);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO checkpoints (chain_id, market, block_number, block_hash) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (chain_id, market) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash",
+        )
+        .bind(chain)
+        .bind(w.market)
+        .bind(i(w.last.block_number))
+        .bind(&w.last.block_hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored log of a chain, in chain order.
+    pub async fn logs(&self, chain_id: u64) -> Result<Vec<LogRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT block_number, log_index, block_hash, tx_hash, address, event, topics, data FROM raw_logs \
+             WHERE chain_id = $1 ORDER BY block_number, log_index",
+        )
+        .bind(i(chain_id))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| LogRow {
+                block_number: r.get::<i64, _>(0) as u64,
+                log_index: r.get::<i64, _>(1) as u64,
+                block_hash: r.get(2),
+                tx_hash: r.get(3),
+                address: r.get(4),
+                event: r.get(5),
+                topics: r.get(6),
+                data: r.get(7),
+            })
+            .collect())
+    }
+
+    /// Close the pool (waits for connections to finish).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
+fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
+    let mut n = 1;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&n.to_string());
+            n += 1;
+        }
+        sql.push(')');
+    }
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_every_column() {
+        let mut s = String::new();
+        push_placeholders(&mut s, 2, 3);
+        assert_eq!(s, "($1, $2, $3), ($4, $5, $6)");
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("/tmp/x.db"), "/tmp/x.db");
+    }
+}
