@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use alloy::{
     network::EthereumWallet,
     node_bindings::{Anvil, AnvilInstance},
-    primitives::Address,
     providers::ProviderBuilder,
     signers::local::PrivateKeySigner,
 };
 use clap::Args;
-use swan_contracts::{DeployConfig, anvil_path, deploy, dev_params};
+use swan_contracts::{DeployConfig, anvil_path, deploy};
 
 use crate::deploy_cmd::print_manifest;
 
@@ -78,16 +77,7 @@ pub(crate) async fn run(args: DevnetArgs) -> Result<(), DevnetError> {
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(deployer))
         .connect_http(anvil.endpoint_url());
-    let cfg = DeployConfig {
-        token: None,
-        admin: me,
-        pauser: me,
-        keepers: vec![me],
-        params: dev_params(treasury()),
-        admin_delay: 60,
-        rpc_urls: vec![anvil.endpoint()],
-        explorer: None,
-    };
+    let cfg = DeployConfig::devnet(me, anvil.endpoint());
     let manifest = deploy(&provider, &cfg).await?;
     manifest.save(&args.manifest)?;
     print_manifest(&manifest, &args.manifest);
@@ -98,11 +88,6 @@ pub(crate) async fn run(args: DevnetArgs) -> Result<(), DevnetError> {
     tracing::info!("devnet running; Ctrl-C stops it");
     tokio::signal::ctrl_c().await.map_err(DevnetError::Signal)?;
     Ok(())
-}
-
-/// The devnet treasury: a fixed address nobody holds a key for on anvil.
-fn treasury() -> Address {
-    Address::repeat_byte(0x7e)
 }
 
 #[allow(clippy::print_stdout)]

@@ -15,9 +15,7 @@ use alloy::{
     rpc::types::{TransactionReceipt, TransactionRequest},
     signers::local::PrivateKeySigner,
 };
-use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, deploy, dev_params,
-};
+use swan_contracts::{DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, deploy};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -158,16 +156,7 @@ async fn main() -> Res<()> {
     let provider = ProviderBuilder::new()
         .wallet(wallet)
         .connect_http(anvil.endpoint_url());
-    let cfg = DeployConfig {
-        token: None,
-        admin,
-        pauser: admin,
-        keepers: vec![admin],
-        params: dev_params(Address::repeat_byte(0x77)),
-        admin_delay: 0,
-        rpc_urls: vec![anvil.endpoint()],
-        explorer: None,
-    };
+    let cfg = DeployConfig::devnet(admin, anvil.endpoint());
     let manifest = deploy(&provider, &cfg).await?;
     let market = SwanMarket::new(manifest.market, &provider);
     let token = DevToken::new(manifest.token, &provider);
@@ -245,9 +234,9 @@ async fn main() -> Res<()> {
             .from(admin)
             .into_transaction_request()
     };
-    let submit = |id: U256, i: u64, result: B256, worker: Address| {
+    let submit = |id: U256, i: u64, result: B256, uri: &str, worker: Address| {
         market
-            .submitResult(id, U256::from(i), result, RESULT_URI.into())
+            .submitResult(id, U256::from(i), result, uri.into())
             .from(worker)
             .into_transaction_request()
     };
@@ -263,8 +252,12 @@ async fn main() -> Res<()> {
         m.step(l, "createTask", create(now, 0, 1, round)).await?;
         m.step(l, "assign", assign(id, vec![o0], vec![price]))
             .await?;
-        m.step(l, "submitResult", submit(id, 0, keccak256(b"result"), w0))
-            .await?;
+        m.step(
+            l,
+            "submitResult",
+            submit(id, 0, keccak256(b"result"), RESULT_URI, w0),
+        )
+        .await?;
         m.step(
             l,
             "settle",
@@ -282,7 +275,8 @@ async fn main() -> Res<()> {
     m.step(l, "createTask", create(now, 1, 1, 10)).await?;
     m.step(l, "assign", assign(id, vec![o0], vec![price]))
         .await?;
-    m.step(l, "submitResult", submit(id, 0, ANSWER, w0)).await?;
+    m.step(l, "submitResult", submit(id, 0, ANSWER, RESULT_URI, w0))
+        .await?;
     let reveal = market
         .settleKnownAnswer(id, ANSWER, SALT)
         .from(admin)
@@ -298,8 +292,13 @@ async fn main() -> Res<()> {
     let results = [keccak256(b"good"), keccak256(b"good"), keccak256(b"bad")];
     for (i, w) in workers.iter().enumerate() {
         let commit = keccak256((id, U256::from(i), results[i], SALT).abi_encode());
-        m.step(l, "submitResult (commit)", submit(id, i as u64, commit, *w))
-            .await?;
+        // a commit needs no URI: the result is revealed on chain
+        m.step(
+            l,
+            "submitResult (commit)",
+            submit(id, i as u64, commit, "", *w),
+        )
+        .await?;
     }
     for (i, w) in workers.iter().enumerate() {
         let step = if i == 2 {
@@ -393,7 +392,8 @@ async fn main() -> Res<()> {
         let (id, now) = (next_id().await?, m.now().await?);
         m.send(create(now, 0, 1, 100 + i)).await?;
         m.send(assign(id, vec![o0], vec![price])).await?;
-        m.send(submit(id, 0, keccak256(b"result"), w0)).await?;
+        m.send(submit(id, 0, keccak256(b"result"), RESULT_URI, w0))
+            .await?;
         ids.push(id);
     }
     let masks = vec![U256::from(1); n as usize];

@@ -30,6 +30,27 @@ pub struct DeployConfig {
     pub explorer: Option<String>,
 }
 
+impl DeployConfig {
+    /// A local devnet deployment: a fresh [`DevToken`], `operator` as admin, pauser and only
+    /// keeper, [`dev_params`] with a fixed treasury nobody holds a key for, and a one-minute
+    /// governance delay.
+    pub fn devnet(operator: Address, rpc_url: String) -> Self {
+        Self {
+            token: None,
+            admin: operator,
+            pauser: operator,
+            keepers: vec![operator],
+            params: dev_params(DEVNET_TREASURY),
+            admin_delay: 60,
+            rpc_urls: vec![rpc_url],
+            explorer: None,
+        }
+    }
+}
+
+/// The devnet treasury: a fixed address nobody holds a key for on anvil.
+pub const DEVNET_TREASURY: Address = Address::repeat_byte(0x7e);
+
 /// Parameters for a local devnet: 5 % fee, half of each slash to the submitter, 5 % bounty,
 /// 100-token minimum collateral and a one-minute unbonding delay.
 pub fn dev_params(treasury: Address) -> ISwanMarket::Params {

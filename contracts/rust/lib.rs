@@ -25,6 +25,6 @@ mod deploy;
 mod devchain;
 mod manifest;
 
-pub use deploy::{DeployConfig, DeployError, deploy, dev_params};
+pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, deploy, dev_params};
 pub use devchain::anvil_path;
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};

@@ -10,7 +10,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_params,
+    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy,
 };
 
 fn eth(n: u64) -> U256 {
@@ -42,16 +42,7 @@ async fn chain() -> Chain {
         .wallet(wallet)
         .connect_http(anvil.endpoint_url())
         .erased();
-    let cfg = DeployConfig {
-        token: None,
-        admin: keys[0].address(),
-        pauser: keys[0].address(),
-        keepers: vec![keys[0].address()],
-        params: dev_params(Address::repeat_byte(0x7e)),
-        admin_delay: 0,
-        rpc_urls: vec![anvil.endpoint()],
-        explorer: None,
-    };
+    let cfg = DeployConfig::devnet(keys[0].address(), anvil.endpoint());
     let manifest = deploy(&provider, &cfg).await.expect("deploys");
     Chain {
         _anvil: anvil,

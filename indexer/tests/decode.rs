@@ -1,64 +1,20 @@
 //! Logs from a real chain decode into the market's typed events; foreign and broken logs are
 //! refused with a reason.
 
+mod common;
+
 use alloy::{
-    network::EthereumWallet,
-    node_bindings::Anvil,
     primitives::{Address, B256, Bytes, Log, LogData, U256},
-    providers::{Provider, ProviderBuilder},
+    providers::Provider,
     rpc::types::Filter,
-    signers::local::PrivateKeySigner,
 };
-use swan_contracts::{
-    DeployConfig, DevToken, SwanMarket::SwanMarketEvents, anvil_path, deploy, dev_params,
-};
+use swan_contracts::SwanMarket::SwanMarketEvents;
 use swan_indexer::events::{DecodeError, decode, signatures};
 
 #[tokio::test]
 async fn every_log_of_a_deployment_decodes() {
-    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
-    let key = PrivateKeySigner::from(anvil.keys()[0].clone());
-    let me = key.address();
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(key))
-        .connect_http(anvil.endpoint_url());
-    let cfg = DeployConfig {
-        token: None,
-        admin: me,
-        pauser: me,
-        keepers: vec![me, Address::repeat_byte(5)],
-        params: dev_params(Address::repeat_byte(0x7e)),
-        admin_delay: 0,
-        rpc_urls: vec![],
-        explorer: None,
-    };
-    let m = deploy(&provider, &cfg).await.unwrap();
-    let token = DevToken::new(m.token, &provider);
-    let market = swan_contracts::SwanMarket::new(m.market, &provider);
-    token
-        .mint(me, U256::from(1000))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    token
-        .approve(m.market, U256::MAX)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    market
-        .deposit(U256::from(700))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let chain = common::dev_chain(&[Address::repeat_byte(5)], &[700]).await;
+    let (provider, m, me) = (&chain.provider, &chain.manifest, chain.operator);
 
     let logs = provider
         .get_logs(&Filter::new().address(m.market).from_block(0))

@@ -2,75 +2,16 @@
 //! 127.0.0.1:5432, each test in its own database): every log lands once, in order, with the
 //! chain's values; replays write nothing twice; bad database URLs get a clear error.
 
-use alloy::{
-    network::EthereumWallet,
-    node_bindings::{Anvil, AnvilInstance},
-    primitives::{Address, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::Filter,
-    signers::local::PrivateKeySigner,
-};
+mod common;
+
+use alloy::{providers::Provider, rpc::types::Filter};
 use sqlx::Connection;
-use swan_contracts::{
-    DeployConfig, DevToken, Manifest, SwanMarket, anvil_path, deploy, dev_params,
-};
 use swan_indexer::{
     backfill::{RangeSizer, backfill},
     store::{Backend, RangeWrite, Store, StoreError},
 };
 
 const PG: &str = "postgres://postgres@127.0.0.1:5432";
-
-/// A chain with the market deployed and `deposits` deposit transactions (one block each).
-async fn busy_chain(deposits: u64) -> (AnvilInstance, DynProvider, Manifest) {
-    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
-    let key = PrivateKeySigner::from(anvil.keys()[0].clone());
-    let me = key.address();
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(key))
-        .connect_http(anvil.endpoint_url())
-        .erased();
-    let cfg = DeployConfig {
-        token: None,
-        admin: me,
-        pauser: me,
-        keepers: vec![me],
-        params: dev_params(Address::repeat_byte(0x7e)),
-        admin_delay: 0,
-        rpc_urls: vec![anvil.endpoint()],
-        explorer: None,
-    };
-    let manifest = deploy(&provider, &cfg).await.unwrap();
-    let token = DevToken::new(manifest.token, &provider);
-    let market = SwanMarket::new(manifest.market, &provider);
-    token
-        .mint(me, U256::from(1_000_000))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    token
-        .approve(manifest.market, U256::MAX)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    for i in 1..=deposits {
-        market
-            .deposit(U256::from(i))
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-    }
-    (anvil, provider, manifest)
-}
 
 /// A fresh Postgres database for one test.
 async fn pg_database(name: &str) -> String {
@@ -90,12 +31,14 @@ async fn pg_database(name: &str) -> String {
 }
 
 async fn mirror_matches_the_chain(url: &str, backend: Backend) {
-    let (_anvil, provider, manifest) = busy_chain(25).await;
+    let deposits: Vec<u64> = (1..=25).collect();
+    let chain = common::dev_chain(&[], &deposits).await;
+    let (provider, manifest) = (&chain.provider, &chain.manifest);
     let store = Store::open(url).await.unwrap();
     assert_eq!(store.backend(), backend);
     let head = provider.get_block_number().await.unwrap();
     let mut sizer = RangeSizer::new(3, 1_000); // small ranges: many transactions
-    let stats = backfill(&provider, &store, &manifest, head, &mut sizer)
+    let stats = backfill(provider, &store, manifest, head, &mut sizer)
         .await
         .unwrap();
 
@@ -117,6 +60,13 @@ async fn mirror_matches_the_chain(url: &str, backend: Backend) {
         );
     }
     assert_eq!(stored.iter().filter(|r| r.event == "Deposited").count(), 25);
+    let depositor = alloy::primitives::hex::encode(chain.operator);
+    assert!(
+        stored
+            .iter()
+            .filter(|r| r.event == "Deposited")
+            .all(|r| r.topics.contains(&depositor))
+    );
     let cp = store
         .checkpoint(manifest.chain_id, &format!("{:#x}", manifest.market))
         .await
@@ -125,7 +75,7 @@ async fn mirror_matches_the_chain(url: &str, backend: Backend) {
     assert_eq!(cp.block_number, head);
 
     // a second run has nothing to do; a replayed range writes nothing twice
-    let again = backfill(&provider, &store, &manifest, head, &mut sizer)
+    let again = backfill(provider, &store, manifest, head, &mut sizer)
         .await
         .unwrap();
     assert_eq!(again.events, 0);

@@ -73,9 +73,10 @@ abstract contract BatchSettlement is TaskEscrow {
         }
     }
 
-    /// @dev Apply a pass mask: submitted replicas pass or are slashed; no-shows are slashed.
-    /// Returns the fees to credit to the task's treasury.
-    function _applyVerdicts(uint256 taskId, Task storage t, uint256 passMask, uint8 reason)
+    /// @dev Apply a pass mask: submitted replicas pass or are slashed; no-shows are slashed (the
+    /// bounty share of a no-show's slash goes to `noShowBountyTo`, if any). Returns the fees to
+    /// credit to the task's treasury.
+    function _applyVerdicts(uint256 taskId, Task storage t, uint256 passMask, uint8 reason, address noShowBountyTo)
         private
         returns (uint256 fees)
     {
@@ -97,7 +98,7 @@ abstract contract BatchSettlement is TaskEscrow {
             } else if (pass) {
                 revert VerdictWithoutResult(taskId, i);
             } else if (status == ReplicaStatus.Assigned) {
-                _slash(taskId, i, t, r, r.price, address(0));
+                _slash(taskId, i, t, r, r.price, noShowBountyTo);
             }
         }
         TaskStatus final_ = anyPaid ? TaskStatus.Completed : TaskStatus.Failed;
@@ -109,7 +110,7 @@ abstract contract BatchSettlement is TaskEscrow {
     function settle(uint256 taskId, uint256 passMask) external onlyKeeper {
         Task storage t = _taskIn(taskId, TaskStatus.Assigned);
         _checkSettleable(taskId, t, Mode.KeeperAttested);
-        uint256 fees = _applyVerdicts(taskId, t, passMask, REASON_KEEPER);
+        uint256 fees = _applyVerdicts(taskId, t, passMask, REASON_KEEPER, address(0));
         if (fees != 0) _balances[_params[t.paramsVersion].treasury] += fees;
     }
 
@@ -130,7 +131,7 @@ abstract contract BatchSettlement is TaskEscrow {
                 treasury = taskTreasury;
                 fees = 0;
             }
-            fees += _applyVerdicts(taskId, t, passMasks[i], REASON_KEEPER);
+            fees += _applyVerdicts(taskId, t, passMasks[i], REASON_KEEPER, address(0));
         }
         if (fees != 0) _balances[treasury] += fees;
     }
@@ -148,7 +149,7 @@ abstract contract BatchSettlement is TaskEscrow {
                 passMask |= 1 << i;
             }
         }
-        uint256 fees = _applyVerdicts(taskId, t, passMask, REASON_KNOWN_ANSWER);
+        uint256 fees = _applyVerdicts(taskId, t, passMask, REASON_KNOWN_ANSWER, address(0));
         if (fees != 0) _balances[_params[t.paramsVersion].treasury] += fees;
     }
 
@@ -255,25 +256,16 @@ abstract contract BatchSettlement is TaskEscrow {
         }
     }
 
-    /// @dev After settleBy with no verdict: every submitted result is paid, no-shows are slashed.
+    /// @dev After settleBy with no verdict: every submitted result is paid, no-shows are slashed
+    /// (the caller earns the bounty share).
     function _acceptOptimistically(uint256 taskId, Task storage t) private {
         uint256 k = t.replicas;
-        Params storage params = _params[t.paramsVersion];
-        uint256 fees = 0;
-        bool anyPaid = false;
+        uint256 submitted = 0;
         for (uint256 i; i < k; ++i) {
-            Replica storage r = _replicas[taskId][i];
-            ReplicaStatus rs = r.status;
-            if (rs == ReplicaStatus.Submitted) {
-                fees += _pay(taskId, i, t, r, params);
-                anyPaid = true;
-            } else if (rs == ReplicaStatus.Assigned) {
-                _slash(taskId, i, t, r, r.price, msg.sender);
-            }
+            // forge-lint: disable-next-line(incorrect-shift) -- shifting 1 left by the replica index is intended
+            if (_replicas[taskId][i].status == ReplicaStatus.Submitted) submitted |= 1 << i;
         }
-        if (fees != 0) _balances[params.treasury] += fees;
-        TaskStatus final_ = anyPaid ? TaskStatus.Completed : TaskStatus.Failed;
-        t.status = final_;
-        emit TaskFinalized(taskId, final_, REASON_OPTIMISTIC);
+        uint256 fees = _applyVerdicts(taskId, t, submitted, REASON_OPTIMISTIC, msg.sender);
+        if (fees != 0) _balances[_params[t.paramsVersion].treasury] += fees;
     }
 }

@@ -21,8 +21,8 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ limits (capped in code)
 
-    /// @notice Basis points in one whole.
-    uint256 internal constant BPS = 10_000;
+    /// @notice Basis points in one whole (the payment library's).
+    uint256 internal constant BPS = Payments.BPS;
     /// @notice The protocol fee can never exceed 10 %.
     uint16 public constant MAX_FEE_BPS = 1000;
     /// @notice The expiry bounty can never exceed 10 % of a slash.
