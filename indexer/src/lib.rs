@@ -1,15 +1,24 @@
 //! The indexer: follows the deployed contracts and mirrors every event into SQL, exactly once
 //! and reorg-safe, then serves it over HTTP (see DESIGN.md, "Indexer").
 //!
-//! What is here now, the log mirror:
-//! - [`events`]: raw logs to the market's typed events — the one place that knows the event ABI
-//!   (generated from the Solidity by `swan-contracts`);
-//! - [`store`]: SQLite (file, WAL) or Postgres behind one set of migrations; a block range, its
-//!   logs and the checkpoint are written in one transaction;
-//! - [`backfill`]: checkpoint → target block in ranges that adapt to the RPC.
-//!
-//! Typed state tables, reorg handling, head following and the HTTP API come next (issue 3).
+//! Data flows chain → [`fetch`] → [`project`] → [`store`], driven by [`sync`]; [`api`] serves the
+//! tables and [`status`] the metrics.
+//! - [`events`]: raw logs to the market's typed events (the ABI comes from `swan-contracts`);
+//! - [`fetch`]: RPC endpoints with failover and timeouts, adaptive ranges, fault classification;
+//! - [`project`]: events to typed rows by the contracts' rules, from events alone;
+//! - [`model`]: the rows and their SQL columns;
+//! - [`store`]: SQLite (file, WAL) or Postgres behind one set of migrations; a range, its typed
+//!   rows, its undo log and the checkpoint are written in one transaction;
+//! - [`sync`]: backfill then follow the head; forks rolled back; finality; the stall watchdog;
+//! - [`api`]: the HTTP read API, `/health`, `/ready`, `/metrics`;
+//! - [`run`]: configuration and the `swan-indexer` / `swan indexer run` entry point.
 
-pub mod backfill;
+pub mod api;
 pub mod events;
+pub mod fetch;
+pub mod model;
+pub mod project;
+pub mod run;
+pub mod status;
 pub mod store;
+pub mod sync;

@@ -5,30 +5,12 @@
 mod common;
 
 use alloy::{providers::Provider, rpc::types::Filter};
-use sqlx::Connection;
 use swan_indexer::{
-    backfill::{RangeSizer, backfill},
+    fetch::Rpc,
+    status::Status,
     store::{Backend, RangeWrite, Store, StoreError},
+    sync::{Step, Syncer},
 };
-
-const PG: &str = "postgres://postgres@127.0.0.1:5432";
-
-/// A fresh Postgres database for one test.
-async fn pg_database(name: &str) -> String {
-    let db = format!("swan_{name}_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test"))
-        .await
-        .expect("Postgres on 127.0.0.1:5432");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    format!("{PG}/{db}")
-}
 
 async fn mirror_matches_the_chain(url: &str, backend: Backend) {
     let deposits: Vec<u64> = (1..=25).collect();
@@ -37,18 +19,34 @@ async fn mirror_matches_the_chain(url: &str, backend: Backend) {
     let store = Store::open(url).await.unwrap();
     assert_eq!(store.backend(), backend);
     let head = provider.get_block_number().await.unwrap();
-    let mut sizer = RangeSizer::new(3, 1_000); // small ranges: many transactions
-    let stats = backfill(provider, &store, manifest, head, &mut sizer)
-        .await
-        .unwrap();
+    let rpc = Rpc::new(&manifest.rpc_urls, std::time::Duration::from_secs(5)).unwrap();
+    let mut syncer = Syncer::new(
+        store.clone(),
+        manifest.clone(),
+        rpc,
+        common::test_config(3), // small ranges: many transactions
+        std::sync::Arc::new(Status::new()),
+    );
+    let mut ranges = 0;
+    let mut events = 0;
+    loop {
+        match syncer.step().await.unwrap() {
+            Step::Wrote { events: n, .. } => {
+                ranges += 1;
+                events += n;
+            }
+            Step::Idle => break,
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
 
     let chain_logs = provider
         .get_logs(&Filter::new().address(manifest.market).from_block(0))
         .await
         .unwrap();
     let stored = store.logs(manifest.chain_id).await.unwrap();
-    assert_eq!(stats.events as usize, chain_logs.len());
-    assert!(stats.ranges > 3, "several ranges: {stats:?}");
+    assert_eq!(events as usize, chain_logs.len());
+    assert!(ranges > 3, "several ranges: {ranges}");
     assert_eq!(stored.len(), chain_logs.len());
     for (row, log) in stored.iter().zip(&chain_logs) {
         assert_eq!(row.block_number, log.block_number.unwrap());
@@ -74,22 +72,32 @@ async fn mirror_matches_the_chain(url: &str, backend: Backend) {
         .unwrap();
     assert_eq!(cp.block_number, head);
 
-    // a second run has nothing to do; a replayed range writes nothing twice
-    let again = backfill(provider, &store, manifest, head, &mut sizer)
-        .await
-        .unwrap();
-    assert_eq!(again.events, 0);
+    // a second run has nothing to do; a replayed range is refused and changes nothing
+    assert_eq!(syncer.step().await.unwrap(), Step::Idle);
     let market = format!("{:#x}", manifest.market);
-    store
-        .write_range(&RangeWrite {
+    let replay = store
+        .apply_range(&RangeWrite {
             chain_id: manifest.chain_id,
             market: &market,
+            after: None,
             blocks: &[],
-            logs: &stored,
+            logs: &[],
+            events: &[],
             last: cp.clone(),
+            journal_from: None,
         })
         .await
-        .unwrap();
+        .unwrap_err();
+    assert!(
+        matches!(replay, StoreError::Conflict { expected: None, found: Some(n) } if n == head),
+        "{replay}"
+    );
+    assert!(
+        replay
+            .to_string()
+            .contains("another indexer writes to this database"),
+        "{replay}"
+    );
     assert_eq!(store.logs(manifest.chain_id).await.unwrap(), stored);
 
     // a restarted indexer resumes from the checkpoint
@@ -116,7 +124,7 @@ async fn sqlite_file_mirrors_every_log_once() {
 
 #[tokio::test]
 async fn postgres_mirrors_every_log_once() {
-    let url = pg_database("mirror").await;
+    let url = common::pg_database("mirror").await;
     mirror_matches_the_chain(&url, Backend::Postgres).await;
 }
 

@@ -8,9 +8,81 @@ use alloy::{
     rpc::types::{TransactionReceipt, TransactionRequest},
     signers::local::PrivateKeySigner,
 };
+use sqlx::Connection;
 use swan_contracts::{DeployConfig, DevToken, Manifest, SwanMarket, anvil_path, deploy};
+use swan_indexer::{
+    fetch::Rpc,
+    status::Status,
+    store::Store,
+    sync::{SyncConfig, Syncer},
+};
+
+#[allow(dead_code)]
+pub(crate) mod scenario;
+
+/// The Postgres server every test may use (trust auth).
+pub(crate) const PG: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// A fresh Postgres database for one test.
+#[allow(dead_code)]
+pub(crate) async fn pg_database(name: &str) -> String {
+    let db = format!("swan_{name}_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test"))
+        .await
+        .expect("Postgres on 127.0.0.1:5432");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    format!("{PG}/{db}")
+}
+
+/// A fresh SQLite file for one test (kept in a temp dir the caller holds).
+#[allow(dead_code)]
+pub(crate) fn sqlite_file(name: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.db")).display().to_string();
+    (dir, path)
+}
+
+/// Sync configuration for tests: small first ranges, a fixed finality depth, no progress bar.
+#[allow(dead_code)]
+pub(crate) fn test_config(initial_range: u64) -> SyncConfig {
+    SyncConfig {
+        finality_depth: 64,
+        poll: std::time::Duration::from_millis(20),
+        initial_range,
+        max_range: 10_000,
+        progress: false,
+        max_backoff: std::time::Duration::from_millis(200),
+        ..SyncConfig::default()
+    }
+}
+
+/// Index `manifest`'s market up to the chain's current head.
+#[allow(dead_code)]
+pub(crate) async fn index_to_head(store: &Store, manifest: &Manifest, cfg: SyncConfig) -> Syncer {
+    let rpc = Rpc::new(&manifest.rpc_urls, std::time::Duration::from_secs(10)).unwrap();
+    let head = rpc.head().await.unwrap();
+    let mut s = Syncer::new(
+        store.clone(),
+        manifest.clone(),
+        rpc,
+        cfg,
+        std::sync::Arc::new(Status::new()),
+    );
+    s.run(Some(head)).await.unwrap();
+    s
+}
 
 /// A running anvil with the market deployed.
+#[allow(dead_code)]
 pub(crate) struct DevChain {
     /// Keeps anvil alive for the test.
     pub(crate) _anvil: AnvilInstance,
@@ -23,6 +95,7 @@ pub(crate) struct DevChain {
 }
 
 /// Send, wait for the receipt, and insist it succeeded.
+#[allow(dead_code)]
 pub(crate) async fn mine(p: &DynProvider, tx: TransactionRequest) -> TransactionReceipt {
     let receipt = p
         .send_transaction(tx)
@@ -41,6 +114,7 @@ pub(crate) async fn mine(p: &DynProvider, tx: TransactionRequest) -> Transaction
 
 /// Deploy the market (granting `extra_keepers` too), then make one deposit transaction (one
 /// block, one `Deposited` event) per amount in `deposits`.
+#[allow(dead_code)]
 pub(crate) async fn dev_chain(extra_keepers: &[Address], deposits: &[u64]) -> DevChain {
     let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
     let key = PrivateKeySigner::from(anvil.keys()[0].clone());

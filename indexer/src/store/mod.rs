@@ -32,6 +32,32 @@ pub enum StoreError {
     /// A query failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// The database's checkpoint is not the one the range continues from.
+    #[error(
+        "the database's checkpoint is block {found:?}, not {expected:?}: another indexer writes to this database, or the range was already written"
+    )]
+    Conflict {
+        /// The checkpoint the range continues from.
+        expected: Option<u64>,
+        /// The checkpoint found.
+        found: Option<u64>,
+    },
+    /// A fork below the finalized block.
+    #[error(
+        "the chain forked at block {fork}, below block {finalized} which was final: the RPC serves another chain, or the finality depth is too small"
+    )]
+    FinalizedReorg {
+        /// The last shared block.
+        fork: u64,
+        /// The finalized block.
+        finalized: u64,
+    },
+    /// A stored row cannot be read back.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// An event does not fit the stored state.
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
 }
 
 /// Which database the store talks to.
@@ -86,25 +112,10 @@ pub struct LogRow {
     pub data: String,
 }
 
-/// A range of blocks ready to be written.
-#[derive(Debug, Clone)]
-pub struct RangeWrite<'a> {
-    /// Chain id.
-    pub chain_id: u64,
-    /// The market contract (0x-hex), the checkpoint's key.
-    pub market: &'a str,
-    /// Headers of the blocks the logs are in, plus the range's last block.
-    pub blocks: &'a [BlockRow],
-    /// The range's logs.
-    pub logs: &'a [LogRow],
-    /// The range's last block: the new checkpoint.
-    pub last: Checkpoint,
-}
-
 /// The indexer's database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
 }
 
@@ -114,6 +125,9 @@ const CHUNK: usize = 1_000;
 fn i(v: u64) -> i64 {
     i64::try_from(v).expect("block numbers and log indices fit i64")
 }
+
+mod write;
+pub use write::{ApplyStats, RangeWrite};
 
 impl Store {
     /// Open (creating if needed) the database at `url`: a file path or `sqlite:` URL for
@@ -140,7 +154,7 @@ impl Store {
         })?;
         let pool = AnyPoolOptions::new()
             .acquire_timeout(std::time::Duration::from_secs(5))
-            .max_connections(if backend == Backend::Sqlite { 1 } else { 8 })
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -162,6 +176,11 @@ impl Store {
             .map_err(|source| StoreError::Connect { url: shown, source })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool, backend })
+    }
+
+    /// The connection pool (readers share it with the writer).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// Which database this is.
@@ -186,65 +205,6 @@ impl Store {
             block_number: r.get::<i64, _>(0) as u64,
             block_hash: r.get::<String, _>(1),
         }))
-    }
-
-    /// Write a whole range in one transaction: logs, blocks, checkpoint. Rows already present
-    /// (a replay after a crash) are left as they are.
-    pub async fn write_range(&self, w: &RangeWrite<'_>) -> Result<(), StoreError> {
-        let chain = i(w.chain_id);
-        let mut tx = self.pool.begin().await?;
-        for chunk in w.blocks.chunks(CHUNK) {
-            let mut sql = String::from(
-                "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ",
-            );
-            push_placeholders(&mut sql, chunk.len(), 5);
-            sql.push_str(" ON CONFLICT (chain_id, number) DO NOTHING");
-            // only placeholders are generated; every value is bound
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for b in chunk {
-                q = q
-                    .bind(chain)
-                    .bind(i(b.number))
-                    .bind(&b.hash)
-                    .bind(&b.parent_hash)
-                    .bind(i(b.timestamp));
-            }
-            q.execute(&mut *tx).await?;
-        }
-        for chunk in w.logs.chunks(CHUNK) {
-            let mut sql = String::from(
-                "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) VALUES ",
-            );
-            push_placeholders(&mut sql, chunk.len(), 9);
-            sql.push_str(" ON CONFLICT (chain_id, block_number, log_index) DO NOTHING");
-            // only placeholders are generated; every value is bound
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for l in chunk {
-                q = q
-                    .bind(chain)
-                    .bind(i(l.block_number))
-                    .bind(i(l.log_index))
-                    .bind(&l.block_hash)
-                    .bind(&l.tx_hash)
-                    .bind(&l.address)
-                    .bind(&l.event)
-                    .bind(&l.topics)
-                    .bind(&l.data);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        sqlx::query(
-            "INSERT INTO checkpoints (chain_id, market, block_number, block_hash) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (chain_id, market) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash",
-        )
-        .bind(chain)
-        .bind(w.market)
-        .bind(i(w.last.block_number))
-        .bind(&w.last.block_hash)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Every stored log of a chain, in chain order.
@@ -278,7 +238,7 @@ impl Store {
 }
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
-fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
+pub(crate) fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
     let mut n = 1;
     for r in 0..rows {
         if r > 0 {

@@ -1,0 +1,622 @@
+//! The HTTP read API (axum): tasks, providers, events and market stats from the typed tables,
+//! plus `/health`, `/ready`, `/metrics` and the OpenAPI document (`/openapi.json`).
+//!
+//! Query parameters are checked by hand so that a bad one gets a 400 whose JSON names it:
+//! `{"error": "...", "parameter": "limit"}`. Unknown parameters are refused the same way (a
+//! typo never silently widens a filter).
+
+use std::{collections::HashMap, sync::Arc};
+
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde_json::{Map, Value, json};
+use sqlx::{Column, Row, any::AnyRow};
+
+use crate::{
+    project::{MODES, PROVIDER_STATUS, TASK_STATUS},
+    status::SharedStatus,
+    store::Store,
+};
+
+/// The OpenAPI 3.1 document describing this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// What the handlers share.
+#[derive(Debug, Clone)]
+pub struct ApiState {
+    /// The database.
+    pub store: Store,
+    /// The chain.
+    pub chain_id: u64,
+    /// The market (0x-hex): the checkpoint's key.
+    pub market: String,
+    /// Live status.
+    pub status: SharedStatus,
+    /// `/ready` fails when the checkpoint is more than this many blocks behind the head.
+    pub ready_lag: u64,
+}
+
+/// An API error: a status and a JSON body naming what was wrong.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+    parameter: Option<String>,
+}
+
+impl ApiError {
+    fn bad(parameter: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+            parameter: Some(parameter.to_owned()),
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+            parameter: None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "API query failed");
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "the database is unavailable; retry shortly".into(),
+            parameter: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.message });
+        if let Some(p) = self.parameter {
+            body["parameter"] = Value::String(p);
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// The router, ready to serve.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+        .route("/api/tasks", get(tasks))
+        .route("/api/tasks/{id}", get(task))
+        .route("/api/providers", get(providers))
+        .route("/api/providers/{address}", get(provider))
+        .route("/api/events", get(events))
+        .route("/api/stats", get(stats))
+        .fallback(|| async { ApiError::not_found("no such endpoint; see /openapi.json") })
+        .with_state(Arc::new(state))
+}
+
+/// Checked query parameters.
+struct Params {
+    raw: HashMap<String, String>,
+}
+
+impl Params {
+    fn new(raw: HashMap<String, String>, allowed: &[&str]) -> Result<Self, ApiError> {
+        if let Some(k) = raw.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(ApiError::bad(
+                k,
+                format!("unknown parameter {k:?}; allowed: {}", allowed.join(", ")),
+            ));
+        }
+        Ok(Self { raw })
+    }
+
+    fn u64(&self, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
+        match self.raw.get(name) {
+            None => Ok(default),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if n <= max => Ok(n),
+                _ => Err(ApiError::bad(
+                    name,
+                    format!("{name} must be a whole number from 0 to {max}, got {v:?}"),
+                )),
+            },
+        }
+    }
+
+    fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+        match self.raw.get(name) {
+            None => Ok(None),
+            Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v.clone())),
+            Some(v) => Err(ApiError::bad(
+                name,
+                format!("{name} must be one of {}, got {v:?}", allowed.join(", ")),
+            )),
+        }
+    }
+
+    fn address(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.raw.get(name) {
+            None => Ok(None),
+            Some(v) => parse_address(v).map(Some).ok_or_else(|| {
+                ApiError::bad(
+                    name,
+                    format!("{name} must be a 0x-prefixed 20-byte hex address, got {v:?}"),
+                )
+            }),
+        }
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.raw.get(name).cloned()
+    }
+}
+
+fn parse_address(v: &str) -> Option<String> {
+    v.parse::<alloy::primitives::Address>()
+        .ok()
+        .map(|a| format!("{a:#x}"))
+}
+
+/// A task id given as 0x-hex or decimal, to its stored key.
+fn parse_task_id(v: &str) -> Option<String> {
+    let id = if let Some(h) = v.strip_prefix("0x") {
+        alloy::primitives::U256::from_str_radix(h, 16).ok()?
+    } else {
+        alloy::primitives::U256::from_str_radix(v, 10).ok()?
+    };
+    Some(crate::model::task_key(&id))
+}
+
+/// A row as a JSON object, each column in its SQL type.
+fn row_json(r: &AnyRow) -> Value {
+    let mut m = Map::new();
+    for (n, c) in r.columns().iter().enumerate() {
+        let v = if let Ok(v) = r.try_get::<Option<i64>, _>(n) {
+            v.map(Value::from).unwrap_or(Value::Null)
+        } else if let Ok(v) = r.try_get::<Option<String>, _>(n) {
+            v.map(Value::from).unwrap_or(Value::Null)
+        } else if let Ok(v) = r.try_get::<Option<f64>, _>(n) {
+            v.map(Value::from).unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
+        m.insert(c.name().to_owned(), v);
+    }
+    Value::Object(m)
+}
+
+/// A query with `$n` placeholders and its bound text/integer values.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Value>,
+}
+
+impl Sql {
+    fn arg(&mut self, v: impl Into<Value>) -> String {
+        self.args.push(v.into());
+        format!("${}", self.args.len())
+    }
+
+    async fn fetch(&self, store: &Store) -> Result<Vec<AnyRow>, sqlx::Error> {
+        // the text is built from constants; every value is bound
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
+        for a in &self.args {
+            q = match a {
+                Value::Number(n) => q.bind(n.as_i64().unwrap_or_default()),
+                Value::String(s) => q.bind(s.clone()),
+                _ => q.bind(None::<String>),
+            };
+        }
+        q.fetch_all(store.pool()).await
+    }
+}
+
+async fn finalized(s: &ApiState) -> Result<i64, ApiError> {
+    Ok(s.store
+        .finalized(s.chain_id, &s.market)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading the finalized block");
+            ApiError::from(sqlx::Error::PoolClosed)
+        })? as i64)
+}
+
+fn mark_final(mut v: Value, finalized: i64, block_col: &str) -> Value {
+    let f = v
+        .get(block_col)
+        .and_then(Value::as_i64)
+        .is_some_and(|b| b <= finalized);
+    v["finalized"] = Value::Bool(f);
+    v
+}
+
+async fn health(State(s): State<Arc<ApiState>>) -> Response {
+    match sqlx::query("SELECT 1").execute(s.store.pool()).await {
+        Ok(_) => Json(json!({ "status": "ok" })).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "database unavailable", "error": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+async fn ready(State(s): State<Arc<ApiState>>) -> Response {
+    let st = &s.status;
+    let body = json!({
+        "ready": st.ready(s.ready_lag),
+        "head": st.head.get(),
+        "checkpoint": st.checkpoint.get(),
+        "finalized": st.finalized.get(),
+        "lag": st.lag.get(),
+        "stalled": st.stalled(),
+        "since_progress_ms": st.since_progress_ms(),
+    });
+    let code = if st.ready(s.ready_lag) {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(body)).into_response()
+}
+
+async fn metrics(State(s): State<Arc<ApiState>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.status.render(),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+fn page(p: &Params) -> Result<(u64, u64), ApiError> {
+    Ok((p.u64("limit", 50, 500)?, p.u64("offset", 0, 1_000_000_000)?))
+}
+
+async fn tasks(
+    State(s): State<Arc<ApiState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let p = Params::new(
+        q,
+        &["status", "mode", "submitter", "provider", "limit", "offset"],
+    )?;
+    let status = p.one_of("status", &TASK_STATUS[1..])?;
+    let mode = p.one_of("mode", &MODES)?;
+    let submitter = p.address("submitter")?;
+    let provider = p.address("provider")?;
+    let (limit, offset) = page(&p)?;
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let mut filter = format!(" FROM tasks t WHERE t.chain_id = {chain}");
+    if let Some(v) = status {
+        filter += &format!(" AND t.status = {}", sql.arg(v));
+    }
+    if let Some(v) = mode {
+        filter += &format!(" AND t.mode = {}", sql.arg(v));
+    }
+    if let Some(v) = submitter {
+        filter += &format!(" AND t.submitter = {}", sql.arg(v));
+    }
+    if let Some(v) = provider {
+        filter += &format!(
+            " AND EXISTS (SELECT 1 FROM replicas r WHERE r.chain_id = t.chain_id AND r.task_id = t.task_id AND r.provider = {})",
+            sql.arg(v)
+        );
+    }
+    let count = Sql {
+        text: format!("SELECT COUNT(*){filter}"),
+        args: sql.args.clone(),
+    };
+    let total: i64 = count
+        .fetch(&s.store)
+        .await?
+        .first()
+        .map(|r| r.get(0))
+        .unwrap_or(0);
+    sql.text = format!(
+        "SELECT t.*{filter} ORDER BY t.created_block DESC, t.task_id DESC LIMIT {} OFFSET {}",
+        sql.arg(limit as i64),
+        sql.arg(offset as i64)
+    );
+    let f = finalized(&s).await?;
+    let items: Vec<Value> = sql
+        .fetch(&s.store)
+        .await?
+        .iter()
+        .map(|r| mark_final(row_json(r), f, "updated_block"))
+        .collect();
+    Ok(Json(
+        json!({ "items": items, "total": total, "limit": limit, "offset": offset }),
+    ))
+}
+
+async fn rows(
+    s: &ApiState,
+    table: &str,
+    key_col: &str,
+    key: &str,
+    order: &str,
+) -> Result<Vec<Value>, ApiError> {
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let k = sql.arg(key.to_owned());
+    sql.text = format!(
+        "SELECT * FROM {table} WHERE chain_id = {chain} AND {key_col} = {k} ORDER BY {order}"
+    );
+    let f = finalized(s).await?;
+    let block = if table == "replicas" {
+        "updated_block"
+    } else {
+        "block_number"
+    };
+    Ok(sql
+        .fetch(&s.store)
+        .await?
+        .iter()
+        .map(|r| mark_final(row_json(r), f, block))
+        .collect())
+}
+
+async fn task(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult {
+    let key = parse_task_id(&id).ok_or_else(|| {
+        ApiError::bad(
+            "id",
+            format!("task id must be 0x-hex or decimal, got {id:?}"),
+        )
+    })?;
+    let mut found = rows(&s, "tasks", "task_id", &key, "task_id").await?;
+    let Some(mut t) = found.pop() else {
+        return Err(ApiError::not_found(format!("no task {key}")));
+    };
+    t["replicas"] = Value::Array(rows(&s, "replicas", "task_id", &key, "idx").await?);
+    t["assignments"] = Value::Array(
+        rows(
+            &s,
+            "assignments",
+            "task_id",
+            &key,
+            "block_number, log_index",
+        )
+        .await?,
+    );
+    t["results"] =
+        Value::Array(rows(&s, "results", "task_id", &key, "block_number, log_index").await?);
+    t["payments"] =
+        Value::Array(rows(&s, "payments", "task_id", &key, "block_number, log_index").await?);
+    t["slashes"] =
+        Value::Array(rows(&s, "slashes", "task_id", &key, "block_number, log_index").await?);
+    Ok(Json(t))
+}
+
+async fn providers(
+    State(s): State<Arc<ApiState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let p = Params::new(
+        q,
+        &[
+            "status",
+            "region",
+            "gpu_model",
+            "min_cpu",
+            "min_memory",
+            "min_gpu",
+            "sort",
+            "limit",
+            "offset",
+        ],
+    )?;
+    let status = p.one_of("status", &PROVIDER_STATUS[1..])?;
+    let sort = p
+        .one_of("sort", &["reputation", "price", "free"])?
+        .unwrap_or_else(|| "reputation".into());
+    let (limit, offset) = page(&p)?;
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let mut filter = format!(" FROM providers WHERE chain_id = {chain}");
+    if let Some(v) = status {
+        filter += &format!(" AND status = {}", sql.arg(v));
+    }
+    if let Some(v) = p.text("region") {
+        filter += &format!(" AND region = {}", sql.arg(v));
+    }
+    if let Some(v) = p.text("gpu_model") {
+        filter += &format!(" AND gpu_model = {}", sql.arg(v));
+    }
+    for (param, col) in [
+        ("min_cpu", "cpu_cores"),
+        ("min_memory", "memory_gib"),
+        ("min_gpu", "gpu_count"),
+    ] {
+        if p.raw.contains_key(param) {
+            let v = p.u64(param, 0, u32::MAX as u64)?;
+            filter += &format!(" AND {col} >= {}", sql.arg(v as i64));
+        }
+    }
+    let order = match sort.as_str() {
+        "price" => "price_f ASC, address",
+        "free" => "free_f DESC, address",
+        _ => "reputation DESC, completed DESC, address",
+    };
+    let count = Sql {
+        text: format!("SELECT COUNT(*){filter}"),
+        args: sql.args.clone(),
+    };
+    let total: i64 = count
+        .fetch(&s.store)
+        .await?
+        .first()
+        .map(|r| r.get(0))
+        .unwrap_or(0);
+    sql.text = format!(
+        "SELECT *{filter} ORDER BY {order} LIMIT {} OFFSET {}",
+        sql.arg(limit as i64),
+        sql.arg(offset as i64)
+    );
+    let f = finalized(&s).await?;
+    let items: Vec<Value> = sql
+        .fetch(&s.store)
+        .await?
+        .iter()
+        .map(|r| mark_final(row_json(r), f, "updated_block"))
+        .collect();
+    Ok(Json(
+        json!({ "items": items, "total": total, "limit": limit, "offset": offset, "sort": sort }),
+    ))
+}
+
+async fn provider(State(s): State<Arc<ApiState>>, Path(address): Path<String>) -> ApiResult {
+    let key = parse_address(&address).ok_or_else(|| {
+        ApiError::bad(
+            "address",
+            format!("address must be a 0x-prefixed 20-byte hex address, got {address:?}"),
+        )
+    })?;
+    let mut found = rows(&s, "providers", "address", &key, "address").await?;
+    let Some(mut p) = found.pop() else {
+        return Err(ApiError::not_found(format!("no provider {key}")));
+    };
+    p["replicas"] = Value::Array(
+        rows(
+            &s,
+            "replicas",
+            "provider",
+            &key,
+            "assigned_block DESC, task_id, idx",
+        )
+        .await?,
+    );
+    p["collateral"] = Value::Array(
+        rows(
+            &s,
+            "collateral_events",
+            "provider",
+            &key,
+            "block_number, log_index",
+        )
+        .await?,
+    );
+    p["slashes"] =
+        Value::Array(rows(&s, "slashes", "provider", &key, "block_number, log_index").await?);
+    p["payments"] =
+        Value::Array(rows(&s, "payments", "account", &key, "block_number, log_index").await?);
+    Ok(Json(p))
+}
+
+async fn events(
+    State(s): State<Arc<ApiState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let p = Params::new(q, &["event", "from_block", "limit", "offset"])?;
+    let names: Vec<&str> = crate::events::signatures()
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    let event = p.one_of("event", &names)?;
+    let from = p.u64("from_block", 0, i64::MAX as u64)?;
+    let (limit, offset) = page(&p)?;
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let mut filter = format!(
+        " FROM raw_logs WHERE chain_id = {chain} AND block_number >= {}",
+        sql.arg(from as i64)
+    );
+    if let Some(v) = event {
+        filter += &format!(" AND event = {}", sql.arg(v));
+    }
+    sql.text = format!(
+        "SELECT block_number, log_index, block_hash, tx_hash, event, topics, data{filter} ORDER BY block_number, log_index LIMIT {} OFFSET {}",
+        sql.arg(limit as i64),
+        sql.arg(offset as i64)
+    );
+    let f = finalized(&s).await?;
+    let items: Vec<Value> = sql
+        .fetch(&s.store)
+        .await?
+        .iter()
+        .map(|r| mark_final(row_json(r), f, "block_number"))
+        .collect();
+    Ok(Json(
+        json!({ "items": items, "limit": limit, "offset": offset }),
+    ))
+}
+
+async fn stats(State(s): State<Arc<ApiState>>) -> ApiResult {
+    let chain = s.chain_id as i64;
+    let one = |text: &str| Sql {
+        text: text.to_owned(),
+        args: vec![Value::from(chain)],
+    };
+    let mut tasks = Map::new();
+    for st in &TASK_STATUS[1..] {
+        tasks.insert((*st).to_owned(), Value::from(0));
+    }
+    for r in one("SELECT status, COUNT(*) FROM tasks WHERE chain_id = $1 GROUP BY status")
+        .fetch(&s.store)
+        .await?
+    {
+        tasks.insert(r.get::<String, _>(0), Value::from(r.get::<i64, _>(1)));
+    }
+    let mut providers = Map::new();
+    for r in one("SELECT status, COUNT(*) FROM providers WHERE chain_id = $1 GROUP BY status")
+        .fetch(&s.store)
+        .await?
+    {
+        providers.insert(r.get::<String, _>(0), Value::from(r.get::<i64, _>(1)));
+    }
+    // utilization: share of active providers running at least one replica
+    let busy = one(
+        "SELECT COUNT(*) FROM providers WHERE chain_id = $1 AND status = 'active' AND running > 0",
+    )
+    .fetch(&s.store)
+    .await?;
+    let busy: i64 = busy.first().map(|r| r.get(0)).unwrap_or(0);
+    let active = providers.get("active").and_then(Value::as_i64).unwrap_or(0);
+    let running = one("SELECT COUNT(*) FROM replicas WHERE chain_id = $1 AND status IN ('assigned', 'submitted', 'revealed')").fetch(&s.store).await?;
+    let running: i64 = running.first().map(|r| r.get(0)).unwrap_or(0);
+    let market = one("SELECT * FROM market WHERE chain_id = $1")
+        .fetch(&s.store)
+        .await?;
+    let market = market.first().map(row_json).unwrap_or_else(|| json!({}));
+    let events = one("SELECT COUNT(*) FROM raw_logs WHERE chain_id = $1")
+        .fetch(&s.store)
+        .await?;
+    let events: i64 = events.first().map(|r| r.get(0)).unwrap_or(0);
+    Ok(Json(json!({
+        "chain_id": s.chain_id,
+        "tasks": tasks,
+        "open_tasks": tasks.get("open").cloned().unwrap_or(Value::from(0)),
+        "providers": providers,
+        "running_replicas": running,
+        "utilization": if active > 0 { busy as f64 / active as f64 } else { 0.0 },
+        "volume": market.get("volume").cloned().unwrap_or(Value::from("0")),
+        "fees": market.get("fees").cloned().unwrap_or(Value::from("0")),
+        "slashed": market.get("slashed").cloned().unwrap_or(Value::from("0")),
+        "refunded": market.get("refunded").cloned().unwrap_or(Value::from("0")),
+        "escrowed": market.get("escrowed").cloned().unwrap_or(Value::from("0")),
+        "events": events,
+        "checkpoint": s.status.checkpoint.get(),
+        "finalized": finalized(&s).await?,
+    })))
+}

@@ -1,0 +1,499 @@
+//! Reading the chain: several RPC endpoints with failover, per-call timeouts, ranges that adapt
+//! to what the RPC accepts, and the classification of RPC faults (the one place that reads RPC
+//! error text).
+
+use std::time::Duration;
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::{Filter, Log},
+    transports::{RpcError, TransportErrorKind},
+};
+use swan_contracts::{Manifest, SwanMarket::SwanMarketEvents};
+
+use crate::{
+    events::{self, DecodeError},
+    store::{BlockRow, LogRow},
+};
+
+/// What went wrong talking to the RPC, as far as what to do next is concerned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    /// The RPC refused the range (too many results, range or response too large): split it.
+    #[error("range refused: {0}")]
+    TooLarge(String),
+    /// Rate limited (HTTP 429 or a rate-limit error): back off.
+    #[error("rate limited: {0}")]
+    RateLimited(String),
+    /// No answer within the timeout: back off, then a smaller range.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// Anything else transient (connection refused, 5xx, malformed or truncated JSON): retry
+    /// with backoff on the next endpoint.
+    #[error("{0}")]
+    Transient(String),
+    /// The chain changed under a range (a log's block hash differs from the header fetched):
+    /// fetch the range again.
+    #[error("block {0} changed while its range was being read")]
+    Moving(u64),
+}
+
+/// Classify an RPC error.
+pub fn classify(e: &RpcError<TransportErrorKind>) -> Fault {
+    if let Some(TransportErrorKind::HttpError(h)) = e.as_transport_err()
+        && h.status == 429
+    {
+        return Fault::RateLimited(format!("HTTP 429 {}", truncate(&h.body)));
+    }
+    if let Some(resp) = e.as_error_resp() {
+        let msg = resp.message.to_ascii_lowercase();
+        if msg.contains("rate limit") || msg.contains("too many requests") || resp.code == 429 {
+            return Fault::RateLimited(resp.message.to_string());
+        }
+        if resp.code == -32005
+            || [
+                "range",
+                "too many",
+                "more than",
+                "limit exceeded",
+                "response size",
+                "too large",
+                "exceed",
+            ]
+            .iter()
+            .any(|s| msg.contains(s))
+        {
+            return Fault::TooLarge(resp.message.to_string());
+        }
+    }
+    Fault::Transient(truncate(&e.to_string()))
+}
+
+fn truncate(s: &str) -> String {
+    let s = s.trim();
+    if s.len() > 200 {
+        format!("{}…", &s[..s.floor_char_boundary(200)])
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Whether an RPC error means "ask for fewer blocks".
+pub fn is_range_too_large(e: &RpcError<TransportErrorKind>) -> bool {
+    matches!(classify(e), Fault::TooLarge(_))
+}
+
+/// Block ranges that grow while the RPC keeps up and halve when it refuses; they also shrink
+/// when a range brings more logs than `target_logs` (bounded memory per range).
+#[derive(Debug, Clone)]
+pub struct RangeSizer {
+    size: u64,
+    max: u64,
+    target_logs: usize,
+}
+
+impl RangeSizer {
+    /// Start at `initial` blocks per range, never above `max`.
+    pub fn new(initial: u64, max: u64) -> Self {
+        Self {
+            size: initial.clamp(1, max.max(1)),
+            max: max.max(1),
+            target_logs: 20_000,
+        }
+    }
+
+    /// Aim for at most `n` logs per range.
+    pub fn with_target_logs(mut self, n: usize) -> Self {
+        self.target_logs = n.max(1);
+        self
+    }
+
+    /// The current range size.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// A range went through: grow (or shrink when it brought too many logs).
+    pub fn grow(&mut self) {
+        self.size = (self.size * 2).min(self.max);
+    }
+
+    /// A range of `size` blocks brought `logs` logs: size the next one to about the target.
+    pub fn observe(&mut self, blocks: u64, logs: usize) {
+        if logs > self.target_logs {
+            let per_block = (logs as u64).div_ceil(blocks.max(1)).max(1);
+            self.size = (self.target_logs as u64 / per_block).clamp(1, self.max);
+        } else if logs * 2 < self.target_logs {
+            self.grow();
+        }
+    }
+
+    /// The RPC refused a range as too large: halve. False when it cannot get smaller.
+    pub fn shrink(&mut self) -> bool {
+        if self.size == 1 {
+            return false;
+        }
+        self.size = (self.size / 2).max(1);
+        true
+    }
+}
+
+/// Why a fetched range cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// An RPC fault (see [`Fault`]).
+    #[error("RPC {url}: {fault}")]
+    Rpc {
+        /// The endpoint (credentials removed).
+        url: String,
+        /// What happened.
+        fault: Fault,
+    },
+    /// A log of the market did not decode: the manifest names other contracts.
+    #[error(
+        "log {block}:{index} of the market does not decode ({source}); is the manifest for this deployment?"
+    )]
+    Decode {
+        /// Block number.
+        block: u64,
+        /// Log index.
+        index: u64,
+        /// Why.
+        source: DecodeError,
+    },
+}
+
+/// A range read from the chain, ready to write.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// First block.
+    pub from: u64,
+    /// Last block.
+    pub to: u64,
+    /// Headers: every block of the range when `full`, else blocks with logs and the last block.
+    pub blocks: Vec<BlockRow>,
+    /// Raw logs, in chain order.
+    pub logs: Vec<LogRow>,
+    /// The logs decoded.
+    pub events: Vec<SwanMarketEvents>,
+}
+
+impl Fetched {
+    /// The range's last header.
+    pub fn last(&self) -> &BlockRow {
+        self.blocks
+            .last()
+            .expect("a range always has its last header")
+    }
+}
+
+/// The RPC endpoints of a deployment, used one at a time; a fault moves to the next.
+#[derive(Debug, Clone)]
+pub struct Rpc {
+    urls: Vec<String>,
+    providers: Vec<DynProvider>,
+    current: usize,
+    timeout: Duration,
+}
+
+fn hex(b: &[u8]) -> String {
+    format!("0x{}", alloy::primitives::hex::encode(b))
+}
+
+impl Rpc {
+    /// Endpoints from their URLs (at least one).
+    pub fn new(urls: &[String], timeout: Duration) -> Result<Self, String> {
+        if urls.is_empty() {
+            return Err("no RPC URL: give --rpc-url or put rpc_urls in the manifest".into());
+        }
+        let mut providers = Vec::new();
+        for u in urls {
+            let url = u
+                .parse()
+                .map_err(|e| format!("RPC URL {u:?} is not a URL: {e}"))?;
+            providers.push(ProviderBuilder::new().connect_http(url).erased());
+        }
+        Ok(Self {
+            urls: urls.to_vec(),
+            providers,
+            current: 0,
+            timeout,
+        })
+    }
+
+    /// The endpoint in use.
+    pub fn url(&self) -> &str {
+        &self.urls[self.current]
+    }
+
+    /// The provider in use.
+    pub fn provider(&self) -> &DynProvider {
+        &self.providers[self.current]
+    }
+
+    /// Move to the next endpoint (after a fault).
+    pub fn fail_over(&mut self) {
+        if self.providers.len() > 1 {
+            self.current = (self.current + 1) % self.providers.len();
+            tracing::warn!(url = %self.url(), "failing over to the next RPC endpoint");
+        }
+    }
+
+    fn err(&self, fault: Fault) -> FetchError {
+        FetchError::Rpc {
+            url: self.url().to_owned(),
+            fault,
+        }
+    }
+
+    async fn call<T, F>(&self, f: F) -> Result<T, FetchError>
+    where
+        F: std::future::IntoFuture<Output = Result<T, RpcError<TransportErrorKind>>>,
+    {
+        match tokio::time::timeout(self.timeout, f).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(self.err(classify(&e))),
+            Err(_) => Err(self.err(Fault::Timeout(self.timeout))),
+        }
+    }
+
+    /// The chain id the endpoint serves.
+    pub async fn chain_id(&self) -> Result<u64, FetchError> {
+        self.call(self.provider().get_chain_id()).await
+    }
+
+    /// The latest block number.
+    pub async fn head(&self) -> Result<u64, FetchError> {
+        self.call(self.provider().get_block_number()).await
+    }
+
+    /// The chain's finalized block, or None when the chain has no such tag.
+    pub async fn finalized(&self) -> Result<Option<u64>, FetchError> {
+        match self
+            .call(
+                self.provider()
+                    .get_block_by_number(BlockNumberOrTag::Finalized),
+            )
+            .await
+        {
+            Ok(b) => Ok(b.map(|b| b.header.number)),
+            Err(FetchError::Rpc {
+                fault: Fault::Transient(_) | Fault::TooLarge(_),
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One header.
+    pub async fn header(&self, number: u64) -> Result<BlockRow, FetchError> {
+        let block = self
+            .call(
+                self.provider()
+                    .get_block_by_number(BlockNumberOrTag::Number(number)),
+            )
+            .await?
+            .ok_or_else(|| {
+                self.err(Fault::Transient(format!(
+                    "the RPC has no block {number} (is it still syncing?)"
+                )))
+            })?;
+        Ok(BlockRow {
+            number,
+            hash: hex(block.header.hash.as_slice()),
+            parent_hash: hex(block.header.parent_hash.as_slice()),
+            timestamp: block.header.timestamp,
+        })
+    }
+
+    /// Headers of `from..=to`, several requests in flight.
+    pub async fn headers(&self, from: u64, to: u64) -> Result<Vec<BlockRow>, FetchError> {
+        let mut out = Vec::with_capacity((to + 1 - from) as usize);
+        let numbers: Vec<u64> = (from..=to).collect();
+        for chunk in numbers.chunks(16) {
+            let got = futures_util::future::join_all(chunk.iter().map(|n| self.header(*n))).await;
+            for h in got {
+                out.push(h?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Read blocks `from..=to` of the market. With `full`, every header of the range is
+    /// fetched and each log's block hash checked against it (the unfinalized part of the
+    /// chain); otherwise only the last header is (final blocks cannot change).
+    pub async fn range(
+        &self,
+        manifest: &Manifest,
+        from: u64,
+        to: u64,
+        full: bool,
+    ) -> Result<Fetched, FetchError> {
+        let filter = Filter::new()
+            .address(manifest.market)
+            .from_block(from)
+            .to_block(to);
+        let logs = self.call(self.provider().get_logs(&filter)).await?;
+        let mut rows = Vec::with_capacity(logs.len());
+        let mut events = Vec::with_capacity(logs.len());
+        for log in &logs {
+            let (row, event) = decode(log)?;
+            rows.push(row);
+            events.push(event);
+        }
+        let blocks = if full {
+            let headers = self.headers(from, to).await?;
+            for r in &rows {
+                let h = &headers[(r.block_number - from) as usize];
+                if h.hash != r.block_hash {
+                    return Err(self.err(Fault::Moving(r.block_number)));
+                }
+            }
+            for pair in headers.windows(2) {
+                if pair[1].parent_hash != pair[0].hash {
+                    return Err(self.err(Fault::Moving(pair[1].number)));
+                }
+            }
+            headers
+        } else {
+            let mut blocks: Vec<BlockRow> = Vec::new();
+            let mut missing_time = false;
+            for (log, r) in logs.iter().zip(&rows) {
+                if blocks.last().is_some_and(|b| b.number == r.block_number) {
+                    continue;
+                }
+                missing_time |= log.block_timestamp.is_none();
+                blocks.push(BlockRow {
+                    number: r.block_number,
+                    hash: r.block_hash.clone(),
+                    parent_hash: String::new(),
+                    timestamp: log.block_timestamp.unwrap_or_default(),
+                });
+            }
+            if missing_time {
+                // this RPC does not put block times on logs: read the headers
+                for b in &mut blocks {
+                    *b = self.header(b.number).await?;
+                }
+            }
+            let last = self.header(to).await?;
+            if blocks.last().is_some_and(|b| b.number == to) {
+                blocks.pop();
+            }
+            blocks.push(last);
+            blocks
+        };
+        Ok(Fetched {
+            from,
+            to,
+            blocks,
+            logs: rows,
+            events,
+        })
+    }
+}
+
+fn decode(log: &Log) -> Result<(LogRow, SwanMarketEvents), FetchError> {
+    let block = log.block_number.unwrap_or_default();
+    let index = log.log_index.unwrap_or_default();
+    let event = events::decode(&log.inner).map_err(|source| FetchError::Decode {
+        block,
+        index,
+        source,
+    })?;
+    let name = events::event_name(&log.inner).expect("a decoded log has a known signature");
+    let row = LogRow {
+        block_number: block,
+        log_index: index,
+        block_hash: log
+            .block_hash
+            .map(|h| hex(h.as_slice()))
+            .unwrap_or_default(),
+        tx_hash: log
+            .transaction_hash
+            .map(|h| hex(h.as_slice()))
+            .unwrap_or_default(),
+        address: hex(log.address().as_slice()),
+        event: name.to_owned(),
+        topics: log
+            .topics()
+            .iter()
+            .map(|t| hex(t.as_slice()))
+            .collect::<Vec<_>>()
+            .join(","),
+        data: hex(&log.data().data),
+    };
+    Ok((row, event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(code: i64, message: &str) -> RpcError<TransportErrorKind> {
+        RpcError::ErrorResp(alloy::rpc::json_rpc::ErrorPayload {
+            code,
+            message: message.to_owned().into(),
+            data: None,
+        })
+    }
+
+    #[test]
+    fn ranges_grow_on_success_and_halve_on_refusal() {
+        let mut s = RangeSizer::new(1_000, 4_000);
+        s.grow();
+        assert_eq!(s.size(), 2_000);
+        s.grow();
+        s.grow();
+        assert_eq!(s.size(), 4_000, "capped");
+        assert!(s.shrink());
+        assert_eq!(s.size(), 2_000);
+        let mut one = RangeSizer::new(1, 10);
+        assert!(!one.shrink(), "a single block cannot be split");
+        assert_eq!(RangeSizer::new(0, 10).size(), 1);
+    }
+
+    #[test]
+    fn ranges_size_themselves_to_the_log_target() {
+        let mut s = RangeSizer::new(1_000, 100_000).with_target_logs(10_000);
+        s.observe(1_000, 50_000); // 50 logs per block
+        assert_eq!(s.size(), 200);
+        s.observe(200, 1_000); // far under target: grow
+        assert_eq!(s.size(), 400);
+        s.observe(400, 7_000); // near target: stay
+        assert_eq!(s.size(), 400);
+    }
+
+    #[test]
+    fn faults_are_classified() {
+        assert!(matches!(
+            classify(&resp(-32602, "query returned more than 10000 results")),
+            Fault::TooLarge(_)
+        ));
+        assert!(matches!(
+            classify(&resp(-32005, "query timeout exceeded")),
+            Fault::TooLarge(_)
+        ));
+        assert!(matches!(
+            classify(&resp(-32000, "block range is too wide")),
+            Fault::TooLarge(_)
+        ));
+        assert!(matches!(
+            classify(&resp(-32000, "Too Many Requests")),
+            Fault::RateLimited(_)
+        ));
+        assert!(matches!(
+            classify(&resp(-32000, "header not found")),
+            Fault::Transient(_)
+        ));
+        let http = RpcError::Transport(TransportErrorKind::HttpError(
+            alloy::transports::HttpError {
+                status: 429,
+                body: "slow down".into(),
+            },
+        ));
+        assert!(matches!(classify(&http), Fault::RateLimited(m) if m.contains("slow down")));
+        assert!(!is_range_too_large(&resp(-32000, "header not found")));
+    }
+}

@@ -1,0 +1,191 @@
+//! The indexer as a program: flags (clap, each with an environment variable), then backfill and
+//! head following under the stall watchdog, with the HTTP API alongside.
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use clap::Args;
+use swan_contracts::{Manifest, ManifestError};
+
+use crate::{
+    api::{ApiState, router},
+    fetch::Rpc,
+    status::Status,
+    store::{Store, StoreError},
+    sync::{SyncConfig, SyncError, Syncer, supervise},
+};
+
+/// `swan indexer run` / `swan-indexer`.
+#[derive(Debug, Clone, Args)]
+pub struct IndexerArgs {
+    /// The deployment manifest written by `swan deploy` / `swan devnet`.
+    #[arg(long, env = "SWAN_MANIFEST", default_value = ".devnet/manifest.json")]
+    pub manifest: PathBuf,
+    /// Database: a SQLite file path (created with its schema) or a postgres:// URL.
+    #[arg(long, env = "SWAN_INDEXER_DB", default_value = ".devnet/indexer.db")]
+    pub db: String,
+    /// RPC endpoint(s), tried in order on faults; default: the manifest's rpc_urls.
+    #[arg(long = "rpc-url", env = "SWAN_RPC_URLS", value_delimiter = ',')]
+    pub rpc_urls: Vec<String>,
+    /// Where the HTTP API listens (loopback by default).
+    #[arg(long, env = "SWAN_INDEXER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Do not serve the HTTP API.
+    #[arg(long)]
+    pub no_api: bool,
+    /// Index up to the current head (or --until) and exit instead of following the head.
+    #[arg(long)]
+    pub exit_at_head: bool,
+    /// With --exit-at-head: stop at this block instead of the head.
+    #[arg(long)]
+    pub until: Option<u64>,
+    /// Blocks below the head treated as final when the chain has no `finalized` tag.
+    #[arg(long, default_value_t = 64)]
+    pub finality_depth: u64,
+    /// Milliseconds between polls once at the head.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub poll_ms: u64,
+    /// Seconds without progress before the watchdog fails /ready and restarts the fetcher.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub stall_secs: u64,
+    /// Seconds before an RPC call counts as timed out.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub rpc_timeout_secs: u64,
+    /// First block range size.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub initial_range: u64,
+    /// Largest block range size.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_range: u64,
+    /// Aim for at most this many logs per range (bounds memory).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub target_logs: u64,
+    /// /ready fails when the checkpoint is more than this many blocks behind the head.
+    #[arg(long, default_value_t = 5)]
+    pub ready_lag: u64,
+    /// Progress bar: auto (on a terminal), always, never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub progress: String,
+}
+
+/// Why the indexer stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The manifest.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A configuration value.
+    #[error("{0}")]
+    Config(String),
+    /// The sync loop.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// The HTTP listener.
+    #[error("cannot listen on {addr}: {source}; pick another --listen address")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Run the indexer until Ctrl-C (or, with `--exit-at-head`, until the head is indexed).
+pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
+    let manifest = Manifest::load(&args.manifest)?;
+    let urls = if args.rpc_urls.is_empty() {
+        manifest.rpc_urls.clone()
+    } else {
+        args.rpc_urls.clone()
+    };
+    let timeout = Duration::from_secs(args.rpc_timeout_secs);
+    Rpc::new(&urls, timeout).map_err(RunError::Config)?;
+    let store = Store::open(&args.db).await?;
+    let status = Arc::new(Status::new());
+    let cfg = SyncConfig {
+        finality_depth: args.finality_depth,
+        poll: Duration::from_millis(args.poll_ms),
+        initial_range: args.initial_range,
+        max_range: args.max_range,
+        target_logs: args.target_logs as usize,
+        progress: match args.progress.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => SyncConfig::default().progress,
+        },
+        ..SyncConfig::default()
+    };
+    let head_urls = urls.clone();
+    let make = {
+        let (store, manifest, status, cfg) =
+            (store.clone(), manifest.clone(), status.clone(), cfg.clone());
+        move |generation: u32| {
+            let mut rpc = Rpc::new(&urls, timeout).expect("checked above");
+            for _ in 0..generation {
+                rpc.fail_over();
+            }
+            Syncer::new(
+                store.clone(),
+                manifest.clone(),
+                rpc,
+                cfg.clone(),
+                status.clone(),
+            )
+        }
+    };
+    if args.exit_at_head {
+        let mut syncer = make(0);
+        let target = match args.until {
+            Some(b) => b,
+            None => Rpc::new(&head_urls, timeout)
+                .map_err(RunError::Config)?
+                .head()
+                .await
+                .map_err(|e| RunError::Config(format!("cannot read the chain head: {e}")))?,
+        };
+        syncer.run(Some(target)).await?;
+        store.close().await;
+        return Ok(());
+    }
+    let server = if args.no_api {
+        None
+    } else {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|source| RunError::Listen {
+                addr: args.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| RunError::Listen {
+            addr: args.listen,
+            source,
+        })?;
+        let app = router(ApiState {
+            store: store.clone(),
+            chain_id: manifest.chain_id,
+            market: format!("{:#x}", manifest.market),
+            status: status.clone(),
+            ready_lag: args.ready_lag,
+        });
+        tracing::info!(%addr, "HTTP API listening");
+        eprintln!("indexer API on http://{addr}");
+        Some(tokio::spawn(
+            async move { axum::serve(listener, app).await },
+        ))
+    };
+    let stall = Duration::from_secs(args.stall_secs);
+    let result = tokio::select! {
+        r = supervise(make, stall, status.clone()) => r.map_err(RunError::from),
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("Ctrl-C: stopping");
+            Ok(())
+        }
+    };
+    if let Some(s) = server {
+        s.abort();
+    }
+    store.close().await;
+    result
+}

@@ -1,0 +1,557 @@
+//! Writing: a range (raw logs, blocks, typed rows, undo log, checkpoint) in one transaction;
+//! rolling back past a fork; marking blocks final.
+
+use std::collections::{BTreeSet, HashMap};
+
+use alloy::primitives::{Address, U256};
+use sqlx::{Any, Row, Transaction};
+use swan_contracts::SwanMarket::SwanMarketEvents;
+
+use super::{BlockRow, CHUNK, Checkpoint, LogRow, Store, StoreError, i, push_placeholders};
+use crate::{
+    model::{
+        EventTable, MarketRow, ProviderRow, ReplicaRow, StateRow, TaskRow, Val, addr, task_key,
+    },
+    project::{At, Projection, Undo, keys},
+};
+
+/// A range of blocks ready to be written.
+#[derive(Debug, Clone)]
+pub struct RangeWrite<'a> {
+    /// Chain id.
+    pub chain_id: u64,
+    /// The market contract (0x-hex), the checkpoint's key.
+    pub market: &'a str,
+    /// The checkpoint this range continues from (None: the first range). The write fails with
+    /// [`StoreError::Conflict`] when the database's checkpoint differs: another writer, or a
+    /// replay of a range already written.
+    pub after: Option<Checkpoint>,
+    /// Headers to store: blocks with logs, and the range's last block.
+    pub blocks: &'a [BlockRow],
+    /// The range's logs, in chain order.
+    pub logs: &'a [LogRow],
+    /// The same logs decoded, one per log.
+    pub events: &'a [SwanMarketEvents],
+    /// The range's last block: the new checkpoint.
+    pub last: Checkpoint,
+    /// Blocks at or above this are not final: their state changes go to the undo log.
+    pub journal_from: Option<u64>,
+}
+
+/// What a range wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyStats {
+    /// Raw logs.
+    pub logs: u64,
+    /// Typed rows (state rows upserted plus event rows appended).
+    pub rows: u64,
+    /// Undo entries.
+    pub undo: u64,
+}
+
+type Tx = Transaction<'static, Any>;
+type Q<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
+
+fn bind(q: Q<'_>, v: Val) -> Q<'_> {
+    match v {
+        Val::I(x) => q.bind(x),
+        Val::T(x) => q.bind(x),
+        Val::F(x) => q.bind(x),
+        Val::NI(x) => q.bind(x),
+        Val::NT(x) => q.bind(x),
+    }
+}
+
+/// Rows per statement for `cols` columns (SQLite binds at most 32,766 parameters).
+fn chunk_rows(cols: usize) -> usize {
+    CHUNK.min(30_000 / cols)
+}
+
+async fn upsert<R: StateRow>(tx: &mut Tx, chain: i64, rows: &[&R]) -> Result<u64, StoreError> {
+    let cols = R::COLUMNS;
+    for chunk in rows.chunks(chunk_rows(cols.len())) {
+        let mut sql = format!("INSERT INTO {} ({}) VALUES ", R::TABLE, cols.join(", "));
+        push_placeholders(&mut sql, chunk.len(), cols.len());
+        sql.push_str(&format!(
+            " ON CONFLICT ({}) DO UPDATE SET ",
+            R::KEY.join(", ")
+        ));
+        let set: Vec<String> = cols
+            .iter()
+            .filter(|c| !R::KEY.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        sql.push_str(&set.join(", "));
+        // table and column names are constants; every value is bound
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q.bind(chain);
+            for v in r.values() {
+                q = bind(q, v);
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(rows.len() as u64)
+}
+
+async fn select_in<R: StateRow>(
+    tx: &mut Tx,
+    chain: i64,
+    col: &str,
+    keys: &[String],
+) -> Result<Vec<R>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(CHUNK) {
+        let mut sql = format!(
+            "SELECT {} FROM {} WHERE chain_id = $1 AND {col} IN (",
+            R::COLUMNS.join(", "),
+            R::TABLE
+        );
+        for n in 0..chunk.len() {
+            if n > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", n + 2));
+        }
+        sql.push(')');
+        // table and column names are constants; every value is bound
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(chain);
+        for k in chunk {
+            q = q.bind(k.as_str());
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            out.push(R::from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+impl Store {
+    async fn load(
+        &self,
+        tx: &mut Tx,
+        chain: i64,
+        events: &[SwanMarketEvents],
+        journal_from: Option<u64>,
+    ) -> Result<Projection, StoreError> {
+        let k = keys(events);
+        let task_keys: Vec<String> = k.tasks.iter().map(task_key).collect();
+        let tasks: HashMap<U256, TaskRow> = select_in::<TaskRow>(tx, chain, "task_id", &task_keys)
+            .await?
+            .into_iter()
+            .map(|t| (t.task_id, t))
+            .collect();
+        let replicas: HashMap<(U256, u64), ReplicaRow> =
+            select_in::<ReplicaRow>(tx, chain, "task_id", &task_keys)
+                .await?
+                .into_iter()
+                .map(|r| ((r.task_id, r.idx), r))
+                .collect();
+        let mut wanted: BTreeSet<Address> = k.providers;
+        wanted.extend(replicas.values().map(|r| r.provider));
+        let provider_keys: Vec<String> = wanted.iter().map(addr).collect();
+        let providers: HashMap<Address, ProviderRow> =
+            select_in::<ProviderRow>(tx, chain, "address", &provider_keys)
+                .await?
+                .into_iter()
+                .map(|p| (p.address, p))
+                .collect();
+        let market = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM market WHERE chain_id = $1",
+            MarketRow::COLUMNS.join(", ")
+        )))
+        .bind(chain)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| MarketRow::from_row(&r))
+        .transpose()?
+        .unwrap_or_default();
+        Ok(Projection::new(
+            tasks,
+            replicas,
+            providers,
+            market,
+            journal_from,
+        ))
+    }
+
+    /// Write a whole range in one transaction: raw logs, blocks, the typed rows projected from
+    /// its events, undo entries for blocks not yet final, and the checkpoint.
+    pub async fn apply_range(&self, w: &RangeWrite<'_>) -> Result<ApplyStats, StoreError> {
+        let chain = i(w.chain_id);
+        let mut tx = self.pool.begin().await?;
+        let current = current_checkpoint(&mut tx, chain, w.market).await?;
+        if current != w.after {
+            return Err(StoreError::Conflict {
+                expected: w.after.as_ref().map(|c| c.block_number),
+                found: current.map(|c| c.block_number),
+            });
+        }
+        let mut proj = self.load(&mut tx, chain, w.events, w.journal_from).await?;
+        for (log, event) in w.logs.iter().zip(w.events) {
+            let at = At {
+                block: log.block_number,
+                log_index: log.log_index,
+                tx: log.tx_hash.parse().unwrap_or_default(),
+            };
+            proj.apply(event, at)?;
+        }
+        let mut stats = ApplyStats {
+            logs: w.logs.len() as u64,
+            ..Default::default()
+        };
+        write_blocks(&mut tx, chain, w.blocks).await?;
+        write_logs(&mut tx, chain, w.logs).await?;
+        let (tasks, replicas, providers, market) = proj.changed();
+        stats.rows += upsert(&mut tx, chain, &tasks).await?;
+        stats.rows += upsert(&mut tx, chain, &replicas).await?;
+        stats.rows += upsert(&mut tx, chain, &providers).await?;
+        if let Some(m) = market {
+            stats.rows += upsert(&mut tx, chain, &[m]).await?;
+        }
+        for table in EventTable::ALL {
+            let rows: Vec<_> = proj.events.iter().filter(|e| e.table == table).collect();
+            let cols = table.columns();
+            for chunk in rows.chunks(chunk_rows(cols.len() + 3)) {
+                let mut sql = format!(
+                    "INSERT INTO {} (chain_id, block_number, log_index, {}) VALUES ",
+                    table.name(),
+                    cols.join(", ")
+                );
+                push_placeholders(&mut sql, chunk.len(), cols.len() + 3);
+                // table and column names are constants; every value is bound
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for e in chunk {
+                    q = q.bind(chain).bind(i(e.block)).bind(i(e.log_index));
+                    for v in e.values.iter().cloned() {
+                        q = bind(q, v);
+                    }
+                }
+                q.execute(&mut *tx).await?;
+            }
+            stats.rows += rows.len() as u64;
+        }
+        stats.undo = write_undo(&mut tx, chain, &proj.undo).await?;
+        set_checkpoint(&mut tx, chain, w.market, &w.last).await?;
+        tx.commit().await?;
+        Ok(stats)
+    }
+
+    /// Roll everything after `keep` (the last block both chains share) back: raw logs, blocks,
+    /// event rows, and state rows restored from the undo log; the checkpoint moves to `keep`.
+    /// Returns how many blocks were dropped.
+    pub async fn rollback(
+        &self,
+        chain_id: u64,
+        market: &str,
+        keep: &Checkpoint,
+        now_unix: u64,
+    ) -> Result<u64, StoreError> {
+        let chain = i(chain_id);
+        let fork = i(keep.block_number);
+        let mut tx = self.pool.begin().await?;
+        let Some(current) = current_checkpoint(&mut tx, chain, market).await? else {
+            return Ok(0);
+        };
+        let finalized: i64 =
+            sqlx::query("SELECT finalized FROM checkpoints WHERE chain_id = $1 AND market = $2")
+                .bind(chain)
+                .bind(market)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+        if fork < finalized {
+            return Err(StoreError::FinalizedReorg {
+                fork: keep.block_number,
+                finalized: finalized as u64,
+            });
+        }
+        let undo = sqlx::query(
+            "SELECT tbl, row_key, prev FROM undo_log WHERE chain_id = $1 AND block_number > $2 \
+             ORDER BY block_number DESC, seq DESC",
+        )
+        .bind(chain)
+        .bind(fork)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in undo {
+            let table: String = r.get(0);
+            let key: String = r.get(1);
+            let prev: Option<String> = r.get(2);
+            restore(&mut tx, chain, &table, &key, prev.as_deref()).await?;
+        }
+        for table in ["raw_logs", "undo_log"]
+            .into_iter()
+            .chain(EventTable::ALL.iter().map(|t| t.name()))
+        {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE chain_id = $1 AND block_number > $2"
+            )))
+            .bind(chain)
+            .bind(fork)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number > $2")
+            .bind(chain)
+            .bind(fork)
+            .execute(&mut *tx)
+            .await?;
+        let depth = current.block_number.saturating_sub(keep.block_number);
+        sqlx::query(
+            "INSERT INTO reorgs (chain_id, detected_at, fork_block, depth, at_unix) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(chain)
+        .bind(i(current.block_number))
+        .bind(fork)
+        .bind(i(depth))
+        .bind(i(now_unix))
+        .execute(&mut *tx)
+        .await?;
+        set_checkpoint(&mut tx, chain, market, keep).await?;
+        tx.commit().await?;
+        Ok(depth)
+    }
+
+    /// Mark blocks up to `finalized` final: they can no longer be rolled back, so their undo
+    /// entries go.
+    pub async fn finalize(
+        &self,
+        chain_id: u64,
+        market: &str,
+        finalized: u64,
+    ) -> Result<(), StoreError> {
+        let chain = i(chain_id);
+        let mut tx = self.pool.begin().await?;
+        let Some(cp) = current_checkpoint(&mut tx, chain, market).await? else {
+            return Ok(());
+        };
+        let f = i(finalized.min(cp.block_number));
+        sqlx::query("UPDATE blocks SET finalized = TRUE WHERE chain_id = $1 AND number <= $2 AND finalized = FALSE")
+            .bind(chain)
+            .bind(f)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM undo_log WHERE chain_id = $1 AND block_number <= $2")
+            .bind(chain)
+            .bind(f)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE checkpoints SET finalized = $3 WHERE chain_id = $1 AND market = $2 AND finalized < $3")
+            .bind(chain)
+            .bind(market)
+            .bind(f)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The highest block marked final.
+    pub async fn finalized(&self, chain_id: u64, market: &str) -> Result<u64, StoreError> {
+        let row =
+            sqlx::query("SELECT finalized FROM checkpoints WHERE chain_id = $1 AND market = $2")
+                .bind(i(chain_id))
+                .bind(market)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|r| r.get::<i64, _>(0) as u64).unwrap_or(0))
+    }
+
+    /// Stored blocks after `from` (newest first, at most `limit`): where to look for the last
+    /// block both chains share after a fork.
+    pub async fn recent_blocks(
+        &self,
+        chain_id: u64,
+        from: u64,
+        limit: u64,
+    ) -> Result<Vec<BlockRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT number, hash, parent_hash, timestamp FROM blocks WHERE chain_id = $1 AND number >= $2 \
+             ORDER BY number DESC LIMIT $3",
+        )
+        .bind(i(chain_id))
+        .bind(i(from))
+        .bind(i(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| BlockRow {
+                number: r.get::<i64, _>(0) as u64,
+                hash: r.get(1),
+                parent_hash: r.get(2),
+                timestamp: r.get::<i64, _>(3) as u64,
+            })
+            .collect())
+    }
+}
+
+async fn current_checkpoint(
+    tx: &mut Tx,
+    chain: i64,
+    market: &str,
+) -> Result<Option<Checkpoint>, StoreError> {
+    let row = sqlx::query(
+        "SELECT block_number, block_hash FROM checkpoints WHERE chain_id = $1 AND market = $2",
+    )
+    .bind(chain)
+    .bind(market)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| Checkpoint {
+        block_number: r.get::<i64, _>(0) as u64,
+        block_hash: r.get::<String, _>(1),
+    }))
+}
+
+async fn set_checkpoint(
+    tx: &mut Tx,
+    chain: i64,
+    market: &str,
+    cp: &Checkpoint,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO checkpoints (chain_id, market, block_number, block_hash) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (chain_id, market) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash",
+    )
+    .bind(chain)
+    .bind(market)
+    .bind(i(cp.block_number))
+    .bind(&cp.block_hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_blocks(tx: &mut Tx, chain: i64, blocks: &[BlockRow]) -> Result<(), StoreError> {
+    for chunk in blocks.chunks(chunk_rows(5)) {
+        let mut sql = String::from(
+            "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ",
+        );
+        push_placeholders(&mut sql, chunk.len(), 5);
+        sql.push_str(" ON CONFLICT (chain_id, number) DO NOTHING");
+        // only placeholders are generated; every value is bound
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in chunk {
+            q = q
+                .bind(chain)
+                .bind(i(b.number))
+                .bind(&b.hash)
+                .bind(&b.parent_hash)
+                .bind(i(b.timestamp));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn write_logs(tx: &mut Tx, chain: i64, logs: &[LogRow]) -> Result<(), StoreError> {
+    for chunk in logs.chunks(chunk_rows(9)) {
+        let mut sql = String::from(
+            "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) VALUES ",
+        );
+        push_placeholders(&mut sql, chunk.len(), 9);
+        // only placeholders are generated; every value is bound
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for l in chunk {
+            q = q
+                .bind(chain)
+                .bind(i(l.block_number))
+                .bind(i(l.log_index))
+                .bind(&l.block_hash)
+                .bind(&l.tx_hash)
+                .bind(&l.address)
+                .bind(&l.event)
+                .bind(&l.topics)
+                .bind(&l.data);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn write_undo(tx: &mut Tx, chain: i64, undo: &[Undo]) -> Result<u64, StoreError> {
+    for (n, chunk) in undo.chunks(chunk_rows(6)).enumerate() {
+        let mut sql = String::from(
+            "INSERT INTO undo_log (chain_id, block_number, seq, tbl, row_key, prev) VALUES ",
+        );
+        push_placeholders(&mut sql, chunk.len(), 6);
+        // only placeholders are generated; every value is bound
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (j, u) in chunk.iter().enumerate() {
+            let seq = n * chunk_rows(6) + j;
+            q = q
+                .bind(chain)
+                .bind(i(u.block))
+                .bind(seq as i64)
+                .bind(u.table)
+                .bind(u.key.as_str())
+                .bind(u.prev.as_deref());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(undo.len() as u64)
+}
+
+/// Put one state row back to its value before a rolled-back block.
+async fn restore(
+    tx: &mut Tx,
+    chain: i64,
+    table: &str,
+    key: &str,
+    prev: Option<&str>,
+) -> Result<(), StoreError> {
+    fn de<R: StateRow>(s: &str) -> Result<R, StoreError> {
+        serde_json::from_str(s)
+            .map_err(|e| StoreError::Corrupt(format!("undo entry for {}: {e}", R::TABLE)))
+    }
+    match (table, prev) {
+        ("tasks", Some(p)) => drop(upsert(tx, chain, &[&de::<TaskRow>(p)?]).await?),
+        ("replicas", Some(p)) => drop(upsert(tx, chain, &[&de::<ReplicaRow>(p)?]).await?),
+        ("providers", Some(p)) => drop(upsert(tx, chain, &[&de::<ProviderRow>(p)?]).await?),
+        ("market", Some(p)) => drop(upsert(tx, chain, &[&de::<MarketRow>(p)?]).await?),
+        ("tasks", None) => {
+            sqlx::query("DELETE FROM tasks WHERE chain_id = $1 AND task_id = $2")
+                .bind(chain)
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        ("replicas", None) => {
+            let (task, idx) = key
+                .split_once('/')
+                .ok_or_else(|| StoreError::Corrupt(format!("replica key {key:?}")))?;
+            let idx: i64 = idx
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("replica key {key:?}")))?;
+            sqlx::query("DELETE FROM replicas WHERE chain_id = $1 AND task_id = $2 AND idx = $3")
+                .bind(chain)
+                .bind(task)
+                .bind(idx)
+                .execute(&mut **tx)
+                .await?;
+        }
+        ("providers", None) => {
+            sqlx::query("DELETE FROM providers WHERE chain_id = $1 AND address = $2")
+                .bind(chain)
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        ("market", None) => {
+            sqlx::query("DELETE FROM market WHERE chain_id = $1")
+                .bind(chain)
+                .execute(&mut **tx)
+                .await?;
+        }
+        (other, _) => {
+            return Err(StoreError::Corrupt(format!(
+                "undo entry for unknown table {other:?}"
+            )));
+        }
+    }
+    Ok(())
+}

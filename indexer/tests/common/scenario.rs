@@ -1,0 +1,482 @@
+//! A market driven through every event it can emit, by real transactions on anvil: providers
+//! that register, update, pause, stake, unbond and withdraw; tasks of every mode that pass, fail,
+//! are slashed, refunded, cancelled and expired; services claimed, extended, terminated and
+//! failed; governance changes. Tests index the chain afterwards and compare with the contract.
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    node_bindings::{Anvil, AnvilInstance},
+    primitives::{Address, B256, U256, Uint, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+    sol_types::SolValue,
+};
+use swan_contracts::{
+    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_params,
+};
+
+/// The actors and the chain.
+pub(crate) struct Market {
+    pub(crate) anvil: AnvilInstance,
+    pub(crate) provider: DynProvider,
+    pub(crate) manifest: Manifest,
+    pub(crate) admin: Address,
+    pub(crate) submitter: Address,
+    pub(crate) owners: Vec<Address>,
+    pub(crate) workers: Vec<Address>,
+}
+
+pub(crate) fn eth(n: u64) -> U256 {
+    U256::from(n) * U256::from(10u64).pow(U256::from(18))
+}
+
+const ANSWER: B256 = B256::repeat_byte(0xaa);
+const SALT: B256 = B256::repeat_byte(0x55);
+
+impl Market {
+    pub(crate) fn market(&self) -> SwanMarket::SwanMarketInstance<&DynProvider> {
+        SwanMarket::new(self.manifest.market, &self.provider)
+    }
+
+    pub(crate) async fn send(&self, tx: TransactionRequest) {
+        let r = self
+            .provider
+            .send_transaction(tx.with_gas_limit(15_000_000))
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        assert!(r.status(), "transaction {} reverted", r.transaction_hash);
+    }
+
+    pub(crate) async fn warp(&self, seconds: u64) {
+        let _: serde_json::Value = self
+            .provider
+            .raw_request("evm_increaseTime".into(), (seconds,))
+            .await
+            .unwrap();
+        let _: serde_json::Value = self
+            .provider
+            .raw_request("evm_mine".into(), ())
+            .await
+            .unwrap();
+    }
+
+    pub(crate) async fn now(&self) -> u64 {
+        self.provider
+            .get_block_by_number(Default::default())
+            .await
+            .unwrap()
+            .unwrap()
+            .header
+            .timestamp
+    }
+
+    pub(crate) async fn next_id(&self) -> U256 {
+        let n = self.market().taskCount().call().await.unwrap() + U256::from(1);
+        (U256::from_be_slice(self.submitter.as_slice()) << 96) | n
+    }
+
+    /// Create a task; returns its id.
+    pub(crate) async fn create(&self, mode: u8, replicas: u8, salt: u64) -> U256 {
+        let id = self.next_id().await;
+        let now = self.now().await;
+        let service = mode == 3;
+        let req = ISwanMarket::TaskRequest {
+            mode,
+            replicas,
+            quorum: if mode == 2 { replicas / 2 + 1 } else { 0 },
+            collateralPct: 150,
+            price: Uint::from(if service {
+                10u128.pow(15)
+            } else {
+                10 * 10u128.pow(18)
+            }),
+            assignBy: (now + 3_600) as u32,
+            resultBy: if service {
+                86_400
+            } else {
+                (now + 7_200) as u32
+            },
+            settleBy: if service { 0 } else { (now + 10_800) as u32 },
+            specHash: keccak256(salt.to_be_bytes()),
+            answerCommit: if mode == 1 {
+                keccak256((ANSWER, SALT).abi_encode())
+            } else {
+                B256::ZERO
+            },
+            requirements: resources(4, 0),
+            region: B256::right_padding_from(b"us-east"),
+            specURI: format!("ipfs://spec-{salt}"),
+        };
+        self.send(
+            self.market()
+                .createTask(req)
+                .from(self.submitter)
+                .into_transaction_request(),
+        )
+        .await;
+        id
+    }
+
+    pub(crate) async fn assign(&self, id: U256, owners: &[Address], price: U256) {
+        self.send(
+            self.market()
+                .assign(id, owners.to_vec(), vec![price; owners.len()])
+                .from(self.admin)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+
+    pub(crate) async fn submit(&self, id: U256, i: usize, result: B256) {
+        self.send(
+            self.market()
+                .submitResult(id, U256::from(i), result, format!("ipfs://result-{i}"))
+                .from(self.workers[i.min(2)])
+                .into_transaction_request(),
+        )
+        .await;
+    }
+
+    pub(crate) async fn submit_as(&self, id: U256, i: usize, worker: Address, result: B256) {
+        self.send(
+            self.market()
+                .submitResult(id, U256::from(i), result, format!("ipfs://result-{i}"))
+                .from(worker)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+
+    /// A passing single-replica batch task on `owner` (4 events, 4 transactions).
+    pub(crate) async fn batch_task(&self, owner_index: usize, salt: u64) -> U256 {
+        let id = self.create(0, 1, salt).await;
+        self.assign(id, &[self.owners[owner_index]], eth(9)).await;
+        self.submit_as(id, 0, self.workers[owner_index], keccak256(b"ok"))
+            .await;
+        self.send(
+            self.market()
+                .settle(id, U256::from(1))
+                .from(self.admin)
+                .into_transaction_request(),
+        )
+        .await;
+        id
+    }
+}
+
+pub(crate) fn resources(cpu: u32, gpus: u32) -> ISwanMarket::Resources {
+    ISwanMarket::Resources {
+        cpuCores: cpu,
+        memoryGiB: cpu * 4,
+        storageGiB: 100,
+        gpuCount: gpus,
+        gpuMemoryGiB: gpus * 40,
+        gpuModel: if gpus > 0 {
+            B256::right_padding_from(b"A100")
+        } else {
+            B256::ZERO
+        },
+    }
+}
+
+fn info(worker: Address, beneficiary: Address, n: u32) -> ISwanMarket::ProviderInfo {
+    ISwanMarket::ProviderInfo {
+        worker,
+        beneficiary,
+        resources: resources(8 * (n + 1), n),
+        prices: ISwanMarket::Prices {
+            perCpuHour: Uint::from(10u128.pow(16) * (n as u128 + 1)),
+            perGiBMemoryHour: Uint::from(10u128.pow(15)),
+            perGpuHour: Uint::from(10u128.pow(18)),
+            perGiBStorageHour: Uint::from(10u128.pow(14)),
+        },
+        region: B256::right_padding_from(if n == 2 {
+            &b"eu-west"[..]
+        } else {
+            &b"us-east"[..]
+        }),
+        taskTypes: 3,
+        metadataURI: format!("http://127.0.0.1/provider-{n}"),
+    }
+}
+
+/// Deploy with funded actors and three staked providers.
+pub(crate) async fn market(extra_keepers: &[Address]) -> Market {
+    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    let keys: Vec<PrivateKeySigner> = anvil
+        .keys()
+        .iter()
+        .take(9)
+        .map(|k| PrivateKeySigner::from(k.clone()))
+        .collect();
+    let mut wallet = EthereumWallet::from(keys[0].clone());
+    for k in &keys[1..] {
+        wallet.register_signer(k.clone());
+    }
+    let provider = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url())
+        .erased();
+    let admin = keys[0].address();
+    let mut cfg = DeployConfig::devnet(admin, anvil.endpoint());
+    cfg.keepers.extend_from_slice(extra_keepers);
+    let manifest = deploy(&provider, &cfg).await.unwrap();
+    let m = Market {
+        anvil,
+        provider,
+        manifest,
+        admin,
+        submitter: keys[1].address(),
+        owners: keys[2..5].iter().map(|k| k.address()).collect(),
+        workers: keys[5..8].iter().map(|k| k.address()).collect(),
+    };
+    let token = DevToken::new(m.manifest.token, &m.provider);
+    for who in std::iter::once(m.submitter).chain(m.owners.iter().copied()) {
+        m.send(token.mint(who, eth(1_000_000)).into_transaction_request())
+            .await;
+        m.send(
+            token
+                .approve(m.manifest.market, U256::MAX)
+                .from(who)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+    m.send(
+        m.market()
+            .deposit(eth(100_000))
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    for (n, (owner, worker)) in m.owners.iter().zip(&m.workers).enumerate() {
+        m.send(
+            m.market()
+                .registerProvider(info(*worker, *owner, n as u32))
+                .from(*owner)
+                .into_transaction_request(),
+        )
+        .await;
+        m.send(
+            m.market()
+                .depositCollateral(eth(10_000))
+                .from(*owner)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+    m
+}
+
+/// Every event the market emits, by the rules' paths. Returns the task ids created.
+pub(crate) async fn every_event(m: &Market) -> Vec<U256> {
+    let mk = m.market();
+    let (o, w) = (&m.owners, &m.workers);
+    let mut ids = Vec::new();
+    // provider updates and pausing
+    m.send(
+        mk.updateProvider(info(w[0], o[0], 0))
+            .from(o[0])
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(
+        mk.setProviderPaused(true)
+            .from(o[2])
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(
+        mk.setProviderPaused(false)
+            .from(o[2])
+            .into_transaction_request(),
+    )
+    .await;
+    // keeper-attested: one passes, one fails (slashed)
+    ids.push(m.batch_task(0, 1).await);
+    let id = m.create(0, 1, 2).await;
+    m.assign(id, &[o[1]], eth(10)).await;
+    m.submit_as(id, 0, w[1], keccak256(b"wrong")).await;
+    m.send(
+        mk.settle(id, U256::ZERO)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    ids.push(id);
+    // known answer
+    let id = m.create(1, 1, 3).await;
+    m.assign(id, &[o[0]], eth(9)).await;
+    m.submit_as(id, 0, w[0], ANSWER).await;
+    m.send(
+        mk.settleKnownAnswer(id, ANSWER, SALT)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    ids.push(id);
+    // quorum 2 of 3 with a dissenter (revealed, paid, slashed), then one without agreement (refunded)
+    for (salt, results) in [
+        (4u64, [b"good", b"good", b"bad!"]),
+        (5, [b"one!", b"two!", b"thre"]),
+    ] {
+        let id = m.create(2, 3, salt).await;
+        m.assign(id, o, eth(8)).await;
+        for i in 0..3 {
+            let h = keccak256(results[i]);
+            let commit = keccak256((id, U256::from(i), h, SALT).abi_encode());
+            m.submit_as(id, i, w[i], commit).await;
+        }
+        for i in 0..3 {
+            let tx = mk
+                .revealResult(id, U256::from(i), keccak256(results[i]), SALT)
+                .from(w[i]);
+            m.send(tx.into_transaction_request()).await;
+        }
+        ids.push(id);
+    }
+    // service: claimed, extended, terminated
+    let id = m.create(3, 1, 6).await;
+    m.assign(id, &[o[0]], U256::from(9u128 * 10u128.pow(14)))
+        .await;
+    m.warp(3_600).await;
+    m.send(mk.claimService(id, U256::ZERO).into_transaction_request())
+        .await;
+    m.send(
+        mk.extendService(id, 3_600)
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    m.warp(600).await;
+    m.send(
+        mk.terminateService(id)
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    ids.push(id);
+    // service that fails (keeper report: paid up to the failure, slashed, refunded)
+    let id = m.create(3, 1, 7).await;
+    m.assign(id, &[o[1]], U256::from(10u128.pow(15))).await;
+    m.warp(1_000).await;
+    let failed_at = (m.now().await - 10) as u32;
+    m.send(
+        mk.reportServiceFailure(id, U256::ZERO, failed_at)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    ids.push(id);
+    // service that runs to its end and is finished by anyone
+    let id = m.create(3, 1, 8).await;
+    m.assign(id, &[o[2]], U256::from(10u128.pow(14))).await;
+    m.warp(86_400 + 1).await;
+    m.send(mk.finishService(id).into_transaction_request())
+        .await;
+    ids.push(id);
+    // cancelled; and a no-show expired by anyone
+    let id = m.create(0, 1, 9).await;
+    m.send(
+        mk.cancelTask(id)
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    ids.push(id);
+    let id = m.create(0, 1, 10).await;
+    m.assign(id, &[o[2]], eth(10)).await;
+    m.warp(7_300).await;
+    m.send(mk.expire(id).from(o[1]).into_transaction_request())
+        .await;
+    ids.push(id);
+    // two tasks assigned in one batch, one left open
+    let (a, b) = (m.create(0, 1, 11).await, m.create(0, 1, 12).await);
+    let assign = mk.assignBatch(
+        vec![a, b],
+        vec![vec![o[0]], vec![o[1]]],
+        vec![vec![eth(7)], vec![eth(6)]],
+    );
+    m.send(assign.from(m.admin).into_transaction_request())
+        .await;
+    m.submit_as(a, 0, w[0], keccak256(b"ok")).await;
+    ids.extend([a, b, m.create(0, 1, 13).await]);
+    // money out: earnings, internal balance, collateral (two-step)
+    m.send(mk.claimEarnings(o[0]).into_transaction_request())
+        .await;
+    m.send(
+        mk.withdraw(eth(10), m.submitter)
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(
+        mk.requestWithdrawal(eth(500))
+            .from(o[2])
+            .into_transaction_request(),
+    )
+    .await;
+    m.warp(61).await;
+    m.send(
+        mk.withdrawCollateral()
+            .from(o[2])
+            .into_transaction_request(),
+    )
+    .await;
+    // governance
+    let mut p = dev_params(swan_contracts::DEVNET_TREASURY);
+    p.feeBps = 400;
+    m.send(
+        mk.scheduleParams(p)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    let keeper = Address::repeat_byte(0x42);
+    m.send(
+        mk.scheduleKeeper(keeper)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.warp(61).await;
+    m.send(mk.applyParams().from(m.admin).into_transaction_request())
+        .await;
+    m.send(
+        mk.applyKeeper(keeper)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(
+        mk.revokeKeeper(keeper)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(mk.setPaused(true).from(m.admin).into_transaction_request())
+        .await;
+    m.send(mk.setPaused(false).from(m.admin).into_transaction_request())
+        .await;
+    m.send(
+        mk.setPauser(m.admin)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(
+        mk.proposeAdmin(m.admin)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(mk.acceptAdmin().from(m.admin).into_transaction_request())
+        .await;
+    m.send(mk.exitProvider().from(o[2]).into_transaction_request())
+        .await;
+    ids
+}
