@@ -158,3 +158,65 @@ pub(crate) async fn dev_chain(extra_keepers: &[Address], deposits: &[u64]) -> De
         operator,
     }
 }
+
+/// Every row of `table` (without chain-independent bookkeeping), as text, in a stable order.
+#[allow(dead_code)]
+pub(crate) async fn dump(store: &Store, table: &str) -> Vec<String> {
+    use sqlx::{Column, Row};
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut out: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r.columns()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let v = if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
+                        format!("{v:?}")
+                    } else if let Ok(v) = r.try_get::<Option<String>, _>(i) {
+                        format!("{v:?}")
+                    } else if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
+                        format!("{v:?}")
+                    } else {
+                        "?".into()
+                    };
+                    format!("{}={v}", c.name())
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The tables whose content must equal a clean single run's.
+#[allow(dead_code)]
+pub(crate) const CONTENT_TABLES: [&str; 11] = [
+    "raw_logs",
+    "providers",
+    "tasks",
+    "replicas",
+    "market",
+    "collateral_events",
+    "assignments",
+    "results",
+    "payments",
+    "slashes",
+    "param_changes",
+];
+
+/// Assert two databases hold the same content, table by table.
+#[allow(dead_code)]
+pub(crate) async fn assert_same_content(a: &Store, b: &Store) {
+    for t in CONTENT_TABLES {
+        let (x, y) = (dump(a, t).await, dump(b, t).await);
+        assert_eq!(x.len(), y.len(), "{t}: row counts differ");
+        for (r, s) in x.iter().zip(&y) {
+            assert_eq!(r, s, "{t}: rows differ");
+        }
+    }
+}

@@ -39,16 +39,32 @@ impl Market {
         SwanMarket::new(self.manifest.market, &self.provider)
     }
 
+    /// Send and wait for the receipt by polling it (alloy's block heartbeat would wait forever
+    /// for a block number it already saw once the chain is rewound by a reorg test).
     pub(crate) async fn send(&self, tx: TransactionRequest) {
-        let r = self
+        // the nonce from the latest block: anvil's "pending" count can outlive an evm_revert
+        let from = tx.from.unwrap_or(self.admin);
+        let nonce = self
+            .provider
+            .get_transaction_count(from)
+            .block_id(alloy::eips::BlockId::latest())
+            .await
+            .unwrap();
+        let tx = tx.from(from).nonce(nonce);
+        let hash = *self
             .provider
             .send_transaction(tx.with_gas_limit(15_000_000))
             .await
             .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        assert!(r.status(), "transaction {} reverted", r.transaction_hash);
+            .tx_hash();
+        for _ in 0..3_000 {
+            if let Some(r) = self.provider.get_transaction_receipt(hash).await.unwrap() {
+                assert!(r.status(), "transaction {hash} reverted");
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("transaction {hash} was not mined within 30 s");
     }
 
     pub(crate) async fn warp(&self, seconds: u64) {
