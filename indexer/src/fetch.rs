@@ -195,6 +195,7 @@ pub struct Rpc {
     providers: Vec<DynProvider>,
     current: usize,
     timeout: Duration,
+    faults: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn hex(b: &[u8]) -> String {
@@ -219,6 +220,7 @@ impl Rpc {
             providers,
             current: 0,
             timeout,
+            faults: Default::default(),
         })
     }
 
@@ -247,34 +249,59 @@ impl Rpc {
         }
     }
 
-    async fn call<T, F>(&self, f: F) -> Result<T, FetchError>
+    /// Faults seen so far (every failed attempt, retried or not).
+    pub fn faults(&self) -> u64 {
+        self.faults.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// One read, retried up to three times with a short backoff when the fault is transient
+    /// (reads are idempotent); a refusal as too large is returned at once (the range must
+    /// shrink).
+    async fn call<T, F, M>(&self, make: M) -> Result<T, FetchError>
     where
+        M: Fn() -> F,
         F: std::future::IntoFuture<Output = Result<T, RpcError<TransportErrorKind>>>,
     {
-        match tokio::time::timeout(self.timeout, f).await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(self.err(classify(&e))),
-            Err(_) => Err(self.err(Fault::Timeout(self.timeout))),
+        let mut attempt = 0u32;
+        loop {
+            let fault = match tokio::time::timeout(self.timeout, make()).await {
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(e)) => classify(&e),
+                Err(_) => Fault::Timeout(self.timeout),
+            };
+            self.faults
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            attempt += 1;
+            if matches!(fault, Fault::TooLarge(_)) || attempt >= 3 {
+                return Err(self.err(fault));
+            }
+            tracing::debug!(%fault, attempt, url = %self.url(), "RPC fault; retrying the call");
+            let pause = if matches!(fault, Fault::RateLimited(_)) {
+                200
+            } else {
+                25
+            };
+            tokio::time::sleep(Duration::from_millis(pause << attempt)).await;
         }
     }
 
     /// The chain id the endpoint serves.
     pub async fn chain_id(&self) -> Result<u64, FetchError> {
-        self.call(self.provider().get_chain_id()).await
+        self.call(|| self.provider().get_chain_id()).await
     }
 
     /// The latest block number.
     pub async fn head(&self) -> Result<u64, FetchError> {
-        self.call(self.provider().get_block_number()).await
+        self.call(|| self.provider().get_block_number()).await
     }
 
     /// The chain's finalized block, or None when the chain has no such tag.
     pub async fn finalized(&self) -> Result<Option<u64>, FetchError> {
         match self
-            .call(
+            .call(|| {
                 self.provider()
-                    .get_block_by_number(BlockNumberOrTag::Finalized),
-            )
+                    .get_block_by_number(BlockNumberOrTag::Finalized)
+            })
             .await
         {
             Ok(b) => Ok(b.map(|b| b.header.number)),
@@ -289,10 +316,10 @@ impl Rpc {
     /// One header.
     pub async fn header(&self, number: u64) -> Result<BlockRow, FetchError> {
         let block = self
-            .call(
+            .call(|| {
                 self.provider()
-                    .get_block_by_number(BlockNumberOrTag::Number(number)),
-            )
+                    .get_block_by_number(BlockNumberOrTag::Number(number))
+            })
             .await?
             .ok_or_else(|| {
                 self.err(Fault::Transient(format!(
@@ -334,7 +361,7 @@ impl Rpc {
             .address(manifest.market)
             .from_block(from)
             .to_block(to);
-        let logs = self.call(self.provider().get_logs(&filter)).await?;
+        let logs = self.call(|| self.provider().get_logs(&filter)).await?;
         let mut rows = Vec::with_capacity(logs.len());
         let mut events = Vec::with_capacity(logs.len());
         for log in &logs {

@@ -197,7 +197,6 @@ impl Syncer {
         let FetchError::Rpc { fault, .. } = &e else {
             return Err(SyncError::Decode(e));
         };
-        self.status.rpc_errors.inc();
         match fault {
             Fault::TooLarge(_) | Fault::Timeout(_) => {
                 if !self.sizer.shrink() {
@@ -216,6 +215,13 @@ impl Syncer {
 
     /// One step: write the next range, roll back a fork, or find nothing to do.
     pub async fn step(&mut self) -> Result<Step, SyncError> {
+        let before = self.rpc.faults();
+        let step = self.step_inner().await;
+        self.status.rpc_errors.inc_by(self.rpc.faults() - before);
+        step
+    }
+
+    async fn step_inner(&mut self) -> Result<Step, SyncError> {
         let chain = self.manifest.chain_id;
         let head = match self.rpc.head().await {
             Ok(h) => h,

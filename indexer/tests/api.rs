@@ -17,7 +17,13 @@ use swan_indexer::{
 async fn serve(store: Store, chain_id: u64, market: String, status: Arc<Status>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = router(ApiState { store, chain_id, market, status, ready_lag: 5 });
+    let app = router(ApiState {
+        store,
+        chain_id,
+        market,
+        status,
+        ready_lag: 5,
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }
@@ -26,7 +32,10 @@ async fn get(url: &str) -> (u16, Value) {
     let r = reqwest::get(url).await.unwrap();
     let code = r.status().as_u16();
     let text = r.text().await.unwrap();
-    (code, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        code,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 #[tokio::test]
@@ -51,13 +60,23 @@ async fn api_serves_the_indexed_market() {
     assert_eq!(all["items"].as_array().unwrap().len(), ids.len());
     let (_, done) = get(&format!("{base}/api/tasks?status=completed")).await;
     assert!(done["total"].as_u64().unwrap() >= 4);
-    assert!(done["items"].as_array().unwrap().iter().all(|t| t["status"] == "completed"));
+    assert!(
+        done["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "completed")
+    );
     let (_, quorum) = get(&format!("{base}/api/tasks?mode=quorum")).await;
     assert_eq!(quorum["total"], 2);
     let p2 = addr(&m.owners[2]);
     let (_, on_p2) = get(&format!("{base}/api/tasks?provider={p2}")).await;
     assert!(on_p2["total"].as_u64().unwrap() >= 3, "{on_p2}");
-    let (_, mine) = get(&format!("{base}/api/tasks?submitter={}", addr(&m.submitter))).await;
+    let (_, mine) = get(&format!(
+        "{base}/api/tasks?submitter={}",
+        addr(&m.submitter)
+    ))
+    .await;
     assert_eq!(mine["total"], ids.len());
     let (_, page1) = get(&format!("{base}/api/tasks?limit=3&offset=0")).await;
     let (_, page2) = get(&format!("{base}/api/tasks?limit=3&offset=3")).await;
@@ -70,16 +89,38 @@ async fn api_serves_the_indexed_market() {
     assert_eq!(code, 200, "{t}");
     assert_eq!(t["mode"], "quorum");
     assert_eq!(t["replicas"].as_array().unwrap().len(), 3);
-    assert_eq!(t["results"].as_array().unwrap().len(), 6, "3 commits + 3 reveals");
+    assert_eq!(
+        t["results"].as_array().unwrap().len(),
+        6,
+        "3 commits + 3 reveals"
+    );
     assert_eq!(t["slashes"].as_array().unwrap().len(), 1);
-    let kinds: Vec<&str> = t["payments"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["task_refund", "replica_paid", "replica_paid"], "unused cap refunded, two paid");
+    let kinds: Vec<&str> = t["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["task_refund", "replica_paid", "replica_paid"],
+        "unused cap refunded, two paid"
+    );
     let (code, same) = get(&format!("{base}/api/tasks/{}", ids[3])).await;
-    assert_eq!((code, &same["task_id"]), (200, &t["task_id"]), "decimal ids work too");
+    assert_eq!(
+        (code, &same["task_id"]),
+        (200, &t["task_id"]),
+        "decimal ids work too"
+    );
 
     // providers: filters and sorts
     let (_, ps) = get(&format!("{base}/api/providers?sort=price")).await;
-    let prices: Vec<f64> = ps["items"].as_array().unwrap().iter().map(|p| p["price_f"].as_f64().unwrap()).collect();
+    let prices: Vec<f64> = ps["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["price_f"].as_f64().unwrap())
+        .collect();
     assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
     let (_, active) = get(&format!("{base}/api/providers?status=active")).await;
     assert_eq!(active["total"], 2, "one provider exited");
@@ -88,7 +129,12 @@ async fn api_serves_the_indexed_market() {
     let (_, gpus) = get(&format!("{base}/api/providers?min_gpu=1")).await;
     assert_eq!(gpus["total"], 2);
     let (_, rep) = get(&format!("{base}/api/providers")).await;
-    let reps: Vec<f64> = rep["items"].as_array().unwrap().iter().map(|p| p["reputation"].as_f64().unwrap()).collect();
+    let reps: Vec<f64> = rep["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["reputation"].as_f64().unwrap())
+        .collect();
     assert!(reps.windows(2).all(|w| w[0] >= w[1]), "{reps:?}");
     let (code, p) = get(&format!("{base}/api/providers/{}", addr(&m.owners[1]))).await;
     assert_eq!(code, 200);
@@ -110,13 +156,34 @@ async fn api_serves_the_indexed_market() {
     assert_eq!(get(&format!("{base}/health")).await.0, 200);
     let (code, ready) = get(&format!("{base}/ready")).await;
     assert_eq!(code, 200, "{ready}");
-    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
-    for name in ["swan_indexer_head_lag_blocks", "swan_indexer_last_progress_seconds", "swan_indexer_events_total", "swan_indexer_reorgs_total", "swan_indexer_rpc_errors_total"] {
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "swan_indexer_head_lag_blocks",
+        "swan_indexer_last_progress_seconds",
+        "swan_indexer_events_total",
+        "swan_indexer_reorgs_total",
+        "swan_indexer_rpc_errors_total",
+    ] {
         assert!(metrics.contains(name), "{name} in {metrics}");
     }
     let (_, doc) = get(&format!("{base}/openapi.json")).await;
     assert_eq!(doc, serde_json::from_str::<Value>(OPENAPI).unwrap());
-    for path in ["/api/tasks", "/api/tasks/{id}", "/api/providers", "/api/providers/{address}", "/api/events", "/api/stats", "/health", "/ready", "/metrics"] {
+    for path in [
+        "/api/tasks",
+        "/api/tasks/{id}",
+        "/api/providers",
+        "/api/providers/{address}",
+        "/api/events",
+        "/api/stats",
+        "/health",
+        "/ready",
+        "/metrics",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
 
@@ -137,7 +204,10 @@ async fn api_serves_the_indexed_market() {
         let (code, body) = get(&format!("{base}{query}")).await;
         assert_eq!(code, 400, "{query}: {body}");
         assert_eq!(body["parameter"], param, "{query}: {body}");
-        assert!(body["error"].as_str().unwrap().contains(param), "{query}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(param),
+            "{query}: {body}"
+        );
     }
     let (code, body) = get(&format!("{base}/api/tasks/0x{}", "0".repeat(63) + "9")).await;
     assert_eq!(code, 404, "{body}");

@@ -11,7 +11,9 @@ use swan_indexer::store::Store;
 
 /// A small deterministic generator (the seed is printed, so a failure can be replayed).
 fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     *state >> 33
 }
 
@@ -25,13 +27,30 @@ async fn killed_and_restarted(url: &str, clean_url: &str) {
     m.manifest.save(&manifest).unwrap();
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_swan-indexer"))
-            .args(["--manifest", manifest.to_str().unwrap(), "--db", url, "--exit-at-head", "--no-api"])
-            .args(["--initial-range", "1", "--max-range", "3", "--progress", "never"])
+            .args([
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--db",
+                url,
+                "--exit-at-head",
+                "--no-api",
+            ])
+            .args([
+                "--initial-range",
+                "1",
+                "--max-range",
+                "3",
+                "--progress",
+                "never",
+            ])
             .env("RUST_LOG", "warn")
             .spawn()
             .unwrap()
     };
-    let mut seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
     eprintln!("crash test seed {seed}");
     let mut killed = 0;
     for _ in 0..6 {
