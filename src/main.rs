@@ -36,12 +36,24 @@ enum Command {
     ///
     /// Example: `SWAN_PRIVATE_KEY=0x… swan deploy --network proxima --token 0x… --out proxima.json`
     Deploy(deploy_cmd::DeployArgs),
+    /// The indexer: mirror the market's events into SQL and serve the read API.
+    #[command(subcommand)]
+    Indexer(IndexerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum IndexerCommand {
+    /// Backfill from the manifest's start block, follow the head, serve HTTP on 127.0.0.1.
+    ///
+    /// Example: `swan indexer run --manifest .devnet/manifest.json --db .devnet/indexer.db`
+    /// (or `--db postgres://user@host/db`; `--exit-at-head` to backfill and stop).
+    Run(swan_indexer::run::IndexerArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = match cli.verbose {
-        0 => "warn,swan=info",
+        0 => "warn,swan=info,swan_indexer=info",
         1 => "info",
         _ => "debug",
     };
@@ -62,6 +74,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Devnet(args) => devnet::run(args).await.map_err(|e| e.to_string()),
             Command::Deploy(args) => deploy_cmd::run(args).await.map_err(|e| e.to_string()),
+            Command::Indexer(IndexerCommand::Run(args)) => swan_indexer::run::run(args)
+                .await
+                .map_err(|e| e.to_string()),
         }
     });
     match result {

@@ -167,7 +167,7 @@ fn bad_input_gets_one_clear_line() {
 fn help_lists_every_subcommand() {
     let out = swan(&["--help"], &[]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for sub in ["devnet", "deploy"] {
+    for sub in ["devnet", "deploy", "indexer"] {
         assert!(text.contains(sub), "{text}");
     }
     let out = swan(&["deploy", "--help"], &[]);
@@ -176,4 +176,92 @@ fn help_lists_every_subcommand() {
         text.contains("SWAN_PRIVATE_KEY") && text.contains("--network"),
         "{text}"
     );
+}
+
+#[test]
+fn indexer_bad_input_gets_one_clear_line() {
+    let dir = tmp("indexer-bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("missing.json");
+    let out = swan(
+        &["indexer", "run", "--manifest", missing.to_str().unwrap()],
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.starts_with("error: ") && err.contains("missing.json"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // a manifest of other contracts is refused with what changed and what to do
+    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    let manifest = dir.join("m.json");
+    let out = swan(
+        &[
+            "devnet",
+            "--port",
+            "0",
+            "--once",
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    m["abi_fingerprint"] = serde_json::Value::String(format!("0x{}", "11".repeat(32)));
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    let out = swan(
+        &[
+            "indexer",
+            "run",
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--rpc-url",
+            &anvil.endpoint(),
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(err.contains("ABI") || err.contains("abi"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    for (args, needle) in [
+        (
+            vec!["indexer", "run", "--poll-ms", "1"],
+            "invalid value '1' for '--poll-ms <POLL_MS>'",
+        ),
+        (
+            vec!["indexer", "run", "--listen", "nowhere"],
+            "invalid value 'nowhere' for '--listen <LISTEN>'",
+        ),
+        (
+            vec!["indexer", "run", "--progress", "sometimes"],
+            "invalid value 'sometimes' for '--progress <PROGRESS>'",
+        ),
+    ] {
+        let out = swan(&args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+    let out = swan(
+        &[
+            "indexer",
+            "run",
+            "--manifest",
+            missing.to_str().unwrap(),
+            "--db",
+            "mysql://x/y",
+        ],
+        &[],
+    );
+    assert!(
+        stderr(&out).contains("missing.json"),
+        "the manifest is read first: {}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
