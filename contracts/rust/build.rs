@@ -19,6 +19,8 @@ use foundry_compilers::{
 
 /// The contracts the bindings expose.
 const CONTRACTS: &[&str] = &["SwanMarket", "DevToken"];
+/// Dev-only contracts whose ABI repeats the market's types: bindings in a module of their own.
+const NESTED: &[(&str, &str)] = &[("BenchDriver", "bench_driver")];
 
 fn fail(msg: impl std::fmt::Display) -> ! {
     // cargo shows build-script stderr; one clear line says what to do
@@ -128,6 +130,19 @@ fn main() {
         bindings.push_str(&format!(
             "/// The compiled artifact (ABI and bytecode) of `{name}`, as JSON.\npub const {}_ARTIFACT: &str = include_str!({:?});\n",
             name.to_uppercase(),
+            path.display().to_string()
+        ));
+    }
+    for (name, module) in NESTED {
+        let artifact = output
+            .find_first(name)
+            .unwrap_or_else(|| fail(format!("contract {name} not found in contracts/src")));
+        let json = serde_json::to_string(artifact).expect("artifact serializes");
+        let path = out.join(format!("{name}.json"));
+        fs::write(&path, json)
+            .unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display())));
+        bindings.push_str(&format!(
+            "/// Bindings of the dev-only `{name}` contract (with its own copies of the market's types).\npub mod {module} {{\n    alloy::sol!(\n        #[sol(rpc, all_derives)]\n        #[allow(missing_docs, clippy::too_many_arguments)]\n        {name},\n        {:?}\n    );\n}}\n",
             path.display().to_string()
         ));
     }

@@ -223,22 +223,34 @@ impl Projection {
         self.journaled.insert(slot, block);
     }
 
+    /// Whether a change at `block` must be journaled (the block is not final and the row's value
+    /// before this block is not recorded yet).
+    fn must_journal(&self, table: &'static str, key: &str, block: u64) -> bool {
+        self.journal_from.is_some_and(|from| block >= from)
+            && self.journaled.get(&(table, key.to_owned())) != Some(&block)
+    }
+
     fn task(
         &mut self,
         id: U256,
         at: At,
         event: &'static str,
     ) -> Result<&mut TaskRow, ProjectError> {
-        let prev = self.tasks.get(&id).cloned();
-        let Some(prev) = prev else {
+        if !self.tasks.contains_key(&id) {
             return Err(ProjectError {
                 event,
                 block: at.block,
                 what: "task",
                 key: task_key(&id),
             });
-        };
-        self.journal(at.block, task_key(&id), Some(&prev));
+        }
+        if self.journal_from.is_some_and(|from| at.block >= from) {
+            let key = task_key(&id);
+            if self.must_journal(TaskRow::TABLE, &key, at.block) {
+                let prev = self.tasks[&id].clone();
+                self.journal(at.block, key, Some(&prev));
+            }
+        }
         self.dirty_tasks.insert(id);
         let t = self.tasks.get_mut(&id).expect("present");
         t.updated_block = at.block;
@@ -252,7 +264,7 @@ impl Projection {
         at: At,
         event: &'static str,
     ) -> Result<&mut ReplicaRow, ProjectError> {
-        let Some(prev) = self.replicas.get(&(id, idx)).cloned() else {
+        let Some(row) = self.replicas.get(&(id, idx)) else {
             return Err(ProjectError {
                 event,
                 block: at.block,
@@ -260,7 +272,13 @@ impl Projection {
                 key: format!("{}/{idx}", task_key(&id)),
             });
         };
-        self.journal(at.block, prev.key(), Some(&prev));
+        if self.journal_from.is_some_and(|from| at.block >= from) {
+            let key = row.key();
+            if self.must_journal(ReplicaRow::TABLE, &key, at.block) {
+                let prev = row.clone();
+                self.journal(at.block, key, Some(&prev));
+            }
+        }
         self.dirty_replicas.insert((id, idx));
         let r = self.replicas.get_mut(&(id, idx)).expect("present");
         r.updated_block = at.block;
@@ -273,7 +291,7 @@ impl Projection {
         at: At,
         event: &'static str,
     ) -> Result<&mut ProviderRow, ProjectError> {
-        let Some(prev) = self.providers.get(&a).cloned() else {
+        let Some(row) = self.providers.get(&a) else {
             return Err(ProjectError {
                 event,
                 block: at.block,
@@ -281,7 +299,13 @@ impl Projection {
                 key: addr(&a),
             });
         };
-        self.journal(at.block, addr(&a), Some(&prev));
+        if self.journal_from.is_some_and(|from| at.block >= from) {
+            let key = addr(&a);
+            if self.must_journal(ProviderRow::TABLE, &key, at.block) {
+                let prev = row.clone();
+                self.journal(at.block, key, Some(&prev));
+            }
+        }
         self.dirty_providers.insert(a);
         let p = self.providers.get_mut(&a).expect("present");
         p.updated_block = at.block;
@@ -289,8 +313,10 @@ impl Projection {
     }
 
     fn market(&mut self, at: At) -> &mut MarketRow {
-        let prev = self.market.clone();
-        self.journal(at.block, String::new(), Some(&prev));
+        if self.must_journal(MarketRow::TABLE, "", at.block) {
+            let prev = self.market.clone();
+            self.journal(at.block, String::new(), Some(&prev));
+        }
         self.dirty_market = true;
         self.market.updated_block = at.block;
         &mut self.market

@@ -104,6 +104,7 @@ pub struct Syncer {
     status: SharedStatus,
     failures: u32,
     bar: Option<ProgressBar>,
+    ahead: Option<(u64, tokio::task::JoinHandle<Result<Fetched, FetchError>>)>,
 }
 
 impl Syncer {
@@ -128,6 +129,7 @@ impl Syncer {
             status,
             failures: 0,
             bar: None,
+            ahead: None,
         }
     }
 
@@ -262,13 +264,38 @@ impl Syncer {
             self.status.progress(head, cp.block_number);
             return Ok(Step::Idle);
         }
-        let to = (next + self.sizer.size() - 1).min(head);
-        let full = to > finalized;
         let started = std::time::Instant::now();
-        let fetched = match self.rpc.range(&self.manifest, next, to, full).await {
-            Ok(f) => f,
-            Err(e) => return self.fault(e),
+        // a range read ahead while the previous one was written (final blocks only)
+        let ahead = match self.ahead.take() {
+            Some((from, task)) if from == next => task.await.ok().and_then(Result::ok),
+            Some((_, task)) => {
+                task.abort();
+                None
+            }
+            None => None,
         };
+        let (fetched, full) = match ahead {
+            Some(f) => (f, false),
+            None => {
+                let to = (next + self.sizer.size() - 1).min(head);
+                let full = to > finalized;
+                match self.rpc.range(&self.manifest, next, to, full).await {
+                    Ok(f) => (f, full),
+                    Err(e) => return self.fault(e),
+                }
+            }
+        };
+        let to = fetched.to;
+        if !full {
+            // read the next final range while this one is written
+            let (from, upto) = (to + 1, (to + self.sizer.size()).min(finalized));
+            if from <= upto {
+                let (rpc, manifest) = (self.rpc.clone(), self.manifest.clone());
+                let task =
+                    tokio::spawn(async move { rpc.range(&manifest, from, upto, false).await });
+                self.ahead = Some((from, task));
+            }
+        }
         if let Some(cp) = &cp
             && !cp.block_hash.is_empty()
         {

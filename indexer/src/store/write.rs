@@ -62,14 +62,20 @@ fn bind(q: Q<'_>, v: Val) -> Q<'_> {
     }
 }
 
-/// Rows per statement for `cols` columns (SQLite binds at most 32,766 parameters).
-fn chunk_rows(cols: usize) -> usize {
-    CHUNK.min(30_000 / cols)
+/// Rows per statement for `cols` columns with at most `cap` rows (SQLite binds at most 32,766
+/// parameters).
+fn chunk_rows(cols: usize, cap: usize) -> usize {
+    cap.min(CHUNK).min(30_000 / cols).max(1)
 }
 
-async fn upsert<R: StateRow>(tx: &mut Tx, chain: i64, rows: &[&R]) -> Result<u64, StoreError> {
+async fn upsert<R: StateRow>(
+    tx: &mut Tx,
+    cap: usize,
+    chain: i64,
+    rows: &[&R],
+) -> Result<u64, StoreError> {
     let cols = R::COLUMNS;
-    for chunk in rows.chunks(chunk_rows(cols.len())) {
+    for chunk in rows.chunks(chunk_rows(cols.len(), cap)) {
         let mut sql = format!("INSERT INTO {} ({}) VALUES ", R::TABLE, cols.join(", "));
         push_placeholders(&mut sql, chunk.len(), cols.len());
         sql.push_str(&format!(
@@ -128,6 +134,18 @@ async fn select_in<R: StateRow>(
 }
 
 impl Store {
+    /// Rows per INSERT: Postgres gains from few round trips; SQLite (in process) from short
+    /// statements it prepares once and reuses.
+    fn rows_per_statement(&self) -> usize {
+        match self.backend() {
+            super::Backend::Postgres => CHUNK,
+            super::Backend::Sqlite => std::env::var("SWAN_SQLITE_ROWS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(32),
+        }
+    }
+
     async fn load(
         &self,
         tx: &mut Tx,
@@ -180,6 +198,7 @@ impl Store {
     /// its events, undo entries for blocks not yet final, and the checkpoint.
     pub async fn apply_range(&self, w: &RangeWrite<'_>) -> Result<ApplyStats, StoreError> {
         let chain = i(w.chain_id);
+        let cap = self.rows_per_statement();
         let mut tx = self.pool.begin().await?;
         let current = current_checkpoint(&mut tx, chain, w.market).await?;
         if current != w.after {
@@ -201,19 +220,19 @@ impl Store {
             logs: w.logs.len() as u64,
             ..Default::default()
         };
-        write_blocks(&mut tx, chain, w.blocks).await?;
-        write_logs(&mut tx, chain, w.logs).await?;
+        write_blocks(&mut tx, cap, chain, w.blocks).await?;
+        write_logs(&mut tx, cap, chain, w.logs).await?;
         let (tasks, replicas, providers, market) = proj.changed();
-        stats.rows += upsert(&mut tx, chain, &tasks).await?;
-        stats.rows += upsert(&mut tx, chain, &replicas).await?;
-        stats.rows += upsert(&mut tx, chain, &providers).await?;
+        stats.rows += upsert(&mut tx, cap, chain, &tasks).await?;
+        stats.rows += upsert(&mut tx, cap, chain, &replicas).await?;
+        stats.rows += upsert(&mut tx, cap, chain, &providers).await?;
         if let Some(m) = market {
-            stats.rows += upsert(&mut tx, chain, &[m]).await?;
+            stats.rows += upsert(&mut tx, cap, chain, &[m]).await?;
         }
         for table in EventTable::ALL {
             let rows: Vec<_> = proj.events.iter().filter(|e| e.table == table).collect();
             let cols = table.columns();
-            for chunk in rows.chunks(chunk_rows(cols.len() + 3)) {
+            for chunk in rows.chunks(chunk_rows(cols.len() + 3, cap)) {
                 let mut sql = format!(
                     "INSERT INTO {} (chain_id, block_number, log_index, {}) VALUES ",
                     table.name(),
@@ -232,7 +251,7 @@ impl Store {
             }
             stats.rows += rows.len() as u64;
         }
-        stats.undo = write_undo(&mut tx, chain, &proj.undo).await?;
+        stats.undo = write_undo(&mut tx, cap, chain, &proj.undo).await?;
         set_checkpoint(&mut tx, chain, w.market, &w.last).await?;
         tx.commit().await?;
         Ok(stats)
@@ -426,8 +445,13 @@ async fn set_checkpoint(
     Ok(())
 }
 
-async fn write_blocks(tx: &mut Tx, chain: i64, blocks: &[BlockRow]) -> Result<(), StoreError> {
-    for chunk in blocks.chunks(chunk_rows(5)) {
+async fn write_blocks(
+    tx: &mut Tx,
+    cap: usize,
+    chain: i64,
+    blocks: &[BlockRow],
+) -> Result<(), StoreError> {
+    for chunk in blocks.chunks(chunk_rows(5, cap)) {
         let mut sql = String::from(
             "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ",
         );
@@ -448,8 +472,13 @@ async fn write_blocks(tx: &mut Tx, chain: i64, blocks: &[BlockRow]) -> Result<()
     Ok(())
 }
 
-async fn write_logs(tx: &mut Tx, chain: i64, logs: &[LogRow]) -> Result<(), StoreError> {
-    for chunk in logs.chunks(chunk_rows(9)) {
+async fn write_logs(
+    tx: &mut Tx,
+    cap: usize,
+    chain: i64,
+    logs: &[LogRow],
+) -> Result<(), StoreError> {
+    for chunk in logs.chunks(chunk_rows(9, cap)) {
         let mut sql = String::from(
             "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) VALUES ",
         );
@@ -473,8 +502,8 @@ async fn write_logs(tx: &mut Tx, chain: i64, logs: &[LogRow]) -> Result<(), Stor
     Ok(())
 }
 
-async fn write_undo(tx: &mut Tx, chain: i64, undo: &[Undo]) -> Result<u64, StoreError> {
-    for (n, chunk) in undo.chunks(chunk_rows(6)).enumerate() {
+async fn write_undo(tx: &mut Tx, cap: usize, chain: i64, undo: &[Undo]) -> Result<u64, StoreError> {
+    for (n, chunk) in undo.chunks(chunk_rows(6, cap)).enumerate() {
         let mut sql = String::from(
             "INSERT INTO undo_log (chain_id, block_number, seq, tbl, row_key, prev) VALUES ",
         );
@@ -482,7 +511,7 @@ async fn write_undo(tx: &mut Tx, chain: i64, undo: &[Undo]) -> Result<u64, Store
         // only placeholders are generated; every value is bound
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (j, u) in chunk.iter().enumerate() {
-            let seq = n * chunk_rows(6) + j;
+            let seq = n * chunk_rows(6, cap) + j;
             q = q
                 .bind(chain)
                 .bind(i(u.block))
@@ -509,10 +538,10 @@ async fn restore(
             .map_err(|e| StoreError::Corrupt(format!("undo entry for {}: {e}", R::TABLE)))
     }
     match (table, prev) {
-        ("tasks", Some(p)) => drop(upsert(tx, chain, &[&de::<TaskRow>(p)?]).await?),
-        ("replicas", Some(p)) => drop(upsert(tx, chain, &[&de::<ReplicaRow>(p)?]).await?),
-        ("providers", Some(p)) => drop(upsert(tx, chain, &[&de::<ProviderRow>(p)?]).await?),
-        ("market", Some(p)) => drop(upsert(tx, chain, &[&de::<MarketRow>(p)?]).await?),
+        ("tasks", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<TaskRow>(p)?]).await?),
+        ("replicas", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<ReplicaRow>(p)?]).await?),
+        ("providers", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<ProviderRow>(p)?]).await?),
+        ("market", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<MarketRow>(p)?]).await?),
         ("tasks", None) => {
             sqlx::query("DELETE FROM tasks WHERE chain_id = $1 AND task_id = $2")
                 .bind(chain)

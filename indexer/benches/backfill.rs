@@ -1,0 +1,346 @@
+//! The indexer benchmark: a chain with ≥ 200,000 market events from the project's own contracts
+//! on anvil, then a cold backfill by the release `swan-indexer` binary into a SQLite file and
+//! into Postgres — events/s, wall time and the process's peak RSS — and the head-following
+//! latency (a transaction's receipt to its event being served by the HTTP API).
+//!
+//! Run: `scripts/bench` (= `cargo bench -p swan-indexer --bench backfill`); `SWAN_BENCH_EVENTS`
+//! sets the number of events (default 200,000). `indexer/README.md` records the figures.
+
+#![allow(clippy::print_stdout)] // a report: stdout is its output
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    node_bindings::Anvil,
+    primitives::{B256, U256, Uint, keccak256},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+};
+use sqlx::Connection;
+use swan_contracts::{
+    DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, bench_driver, deploy,
+};
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+const PG: &str = "postgres://postgres@127.0.0.1:5432";
+/// Lifecycles per driver transaction (5 events each; ~17 M gas, under anvil's 30 M block limit).
+const PER_TX: u64 = 100;
+
+fn eth(n: u64) -> U256 {
+    U256::from(n) * U256::from(10u64).pow(U256::from(18))
+}
+
+async fn send<P: Provider>(p: &P, tx: TransactionRequest) -> Res<u64> {
+    let r = p
+        .send_transaction(tx.with_gas_limit(29_000_000))
+        .await?
+        .get_receipt()
+        .await?;
+    if !r.status() {
+        return Err(format!("transaction {} reverted", r.transaction_hash).into());
+    }
+    Ok(r.block_number.unwrap_or_default())
+}
+
+/// Peak resident set of a running process (VmHWM), in KiB.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Wait for the child, sampling its peak RSS until it exits.
+fn wait_sampling(mut child: Child) -> Res<(std::process::ExitStatus, u64)> {
+    let pid = child.id();
+    let mut peak = 0;
+    loop {
+        if let Some(kib) = peak_rss_kib(pid) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait()? {
+            return Ok((status, peak));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn indexer(manifest: &str, db: &str, extra: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_swan-indexer"));
+    c.args(["--manifest", manifest, "--db", db, "--progress", "never"])
+        .args(extra)
+        .env("RUST_LOG", "warn");
+    c
+}
+
+async fn count_logs(db: &str) -> Res<i64> {
+    let store = swan_indexer::store::Store::open(db).await?;
+    let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM raw_logs")
+        .fetch_one(store.pool())
+        .await?;
+    store.close().await;
+    Ok(row.0)
+}
+
+#[tokio::main]
+async fn main() -> Res<()> {
+    let target: u64 = std::env::var("SWAN_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let anvil = Anvil::at(anvil_path())
+        .arg("--host")
+        .arg("127.0.0.1")
+        .try_spawn()?;
+    let keys: Vec<PrivateKeySigner> = anvil
+        .keys()
+        .iter()
+        .take(2)
+        .map(|k| PrivateKeySigner::from(k.clone()))
+        .collect();
+    let (admin, owner) = (keys[0].address(), keys[1].address());
+    let mut wallet = EthereumWallet::from(keys[0].clone());
+    wallet.register_signer(keys[1].clone());
+    let p = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url());
+    let manifest = deploy(&p, &DeployConfig::devnet(admin, anvil.endpoint())).await?;
+    let market = SwanMarket::new(manifest.market, &p);
+    let token = DevToken::new(manifest.token, &p);
+    let driver =
+        bench_driver::BenchDriver::deploy(&p, manifest.market, manifest.token, owner).await?;
+    let d = *driver.address();
+
+    // the provider (its worker is the driver), the driver's funds, the driver as keeper
+    send(
+        &p,
+        token.mint(owner, eth(1_000_000)).into_transaction_request(),
+    )
+    .await?;
+    send(
+        &p,
+        token
+            .approve(manifest.market, U256::MAX)
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await?;
+    let info = ISwanMarket::ProviderInfo {
+        worker: d,
+        beneficiary: owner,
+        resources: ISwanMarket::Resources {
+            cpuCores: 64,
+            memoryGiB: 256,
+            storageGiB: 1_000,
+            gpuCount: 8,
+            gpuMemoryGiB: 80,
+            gpuModel: B256::ZERO,
+        },
+        prices: ISwanMarket::Prices {
+            perCpuHour: Uint::from(1u8),
+            perGiBMemoryHour: Uint::from(1u8),
+            perGpuHour: Uint::from(1u8),
+            perGiBStorageHour: Uint::from(1u8),
+        },
+        region: B256::right_padding_from(b"bench"),
+        taskTypes: 1,
+        metadataURI: "http://127.0.0.1/bench".into(),
+    };
+    send(
+        &p,
+        market
+            .registerProvider(info)
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await?;
+    send(
+        &p,
+        market
+            .depositCollateral(eth(10_000))
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await?;
+    send(
+        &p,
+        token.mint(d, eth(100_000_000)).into_transaction_request(),
+    )
+    .await?;
+    send(
+        &p,
+        driver.deposit(eth(100_000_000)).into_transaction_request(),
+    )
+    .await?;
+    send(&p, market.scheduleKeeper(d).into_transaction_request()).await?;
+    let _: serde_json::Value = p.raw_request("evm_increaseTime".into(), (61,)).await?;
+    send(&p, market.applyKeeper(d).into_transaction_request()).await?;
+
+    let now = p
+        .get_block_by_number(Default::default())
+        .await?
+        .map(|b| b.header.timestamp)
+        .unwrap_or_default();
+    let request = bench_driver::ISwanMarket::TaskRequest {
+        mode: 0,
+        replicas: 1,
+        quorum: 0,
+        collateralPct: 100,
+        price: Uint::from(10u128.pow(18)),
+        assignBy: (now + 200 * 86_400) as u32,
+        resultBy: (now + 201 * 86_400) as u32,
+        settleBy: (now + 202 * 86_400) as u32,
+        specHash: keccak256(b"bench"),
+        answerCommit: B256::ZERO,
+        requirements: bench_driver::ISwanMarket::Resources {
+            cpuCores: 1,
+            memoryGiB: 1,
+            storageGiB: 1,
+            gpuCount: 0,
+            gpuMemoryGiB: 0,
+            gpuModel: B256::ZERO,
+        },
+        region: B256::ZERO,
+        specURI: "ipfs://bench-spec".into(),
+    };
+    let price = U256::from(9u128 * 10u128.pow(17));
+    let started = Instant::now();
+    let txs = target.div_ceil(PER_TX * 5);
+    for _ in 0..txs {
+        send(
+            &p,
+            driver
+                .run(U256::from(PER_TX), request.clone(), price)
+                .into_transaction_request(),
+        )
+        .await?;
+    }
+    let head = p.get_block_number().await?;
+    let events = p
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(manifest.market)
+                .from_block(0)
+                .to_block(head),
+        )
+        .await?
+        .len() as u64;
+    println!("## Indexer benchmark\n");
+    println!(
+        "chain: {events} market events in {} blocks (built in {:.1} s: {txs} driver transactions of {PER_TX} lifecycles)\n",
+        head + 1,
+        started.elapsed().as_secs_f64()
+    );
+
+    let dir = tempfile::tempdir()?;
+    let mpath = dir.path().join("manifest.json");
+    manifest.save(&mpath)?;
+    let mpath = mpath.display().to_string();
+    let pg_db = format!("swan_bench_{}", std::process::id());
+    {
+        let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test")).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {pg_db}"
+        )))
+        .execute(&mut admin)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {pg_db}")))
+            .execute(&mut admin)
+            .await?;
+    }
+    let sqlite = dir.path().join("bench.db").display().to_string();
+    let postgres = format!("{PG}/{pg_db}");
+    println!("| database | events | wall time | events/s | peak RSS |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for (name, db) in [
+        ("SQLite (WAL file)", sqlite.as_str()),
+        ("Postgres", postgres.as_str()),
+    ] {
+        let t = Instant::now();
+        let child = indexer(&mpath, db, &["--exit-at-head", "--no-api"]).spawn()?;
+        let (status, peak_kib) = wait_sampling(child)?;
+        let secs = t.elapsed().as_secs_f64();
+        if !status.success() {
+            return Err(format!("the indexer failed on {name}").into());
+        }
+        let stored = count_logs(db).await? as u64;
+        if stored != events {
+            return Err(format!("{name}: {stored} events stored, {events} on chain").into());
+        }
+        println!(
+            "| {name} | {events} | {secs:.2} s | {:.0} | {:.1} MiB |",
+            events as f64 / secs,
+            peak_kib as f64 / 1024.0
+        );
+    }
+
+    // head following: receipt → the event served by the API, with the indexer at the head
+    let mut child = indexer(
+        &mpath,
+        &sqlite,
+        &["--listen", "127.0.0.1:0", "--poll-ms", "50"],
+    )
+    .stderr(Stdio::piped())
+    .spawn()?;
+    let mut lines = BufReader::new(child.stderr.take().ok_or("no stderr")?).lines();
+    let api = loop {
+        let line = lines.next().ok_or("the indexer exited")??;
+        if let Some(url) = line.strip_prefix("indexer API on ") {
+            break url.to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {}); // keep draining its log
+    let http = reqwest::Client::new();
+    let mut latencies = Vec::new();
+    for i in 0..21 {
+        let block = send(
+            &p,
+            driver
+                .run(U256::from(1), request.clone(), price)
+                .into_transaction_request(),
+        )
+        .await?;
+        let t = Instant::now();
+        loop {
+            let url = format!("{api}/api/events?event=TaskFinalized&from_block={block}");
+            let v: serde_json::Value = http.get(&url).send().await?.json().await?;
+            if v["items"].as_array().is_some_and(|a| !a.is_empty()) {
+                break;
+            }
+            if t.elapsed() > Duration::from_secs(10) {
+                return Err(format!("block {block} not served after 10 s").into());
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if i > 0 {
+            latencies.push(t.elapsed().as_millis() as u64);
+        }
+    }
+    child.kill()?;
+    child.wait()?;
+    latencies.sort_unstable();
+    println!(
+        "\nhead following (poll 50 ms, a block per transaction): receipt → served by the API: median {} ms, max {} ms over {} transactions (target ≤ block interval + 250 ms)",
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() - 1],
+        latencies.len()
+    );
+    let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test")).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await?;
+    Ok(())
+}
