@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ISwanMarket} from "../interfaces/ISwanMarket.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 /// @title BenchDriver — drives many task lifecycles per transaction (benchmarks only)
 /// @notice The indexer's benchmark needs a chain with hundreds of thousands of market events; one
@@ -11,14 +12,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// create, assign, submit, settle — five events each. It holds no value beyond its internal
 /// balance in the market and exists only on anvil devnets.
 contract BenchDriver {
+    using SafeERC20 for IERC20;
+
     ISwanMarket public immutable market;
     address public immutable provider;
 
     constructor(ISwanMarket market_, IERC20 token, address provider_) {
         market = market_;
         provider = provider_;
-        // forge-lint: disable-next-line(erc20-unchecked-transfer) -- OpenZeppelin's approve reverts on failure
-        token.approve(address(market_), type(uint256).max);
+        token.forceApprove(address(market_), type(uint256).max);
     }
 
     /// @notice Move `amount` of this contract's tokens into its market balance.
