@@ -119,14 +119,16 @@ impl RangeSizer {
         self.size = (self.size * 2).min(self.max);
     }
 
-    /// A range of `size` blocks brought `logs` logs: size the next one to about the target.
+    /// A range of `blocks` blocks brought `logs` logs: size the next one to about the target
+    /// at this density (at most doubling at a time; doubling when the range was empty).
     pub fn observe(&mut self, blocks: u64, logs: usize) {
-        if logs > self.target_logs {
-            let per_block = (logs as u64).div_ceil(blocks.max(1)).max(1);
-            self.size = (self.target_logs as u64 / per_block).clamp(1, self.max);
-        } else if logs * 2 < self.target_logs {
+        if logs == 0 {
             self.grow();
+            return;
         }
+        let per_block = (logs as u64).div_ceil(blocks.max(1)).max(1);
+        let fit = (self.target_logs as u64 / per_block).max(1);
+        self.size = fit.min(self.size.saturating_mul(2)).clamp(1, self.max);
     }
 
     /// The RPC refused a range as too large: halve. False when it cannot get smaller.
@@ -486,10 +488,14 @@ mod tests {
         let mut s = RangeSizer::new(1_000, 100_000).with_target_logs(10_000);
         s.observe(1_000, 50_000); // 50 logs per block
         assert_eq!(s.size(), 200);
-        s.observe(200, 1_000); // far under target: grow
+        s.observe(200, 1_000); // far under target: grow, at most doubling
         assert_eq!(s.size(), 400);
-        s.observe(400, 7_000); // near target: stay
-        assert_eq!(s.size(), 400);
+        s.observe(400, 8_000); // 20 per block: 500 fit
+        assert_eq!(s.size(), 500);
+        s.observe(6, 3_000); // a short dense range: 500 per block, 20 fit
+        assert_eq!(s.size(), 20);
+        s.observe(20, 0); // empty: grow
+        assert_eq!(s.size(), 40);
     }
 
     #[test]

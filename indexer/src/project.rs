@@ -53,9 +53,11 @@ pub struct Keys {
     pub providers: BTreeSet<Address>,
 }
 
-/// Collect the keys `events` touch.
+/// Collect the keys `events` (in chain order) touch and that must be loaded: tasks created
+/// within the same events need no loading.
 pub fn keys<'a>(events: impl IntoIterator<Item = &'a E>) -> Keys {
     let mut k = Keys::default();
+    let mut created = BTreeSet::new();
     for e in events {
         match e {
             E::ProviderRegistered(e) => drop(k.providers.insert(e.provider)),
@@ -64,7 +66,7 @@ pub fn keys<'a>(events: impl IntoIterator<Item = &'a E>) -> Keys {
             E::WithdrawalRequested(e) => drop(k.providers.insert(e.provider)),
             E::CollateralWithdrawn(e) => drop(k.providers.insert(e.provider)),
             E::EarningsClaimed(e) => drop(k.providers.insert(e.provider)),
-            E::TaskCreated(e) => drop(k.tasks.insert(e.taskId)),
+            E::TaskCreated(e) => drop(created.insert(e.taskId)),
             E::TaskAssigned(e) => {
                 k.tasks.insert(e.taskId);
                 k.providers.extend(e.providers.iter().copied());
@@ -92,6 +94,7 @@ pub fn keys<'a>(events: impl IntoIterator<Item = &'a E>) -> Keys {
             _ => {}
         }
     }
+    k.tasks.retain(|t| !created.contains(t));
     k
 }
 

@@ -51,13 +51,13 @@ pub struct IndexerArgs {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub rpc_timeout_secs: u64,
     /// First block range size.
-    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub initial_range: u64,
     /// Largest block range size.
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_range: u64,
     /// Aim for at most this many logs per range (bounds memory).
-    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(100..))]
+    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..))]
     pub target_logs: u64,
     /// /ready fails when the checkpoint is more than this many blocks behind the head.
     #[arg(long, default_value_t = 5)]

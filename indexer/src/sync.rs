@@ -37,9 +37,9 @@ impl Default for SyncConfig {
         Self {
             finality_depth: 64,
             poll: Duration::from_millis(200),
-            initial_range: 1_000,
+            initial_range: 10,
             max_range: 100_000,
-            target_logs: 20_000,
+            target_logs: 5_000,
             max_backoff: Duration::from_secs(10),
             progress: std::io::stderr().is_terminal(),
         }
@@ -105,6 +105,7 @@ pub struct Syncer {
     failures: u32,
     bar: Option<ProgressBar>,
     ahead: Option<(u64, tokio::task::JoinHandle<Result<Fetched, FetchError>>)>,
+    written: u64,
 }
 
 impl Syncer {
@@ -130,6 +131,7 @@ impl Syncer {
             failures: 0,
             bar: None,
             ahead: None,
+            written: 0,
         }
     }
 
@@ -157,7 +159,13 @@ impl Syncer {
     pub async fn run(&mut self, until: Option<u64>) -> Result<(), SyncError> {
         self.check_chain().await?;
         loop {
-            let step = self.step().await?;
+            let step = match self.step().await {
+                Ok(step) => step,
+                // the database went away (restart, network, lock timeout): its transaction was
+                // rolled back, so the range is simply retried
+                Err(SyncError::Store(StoreError::Sql(e))) => Step::Fault(format!("database: {e}")),
+                Err(e) => return Err(e),
+            };
             match &step {
                 Step::Wrote { .. } | Step::Reorg { .. } => self.failures = 0,
                 Step::Idle => {
@@ -172,7 +180,9 @@ impl Syncer {
                 let cp = self
                     .store
                     .checkpoint(self.manifest.chain_id, &self.market)
-                    .await?;
+                    .await
+                    .ok()
+                    .flatten();
                 if cp.is_some_and(|c| c.block_number >= target) {
                     if let Some(bar) = self.bar.take() {
                         bar.finish_and_clear();
@@ -187,7 +197,7 @@ impl Syncer {
                     let backoff =
                         Duration::from_millis(100 * 2u64.saturating_pow(self.failures.min(10)))
                             .min(self.cfg.max_backoff);
-                    tracing::warn!(%why, ?backoff, "RPC fault; retrying");
+                    tracing::warn!(%why, ?backoff, "fault; retrying");
                     tokio::time::sleep(backoff).await;
                 }
                 _ => {}
@@ -311,7 +321,20 @@ impl Syncer {
                 return self.reorg(cp, head).await;
             }
         }
+        let fetched_in = started.elapsed();
         let events = self.write(&fetched, cp, finalized).await?;
+        self.written += 1;
+        if self.written.is_power_of_two() || self.written.is_multiple_of(64) {
+            self.store.analyze().await?;
+        }
+        tracing::debug!(
+            from = next,
+            to,
+            events,
+            fetch_ms = fetched_in.as_millis() as u64,
+            write_ms = (started.elapsed() - fetched_in).as_millis() as u64,
+            "range timing"
+        );
         self.sizer.observe(to + 1 - next, fetched.logs.len());
         let secs = started.elapsed().as_secs_f64().max(1e-6);
         self.status.events.inc_by(events);

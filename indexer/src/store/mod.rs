@@ -183,6 +183,18 @@ impl Store {
         &self.pool
     }
 
+    /// Refresh the query planner's statistics of the state tables (Postgres; a bulk backfill
+    /// outgrows the statistics of the empty tables it started with, and lookups by key would
+    /// turn into scans). A no-op on SQLite.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE tasks, replicas, providers")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -139,10 +139,7 @@ impl Store {
     fn rows_per_statement(&self) -> usize {
         match self.backend() {
             super::Backend::Postgres => CHUNK,
-            super::Backend::Sqlite => std::env::var("SWAN_SQLITE_ROWS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(32),
+            super::Backend::Sqlite => 32,
         }
     }
 
@@ -207,7 +204,9 @@ impl Store {
                 found: current.map(|c| c.block_number),
             });
         }
+        let t0 = std::time::Instant::now();
         let mut proj = self.load(&mut tx, chain, w.events, w.journal_from).await?;
+        let t_load = t0.elapsed();
         for (log, event) in w.logs.iter().zip(w.events) {
             let at = At {
                 block: log.block_number,
@@ -220,8 +219,10 @@ impl Store {
             logs: w.logs.len() as u64,
             ..Default::default()
         };
+        let t_project = t0.elapsed();
         write_blocks(&mut tx, cap, chain, w.blocks).await?;
         write_logs(&mut tx, cap, chain, w.logs).await?;
+        let t_logs = t0.elapsed();
         let (tasks, replicas, providers, market) = proj.changed();
         stats.rows += upsert(&mut tx, cap, chain, &tasks).await?;
         stats.rows += upsert(&mut tx, cap, chain, &replicas).await?;
@@ -229,6 +230,7 @@ impl Store {
         if let Some(m) = market {
             stats.rows += upsert(&mut tx, cap, chain, &[m]).await?;
         }
+        let t_state = t0.elapsed();
         for table in EventTable::ALL {
             let rows: Vec<_> = proj.events.iter().filter(|e| e.table == table).collect();
             let cols = table.columns();
@@ -251,9 +253,19 @@ impl Store {
             }
             stats.rows += rows.len() as u64;
         }
+        let t_events = t0.elapsed();
         stats.undo = write_undo(&mut tx, cap, chain, &proj.undo).await?;
         set_checkpoint(&mut tx, chain, w.market, &w.last).await?;
         tx.commit().await?;
+        tracing::debug!(
+            load_ms = t_load.as_millis() as u64,
+            project_ms = (t_project - t_load).as_millis() as u64,
+            logs_ms = (t_logs - t_project).as_millis() as u64,
+            state_ms = (t_state - t_logs).as_millis() as u64,
+            events_ms = (t_events - t_state).as_millis() as u64,
+            commit_ms = (t0.elapsed() - t_events).as_millis() as u64,
+            "write phases"
+        );
         Ok(stats)
     }
 
