@@ -249,8 +249,10 @@ impl Store {
     }
 }
 
-/// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
-pub(crate) fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
+/// `($1, $2, …), (…)` for `rows` rows of `cols` columns — or `(?, ?, …)` when `anonymous`
+/// (SQLite: binding `$N` parameters looks each name up in a list, quadratic in a multi-row
+/// statement; `?` parameters bind by position).
+pub(crate) fn push_placeholders(sql: &mut String, rows: usize, cols: usize, anonymous: bool) {
     let mut n = 1;
     for r in 0..rows {
         if r > 0 {
@@ -261,8 +263,12 @@ pub(crate) fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
             n += 1;
         }
         sql.push(')');
@@ -290,8 +296,11 @@ mod tests {
     #[test]
     fn placeholders_number_every_column() {
         let mut s = String::new();
-        push_placeholders(&mut s, 2, 3);
+        push_placeholders(&mut s, 2, 3, false);
         assert_eq!(s, "($1, $2, $3), ($4, $5, $6)");
+        let mut s = String::new();
+        push_placeholders(&mut s, 2, 2, true);
+        assert_eq!(s, "(?, ?), (?, ?)");
     }
 
     #[test]

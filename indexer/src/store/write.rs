@@ -62,22 +62,41 @@ fn bind(q: Q<'_>, v: Val) -> Q<'_> {
     }
 }
 
-/// Rows per statement for `cols` columns with at most `cap` rows (SQLite binds at most 32,766
-/// parameters).
-fn chunk_rows(cols: usize, cap: usize) -> usize {
-    cap.min(CHUNK).min(30_000 / cols).max(1)
+/// How statements are batched for a backend.
+#[derive(Debug, Clone, Copy)]
+struct Batch {
+    /// Most rows per INSERT.
+    rows: usize,
+    /// `?` placeholders (SQLite) instead of `$N` (Postgres).
+    anonymous: bool,
+}
+
+impl Batch {
+    /// The `n`th (1-based) placeholder.
+    fn ph(self, n: usize) -> String {
+        if self.anonymous {
+            "?".into()
+        } else {
+            format!("${n}")
+        }
+    }
+}
+
+/// Rows per statement for `cols` columns (SQLite binds at most 32,766 parameters).
+fn chunk_rows(cols: usize, b: Batch) -> usize {
+    b.rows.min(CHUNK).min(30_000 / cols).max(1)
 }
 
 async fn upsert<R: StateRow>(
     tx: &mut Tx,
-    cap: usize,
+    b: Batch,
     chain: i64,
     rows: &[&R],
 ) -> Result<u64, StoreError> {
     let cols = R::COLUMNS;
-    for chunk in rows.chunks(chunk_rows(cols.len(), cap)) {
+    for chunk in rows.chunks(chunk_rows(cols.len(), b)) {
         let mut sql = format!("INSERT INTO {} ({}) VALUES ", R::TABLE, cols.join(", "));
-        push_placeholders(&mut sql, chunk.len(), cols.len());
+        push_placeholders(&mut sql, chunk.len(), cols.len(), b.anonymous);
         sql.push_str(&format!(
             " ON CONFLICT ({}) DO UPDATE SET ",
             R::KEY.join(", ")
@@ -103,6 +122,7 @@ async fn upsert<R: StateRow>(
 
 async fn select_in<R: StateRow>(
     tx: &mut Tx,
+    b: Batch,
     chain: i64,
     col: &str,
     keys: &[String],
@@ -110,15 +130,16 @@ async fn select_in<R: StateRow>(
     let mut out = Vec::new();
     for chunk in keys.chunks(CHUNK) {
         let mut sql = format!(
-            "SELECT {} FROM {} WHERE chain_id = $1 AND {col} IN (",
+            "SELECT {} FROM {} WHERE chain_id = {} AND {col} IN (",
             R::COLUMNS.join(", "),
-            R::TABLE
+            R::TABLE,
+            b.ph(1)
         );
         for n in 0..chunk.len() {
             if n > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("${}", n + 2));
+            sql.push_str(&b.ph(n + 2));
         }
         sql.push(')');
         // table and column names are constants; every value is bound
@@ -134,12 +155,18 @@ async fn select_in<R: StateRow>(
 }
 
 impl Store {
-    /// Rows per INSERT: Postgres gains from few round trips; SQLite (in process) from short
-    /// statements it prepares once and reuses.
-    fn rows_per_statement(&self) -> usize {
+    /// Rows per INSERT and placeholder style: Postgres gains from few round trips; SQLite (in
+    /// process) from short statements it prepares once and reuses.
+    fn batch(&self) -> Batch {
         match self.backend() {
-            super::Backend::Postgres => CHUNK,
-            super::Backend::Sqlite => 32,
+            super::Backend::Postgres => Batch {
+                rows: CHUNK,
+                anonymous: false,
+            },
+            super::Backend::Sqlite => Batch {
+                rows: 32,
+                anonymous: true,
+            },
         }
     }
 
@@ -150,15 +177,17 @@ impl Store {
         events: &[SwanMarketEvents],
         journal_from: Option<u64>,
     ) -> Result<Projection, StoreError> {
+        let b = self.batch();
         let k = keys(events);
         let task_keys: Vec<String> = k.tasks.iter().map(task_key).collect();
-        let tasks: HashMap<U256, TaskRow> = select_in::<TaskRow>(tx, chain, "task_id", &task_keys)
-            .await?
-            .into_iter()
-            .map(|t| (t.task_id, t))
-            .collect();
+        let tasks: HashMap<U256, TaskRow> =
+            select_in::<TaskRow>(tx, b, chain, "task_id", &task_keys)
+                .await?
+                .into_iter()
+                .map(|t| (t.task_id, t))
+                .collect();
         let replicas: HashMap<(U256, u64), ReplicaRow> =
-            select_in::<ReplicaRow>(tx, chain, "task_id", &task_keys)
+            select_in::<ReplicaRow>(tx, b, chain, "task_id", &task_keys)
                 .await?
                 .into_iter()
                 .map(|r| ((r.task_id, r.idx), r))
@@ -167,7 +196,7 @@ impl Store {
         wanted.extend(replicas.values().map(|r| r.provider));
         let provider_keys: Vec<String> = wanted.iter().map(addr).collect();
         let providers: HashMap<Address, ProviderRow> =
-            select_in::<ProviderRow>(tx, chain, "address", &provider_keys)
+            select_in::<ProviderRow>(tx, b, chain, "address", &provider_keys)
                 .await?
                 .into_iter()
                 .map(|p| (p.address, p))
@@ -195,7 +224,7 @@ impl Store {
     /// its events, undo entries for blocks not yet final, and the checkpoint.
     pub async fn apply_range(&self, w: &RangeWrite<'_>) -> Result<ApplyStats, StoreError> {
         let chain = i(w.chain_id);
-        let cap = self.rows_per_statement();
+        let b = self.batch();
         let mut tx = self.pool.begin().await?;
         let current = current_checkpoint(&mut tx, chain, w.market).await?;
         if current != w.after {
@@ -220,27 +249,27 @@ impl Store {
             ..Default::default()
         };
         let t_project = t0.elapsed();
-        write_blocks(&mut tx, cap, chain, w.blocks).await?;
-        write_logs(&mut tx, cap, chain, w.logs).await?;
+        write_blocks(&mut tx, b, chain, w.blocks).await?;
+        write_logs(&mut tx, b, chain, w.logs).await?;
         let t_logs = t0.elapsed();
         let (tasks, replicas, providers, market) = proj.changed();
-        stats.rows += upsert(&mut tx, cap, chain, &tasks).await?;
-        stats.rows += upsert(&mut tx, cap, chain, &replicas).await?;
-        stats.rows += upsert(&mut tx, cap, chain, &providers).await?;
+        stats.rows += upsert(&mut tx, b, chain, &tasks).await?;
+        stats.rows += upsert(&mut tx, b, chain, &replicas).await?;
+        stats.rows += upsert(&mut tx, b, chain, &providers).await?;
         if let Some(m) = market {
-            stats.rows += upsert(&mut tx, cap, chain, &[m]).await?;
+            stats.rows += upsert(&mut tx, b, chain, &[m]).await?;
         }
         let t_state = t0.elapsed();
         for table in EventTable::ALL {
             let rows: Vec<_> = proj.events.iter().filter(|e| e.table == table).collect();
             let cols = table.columns();
-            for chunk in rows.chunks(chunk_rows(cols.len() + 3, cap)) {
+            for chunk in rows.chunks(chunk_rows(cols.len() + 3, b)) {
                 let mut sql = format!(
                     "INSERT INTO {} (chain_id, block_number, log_index, {}) VALUES ",
                     table.name(),
                     cols.join(", ")
                 );
-                push_placeholders(&mut sql, chunk.len(), cols.len() + 3);
+                push_placeholders(&mut sql, chunk.len(), cols.len() + 3, b.anonymous);
                 // table and column names are constants; every value is bound
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for e in chunk {
@@ -254,7 +283,7 @@ impl Store {
             stats.rows += rows.len() as u64;
         }
         let t_events = t0.elapsed();
-        stats.undo = write_undo(&mut tx, cap, chain, &proj.undo).await?;
+        stats.undo = write_undo(&mut tx, b, chain, &proj.undo).await?;
         set_checkpoint(&mut tx, chain, w.market, &w.last).await?;
         tx.commit().await?;
         tracing::debug!(
@@ -310,7 +339,7 @@ impl Store {
             let table: String = r.get(0);
             let key: String = r.get(1);
             let prev: Option<String> = r.get(2);
-            restore(&mut tx, chain, &table, &key, prev.as_deref()).await?;
+            restore(&mut tx, self.batch(), chain, &table, &key, prev.as_deref()).await?;
         }
         for table in ["raw_logs", "undo_log"]
             .into_iter()
@@ -459,15 +488,15 @@ async fn set_checkpoint(
 
 async fn write_blocks(
     tx: &mut Tx,
-    cap: usize,
+    b: Batch,
     chain: i64,
     blocks: &[BlockRow],
 ) -> Result<(), StoreError> {
-    for chunk in blocks.chunks(chunk_rows(5, cap)) {
+    for chunk in blocks.chunks(chunk_rows(5, b)) {
         let mut sql = String::from(
             "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ",
         );
-        push_placeholders(&mut sql, chunk.len(), 5);
+        push_placeholders(&mut sql, chunk.len(), 5, b.anonymous);
         sql.push_str(" ON CONFLICT (chain_id, number) DO NOTHING");
         // only placeholders are generated; every value is bound
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -484,17 +513,12 @@ async fn write_blocks(
     Ok(())
 }
 
-async fn write_logs(
-    tx: &mut Tx,
-    cap: usize,
-    chain: i64,
-    logs: &[LogRow],
-) -> Result<(), StoreError> {
-    for chunk in logs.chunks(chunk_rows(9, cap)) {
+async fn write_logs(tx: &mut Tx, b: Batch, chain: i64, logs: &[LogRow]) -> Result<(), StoreError> {
+    for chunk in logs.chunks(chunk_rows(9, b)) {
         let mut sql = String::from(
             "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) VALUES ",
         );
-        push_placeholders(&mut sql, chunk.len(), 9);
+        push_placeholders(&mut sql, chunk.len(), 9, b.anonymous);
         // only placeholders are generated; every value is bound
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for l in chunk {
@@ -514,16 +538,16 @@ async fn write_logs(
     Ok(())
 }
 
-async fn write_undo(tx: &mut Tx, cap: usize, chain: i64, undo: &[Undo]) -> Result<u64, StoreError> {
-    for (n, chunk) in undo.chunks(chunk_rows(6, cap)).enumerate() {
+async fn write_undo(tx: &mut Tx, b: Batch, chain: i64, undo: &[Undo]) -> Result<u64, StoreError> {
+    for (n, chunk) in undo.chunks(chunk_rows(6, b)).enumerate() {
         let mut sql = String::from(
             "INSERT INTO undo_log (chain_id, block_number, seq, tbl, row_key, prev) VALUES ",
         );
-        push_placeholders(&mut sql, chunk.len(), 6);
+        push_placeholders(&mut sql, chunk.len(), 6, b.anonymous);
         // only placeholders are generated; every value is bound
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (j, u) in chunk.iter().enumerate() {
-            let seq = n * chunk_rows(6, cap) + j;
+            let seq = n * chunk_rows(6, b) + j;
             q = q
                 .bind(chain)
                 .bind(i(u.block))
@@ -540,6 +564,7 @@ async fn write_undo(tx: &mut Tx, cap: usize, chain: i64, undo: &[Undo]) -> Resul
 /// Put one state row back to its value before a rolled-back block.
 async fn restore(
     tx: &mut Tx,
+    b: Batch,
     chain: i64,
     table: &str,
     key: &str,
@@ -550,10 +575,10 @@ async fn restore(
             .map_err(|e| StoreError::Corrupt(format!("undo entry for {}: {e}", R::TABLE)))
     }
     match (table, prev) {
-        ("tasks", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<TaskRow>(p)?]).await?),
-        ("replicas", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<ReplicaRow>(p)?]).await?),
-        ("providers", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<ProviderRow>(p)?]).await?),
-        ("market", Some(p)) => drop(upsert(tx, 1, chain, &[&de::<MarketRow>(p)?]).await?),
+        ("tasks", Some(p)) => drop(upsert(tx, b, chain, &[&de::<TaskRow>(p)?]).await?),
+        ("replicas", Some(p)) => drop(upsert(tx, b, chain, &[&de::<ReplicaRow>(p)?]).await?),
+        ("providers", Some(p)) => drop(upsert(tx, b, chain, &[&de::<ProviderRow>(p)?]).await?),
+        ("market", Some(p)) => drop(upsert(tx, b, chain, &[&de::<MarketRow>(p)?]).await?),
         ("tasks", None) => {
             sqlx::query("DELETE FROM tasks WHERE chain_id = $1 AND task_id = $2")
                 .bind(chain)
