@@ -106,6 +106,8 @@ pub struct Syncer {
     bar: Option<ProgressBar>,
     ahead: Option<(u64, tokio::task::JoinHandle<Result<Fetched, FetchError>>)>,
     written: u64,
+    /// Head and final block last read, and the steps since.
+    tips: Option<(u64, u64, u32)>,
 }
 
 impl Syncer {
@@ -132,6 +134,7 @@ impl Syncer {
             bar: None,
             ahead: None,
             written: 0,
+            tips: None,
         }
     }
 
@@ -235,26 +238,40 @@ impl Syncer {
 
     async fn step_inner(&mut self) -> Result<Step, SyncError> {
         let chain = self.manifest.chain_id;
-        let head = match self.rpc.head().await {
-            Ok(h) => h,
-            Err(e) => return self.fault(e),
-        };
-        let finalized = match self.rpc.finalized().await {
-            Ok(Some(f)) => f.min(head),
-            Ok(None) => head.saturating_sub(self.cfg.finality_depth),
-            Err(e) => return self.fault(e),
-        };
-        self.status.head.set(head as i64);
         let cp = self.store.checkpoint(chain, &self.market).await?;
-        if let Some(cp) = &cp {
-            let f = finalized.min(cp.block_number);
-            self.store.finalize(chain, &self.market, f).await?;
-            self.status.finalized.set(f as i64);
-        }
         let next = cp
             .as_ref()
             .map(|c| c.block_number + 1)
             .unwrap_or(self.manifest.start_block);
+        // deep in a backfill (the next range is final for sure) the head and the final block
+        // are re-read only every few steps: they only move forward
+        let (head, finalized) = match self.tips {
+            Some((head, finalized, steps))
+                if steps < 16 && next.saturating_add(self.sizer.size()) <= finalized =>
+            {
+                self.tips = Some((head, finalized, steps + 1));
+                (head, finalized)
+            }
+            _ => {
+                let head = match self.rpc.head().await {
+                    Ok(h) => h,
+                    Err(e) => return self.fault(e),
+                };
+                let finalized = match self.rpc.finalized().await {
+                    Ok(Some(f)) => f.min(head),
+                    Ok(None) => head.saturating_sub(self.cfg.finality_depth),
+                    Err(e) => return self.fault(e),
+                };
+                self.tips = Some((head, finalized, 0));
+                if let Some(cp) = &cp {
+                    let f = finalized.min(cp.block_number);
+                    self.store.finalize(chain, &self.market, f).await?;
+                    self.status.finalized.set(f as i64);
+                }
+                (head, finalized)
+            }
+        };
+        self.status.head.set(head as i64);
         if next > head {
             // caught up: the last block written must still be the chain's
             let Some(cp) = cp else {

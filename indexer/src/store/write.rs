@@ -87,6 +87,26 @@ fn chunk_rows(cols: usize, b: Batch) -> usize {
     b.rows.min(CHUNK).min(30_000 / cols).max(1)
 }
 
+/// `items` in statements of `max` rows, the rest in power-of-two sizes: every statement text
+/// comes from a small fixed set, so the driver's prepared-statement cache keeps them all
+/// (a 1,000-row INSERT prepared anew for every odd tail costs Postgres milliseconds).
+fn batches<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = if rest.len() >= max {
+            max
+        } else {
+            1 << rest.len().ilog2()
+        };
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        Some(head)
+    })
+}
+
 async fn upsert<R: StateRow>(
     tx: &mut Tx,
     b: Batch,
@@ -94,7 +114,7 @@ async fn upsert<R: StateRow>(
     rows: &[&R],
 ) -> Result<u64, StoreError> {
     let cols = R::COLUMNS;
-    for chunk in rows.chunks(chunk_rows(cols.len(), b)) {
+    for chunk in batches(rows, chunk_rows(cols.len(), b)) {
         let mut sql = format!("INSERT INTO {} ({}) VALUES ", R::TABLE, cols.join(", "));
         push_placeholders(&mut sql, chunk.len(), cols.len(), b.anonymous);
         sql.push_str(&format!(
@@ -160,7 +180,7 @@ impl Store {
     fn batch(&self) -> Batch {
         match self.backend() {
             super::Backend::Postgres => Batch {
-                rows: CHUNK,
+                rows: 500,
                 anonymous: false,
             },
             super::Backend::Sqlite => Batch {
@@ -263,7 +283,7 @@ impl Store {
         for table in EventTable::ALL {
             let rows: Vec<_> = proj.events.iter().filter(|e| e.table == table).collect();
             let cols = table.columns();
-            for chunk in rows.chunks(chunk_rows(cols.len() + 3, b)) {
+            for chunk in batches(&rows, chunk_rows(cols.len() + 3, b)) {
                 let mut sql = format!(
                     "INSERT INTO {} (chain_id, block_number, log_index, {}) VALUES ",
                     table.name(),
@@ -492,7 +512,7 @@ async fn write_blocks(
     chain: i64,
     blocks: &[BlockRow],
 ) -> Result<(), StoreError> {
-    for chunk in blocks.chunks(chunk_rows(5, b)) {
+    for chunk in batches(blocks, chunk_rows(5, b)) {
         let mut sql = String::from(
             "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ",
         );
@@ -514,7 +534,7 @@ async fn write_blocks(
 }
 
 async fn write_logs(tx: &mut Tx, b: Batch, chain: i64, logs: &[LogRow]) -> Result<(), StoreError> {
-    for chunk in logs.chunks(chunk_rows(9, b)) {
+    for chunk in batches(logs, chunk_rows(9, b)) {
         let mut sql = String::from(
             "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) VALUES ",
         );
@@ -539,19 +559,20 @@ async fn write_logs(tx: &mut Tx, b: Batch, chain: i64, logs: &[LogRow]) -> Resul
 }
 
 async fn write_undo(tx: &mut Tx, b: Batch, chain: i64, undo: &[Undo]) -> Result<u64, StoreError> {
-    for (n, chunk) in undo.chunks(chunk_rows(6, b)).enumerate() {
+    let mut seq = 0i64;
+    for chunk in batches(undo, chunk_rows(6, b)) {
         let mut sql = String::from(
             "INSERT INTO undo_log (chain_id, block_number, seq, tbl, row_key, prev) VALUES ",
         );
         push_placeholders(&mut sql, chunk.len(), 6, b.anonymous);
         // only placeholders are generated; every value is bound
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (j, u) in chunk.iter().enumerate() {
-            let seq = n * chunk_rows(6, b) + j;
+        for u in chunk {
+            seq += 1;
             q = q
                 .bind(chain)
                 .bind(i(u.block))
-                .bind(seq as i64)
+                .bind(seq)
                 .bind(u.table)
                 .bind(u.key.as_str())
                 .bind(u.prev.as_deref());
@@ -620,4 +641,25 @@ async fn restore(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batches;
+
+    #[test]
+    fn batches_use_few_distinct_sizes_and_keep_every_row_once() {
+        let rows: Vec<u32> = (0..2_345).collect();
+        let sizes: Vec<usize> = batches(&rows, 1_000).map(<[u32]>::len).collect();
+        assert_eq!(sizes, [1_000, 1_000, 256, 64, 16, 8, 1]);
+        let back: Vec<u32> = batches(&rows, 1_000).flatten().copied().collect();
+        assert_eq!(back, rows);
+        assert_eq!(batches(&rows[..0], 10).count(), 0);
+        assert_eq!(
+            batches(&rows[..7], 32)
+                .map(<[u32]>::len)
+                .collect::<Vec<_>>(),
+            [4, 2, 1]
+        );
+    }
 }
