@@ -8,14 +8,15 @@
 
 use alloy::sol_types::SolValue;
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
+    network::TransactionBuilder,
     node_bindings::Anvil,
     primitives::{Address, B256, U256, keccak256},
     providers::{Provider, ProviderBuilder},
     rpc::types::{TransactionReceipt, TransactionRequest},
-    signers::local::PrivateKeySigner,
 };
-use swan_contracts::{DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, deploy};
+use swan_contracts::{
+    DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, deploy, dev_wallet,
+};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -139,20 +140,10 @@ const RESULT_URI: &str = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzj
 #[tokio::main]
 async fn main() -> Res<()> {
     let anvil = Anvil::at(anvil_path()).try_spawn()?;
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .take(8)
-        .map(|k| PrivateKeySigner::from(k.clone()))
-        .collect();
-    let admin = keys[0].address();
-    let submitter = keys[1].address();
-    let owners: Vec<Address> = keys[2..5].iter().map(|k| k.address()).collect();
-    let workers: Vec<Address> = keys[5..8].iter().map(|k| k.address()).collect();
-    let mut wallet = EthereumWallet::from(keys[0].clone());
-    for k in &keys[1..] {
-        wallet.register_signer(k.clone());
-    }
+    let (wallet, keys) = dev_wallet(&anvil, 8);
+    let (admin, submitter) = (keys[0], keys[1]);
+    let owners: Vec<Address> = keys[2..5].to_vec();
+    let workers: Vec<Address> = keys[5..8].to_vec();
     let provider = ProviderBuilder::new()
         .wallet(wallet)
         .connect_http(anvil.endpoint_url());

@@ -17,3 +17,25 @@ pub fn anvil_path() -> PathBuf {
         PathBuf::from("anvil")
     }
 }
+
+/// A wallet holding the first `n` of a dev chain's funded keys (the first is the default
+/// signer), and their addresses in the same order.
+pub fn dev_wallet(
+    anvil: &alloy::node_bindings::AnvilInstance,
+    n: usize,
+) -> (
+    alloy::network::EthereumWallet,
+    Vec<alloy::primitives::Address>,
+) {
+    let keys: Vec<alloy::signers::local::PrivateKeySigner> = anvil
+        .keys()
+        .iter()
+        .take(n.max(1))
+        .map(|k| k.clone().into())
+        .collect();
+    let mut wallet = alloy::network::EthereumWallet::from(keys[0].clone());
+    for k in &keys[1..] {
+        wallet.register_signer(k.clone());
+    }
+    (wallet, keys.iter().map(|k| k.address()).collect())
+}

@@ -26,5 +26,5 @@ mod devchain;
 mod manifest;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, deploy, dev_params};
-pub use devchain::anvil_path;
+pub use devchain::{anvil_path, dev_wallet};
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};

@@ -2,15 +2,13 @@
 //! the generated types, and decode the contract's typed errors (what the keeper classifies).
 
 use alloy::{
-    network::EthereumWallet,
     node_bindings::{Anvil, AnvilInstance},
     primitives::{Address, B256, U256, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::{TransactionReceipt, TransactionRequest},
-    signers::local::PrivateKeySigner,
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy,
+    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_wallet,
 };
 
 fn eth(n: u64) -> U256 {
@@ -20,7 +18,7 @@ fn eth(n: u64) -> U256 {
 struct Chain {
     _anvil: AnvilInstance,
     provider: DynProvider,
-    keys: Vec<PrivateKeySigner>,
+    keys: Vec<Address>,
     manifest: Manifest,
 }
 
@@ -28,21 +26,12 @@ async fn chain() -> Chain {
     let anvil = Anvil::at(anvil_path())
         .try_spawn()
         .expect("anvil starts (run scripts/setup)");
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .take(5)
-        .map(|k| PrivateKeySigner::from(k.clone()))
-        .collect();
-    let mut wallet = EthereumWallet::from(keys[0].clone());
-    for k in &keys[1..] {
-        wallet.register_signer(k.clone());
-    }
+    let (wallet, keys) = dev_wallet(&anvil, 5);
     let provider = ProviderBuilder::new()
         .wallet(wallet)
         .connect_http(anvil.endpoint_url())
         .erased();
-    let cfg = DeployConfig::devnet(keys[0].address(), anvil.endpoint());
+    let cfg = DeployConfig::devnet(keys[0], anvil.endpoint());
     let manifest = deploy(&provider, &cfg).await.expect("deploys");
     Chain {
         _anvil: anvil,
@@ -122,12 +111,7 @@ async fn mine(p: &DynProvider, tx: TransactionRequest) -> TransactionReceipt {
 async fn a_task_settles_on_chain_through_the_bindings() {
     let c = chain().await;
     let p = &c.provider;
-    let (keeper, submitter, owner, worker) = (
-        c.keys[0].address(),
-        c.keys[1].address(),
-        c.keys[2].address(),
-        c.keys[3].address(),
-    );
+    let (keeper, submitter, owner, worker) = (c.keys[0], c.keys[1], c.keys[2], c.keys[3]);
     let market = SwanMarket::new(c.manifest.market, p);
     let token = DevToken::new(c.manifest.token, p);
     for who in [submitter, owner] {

@@ -15,16 +15,15 @@ use std::{
 };
 
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
+    network::TransactionBuilder,
     node_bindings::Anvil,
     primitives::{B256, U256, Uint, keccak256},
     providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
-    signers::local::PrivateKeySigner,
 };
 use sqlx::Connection;
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, bench_driver, deploy,
+    DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, bench_driver, deploy, dev_wallet,
 };
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -106,15 +105,8 @@ async fn main() -> Res<()> {
         .arg("--host")
         .arg("127.0.0.1")
         .try_spawn()?;
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .take(2)
-        .map(|k| PrivateKeySigner::from(k.clone()))
-        .collect();
-    let (admin, owner) = (keys[0].address(), keys[1].address());
-    let mut wallet = EthereumWallet::from(keys[0].clone());
-    wallet.register_signer(keys[1].clone());
+    let (wallet, keys) = dev_wallet(&anvil, 2);
+    let (admin, owner) = (keys[0], keys[1]);
     let p = ProviderBuilder::new()
         .wallet(wallet)
         .connect_http(anvil.endpoint_url());

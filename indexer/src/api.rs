@@ -78,6 +78,22 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Sql(e) => e.into(),
+            other => {
+                tracing::error!(error = %other, "API store error");
+                Self {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: other.to_string(),
+                    parameter: None,
+                }
+            }
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = json!({ "error": self.message });
@@ -223,16 +239,50 @@ impl Sql {
         }
         q.fetch_all(store.pool()).await
     }
+
+    /// The first column of the first row, as a count.
+    async fn count(&self, store: &Store) -> Result<i64, sqlx::Error> {
+        Ok(self
+            .fetch(store)
+            .await?
+            .first()
+            .map(|r| r.get(0))
+            .unwrap_or(0))
+    }
 }
 
 async fn finalized(s: &ApiState) -> Result<i64, ApiError> {
-    Ok(s.store
-        .finalized(s.chain_id, &s.market)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading the finalized block");
-            ApiError::from(sqlx::Error::PoolClosed)
-        })? as i64)
+    Ok(s.store.finalized(s.chain_id, &s.market).await? as i64)
+}
+
+/// One page of `SELECT {select}{filter} ORDER BY {order}` (rows marked final or not) and the
+/// number of rows the filter matches.
+async fn page_of(
+    s: &ApiState,
+    mut sql: Sql,
+    select: &str,
+    filter: &str,
+    order: &str,
+    (limit, offset): (u64, u64),
+) -> Result<(Vec<Value>, i64), ApiError> {
+    let count = Sql {
+        text: format!("SELECT COUNT(*){filter}"),
+        args: sql.args.clone(),
+    };
+    let total = count.count(&s.store).await?;
+    sql.text = format!(
+        "SELECT {select}{filter} ORDER BY {order} LIMIT {} OFFSET {}",
+        sql.arg(limit as i64),
+        sql.arg(offset as i64)
+    );
+    let f = finalized(s).await?;
+    let items = sql
+        .fetch(&s.store)
+        .await?
+        .iter()
+        .map(|r| mark_final(row_json(r), f, "updated_block"))
+        .collect();
+    Ok((items, total))
 }
 
 fn mark_final(mut v: Value, finalized: i64, block_col: &str) -> Value {
@@ -324,28 +374,8 @@ async fn tasks(
             sql.arg(v)
         );
     }
-    let count = Sql {
-        text: format!("SELECT COUNT(*){filter}"),
-        args: sql.args.clone(),
-    };
-    let total: i64 = count
-        .fetch(&s.store)
-        .await?
-        .first()
-        .map(|r| r.get(0))
-        .unwrap_or(0);
-    sql.text = format!(
-        "SELECT t.*{filter} ORDER BY t.created_block DESC, t.task_id DESC LIMIT {} OFFSET {}",
-        sql.arg(limit as i64),
-        sql.arg(offset as i64)
-    );
-    let f = finalized(&s).await?;
-    let items: Vec<Value> = sql
-        .fetch(&s.store)
-        .await?
-        .iter()
-        .map(|r| mark_final(row_json(r), f, "updated_block"))
-        .collect();
+    let order = "t.created_block DESC, t.task_id DESC";
+    let (items, total) = page_of(&s, sql, "t.*", &filter, order, (limit, offset)).await?;
     Ok(Json(
         json!({ "items": items, "total": total, "limit": limit, "offset": offset }),
     ))
@@ -459,28 +489,7 @@ async fn providers(
         "free" => "free_f DESC, address",
         _ => "reputation DESC, completed DESC, address",
     };
-    let count = Sql {
-        text: format!("SELECT COUNT(*){filter}"),
-        args: sql.args.clone(),
-    };
-    let total: i64 = count
-        .fetch(&s.store)
-        .await?
-        .first()
-        .map(|r| r.get(0))
-        .unwrap_or(0);
-    sql.text = format!(
-        "SELECT *{filter} ORDER BY {order} LIMIT {} OFFSET {}",
-        sql.arg(limit as i64),
-        sql.arg(offset as i64)
-    );
-    let f = finalized(&s).await?;
-    let items: Vec<Value> = sql
-        .fetch(&s.store)
-        .await?
-        .iter()
-        .map(|r| mark_final(row_json(r), f, "updated_block"))
-        .collect();
+    let (items, total) = page_of(&s, sql, "*", &filter, order, (limit, offset)).await?;
     Ok(Json(
         json!({ "items": items, "total": total, "limit": limit, "offset": offset, "sort": sort }),
     ))
@@ -589,20 +598,17 @@ async fn stats(State(s): State<Arc<ApiState>>) -> ApiResult {
     let busy = one(
         "SELECT COUNT(*) FROM providers WHERE chain_id = $1 AND status = 'active' AND running > 0",
     )
-    .fetch(&s.store)
+    .count(&s.store)
     .await?;
-    let busy: i64 = busy.first().map(|r| r.get(0)).unwrap_or(0);
     let active = providers.get("active").and_then(Value::as_i64).unwrap_or(0);
-    let running = one("SELECT COUNT(*) FROM replicas WHERE chain_id = $1 AND status IN ('assigned', 'submitted', 'revealed')").fetch(&s.store).await?;
-    let running: i64 = running.first().map(|r| r.get(0)).unwrap_or(0);
+    let running = one("SELECT COUNT(*) FROM replicas WHERE chain_id = $1 AND status IN ('assigned', 'submitted', 'revealed')").count(&s.store).await?;
     let market = one("SELECT * FROM market WHERE chain_id = $1")
         .fetch(&s.store)
         .await?;
     let market = market.first().map(row_json).unwrap_or_else(|| json!({}));
     let events = one("SELECT COUNT(*) FROM raw_logs WHERE chain_id = $1")
-        .fetch(&s.store)
+        .count(&s.store)
         .await?;
-    let events: i64 = events.first().map(|r| r.get(0)).unwrap_or(0);
     Ok(Json(json!({
         "chain_id": s.chain_id,
         "tasks": tasks,

@@ -79,11 +79,6 @@ fn truncate(s: &str) -> String {
     }
 }
 
-/// Whether an RPC error means "ask for fewer blocks".
-pub fn is_range_too_large(e: &RpcError<TransportErrorKind>) -> bool {
-    matches!(classify(e), Fault::TooLarge(_))
-}
-
 /// Block ranges that grow while the RPC keeps up and halve when it refuses; they also shrink
 /// when a range brings more logs than `target_logs` (bounded memory per range).
 #[derive(Debug, Clone)]
@@ -527,6 +522,9 @@ mod tests {
             },
         ));
         assert!(matches!(classify(&http), Fault::RateLimited(m) if m.contains("slow down")));
-        assert!(!is_range_too_large(&resp(-32000, "header not found")));
+        assert!(!matches!(
+            classify(&resp(-32000, "header not found")),
+            Fault::TooLarge(_)
+        ));
     }
 }

@@ -93,6 +93,8 @@ pub trait StateRow: Serialize + for<'de> Deserialize<'de> + Clone {
     fn values(&self) -> Vec<Val>;
     /// The key as text (for the undo log).
     fn key(&self) -> String;
+    /// Stamp the block of the latest change.
+    fn set_updated_block(&mut self, block: u64);
     /// Read a row selected with `SELECT *`-equivalent columns.
     fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error>;
 }
@@ -226,6 +228,10 @@ impl StateRow for ProviderRow {
 
     fn key(&self) -> String {
         addr(&self.address)
+    }
+
+    fn set_updated_block(&mut self, block: u64) {
+        self.updated_block = block;
     }
 
     fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
@@ -395,6 +401,10 @@ impl StateRow for TaskRow {
         task_key(&self.task_id)
     }
 
+    fn set_updated_block(&mut self, block: u64) {
+        self.updated_block = block;
+    }
+
     fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
             task_id: parse(r, "task_id")?,
@@ -505,6 +515,10 @@ impl StateRow for ReplicaRow {
         format!("{}/{}", task_key(&self.task_id), self.idx)
     }
 
+    fn set_updated_block(&mut self, block: u64) {
+        self.updated_block = block;
+    }
+
     fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
         let opt_word = |col: &str| -> Result<Option<B256>, sqlx::Error> {
             r.try_get::<Option<String>, _>(col)?
@@ -583,6 +597,10 @@ impl StateRow for MarketRow {
 
     fn key(&self) -> String {
         String::new()
+    }
+
+    fn set_updated_block(&mut self, block: u64) {
+        self.updated_block = block;
     }
 
     fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {

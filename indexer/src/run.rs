@@ -101,7 +101,7 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
         args.rpc_urls.clone()
     };
     let timeout = Duration::from_secs(args.rpc_timeout_secs);
-    Rpc::new(&urls, timeout).map_err(RunError::Config)?;
+    let first = Rpc::new(&urls, timeout).map_err(RunError::Config)?;
     let store = Store::open(&args.db).await?;
     let status = Arc::new(Status::new());
     let cfg = SyncConfig {
@@ -117,7 +117,6 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
         },
         ..SyncConfig::default()
     };
-    let head_urls = urls.clone();
     let make = {
         let (store, manifest, status, cfg) =
             (store.clone(), manifest.clone(), status.clone(), cfg.clone());
@@ -139,8 +138,7 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
         let mut syncer = make(0);
         let target = match args.until {
             Some(b) => b,
-            None => Rpc::new(&head_urls, timeout)
-                .map_err(RunError::Config)?
+            None => first
                 .head()
                 .await
                 .map_err(|e| RunError::Config(format!("cannot read the chain head: {e}")))?,

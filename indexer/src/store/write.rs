@@ -303,7 +303,7 @@ impl Store {
             stats.rows += rows.len() as u64;
         }
         let t_events = t0.elapsed();
-        stats.undo = write_undo(&mut tx, b, chain, &proj.undo).await?;
+        stats.undo = write_undo(&mut tx, b, chain, proj.undo()).await?;
         set_checkpoint(&mut tx, chain, w.market, &w.last).await?;
         tx.commit().await?;
         tracing::debug!(

@@ -4,16 +4,16 @@
 //! failed; governance changes. Tests index the chain afterwards and compare with the contract.
 
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
+    network::TransactionBuilder,
     node_bindings::{Anvil, AnvilInstance},
     primitives::{Address, B256, U256, Uint, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
-    signers::local::PrivateKeySigner,
     sol_types::SolValue,
 };
 use swan_contracts::{
     DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_params,
+    dev_wallet,
 };
 
 /// The actors and the chain.
@@ -223,21 +223,12 @@ fn info(worker: Address, beneficiary: Address, n: u32) -> ISwanMarket::ProviderI
 /// Deploy with funded actors and three staked providers.
 pub(crate) async fn market(extra_keepers: &[Address]) -> Market {
     let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
-    let keys: Vec<PrivateKeySigner> = anvil
-        .keys()
-        .iter()
-        .take(9)
-        .map(|k| PrivateKeySigner::from(k.clone()))
-        .collect();
-    let mut wallet = EthereumWallet::from(keys[0].clone());
-    for k in &keys[1..] {
-        wallet.register_signer(k.clone());
-    }
+    let (wallet, keys) = dev_wallet(&anvil, 8);
     let provider = ProviderBuilder::new()
         .wallet(wallet)
         .connect_http(anvil.endpoint_url())
         .erased();
-    let admin = keys[0].address();
+    let admin = keys[0];
     let mut cfg = DeployConfig::devnet(admin, anvil.endpoint());
     cfg.keepers.extend_from_slice(extra_keepers);
     let manifest = deploy(&provider, &cfg).await.unwrap();
@@ -246,9 +237,9 @@ pub(crate) async fn market(extra_keepers: &[Address]) -> Market {
         provider,
         manifest,
         admin,
-        submitter: keys[1].address(),
-        owners: keys[2..5].iter().map(|k| k.address()).collect(),
-        workers: keys[5..8].iter().map(|k| k.address()).collect(),
+        submitter: keys[1],
+        owners: keys[2..5].to_vec(),
+        workers: keys[5..8].to_vec(),
     };
     let token = DevToken::new(m.manifest.token, &m.provider);
     for who in std::iter::once(m.submitter).chain(m.owners.iter().copied()) {

@@ -1,411 +1,21 @@
-//! The projection: market events to typed rows, by the contracts' own rules and from events
-//! alone (no `eth_call`).
-//!
-//! [`Projection`] holds the state rows a range touches (loaded from the database first), applies
-//! the range's events in chain order, and collects what to write: changed state rows, event rows
-//! and — for blocks that are not final yet — the previous value of every state row a block
-//! changed (the undo log a reorg rolls back with).
+//! The contracts' rules, event by event: how each market event changes the state rows and which
+//! event rows it appends. Mirrors the Solidity (`MarketBase`, `Registry`, `TaskEscrow`,
+//! `BatchSettlement`, `ServiceStreams`, `Governance`); the state tests check it against the
+//! contract's own views.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-use alloy::primitives::{Address, B256, U256};
+use alloy::primitives::U256;
 use swan_contracts::SwanMarket::SwanMarketEvents as E;
 
-use crate::model::{
-    EventRow, EventTable, MarketRow, ProviderRow, ReplicaRow, StateRow, TaskRow, Val, addr, big,
-    label, task_key, word,
-};
-
-/// Where an event sits in the chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct At {
-    /// Block number.
-    pub block: u64,
-    /// Log index within the block.
-    pub log_index: u64,
-    /// Transaction hash.
-    pub tx: B256,
-}
-
-/// An event that refers to state the projection never saw: the manifest's start block is later
-/// than the deployment, or the database holds another deployment.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "{event} at block {block} refers to unknown {what} {key}; index from the deployment block (the manifest's start_block) into a fresh database"
-)]
-pub struct ProjectError {
-    /// Event name.
-    pub event: &'static str,
-    /// Block number.
-    pub block: u64,
-    /// "task", "replica" or "provider".
-    pub what: &'static str,
-    /// Its key.
-    pub key: String,
-}
-
-/// The keys a list of events touches, to load before projecting.
-#[derive(Debug, Default)]
-pub struct Keys {
-    /// Task ids.
-    pub tasks: BTreeSet<U256>,
-    /// Provider owner addresses (more come from the replicas of the touched tasks).
-    pub providers: BTreeSet<Address>,
-}
-
-/// Collect the keys `events` (in chain order) touch and that must be loaded: tasks created
-/// within the same events need no loading.
-pub fn keys<'a>(events: impl IntoIterator<Item = &'a E>) -> Keys {
-    let mut k = Keys::default();
-    let mut created = BTreeSet::new();
-    for e in events {
-        match e {
-            E::ProviderRegistered(e) => drop(k.providers.insert(e.provider)),
-            E::ProviderStatusChanged(e) => drop(k.providers.insert(e.provider)),
-            E::CollateralDeposited(e) => drop(k.providers.insert(e.provider)),
-            E::WithdrawalRequested(e) => drop(k.providers.insert(e.provider)),
-            E::CollateralWithdrawn(e) => drop(k.providers.insert(e.provider)),
-            E::EarningsClaimed(e) => drop(k.providers.insert(e.provider)),
-            E::TaskCreated(e) => drop(created.insert(e.taskId)),
-            E::TaskAssigned(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.extend(e.providers.iter().copied());
-            }
-            E::ResultSubmitted(e) => drop(k.tasks.insert(e.taskId)),
-            E::ResultRevealed(e) => drop(k.tasks.insert(e.taskId)),
-            E::ReplicaPaid(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.insert(e.provider);
-            }
-            E::ReplicaSlashed(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.insert(e.provider);
-            }
-            E::ReplicaRefunded(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.insert(e.provider);
-            }
-            E::TaskFinalized(e) => drop(k.tasks.insert(e.taskId)),
-            E::TaskCancelled(e) => drop(k.tasks.insert(e.taskId)),
-            E::ServiceStarted(e) => drop(k.tasks.insert(e.taskId)),
-            E::ServiceEndChanged(e) => drop(k.tasks.insert(e.taskId)),
-            E::ServiceClaimed(e) => drop(k.tasks.insert(e.taskId)),
-            E::ServiceFailed(e) => drop(k.tasks.insert(e.taskId)),
-            _ => {}
-        }
-    }
-    k.tasks.retain(|t| !created.contains(t));
-    k
-}
-
-/// One entry of the undo log: the value of a state row before block `block` changed it
-/// (`None`: the row did not exist).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Undo {
-    /// The block that changed the row.
-    pub block: u64,
-    /// Table name.
-    pub table: &'static str,
-    /// The row's key.
-    pub key: String,
-    /// The previous row as JSON, or None.
-    pub prev: Option<String>,
-}
-
-/// Task statuses as stored (the contract's `TaskStatus`).
-pub const TASK_STATUS: [&str; 6] = [
-    "none",
-    "open",
-    "assigned",
-    "completed",
-    "failed",
-    "cancelled",
-];
-/// Provider statuses as stored (the contract's `ProviderStatus`).
-pub const PROVIDER_STATUS: [&str; 4] = ["none", "active", "paused", "exited"];
-/// Modes as stored (the contract's `Mode`).
-pub const MODES: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service"];
-
-fn name(table: &'static [&'static str], i: u8) -> String {
-    table
-        .get(i as usize)
-        .copied()
-        .unwrap_or("unknown")
-        .to_owned()
-}
-
-/// The state a range works on, and what it will write.
-#[derive(Debug)]
-pub struct Projection {
-    /// Tasks loaded or created.
-    pub tasks: HashMap<U256, TaskRow>,
-    /// Replicas of the loaded tasks.
-    pub replicas: HashMap<(U256, u64), ReplicaRow>,
-    /// Providers loaded or registered.
-    pub providers: HashMap<Address, ProviderRow>,
-    /// Market totals.
-    pub market: MarketRow,
-    dirty_tasks: BTreeSet<U256>,
-    dirty_replicas: BTreeSet<(U256, u64)>,
-    dirty_providers: BTreeSet<Address>,
-    dirty_market: bool,
-    /// Event rows to append.
-    pub events: Vec<EventRow>,
-    /// Undo entries (only when `journal_from` is set).
-    pub undo: Vec<Undo>,
-    /// Blocks at or above this get undo entries.
-    journal_from: Option<u64>,
-    journaled: BTreeMap<(&'static str, String), u64>,
-}
+use super::{At, MODES, PROVIDER_STATUS, ProjectError, Projection, TASK_STATUS, name};
+use crate::model::{EventTable, ProviderRow, ReplicaRow, TaskRow, Val, addr, big, label, task_key};
 
 impl Projection {
-    /// Start from loaded rows. Blocks ≥ `journal_from` (not final yet) are journaled.
-    pub fn new(
-        tasks: HashMap<U256, TaskRow>,
-        replicas: HashMap<(U256, u64), ReplicaRow>,
-        providers: HashMap<Address, ProviderRow>,
-        market: MarketRow,
-        journal_from: Option<u64>,
-    ) -> Self {
-        Self {
-            tasks,
-            replicas,
-            providers,
-            market,
-            dirty_tasks: BTreeSet::new(),
-            dirty_replicas: BTreeSet::new(),
-            dirty_providers: BTreeSet::new(),
-            dirty_market: false,
-            events: Vec::new(),
-            undo: Vec::new(),
-            journal_from,
-            journaled: BTreeMap::new(),
-        }
-    }
-
-    /// Changed rows, to write back.
-    pub fn changed(
-        &self,
-    ) -> (
-        Vec<&TaskRow>,
-        Vec<&ReplicaRow>,
-        Vec<&ProviderRow>,
-        Option<&MarketRow>,
-    ) {
-        (
-            self.dirty_tasks.iter().map(|k| &self.tasks[k]).collect(),
-            self.dirty_replicas
-                .iter()
-                .map(|k| &self.replicas[k])
-                .collect(),
-            self.dirty_providers
-                .iter()
-                .map(|k| &self.providers[k])
-                .collect(),
-            self.dirty_market.then_some(&self.market),
-        )
-    }
-
-    fn journal<R: StateRow>(&mut self, block: u64, key: String, prev: Option<&R>) {
-        let Some(from) = self.journal_from else {
-            return;
-        };
-        if block < from {
-            return;
-        }
-        let slot = (R::TABLE, key);
-        if self.journaled.get(&slot) == Some(&block) {
-            return; // the row's value before this block is already recorded
-        }
-        self.undo.push(Undo {
-            block,
-            table: R::TABLE,
-            key: slot.1.clone(),
-            prev: prev.map(|r| serde_json::to_string(r).expect("rows serialize")),
-        });
-        self.journaled.insert(slot, block);
-    }
-
-    /// Whether a change at `block` must be journaled (the block is not final and the row's value
-    /// before this block is not recorded yet).
-    fn must_journal(&self, table: &'static str, key: &str, block: u64) -> bool {
-        self.journal_from.is_some_and(|from| block >= from)
-            && self.journaled.get(&(table, key.to_owned())) != Some(&block)
-    }
-
-    fn task(
-        &mut self,
-        id: U256,
-        at: At,
-        event: &'static str,
-    ) -> Result<&mut TaskRow, ProjectError> {
-        if !self.tasks.contains_key(&id) {
-            return Err(ProjectError {
-                event,
-                block: at.block,
-                what: "task",
-                key: task_key(&id),
-            });
-        }
-        if self.journal_from.is_some_and(|from| at.block >= from) {
-            let key = task_key(&id);
-            if self.must_journal(TaskRow::TABLE, &key, at.block) {
-                let prev = self.tasks[&id].clone();
-                self.journal(at.block, key, Some(&prev));
-            }
-        }
-        self.dirty_tasks.insert(id);
-        let t = self.tasks.get_mut(&id).expect("present");
-        t.updated_block = at.block;
-        Ok(t)
-    }
-
-    fn replica(
-        &mut self,
-        id: U256,
-        idx: u64,
-        at: At,
-        event: &'static str,
-    ) -> Result<&mut ReplicaRow, ProjectError> {
-        let Some(row) = self.replicas.get(&(id, idx)) else {
-            return Err(ProjectError {
-                event,
-                block: at.block,
-                what: "replica",
-                key: format!("{}/{idx}", task_key(&id)),
-            });
-        };
-        if self.journal_from.is_some_and(|from| at.block >= from) {
-            let key = row.key();
-            if self.must_journal(ReplicaRow::TABLE, &key, at.block) {
-                let prev = row.clone();
-                self.journal(at.block, key, Some(&prev));
-            }
-        }
-        self.dirty_replicas.insert((id, idx));
-        let r = self.replicas.get_mut(&(id, idx)).expect("present");
-        r.updated_block = at.block;
-        Ok(r)
-    }
-
-    fn provider(
-        &mut self,
-        a: Address,
-        at: At,
-        event: &'static str,
-    ) -> Result<&mut ProviderRow, ProjectError> {
-        let Some(row) = self.providers.get(&a) else {
-            return Err(ProjectError {
-                event,
-                block: at.block,
-                what: "provider",
-                key: addr(&a),
-            });
-        };
-        if self.journal_from.is_some_and(|from| at.block >= from) {
-            let key = addr(&a);
-            if self.must_journal(ProviderRow::TABLE, &key, at.block) {
-                let prev = row.clone();
-                self.journal(at.block, key, Some(&prev));
-            }
-        }
-        self.dirty_providers.insert(a);
-        let p = self.providers.get_mut(&a).expect("present");
-        p.updated_block = at.block;
-        Ok(p)
-    }
-
-    fn market(&mut self, at: At) -> &mut MarketRow {
-        if self.must_journal(MarketRow::TABLE, "", at.block) {
-            let prev = self.market.clone();
-            self.journal(at.block, String::new(), Some(&prev));
-        }
-        self.dirty_market = true;
-        self.market.updated_block = at.block;
-        &mut self.market
-    }
-
-    fn push(&mut self, table: EventTable, at: At, values: Vec<Val>) {
-        self.events.push(EventRow {
-            table,
-            block: at.block,
-            log_index: at.log_index,
-            values,
-        });
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn payment(
-        &mut self,
-        at: At,
-        kind: &str,
-        task: Option<U256>,
-        idx: Option<u64>,
-        account: Address,
-        counterparty: Option<Address>,
-        amount: U256,
-        fee: U256,
-    ) {
-        self.push(
-            EventTable::Payments,
-            at,
-            vec![
-                Val::T(kind.into()),
-                Val::NT(task.as_ref().map(task_key)),
-                Val::NI(idx.map(big)),
-                Val::T(addr(&account)),
-                Val::NT(counterparty.as_ref().map(addr)),
-                Val::T(amount.to_string()),
-                Val::T(fee.to_string()),
-            ],
-        );
-    }
-
-    fn governance(
-        &mut self,
-        at: At,
-        kind: &str,
-        version: Option<u64>,
-        subject: Option<Address>,
-        detail: serde_json::Value,
-    ) {
-        self.push(
-            EventTable::ParamChanges,
-            at,
-            vec![
-                Val::T(kind.into()),
-                Val::NI(version.map(big)),
-                Val::NT(subject.as_ref().map(addr)),
-                Val::T(detail.to_string()),
-            ],
-        );
-    }
-
-    /// Release a replica's collateral on its provider after it ended without fault.
-    fn release(
-        &mut self,
-        provider: Address,
-        collateral: U256,
-        completed: bool,
-        at: At,
-        ev: &'static str,
-    ) -> Result<(), ProjectError> {
-        let p = self.provider(provider, at, ev)?;
-        p.locked = p.locked.saturating_sub(collateral);
-        p.running = p.running.saturating_sub(1);
-        if completed {
-            p.completed += 1;
-        }
-        Ok(())
-    }
-
     /// Apply one event.
     pub fn apply(&mut self, e: &E, at: At) -> Result<(), ProjectError> {
         match e {
             E::ProviderRegistered(e) => {
                 let i = &e.info;
                 let existing = self.providers.get(&e.provider).cloned();
-                self.journal(at.block, addr(&e.provider), existing.as_ref());
                 let mut p = existing.unwrap_or_else(|| ProviderRow {
                     address: e.provider,
                     worker: i.worker,
@@ -453,8 +63,7 @@ impl Projection {
                 p.task_types = i.taskTypes;
                 p.metadata_uri = i.metadataURI.clone();
                 p.updated_block = at.block;
-                self.providers.insert(e.provider, p);
-                self.dirty_providers.insert(e.provider);
+                self.put_provider(p, at);
             }
             E::ProviderStatusChanged(e) => {
                 let p = self.provider(e.provider, at, "ProviderStatusChanged")?;
@@ -463,55 +72,19 @@ impl Projection {
             E::CollateralDeposited(e) => {
                 let p = self.provider(e.provider, at, "CollateralDeposited")?;
                 p.stake = e.stake;
-                let (unbonding, release_at) = (p.unbonding, p.release_at);
-                self.push(
-                    EventTable::Collateral,
-                    at,
-                    vec![
-                        Val::T(addr(&e.provider)),
-                        Val::T("deposit".into()),
-                        Val::T(e.amount.to_string()),
-                        Val::T(e.stake.to_string()),
-                        Val::T(unbonding.to_string()),
-                        Val::I(big(release_at)),
-                    ],
-                );
+                self.collateral(at, e.provider, "deposit", e.amount);
             }
             E::WithdrawalRequested(e) => {
                 let p = self.provider(e.provider, at, "WithdrawalRequested")?;
                 p.unbonding = e.unbonding;
                 p.release_at = e.releaseAt.saturating_to();
-                let stake = p.stake;
-                self.push(
-                    EventTable::Collateral,
-                    at,
-                    vec![
-                        Val::T(addr(&e.provider)),
-                        Val::T("withdrawal_requested".into()),
-                        Val::T(e.amount.to_string()),
-                        Val::T(stake.to_string()),
-                        Val::T(e.unbonding.to_string()),
-                        Val::I(big(e.releaseAt.saturating_to())),
-                    ],
-                );
+                self.collateral(at, e.provider, "withdrawal_requested", e.amount);
             }
             E::CollateralWithdrawn(e) => {
                 let p = self.provider(e.provider, at, "CollateralWithdrawn")?;
                 p.unbonding = p.unbonding.saturating_sub(e.amount);
                 p.stake = e.stake;
-                let (unbonding, release_at) = (p.unbonding, p.release_at);
-                self.push(
-                    EventTable::Collateral,
-                    at,
-                    vec![
-                        Val::T(addr(&e.provider)),
-                        Val::T("withdrawn".into()),
-                        Val::T(e.amount.to_string()),
-                        Val::T(e.stake.to_string()),
-                        Val::T(unbonding.to_string()),
-                        Val::I(big(release_at)),
-                    ],
-                );
+                self.collateral(at, e.provider, "withdrawn", e.amount);
             }
             E::EarningsClaimed(e) => {
                 let p = self.provider(e.provider, at, "EarningsClaimed")?;
@@ -597,10 +170,7 @@ impl Projection {
                     finalized_block: None,
                     updated_block: at.block,
                 };
-                let existing = self.tasks.get(&e.taskId).cloned();
-                self.journal(at.block, task_key(&e.taskId), existing.as_ref());
-                self.tasks.insert(e.taskId, row);
-                self.dirty_tasks.insert(e.taskId);
+                self.put_task(row, at);
                 let m = self.market(at);
                 m.escrowed += e.escrow;
             }
@@ -629,10 +199,7 @@ impl Projection {
                         assigned_block: at.block,
                         updated_block: at.block,
                     };
-                    let existing = self.replicas.get(&(e.taskId, idx)).cloned();
-                    self.journal(at.block, row.key(), existing.as_ref());
-                    self.replicas.insert((e.taskId, idx), row);
-                    self.dirty_replicas.insert((e.taskId, idx));
+                    self.put_replica(row, at);
                     let prov = self.provider(*p, at, "TaskAssigned")?;
                     prov.locked += collateral;
                     prov.running += 1;
@@ -676,18 +243,8 @@ impl Projection {
                 r.status = "submitted".into();
                 r.result_hash = Some(e.resultHash);
                 r.result_uri = Some(e.resultURI.clone());
-                self.push(
-                    EventTable::Results,
-                    at,
-                    vec![
-                        Val::T(task_key(&e.taskId)),
-                        Val::I(big(idx)),
-                        Val::T(addr(&e.provider)),
-                        Val::T("submitted".into()),
-                        Val::T(word(&e.resultHash)),
-                        Val::T(e.resultURI.clone()),
-                    ],
-                );
+                let (task, hash, uri) = (e.taskId, e.resultHash, &e.resultURI);
+                self.result(at, task, idx, e.provider, "submitted", hash, uri);
             }
             E::ResultRevealed(e) => {
                 let idx = e.replica.saturating_to();
@@ -695,18 +252,7 @@ impl Projection {
                 r.status = "revealed".into();
                 r.revealed_hash = Some(e.resultHash);
                 let provider = r.provider;
-                self.push(
-                    EventTable::Results,
-                    at,
-                    vec![
-                        Val::T(task_key(&e.taskId)),
-                        Val::I(big(idx)),
-                        Val::T(addr(&provider)),
-                        Val::T("revealed".into()),
-                        Val::T(word(&e.resultHash)),
-                        Val::T(String::new()),
-                    ],
-                );
+                self.result(at, e.taskId, idx, provider, "revealed", e.resultHash, "");
             }
             E::ReplicaPaid(e) => {
                 let idx = e.replica.saturating_to();
