@@ -3,7 +3,7 @@
 //! `BatchSettlement`, `ServiceStreams`, `Governance`); the state tests check it against the
 //! contract's own views.
 
-use alloy::primitives::U256;
+use alloy::primitives::{Address, U256};
 use swan_contracts::SwanMarket::SwanMarketEvents as E;
 
 use super::{At, MODES, PROVIDER_STATUS, ProjectError, Projection, TASK_STATUS, name};
@@ -221,20 +221,7 @@ impl Projection {
                     ],
                 );
                 if !e.refund.is_zero() {
-                    let submitter = self.tasks[&e.taskId].submitter;
-                    self.payment(
-                        at,
-                        "task_refund",
-                        Some(e.taskId),
-                        None,
-                        submitter,
-                        None,
-                        e.refund,
-                        U256::ZERO,
-                    );
-                    let m = self.market(at);
-                    m.escrowed = m.escrowed.saturating_sub(e.refund);
-                    m.refunded += e.refund;
+                    self.refund(at, e.taskId, None, e.refund);
                 }
             }
             E::ResultSubmitted(e) => {
@@ -256,32 +243,11 @@ impl Projection {
             }
             E::ReplicaPaid(e) => {
                 let idx = e.replica.saturating_to();
-                let r = self.replica(e.taskId, idx, at, "ReplicaPaid")?;
-                r.status = "paid".into();
-                r.payout += e.payout;
-                r.fee += e.fee;
-                let t = self.task(e.taskId, at, "ReplicaPaid")?;
-                t.paid += e.payout;
-                t.fees += e.fee;
-                let collateral = t.collateral;
-                self.release(e.provider, collateral, true, at, "ReplicaPaid")?;
-                let p = self.provider(e.provider, at, "ReplicaPaid")?;
-                p.earned += e.payout;
-                p.earned_total += e.payout;
-                self.payment(
-                    at,
-                    "replica_paid",
-                    Some(e.taskId),
-                    Some(idx),
-                    e.provider,
-                    None,
-                    e.payout,
-                    e.fee,
-                );
-                let m = self.market(at);
-                m.escrowed = m.escrowed.saturating_sub(e.payout + e.fee);
-                m.volume += e.payout;
-                m.fees += e.fee;
+                let (task, kind) = (e.taskId, "replica_paid");
+                let provider = self.earn(at, kind, task, idx, e.payout, e.fee, "ReplicaPaid")?;
+                self.replica(task, idx, at, "ReplicaPaid")?.status = "paid".into();
+                let collateral = self.tasks[&task].collateral;
+                self.release(provider, collateral, true, at, "ReplicaPaid")?;
             }
             E::ReplicaSlashed(e) => {
                 let idx = e.replica.saturating_to();
@@ -327,21 +293,9 @@ impl Projection {
                 r.refund += e.refund;
                 let t = self.task(e.taskId, at, "ReplicaRefunded")?;
                 t.refunded += e.refund;
-                let (collateral, submitter) = (t.collateral, t.submitter);
+                let collateral = t.collateral;
                 self.release(e.provider, collateral, false, at, "ReplicaRefunded")?;
-                self.payment(
-                    at,
-                    "task_refund",
-                    Some(e.taskId),
-                    Some(idx),
-                    submitter,
-                    None,
-                    e.refund,
-                    U256::ZERO,
-                );
-                let m = self.market(at);
-                m.escrowed = m.escrowed.saturating_sub(e.refund);
-                m.refunded += e.refund;
+                self.refund(at, e.taskId, Some(idx), e.refund);
             }
             E::TaskFinalized(e) => {
                 let status = e.status;
@@ -370,20 +324,7 @@ impl Projection {
                 let t = self.task(e.taskId, at, "TaskCancelled")?;
                 t.status = "cancelled".into();
                 t.refunded += e.refund;
-                let submitter = t.submitter;
-                self.payment(
-                    at,
-                    "task_refund",
-                    Some(e.taskId),
-                    None,
-                    submitter,
-                    None,
-                    e.refund,
-                    U256::ZERO,
-                );
-                let m = self.market(at);
-                m.escrowed = m.escrowed.saturating_sub(e.refund);
-                m.refunded += e.refund;
+                self.refund(at, e.taskId, None, e.refund);
             }
             E::ServiceStarted(e) => {
                 let t = self.task(e.taskId, at, "ServiceStarted")?;
@@ -397,60 +338,29 @@ impl Projection {
                 t.refunded += e.refund;
                 let submitter = t.submitter;
                 if !e.cost.is_zero() {
+                    let (task, cost) = (Some(e.taskId), e.cost);
                     self.payment(
                         at,
                         "service_extended",
-                        Some(e.taskId),
+                        task,
                         None,
                         submitter,
                         None,
-                        e.cost,
+                        cost,
                         U256::ZERO,
                     );
+                    self.market(at).escrowed += cost;
                 }
                 if !e.refund.is_zero() {
-                    self.payment(
-                        at,
-                        "task_refund",
-                        Some(e.taskId),
-                        None,
-                        submitter,
-                        None,
-                        e.refund,
-                        U256::ZERO,
-                    );
+                    self.refund(at, e.taskId, None, e.refund);
                 }
-                let m = self.market(at);
-                m.escrowed = (m.escrowed + e.cost).saturating_sub(e.refund);
-                m.refunded += e.refund;
             }
             E::ServiceClaimed(e) => {
                 let idx = e.replica.saturating_to();
-                let r = self.replica(e.taskId, idx, at, "ServiceClaimed")?;
-                r.payout += e.payout;
-                r.fee += e.fee;
-                r.claimed_until = Some(e.until.saturating_to());
-                let provider = r.provider;
-                let t = self.task(e.taskId, at, "ServiceClaimed")?;
-                t.paid += e.payout;
-                t.fees += e.fee;
-                let p = self.provider(provider, at, "ServiceClaimed")?;
-                p.earned += e.payout;
-                p.earned_total += e.payout;
-                self.payment(
-                    at,
-                    "service_claimed",
-                    Some(e.taskId),
-                    Some(idx),
-                    provider,
-                    None,
-                    e.payout,
-                    e.fee,
-                );
-                let m = self.market(at);
-                m.escrowed = m.escrowed.saturating_sub(e.payout + e.fee);
-                m.volume += e.payout;
-                m.fees += e.fee;
+                let (task, kind) = (e.taskId, "service_claimed");
+                self.earn(at, kind, task, idx, e.payout, e.fee, "ServiceClaimed")?;
+                self.replica(task, idx, at, "ServiceClaimed")?.claimed_until =
+                    Some(e.until.saturating_to());
             }
             E::ServiceFailed(e) => {
                 // the slash and refund came with ReplicaSlashed; this records when it failed
@@ -520,6 +430,57 @@ impl Projection {
             }
         }
         Ok(())
+    }
+}
+
+impl Projection {
+    /// Escrow returned to a task's submitter: a payment row and the market's totals.
+    fn refund(&mut self, at: At, task: U256, idx: Option<u64>, amount: U256) {
+        let submitter = self.tasks[&task].submitter;
+        self.payment(
+            at,
+            "task_refund",
+            Some(task),
+            idx,
+            submitter,
+            None,
+            amount,
+            U256::ZERO,
+        );
+        let m = self.market(at);
+        m.escrowed = m.escrowed.saturating_sub(amount);
+        m.refunded += amount;
+    }
+
+    /// A replica's provider earns `payout` (the protocol keeps `fee`): the replica, the task,
+    /// the provider's earnings, a payment row and the market's totals. Returns the provider.
+    #[allow(clippy::too_many_arguments)]
+    fn earn(
+        &mut self,
+        at: At,
+        kind: &str,
+        task: U256,
+        idx: u64,
+        payout: U256,
+        fee: U256,
+        event: &'static str,
+    ) -> Result<Address, ProjectError> {
+        let r = self.replica(task, idx, at, event)?;
+        r.payout += payout;
+        r.fee += fee;
+        let provider = r.provider;
+        let t = self.task(task, at, event)?;
+        t.paid += payout;
+        t.fees += fee;
+        let p = self.provider(provider, at, event)?;
+        p.earned += payout;
+        p.earned_total += payout;
+        self.payment(at, kind, Some(task), Some(idx), provider, None, payout, fee);
+        let m = self.market(at);
+        m.escrowed = m.escrowed.saturating_sub(payout + fee);
+        m.volume += payout;
+        m.fees += fee;
+        Ok(provider)
     }
 }
 
