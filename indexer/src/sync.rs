@@ -104,7 +104,11 @@ pub struct Syncer {
     status: SharedStatus,
     failures: u32,
     bar: Option<ProgressBar>,
-    ahead: Option<(u64, tokio::task::JoinHandle<Result<Fetched, FetchError>>)>,
+    ahead: Option<(
+        u64,
+        bool,
+        tokio::task::JoinHandle<Result<Fetched, FetchError>>,
+    )>,
     written: u64,
     /// Head and final block last read, and the steps since.
     tips: Option<(u64, u64, u32)>,
@@ -292,17 +296,23 @@ impl Syncer {
             return Ok(Step::Idle);
         }
         let started = std::time::Instant::now();
-        // a range read ahead while the previous one was written (final blocks only)
+        // a range read ahead while the previous one was written; like any range, it is checked
+        // against the checkpoint below before it is written
         let ahead = match self.ahead.take() {
-            Some((from, task)) if from == next => task.await.ok().and_then(Result::ok),
-            Some((_, task)) => {
+            Some((from, full, task)) if from == next => task
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .filter(|f| f.to <= head)
+                .map(|f| (f, full)),
+            Some((_, _, task)) => {
                 task.abort();
                 None
             }
             None => None,
         };
         let (fetched, full) = match ahead {
-            Some(f) => (f, false),
+            Some(ahead) => ahead,
             None => {
                 let to = (next + self.sizer.size() - 1).min(head);
                 let full = to > finalized;
@@ -313,15 +323,16 @@ impl Syncer {
             }
         };
         let to = fetched.to;
-        if !full {
-            // read the next final range while this one is written
-            let (from, upto) = (to + 1, (to + self.sizer.size()).min(finalized));
-            if from <= upto {
-                let (rpc, manifest) = (self.rpc.clone(), self.manifest.clone());
-                let task =
-                    tokio::spawn(async move { rpc.range(&manifest, from, upto, false).await });
-                self.ahead = Some((from, task));
-            }
+        // read the next range while this one is written (not once at the head: there the next
+        // range is a block that does not exist yet); a range past the final block is read with
+        // its headers, so its own links are checked
+        let (from, upto) = (to + 1, (to + self.sizer.size()).min(head));
+        if from <= upto {
+            let ahead_full = upto > finalized;
+            let (rpc, manifest) = (self.rpc.clone(), self.manifest.clone());
+            let task =
+                tokio::spawn(async move { rpc.range(&manifest, from, upto, ahead_full).await });
+            self.ahead = Some((from, ahead_full, task));
         }
         if let Some(cp) = &cp
             && !cp.block_hash.is_empty()

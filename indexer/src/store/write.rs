@@ -184,7 +184,7 @@ impl Store {
                 anonymous: false,
             },
             super::Backend::Sqlite => Batch {
-                rows: 32,
+                rows: 128,
                 anonymous: true,
             },
         }
