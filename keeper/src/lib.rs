@@ -2,7 +2,11 @@
 //!
 //! This crate grows module by module (see DESIGN.md, "Keeper"). What is here now:
 //!
+//! - [`allocate`]: which providers run which open tasks — eligibility, a documented score, and a
+//!   batch assignment with provider capacities (an auction over provider slots), each decision
+//!   with what anyone needs to recompute it.
 //! - [`pricing`]: Swan's dynamic-pricing rule, which the keeper publishes as the suggested price
 //!   per resource class and the CLI uses as the default price cap of new tasks.
 
+pub mod allocate;
 pub mod pricing;

@@ -1,0 +1,683 @@
+//! Allocation: which providers run which open tasks.
+//!
+//! 1. **Eligibility** ([`check`]): a provider can take a replica of a task when it is active,
+//!    serves the task's kind, is in the task's region (or the task takes any region), is not
+//!    excluded for the task (it failed or declined it before), its machine covers the task's
+//!    requirements (CPU, memory, storage, GPU count, GPU memory, GPU model), its quote is within
+//!    the task's price cap, and it still has the resources and free collateral the replica needs
+//!    after the replicas it already runs and those given to it earlier in the same batch.
+//! 2. **Quote**: the provider's hourly prices times the task's requirements: for a batch task
+//!    over `duration_secs` (rounded up to whole seconds of the hourly rate), for a service task a
+//!    rate per second. The quote is the price the keeper assigns at — never more than the cap.
+//! 3. **Score** ([`Weights`], [`Terms`]): lower is better, an integer in parts per million:
+//!    `price·(quote / cap) + reputation·(1 − reputation) + load·(running / (running + slots)) +
+//!    fit·(GPU machine for a task without GPUs)`, weights 50 % / 25 % / 15 % / 10 % by default.
+//!    Ties go to the lower provider address.
+//! 4. **Batch assignment** ([`solver`]): the open tasks at once, as an assignment problem with
+//!    provider capacities (min-cost flow by cost scaling, never worse than greedy), whole tasks only: a task whose
+//!    replicas cannot all be placed waits for the next round.
+//!
+//! Capacities are counted in replica slots for the solver: for each provider, how many of the
+//! batch's smallest requirement still fit in each resource and in its free collateral. That
+//! count can be optimistic when the batch mixes sizes; the solver's result is then checked
+//! replica by replica against the real remaining resources and collateral, and a task that no
+//! longer fits is moved to another candidate or waits. No provider is ever given more than it
+//! has. Every decision carries its [`Decision`]: the chosen providers with their score terms,
+//! the best alternative, and for a waiting task why.
+
+pub mod instances;
+pub mod solver;
+
+use std::collections::{BTreeMap, BinaryHeap};
+
+use alloy::primitives::{Address, B256, U256};
+use serde::Serialize;
+
+/// Parts per million.
+pub const PPM: i64 = 1_000_000;
+
+/// A machine's resources, or a task's requirements per replica.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Resources {
+    /// CPU cores.
+    pub cpu_cores: u32,
+    /// Memory, GiB.
+    pub memory_gib: u32,
+    /// Storage, GiB.
+    pub storage_gib: u32,
+    /// GPUs.
+    pub gpu_count: u32,
+    /// Memory per GPU, GiB.
+    pub gpu_memory_gib: u32,
+    /// GPU model (zero: any).
+    pub gpu_model: B256,
+}
+
+impl Resources {
+    /// The consumable amounts: CPU, memory, storage, GPUs.
+    fn amounts(&self) -> [u64; 4] {
+        [
+            self.cpu_cores.into(),
+            self.memory_gib.into(),
+            self.storage_gib.into(),
+            self.gpu_count.into(),
+        ]
+    }
+}
+
+/// A provider's hourly prices, in the token's smallest unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Prices {
+    /// Per CPU core-hour.
+    pub per_cpu_hour: u128,
+    /// Per GiB of memory per hour.
+    pub per_gib_memory_hour: u128,
+    /// Per GPU-hour.
+    pub per_gpu_hour: u128,
+    /// Per GiB of storage per hour.
+    pub per_gib_storage_hour: u128,
+}
+
+/// What a task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Runs to a result.
+    Batch,
+    /// Serves for a duration.
+    Service,
+}
+
+impl Kind {
+    /// The provider's `taskTypes` bit for this kind.
+    pub fn bit(self) -> u8 {
+        match self {
+            Kind::Batch => 1,
+            Kind::Service => 2,
+        }
+    }
+}
+
+/// A provider as the allocator sees it (from the indexer's `providers` and `replicas` tables).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offer {
+    /// The provider.
+    pub address: Address,
+    /// Its machine.
+    pub resources: Resources,
+    /// Resources taken by the replicas it runs now.
+    pub in_use: Resources,
+    /// Hourly prices.
+    pub prices: Prices,
+    /// Region (zero: unspecified).
+    pub region: B256,
+    /// Kinds it serves ([`Kind::bit`] mask).
+    pub task_types: u8,
+    /// Active (registered, not paused, not exiting).
+    pub active: bool,
+    /// Collateral free to lock.
+    pub free_collateral: u128,
+    /// Reputation, parts per million.
+    pub reputation_ppm: u32,
+    /// Replicas it runs now.
+    pub running: u32,
+}
+
+/// An open task as the allocator sees it (from the indexer's `tasks` table and its spec).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenTask {
+    /// The task.
+    pub id: U256,
+    /// Batch or service.
+    pub kind: Kind,
+    /// Replicas on distinct providers.
+    pub replicas: u32,
+    /// Cap per replica (batch), or per second per replica (service).
+    pub price_cap: u128,
+    /// Batch: the expected run time quoted for; service: the duration.
+    pub duration_secs: u64,
+    /// Collateral per replica, % of the replica's value.
+    pub collateral_pct: u16,
+    /// Requirements per replica.
+    pub requirements: Resources,
+    /// Region (zero: any).
+    pub region: B256,
+    /// Providers that may not take it (failed or declined it before).
+    pub exclude: Vec<Address>,
+}
+
+/// Why a provider cannot take a task (the first failed check, in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Not active.
+    Inactive,
+    /// Does not serve this kind of task.
+    Kind,
+    /// Another region.
+    Region,
+    /// Excluded for this task.
+    Excluded,
+    /// Its machine does not cover the requirements.
+    Resources,
+    /// Its quote is above the cap.
+    Price,
+    /// Not enough resources left now.
+    Busy,
+    /// Not enough free collateral.
+    Collateral,
+}
+
+impl Refusal {
+    /// Every reason, in check order.
+    pub const ALL: [Refusal; 8] = [
+        Refusal::Inactive,
+        Refusal::Kind,
+        Refusal::Region,
+        Refusal::Excluded,
+        Refusal::Resources,
+        Refusal::Price,
+        Refusal::Busy,
+        Refusal::Collateral,
+    ];
+}
+
+/// Score weights, parts per million (they need not sum to a million).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Weights {
+    /// Quote as a share of the cap.
+    pub price: i64,
+    /// One minus reputation.
+    pub reputation: i64,
+    /// Share of the provider's slots already running.
+    pub load: i64,
+    /// A GPU machine for a task that needs no GPU.
+    pub fit: i64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            price: 500_000,
+            reputation: 250_000,
+            load: 150_000,
+            fit: 100_000,
+        }
+    }
+}
+
+/// The score of one provider for one task, term by term (each in ppm before weighting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Terms {
+    /// Quote / cap.
+    pub price_ppm: i64,
+    /// 1 − reputation.
+    pub reputation_ppm: i64,
+    /// running / (running + slots).
+    pub load_ppm: i64,
+    /// 1 if a GPU machine would run a task without GPUs.
+    pub fit_ppm: i64,
+    /// The weighted sum: the cost the solver minimizes.
+    pub cost: i64,
+}
+
+/// Allocation settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Config {
+    /// Score weights.
+    pub weights: Weights,
+    /// Candidates kept per task: its cheapest eligible providers.
+    pub candidates: usize,
+    /// More candidates per task, drawn at random among its eligible providers (so capacity is
+    /// not left idle when every task's cheapest providers are the same few).
+    pub random_candidates: usize,
+    /// Most replicas a provider runs at once.
+    pub max_slots: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            weights: Weights::default(),
+            candidates: 8,
+            random_candidates: 24,
+            max_slots: 64,
+        }
+    }
+}
+
+/// A provider chosen for a replica, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// The provider.
+    pub provider: Address,
+    /// The price assigned at (its quote).
+    pub price: u128,
+    /// Collateral it locks.
+    pub collateral: u128,
+    /// Its score.
+    pub terms: Terms,
+}
+
+/// What the allocator decided for one task, with what anyone needs to recompute it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// The task.
+    pub task: U256,
+    /// The providers, one per replica (empty: the task waits).
+    pub chosen: Vec<Choice>,
+    /// Eligible providers at the start of the batch.
+    pub eligible: usize,
+    /// The cheapest eligible provider not chosen.
+    pub runner_up: Option<Choice>,
+    /// Why providers were refused, by reason (a waiting task's explanation).
+    pub refused: BTreeMap<Refusal, usize>,
+}
+
+/// A provider's quote for one replica of `task`: its hourly prices times the requirements, over
+/// the duration for a batch task (rounded up), per second for a service task (rounded up).
+/// Amounts saturate at `u128::MAX`, far above any cap (caps are 96-bit on chain).
+pub fn quote(task: &OpenTask, prices: &Prices) -> u128 {
+    let r = &task.requirements;
+    let hourly = prices
+        .per_cpu_hour
+        .saturating_mul(r.cpu_cores.into())
+        .saturating_add(
+            prices
+                .per_gib_memory_hour
+                .saturating_mul(r.memory_gib.into()),
+        )
+        .saturating_add(prices.per_gpu_hour.saturating_mul(r.gpu_count.into()))
+        .saturating_add(
+            prices
+                .per_gib_storage_hour
+                .saturating_mul(r.storage_gib.into()),
+        );
+    match task.kind {
+        Kind::Batch => hourly
+            .saturating_mul(task.duration_secs.into())
+            .div_ceil(3_600),
+        Kind::Service => hourly.div_ceil(3_600),
+    }
+}
+
+/// The collateral a replica at `price` locks: `collateral_pct` % of its value (the price; for a
+/// service, the rate times the duration), rounded down as the contract does (saturating).
+pub fn collateral(task: &OpenTask, price: u128) -> u128 {
+    let value = match task.kind {
+        Kind::Batch => price,
+        Kind::Service => price.saturating_mul(task.duration_secs.into()),
+    };
+    value.saturating_mul(task.collateral_pct.into()) / 100
+}
+
+/// What a provider has left during a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Left {
+    amounts: [u64; 4],
+    collateral: u128,
+}
+
+impl Left {
+    fn of(o: &Offer) -> Self {
+        let (total, used) = (o.resources.amounts(), o.in_use.amounts());
+        Self {
+            amounts: std::array::from_fn(|i| total[i].saturating_sub(used[i])),
+            collateral: o.free_collateral,
+        }
+    }
+
+    fn fits(&self, need: &[u64; 4], collateral: u128) -> Result<(), Refusal> {
+        if need.iter().zip(&self.amounts).any(|(n, l)| n > l) {
+            Err(Refusal::Busy)
+        } else if collateral > self.collateral {
+            Err(Refusal::Collateral)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn take(&mut self, need: &[u64; 4], collateral: u128) {
+        for (l, n) in self.amounts.iter_mut().zip(need) {
+            *l -= n;
+        }
+        self.collateral -= collateral;
+    }
+
+    fn give(&mut self, need: &[u64; 4], collateral: u128) {
+        for (l, n) in self.amounts.iter_mut().zip(need) {
+            *l += n;
+        }
+        self.collateral += collateral;
+    }
+}
+
+/// Whether `o` could take a replica of `t` now; its quote if so.
+pub fn check(t: &OpenTask, o: &Offer) -> Result<u128, Refusal> {
+    static_check(t, o).and_then(|price| {
+        Left::of(o).fits(&t.requirements.amounts(), collateral(t, price))?;
+        Ok(price)
+    })
+}
+
+/// The checks that do not depend on what is left: the quote if they pass.
+fn static_check(t: &OpenTask, o: &Offer) -> Result<u128, Refusal> {
+    let (r, m) = (&t.requirements, &o.resources);
+    if !o.active {
+        return Err(Refusal::Inactive);
+    }
+    if o.task_types & t.kind.bit() == 0 {
+        return Err(Refusal::Kind);
+    }
+    if t.region != B256::ZERO && t.region != o.region {
+        return Err(Refusal::Region);
+    }
+    if t.exclude.contains(&o.address) {
+        return Err(Refusal::Excluded);
+    }
+    let covers = r.cpu_cores <= m.cpu_cores
+        && r.memory_gib <= m.memory_gib
+        && r.storage_gib <= m.storage_gib
+        && r.gpu_count <= m.gpu_count
+        && (r.gpu_count == 0
+            || (r.gpu_memory_gib <= m.gpu_memory_gib
+                && (r.gpu_model == B256::ZERO || r.gpu_model == m.gpu_model)));
+    if !covers {
+        return Err(Refusal::Resources);
+    }
+    let price = quote(t, &o.prices);
+    if price > t.price_cap {
+        return Err(Refusal::Price);
+    }
+    Ok(price)
+}
+
+/// `a / b` in ppm, for `a ≤ b` (0 when `b` is 0).
+fn ratio_ppm(a: u128, b: u128) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    let r = if a <= u128::MAX / PPM as u128 {
+        a * PPM as u128 / b
+    } else {
+        a / (b / PPM as u128).max(1)
+    };
+    i64::try_from(r).unwrap_or(PPM).min(PPM)
+}
+
+/// The score of `o` for `t` at `price`, given its slot count at the start of the batch.
+pub fn score(t: &OpenTask, o: &Offer, price: u128, slots: u32, w: &Weights) -> Terms {
+    let price_ppm = ratio_ppm(price, t.price_cap);
+    let reputation_ppm = PPM - i64::from(o.reputation_ppm).min(PPM);
+    let busy = u64::from(o.running) + u64::from(slots);
+    let load_ppm = if busy == 0 {
+        PPM
+    } else {
+        i64::from(o.running) * PPM / busy as i64
+    };
+    let fit_ppm = if t.requirements.gpu_count == 0 && o.resources.gpu_count > 0 {
+        PPM
+    } else {
+        0
+    };
+    let cost =
+        (w.price * price_ppm + w.reputation * reputation_ppm + w.load * load_ppm + w.fit * fit_ppm)
+            / PPM;
+    Terms {
+        price_ppm,
+        reputation_ppm,
+        load_ppm,
+        fit_ppm,
+        cost,
+    }
+}
+
+/// Replica slots of each provider for this batch: how many of the batch's smallest requirement
+/// (per resource, and in collateral) still fit, at most `max_slots`.
+fn slots(tasks: &[OpenTask], offers: &[&Offer], max_slots: u32) -> Vec<u32> {
+    let mut smallest = [u64::MAX; 4];
+    for t in tasks {
+        for (s, a) in smallest.iter_mut().zip(t.requirements.amounts()) {
+            if a > 0 {
+                *s = (*s).min(a);
+            }
+        }
+    }
+    offers
+        .iter()
+        .map(|o| {
+            let left = Left::of(o);
+            let mut n = u64::from(max_slots);
+            for (l, s) in left.amounts.iter().zip(smallest) {
+                if s != u64::MAX {
+                    n = n.min(l / s);
+                }
+            }
+            n as u32
+        })
+        .collect()
+}
+
+/// The batch as the solver sees it, with what the decisions are built from.
+#[derive(Debug)]
+struct Batch<'a> {
+    offers: Vec<&'a Offer>,
+    problem: solver::Problem,
+    quotes: Vec<Vec<(u32, u128, Terms)>>,
+    decisions: Vec<Decision>,
+}
+
+fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'a> {
+    // providers in address order: ties go to the lower address
+    let mut offers: Vec<&Offer> = offers.iter().collect();
+    offers.sort_by_key(|o| o.address);
+    let slots = slots(tasks, &offers, cfg.max_slots);
+    let w = &cfg.weights;
+    // the provider's share of every score: reputation and load do not depend on the task
+    let base: Vec<i64> = offers
+        .iter()
+        .zip(&slots)
+        .map(|(o, &s)| {
+            let t = score(&tasks_any(), o, 0, s, w);
+            w.reputation * t.reputation_ppm + w.load * t.load_ppm
+        })
+        .collect();
+    let lefts: Vec<Left> = offers.iter().map(|o| Left::of(o)).collect();
+    // each task's cheapest eligible providers, and as many more drawn at random (by a hash of
+    // task and provider, so the same on every machine): cheapest-only lists crowd every task
+    // onto the same few cheap providers and leave capacity idle; random ones keep the sparse
+    // graph's largest assignment close to the full graph's
+    let keep_task = cfg.candidates.max(1);
+    let keep_random = cfg.random_candidates;
+    let provider_hash: Vec<u64> = offers.iter().map(|o| fold(o.address.as_slice())).collect();
+    let mut by_task: Vec<Vec<(i64, u32)>> = Vec::with_capacity(tasks.len());
+    let mut decisions = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let mut refusals = [0usize; Refusal::ALL.len()];
+        let mut best: BinaryHeap<(i64, u32)> =
+            BinaryHeap::with_capacity(keep_task.min(offers.len()) + 1);
+        let mut drawn: BinaryHeap<(u64, u32)> =
+            BinaryHeap::with_capacity(keep_random.min(offers.len()) + 1);
+        let task_hash = fold(&t.id.to_be_bytes::<32>());
+        let need = t.requirements.amounts();
+        let mut eligible = 0;
+        for (q, o) in offers.iter().enumerate() {
+            let price = match static_check(t, o)
+                .and_then(|price| lefts[q].fits(&need, collateral(t, price)).map(|()| price))
+            {
+                Ok(price) => price,
+                Err(r) => {
+                    refusals[r as usize] += 1;
+                    continue;
+                }
+            };
+            eligible += 1;
+            let fit = i64::from(t.requirements.gpu_count == 0 && o.resources.gpu_count > 0);
+            let cost =
+                (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM;
+            let key = (cost, q as u32);
+            if best.len() < keep_task {
+                best.push(key);
+            } else if best.peek().is_some_and(|&top| key < top) {
+                best.pop();
+                best.push(key);
+            }
+            if keep_random > 0 {
+                // priority sampling: a random draw scaled by the cost, so cheaper providers
+                // are likelier but every eligible one has a chance
+                let draw = (mix(task_hash ^ provider_hash[q]) >> 32) * (cost.max(0) as u64 + 1_000);
+                let key = (draw, q as u32);
+                if drawn.len() < keep_random {
+                    drawn.push(key);
+                } else if drawn.peek().is_some_and(|&top| key < top) {
+                    drawn.pop();
+                    drawn.push(key);
+                }
+            }
+        }
+        let mut mine = best.into_vec();
+        mine.extend(drawn.into_iter().map(|(_, q)| (0, q)));
+        by_task.push(mine);
+        decisions.push(Decision {
+            task: t.id,
+            chosen: Vec::new(),
+            eligible,
+            runner_up: None,
+            refused: Refusal::ALL
+                .iter()
+                .zip(refusals)
+                .filter(|&(_, n)| n > 0)
+                .map(|(&r, n)| (r, n))
+                .collect(),
+        });
+    }
+    let mut problem = solver::Problem::new(slots.clone());
+    let mut quotes: Vec<Vec<(u32, u128, Terms)>> = Vec::with_capacity(tasks.len());
+    for (t, mut cands) in tasks.iter().zip(by_task) {
+        cands.sort_unstable_by_key(|&(_, q)| q);
+        cands.dedup_by_key(|c| c.1);
+        let full: Vec<(u32, u128, Terms)> = cands
+            .iter()
+            .map(|&(_, q)| {
+                let o = offers[q as usize];
+                let price = quote(t, &o.prices);
+                (q, price, score(t, o, price, slots[q as usize], w))
+            })
+            .collect();
+        problem.push_task(t.replicas, full.iter().map(|c| (c.0, c.2.cost)).collect());
+        quotes.push(full);
+    }
+    Batch {
+        offers,
+        problem,
+        quotes,
+        decisions,
+    }
+}
+
+/// A 64-bit digest of some bytes (for the random candidate draw).
+fn fold(bytes: &[u8]) -> u64 {
+    bytes.chunks(8).fold(0x243F_6A88_85A3_08D3, |h, c| {
+        let mut w = [0u8; 8];
+        w[..c.len()].copy_from_slice(c);
+        mix(h ^ u64::from_le_bytes(w))
+    })
+}
+
+/// splitmix64's finalizer.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A task that asks for nothing: the provider-only terms of a score.
+fn tasks_any() -> OpenTask {
+    OpenTask {
+        id: U256::ZERO,
+        kind: Kind::Batch,
+        replicas: 1,
+        price_cap: 0,
+        duration_secs: 0,
+        collateral_pct: 0,
+        requirements: Resources::default(),
+        region: B256::ZERO,
+        exclude: Vec::new(),
+    }
+}
+
+/// The assignment problem a batch poses to the solver (for benchmarks and for anyone checking
+/// a decision): providers in address order, each task's cheapest `cfg.candidates` eligible
+/// providers with their costs.
+pub fn problem(tasks: &[OpenTask], offers: &[Offer], cfg: &Config) -> solver::Problem {
+    prepare(tasks, offers, cfg).problem
+}
+
+/// Allocate a batch of open tasks over the offers. Tasks come back in the order given, each
+/// with its decision; a task with no chosen provider waits.
+pub fn allocate(tasks: &[OpenTask], offers: &[Offer], cfg: &Config) -> Vec<Decision> {
+    let Batch {
+        offers,
+        problem,
+        quotes,
+        mut decisions,
+    } = prepare(tasks, offers, cfg);
+    let solution = solver::solve(&problem);
+    // check the solver's slot counts against what each provider really has left: placed tasks
+    // first (cheapest first), each on the solver's providers where they still fit, else on its
+    // other candidates; then the tasks the solver left waiting, on any candidate that fits
+    let mut left: Vec<Left> = offers.iter().map(|o| Left::of(o)).collect();
+    let task_cost = |t: usize| -> i64 {
+        solution.assigned[t]
+            .iter()
+            .filter_map(|&q| problem.cost_of(t, q))
+            .sum()
+    };
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by_key(|&t| (solution.assigned[t].is_empty(), task_cost(t), t));
+    for t in order {
+        let task = &tasks[t];
+        let need = task.requirements.amounts();
+        let mut picks: Vec<usize> = Vec::new();
+        let preferred = solution.assigned[t]
+            .iter()
+            .filter_map(|&q| quotes[t].iter().position(|c| c.0 == q));
+        for c in preferred.chain(0..quotes[t].len()) {
+            if picks.len() == task.replicas as usize {
+                break;
+            }
+            let (q, price, _) = quotes[t][c];
+            if picks.iter().any(|&p| quotes[t][p].0 == q) {
+                continue;
+            }
+            let col = collateral(task, price);
+            if left[q as usize].fits(&need, col).is_ok() {
+                left[q as usize].take(&need, col);
+                picks.push(c);
+            }
+        }
+        let choice = |c: usize| {
+            let (q, price, terms) = quotes[t][c];
+            Choice {
+                provider: offers[q as usize].address,
+                price,
+                collateral: collateral(task, price),
+                terms,
+            }
+        };
+        let d = &mut decisions[t];
+        if picks.len() == task.replicas as usize {
+            d.chosen = picks.iter().map(|&c| choice(c)).collect();
+        } else {
+            // whole or not at all: give back what was taken
+            for &c in &picks {
+                let (q, price, _) = quotes[t][c];
+                left[q as usize].give(&need, collateral(task, price));
+            }
+        }
+        d.runner_up = (0..quotes[t].len())
+            .find(|c| !picks.contains(c) || d.chosen.is_empty())
+            .map(choice);
+    }
+    decisions
+}
