@@ -291,6 +291,18 @@ fn random_markets_are_allocated_feasibly_and_independently_of_input_order() {
         let (tasks, mut offers) = market(seed, 60, 300, 3);
         let d = allocate(&tasks, &offers, &Config::default());
         assert_feasible(&tasks, &offers, &d);
+        // the scan's counts agree with `check` pair by pair
+        for (t, d) in tasks.iter().zip(&d) {
+            let mut refused = std::collections::BTreeMap::new();
+            let mut eligible = 0;
+            for o in &offers {
+                match check(t, o) {
+                    Ok(_) => eligible += 1,
+                    Err(r) => *refused.entry(r).or_insert(0) += 1,
+                }
+            }
+            assert_eq!((d.eligible, &d.refused), (eligible, &refused));
+        }
         assert!(d.iter().any(|d| !d.chosen.is_empty()));
         // the same market with the providers shuffled: the same decisions
         let mut rng = Rng::new(seed);

@@ -293,11 +293,19 @@ pub fn quote(task: &OpenTask, prices: &Prices) -> u128 {
                 .per_gib_storage_hour
                 .saturating_mul(r.storage_gib.into()),
         );
-    match task.kind {
-        Kind::Batch => hourly
-            .saturating_mul(task.duration_secs.into())
-            .div_ceil(3_600),
-        Kind::Service => hourly.div_ceil(3_600),
+    per_duration(task, hourly)
+}
+
+/// A batch task's price over its duration, or a service task's rate per second, from the
+/// hourly price (rounded up).
+fn per_duration(task: &OpenTask, hourly: u128) -> u128 {
+    let amount = match task.kind {
+        Kind::Batch => hourly.saturating_mul(task.duration_secs.into()),
+        Kind::Service => hourly,
+    };
+    match u64::try_from(amount) {
+        Ok(a) => u128::from(a.div_ceil(3_600)), // the common case, without 128-bit division
+        Err(_) => amount.div_ceil(3_600),
     }
 }
 
@@ -308,7 +316,11 @@ pub fn collateral(task: &OpenTask, price: u128) -> u128 {
         Kind::Batch => price,
         Kind::Service => price.saturating_mul(task.duration_secs.into()),
     };
-    value.saturating_mul(task.collateral_pct.into()) / 100
+    match u64::try_from(value) {
+        // the common case, without 128-bit division
+        Ok(v) if v <= u64::MAX / 65_536 => u128::from(v * u64::from(task.collateral_pct) / 100),
+        _ => value.saturating_mul(task.collateral_pct.into()) / 100,
+    }
 }
 
 /// What a provider has left during a batch.
@@ -397,7 +409,11 @@ fn ratio_ppm(a: u128, b: u128) -> i64 {
     if b == 0 {
         return 0;
     }
-    let r = if a <= u128::MAX / PPM as u128 {
+    let r = if let (Ok(a64), Ok(b64)) = (u64::try_from(a), u64::try_from(b))
+        && a64 <= u64::MAX / PPM as u64
+    {
+        u128::from(a64 * PPM as u64 / b64) // the common case, without 128-bit division
+    } else if a <= u128::MAX / PPM as u128 {
         a * PPM as u128 / b
     } else {
         a / (b / PPM as u128).max(1)
@@ -458,6 +474,159 @@ fn slots(tasks: &[OpenTask], offers: &[&Offer], max_slots: u32) -> Vec<u32> {
         .collect()
 }
 
+/// A provider in the form the eligibility scan reads: small and flat, so the scan over every
+/// task × provider pair stays in cache. [`View::check`] agrees with [`check`] exactly.
+#[derive(Debug, Clone, Copy)]
+struct View {
+    /// Kind bits served (0: inactive).
+    kinds: u8,
+    active: bool,
+    region: u32,
+    model: u32,
+    /// CPU, memory, storage, GPUs, GPU memory.
+    machine: [u32; 5],
+    left: [u64; 4],
+    collateral: u128,
+    prices: Prices,
+    /// CPU, memory, GPU, storage hourly prices when all fit 64 bits.
+    small_prices: Option<[u64; 4]>,
+}
+
+/// Small ids for 32-byte labels (regions, GPU models); 0 is "none".
+#[derive(Debug, Default)]
+struct Labels(Vec<B256>);
+
+impl Labels {
+    fn id(&mut self, label: B256) -> u32 {
+        if label == B256::ZERO {
+            return 0;
+        }
+        match self.0.iter().position(|l| *l == label) {
+            Some(i) => i as u32 + 1,
+            None => {
+                self.0.push(label);
+                self.0.len() as u32
+            }
+        }
+    }
+}
+
+impl View {
+    fn of(o: &Offer, regions: &mut Labels, models: &mut Labels) -> Self {
+        let m = &o.resources;
+        let left = Left::of(o);
+        Self {
+            kinds: o.task_types,
+            active: o.active,
+            region: regions.id(o.region),
+            model: models.id(m.gpu_model),
+            machine: [
+                m.cpu_cores,
+                m.memory_gib,
+                m.storage_gib,
+                m.gpu_count,
+                m.gpu_memory_gib,
+            ],
+            left: left.amounts,
+            collateral: left.collateral,
+            prices: o.prices,
+            small_prices: (|| {
+                let p = &o.prices;
+                Some([
+                    u64::try_from(p.per_cpu_hour).ok()?,
+                    u64::try_from(p.per_gib_memory_hour).ok()?,
+                    u64::try_from(p.per_gpu_hour).ok()?,
+                    u64::try_from(p.per_gib_storage_hour).ok()?,
+                ])
+            })(),
+        }
+    }
+
+    /// [`check`], on the view: the same answer for the same pair.
+    #[inline]
+    fn check(&self, t: &OpenTask, need: &TaskNeed, address: &Address) -> Result<u128, Refusal> {
+        if !self.active {
+            return Err(Refusal::Inactive);
+        }
+        if self.kinds & need.kind == 0 {
+            return Err(Refusal::Kind);
+        }
+        if need.region != 0 && need.region != self.region {
+            return Err(Refusal::Region);
+        }
+        if need.excludes && t.exclude.contains(address) {
+            return Err(Refusal::Excluded);
+        }
+        let (r, m) = (&need.machine, &self.machine);
+        let covers = r[0] <= m[0]
+            && r[1] <= m[1]
+            && r[2] <= m[2]
+            && r[3] <= m[3]
+            && (r[3] == 0 || (r[4] <= m[4] && (need.model == 0 || need.model == self.model)));
+        if !covers {
+            return Err(Refusal::Resources);
+        }
+        let price = match self.small_prices {
+            // prices below 2^64 and 32-bit requirements: the sum cannot overflow 128 bits
+            Some(p) => {
+                let r = &need.machine;
+                let hourly = u128::from(p[0]) * u128::from(r[0])
+                    + u128::from(p[1]) * u128::from(r[1])
+                    + u128::from(p[2]) * u128::from(r[3])
+                    + u128::from(p[3]) * u128::from(r[2]);
+                per_duration(t, hourly)
+            }
+            None => quote(t, &self.prices),
+        };
+        if price > t.price_cap {
+            return Err(Refusal::Price);
+        }
+        if need.amounts.iter().zip(&self.left).any(|(n, l)| n > l) {
+            return Err(Refusal::Busy);
+        }
+        if collateral(t, price) > self.collateral {
+            return Err(Refusal::Collateral);
+        }
+        Ok(price)
+    }
+}
+
+/// A task in the form the eligibility scan reads.
+#[derive(Debug, Clone, Copy)]
+struct TaskNeed {
+    kind: u8,
+    region: u32,
+    model: u32,
+    machine: [u32; 5],
+    amounts: [u64; 4],
+    excludes: bool,
+}
+
+impl TaskNeed {
+    fn of(t: &OpenTask, regions: &mut Labels, models: &mut Labels) -> Self {
+        let r = &t.requirements;
+        Self {
+            kind: t.kind.bit(),
+            region: if t.region == B256::ZERO {
+                0
+            } else {
+                // a region no provider has gets an id no provider has
+                regions.id(t.region)
+            },
+            model: models.id(r.gpu_model),
+            machine: [
+                r.cpu_cores,
+                r.memory_gib,
+                r.storage_gib,
+                r.gpu_count,
+                r.gpu_memory_gib,
+            ],
+            amounts: r.amounts(),
+            excludes: !t.exclude.is_empty(),
+        }
+    }
+}
+
 /// The batch as the solver sees it, with what the decisions are built from.
 #[derive(Debug)]
 struct Batch<'a> {
@@ -482,7 +651,11 @@ fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'
             w.reputation * t.reputation_ppm + w.load * t.load_ppm
         })
         .collect();
-    let lefts: Vec<Left> = offers.iter().map(|o| Left::of(o)).collect();
+    let (mut regions, mut models) = (Labels::default(), Labels::default());
+    let views: Vec<View> = offers
+        .iter()
+        .map(|o| View::of(o, &mut regions, &mut models))
+        .collect();
     // each task's cheapest eligible providers, and as many more drawn at random (by a hash of
     // task and provider, so the same on every machine): cheapest-only lists crowd every task
     // onto the same few cheap providers and leave capacity idle; random ones keep the sparse
@@ -499,12 +672,11 @@ fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'
         let mut drawn: BinaryHeap<(u64, u32)> =
             BinaryHeap::with_capacity(keep_random.min(offers.len()) + 1);
         let task_hash = fold(&t.id.to_be_bytes::<32>());
-        let need = t.requirements.amounts();
+        let need = TaskNeed::of(t, &mut regions, &mut models);
+        let no_gpu = t.requirements.gpu_count == 0;
         let mut eligible = 0;
-        for (q, o) in offers.iter().enumerate() {
-            let price = match static_check(t, o)
-                .and_then(|price| lefts[q].fits(&need, collateral(t, price)).map(|()| price))
-            {
+        for (q, v) in views.iter().enumerate() {
+            let price = match v.check(t, &need, &offers[q].address) {
                 Ok(price) => price,
                 Err(r) => {
                     refusals[r as usize] += 1;
@@ -512,27 +684,15 @@ fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'
                 }
             };
             eligible += 1;
-            let fit = i64::from(t.requirements.gpu_count == 0 && o.resources.gpu_count > 0);
+            let fit = i64::from(no_gpu && v.machine[3] > 0);
             let cost =
                 (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM;
-            let key = (cost, q as u32);
-            if best.len() < keep_task {
-                best.push(key);
-            } else if best.peek().is_some_and(|&top| key < top) {
-                best.pop();
-                best.push(key);
-            }
+            keep_smallest(&mut best, keep_task, (cost, q as u32));
             if keep_random > 0 {
                 // priority sampling: a random draw scaled by the cost, so cheaper providers
                 // are likelier but every eligible one has a chance
                 let draw = (mix(task_hash ^ provider_hash[q]) >> 32) * (cost.max(0) as u64 + 1_000);
-                let key = (draw, q as u32);
-                if drawn.len() < keep_random {
-                    drawn.push(key);
-                } else if drawn.peek().is_some_and(|&top| key < top) {
-                    drawn.pop();
-                    drawn.push(key);
-                }
+                keep_smallest(&mut drawn, keep_random, (draw, q as u32));
             }
         }
         let mut mine = best.into_vec();
@@ -572,6 +732,17 @@ fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'
         problem,
         quotes,
         decisions,
+    }
+}
+
+/// Keep the `n` smallest keys seen in a max-heap.
+fn keep_smallest<K: Ord>(heap: &mut BinaryHeap<K>, n: usize, key: K) {
+    if heap.len() < n {
+        heap.push(key);
+    } else if let Some(mut top) = heap.peek_mut()
+        && key < *top
+    {
+        *top = key; // sifts down once when dropped
     }
 }
 
