@@ -5,8 +5,12 @@
 //! - [`allocate`]: which providers run which open tasks — eligibility, a documented score, and a
 //!   batch assignment with provider capacities (an auction over provider slots), each decision
 //!   with what anyone needs to recompute it.
+//! - [`verify`]: keeper-attested verification — fetch a result (HTTP, IPFS gateway, `file://`
+//!   in dev), check its content hash, size, JSON Schema and validator program; a verdict with
+//!   its evidence.
 //! - [`pricing`]: Swan's dynamic-pricing rule, which the keeper publishes as the suggested price
 //!   per resource class and the CLI uses as the default price cap of new tasks.
 
 pub mod allocate;
 pub mod pricing;
+pub mod verify;

@@ -1,0 +1,262 @@
+//! Keeper-attested verification against a real HTTP server on 127.0.0.1, real files and real
+//! validator processes.
+
+use std::time::Duration;
+
+use alloy::primitives::{B256, keccak256};
+use axum::{Router, http::StatusCode, routing::get};
+use swan_keeper::verify::{Criteria, FetchError, Fetcher, Validator};
+
+const RESULT: &str = r#"{"accuracy": 0.93, "model": "resnet"}"#;
+
+async fn server() -> String {
+    let app = Router::new()
+        .route("/result.json", get(|| async { RESULT }))
+        .route("/ipfs/bafyresult/out.json", get(|| async { RESULT }))
+        .route("/big", get(|| async { "x".repeat(10_000) }))
+        .route("/down", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
+        .route("/busy", get(|| async { StatusCode::TOO_MANY_REQUESTS }))
+        .route("/gone", get(|| async { StatusCode::NOT_FOUND }))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                RESULT
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+fn fetcher(base: &str, files: bool) -> Fetcher {
+    Fetcher::new(base, files, Duration::from_millis(800))
+}
+
+fn hash() -> B256 {
+    keccak256(RESULT.as_bytes())
+}
+
+fn validator(script: &str, threshold: f64, timeout_secs: u64) -> Validator {
+    Validator {
+        command: "sh".into(),
+        args: vec![
+            "-c".into(),
+            script.into(),
+            "validator".into(),
+            "{result}".into(),
+        ],
+        threshold,
+        timeout_secs,
+    }
+}
+
+fn full_criteria() -> Criteria {
+    Criteria {
+        min_bytes: Some(10),
+        max_bytes: Some(1_000),
+        schema: Some(serde_json::json!({
+            "type": "object",
+            "required": ["accuracy", "model"],
+            "properties": {"accuracy": {"type": "number", "minimum": 0, "maximum": 1}}
+        })),
+        // the validator reads the result it is given: prints the accuracy
+        validator: Some(validator(
+            r#"sed -E 's/.*"accuracy": ([0-9.]+).*/\1/' "$1""#,
+            0.9,
+            10,
+        )),
+    }
+}
+
+#[tokio::test]
+async fn a_good_result_passes_every_check_with_its_evidence() {
+    let base = server().await;
+    let uri = format!("{base}/result.json");
+    let v = fetcher(&base, false)
+        .attest(&uri, hash(), &full_criteria())
+        .await
+        .unwrap();
+    let names: Vec<&str> = v.checks.iter().map(|c| c.name).collect();
+    assert_eq!(
+        names,
+        ["hash", "min_bytes", "max_bytes", "schema", "validator"]
+    );
+    assert!(v.passed, "{:?}", v.checks);
+    assert_eq!(v.hash, hash());
+    assert_eq!(v.bytes, RESULT.len() as u64);
+    assert!(
+        v.checks[4].detail.contains("score 0.93"),
+        "{:?}",
+        v.checks[4]
+    );
+}
+
+#[tokio::test]
+async fn content_that_is_not_what_was_submitted_fails_on_the_hash_alone() {
+    let base = server().await;
+    let submitted = keccak256(b"something else");
+    let v = fetcher(&base, false)
+        .attest(&format!("{base}/result.json"), submitted, &full_criteria())
+        .await
+        .unwrap();
+    assert!(!v.passed);
+    assert_eq!(v.checks.len(), 1, "nothing else is checked");
+    assert!(v.checks[0].detail.contains(&submitted.to_string()));
+}
+
+#[tokio::test]
+async fn each_criterion_can_fail_the_result() {
+    let base = server().await;
+    let f = fetcher(&base, false);
+    let uri = format!("{base}/result.json");
+    let cases: Vec<(Criteria, &str, &str)> = vec![
+        (
+            Criteria {
+                min_bytes: Some(1_000),
+                ..Criteria::default()
+            },
+            "min_bytes",
+            "at least 1000",
+        ),
+        (
+            Criteria {
+                schema: Some(serde_json::json!({"required": ["loss"]})),
+                ..Criteria::default()
+            },
+            "schema",
+            "loss",
+        ),
+        (
+            Criteria {
+                schema: Some(serde_json::json!({"type": 12})),
+                ..Criteria::default()
+            },
+            "schema",
+            "invalid",
+        ),
+        (
+            Criteria {
+                validator: Some(validator("echo 0.5", 0.9, 10)),
+                ..Criteria::default()
+            },
+            "validator",
+            "score 0.5",
+        ),
+        (
+            Criteria {
+                validator: Some(validator("echo not-a-number", 0.9, 10)),
+                ..Criteria::default()
+            },
+            "validator",
+            "not a score",
+        ),
+        (
+            Criteria {
+                validator: Some(validator("echo broken >&2; exit 3", 0.9, 10)),
+                ..Criteria::default()
+            },
+            "validator",
+            "broken",
+        ),
+        (
+            Criteria {
+                validator: Some(validator("sleep 5; echo 1", 0.9, 1)),
+                ..Criteria::default()
+            },
+            "validator",
+            "ran past 1 s",
+        ),
+        (
+            Criteria {
+                validator: Some(Validator {
+                    command: "/nonexistent/validator".into(),
+                    args: vec![],
+                    threshold: 0.0,
+                    timeout_secs: 5,
+                }),
+                ..Criteria::default()
+            },
+            "validator",
+            "cannot run",
+        ),
+    ];
+    for (criteria, name, detail) in cases {
+        let v = f.attest(&uri, hash(), &criteria).await.unwrap();
+        let c = v.checks.iter().find(|c| c.name == name).unwrap();
+        assert!(!v.passed && !c.passed, "{name} should fail: {c:?}");
+        assert!(c.detail.contains(detail), "{name}: {:?}", c.detail);
+    }
+}
+
+#[tokio::test]
+async fn fetch_failures_say_whether_to_retry() {
+    let base = server().await;
+    let f = fetcher(&base, false);
+    let c = Criteria {
+        max_bytes: Some(1_000),
+        ..Criteria::default()
+    };
+    let err = |path: &'static str| {
+        let (f, c, base) = (f.clone(), c.clone(), base.clone());
+        async move {
+            f.attest(&format!("{base}{path}"), hash(), &c)
+                .await
+                .unwrap_err()
+        }
+    };
+    let e = err("/big").await;
+    assert!(matches!(e, FetchError::TooLarge { limit: 1_000, .. }) && !e.retryable());
+    let e = err("/down").await;
+    assert!(matches!(e, FetchError::Status { status: 503, .. }) && e.retryable());
+    let e = err("/busy").await;
+    assert!(e.retryable());
+    let e = err("/gone").await;
+    assert!(matches!(e, FetchError::Status { status: 404, .. }) && !e.retryable());
+    let e = err("/slow").await;
+    assert!(matches!(e, FetchError::Http { .. }) && e.retryable(), "{e}");
+    let e = f
+        .attest("ftp://example/result", hash(), &c)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("unsupported scheme"), "{e}");
+    assert!(!e.retryable());
+}
+
+#[tokio::test]
+async fn ipfs_goes_through_the_gateway_and_files_only_when_allowed() {
+    let base = server().await;
+    let c = Criteria::default();
+    let v = fetcher(&base, false)
+        .attest("ipfs://bafyresult/out.json", hash(), &c)
+        .await
+        .unwrap();
+    assert!(v.passed);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.json");
+    std::fs::write(&path, RESULT).unwrap();
+    let uri = format!("file://{}", path.display());
+    let e = fetcher(&base, false)
+        .attest(&uri, hash(), &c)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, FetchError::Scheme(_)), "{e}");
+    let v = fetcher(&base, true).attest(&uri, hash(), &c).await.unwrap();
+    assert!(v.passed);
+    let missing = format!("file://{}", dir.path().join("missing").display());
+    let e = fetcher(&base, true)
+        .attest(&missing, hash(), &c)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, FetchError::File { .. }), "{e}");
+}
+
+#[test]
+fn a_misspelt_criterion_in_a_spec_is_refused_by_name() {
+    let e = serde_json::from_str::<Criteria>(r#"{"max_byte": 10}"#).unwrap_err();
+    assert!(e.to_string().contains("max_byte"), "{e}");
+    let e = serde_json::from_str::<Criteria>(r#"{"validator": {"command": "v"}}"#).unwrap_err();
+    assert!(e.to_string().contains("threshold"), "{e}");
+}
