@@ -92,6 +92,9 @@ pub enum Step {
     Fault(String),
 }
 
+/// A range being read in the background.
+type Reading = tokio::task::JoinHandle<Result<Fetched, FetchError>>;
+
 /// The sync loop of one market.
 #[derive(Debug)]
 pub struct Syncer {
@@ -104,11 +107,8 @@ pub struct Syncer {
     status: SharedStatus,
     failures: u32,
     bar: Option<ProgressBar>,
-    ahead: Option<(
-        u64,
-        bool,
-        tokio::task::JoinHandle<Result<Fetched, FetchError>>,
-    )>,
+    /// A range read ahead: its first block, whether it is read with headers, the read.
+    ahead: Option<(u64, bool, Reading)>,
     written: u64,
     /// Head and final block last read, and the steps since.
     tips: Option<(u64, u64, u32)>,
