@@ -1,0 +1,256 @@
+//! The intent outbox: every action the keeper takes on chain is first written down here, keyed
+//! by what it does — `(chain, action, task, attempt)` — under a primary key, so a restart or a
+//! second keeper proposing the same work adds nothing. Keepers sharing one database take
+//! intents under a **lease** with a **fencing token**: claiming bumps the token, and every later
+//! write about the intent must present it, so a keeper whose lease expired (paused, partitioned)
+//! can no longer record anything for work another keeper has taken over.
+//!
+//! Claiming is one statement: on Postgres an `UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP
+//! LOCKED)`, so concurrent keepers take disjoint intents without waiting on each other; on
+//! SQLite the same `UPDATE` (SQLite runs one writer at a time, so the statement is atomic).
+//!
+//! The tables live in the indexer's database (the keeper reads the indexer's tables there) and
+//! are created on first use.
+
+use sqlx::{AnyPool, Row};
+use swan_indexer::store::{Backend, Store};
+
+/// What identifies an intent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    /// Chain id.
+    pub chain_id: u64,
+    /// What it does: `assign`, `settle`, `expire`, …
+    pub action: String,
+    /// The task (0x-hex id).
+    pub task: String,
+    /// The attempt (a retry after a revert or a re-assignment is a new attempt).
+    pub attempt: u32,
+}
+
+/// An intent taken by a keeper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The intent.
+    pub key: Key,
+    /// What to send (calldata or a description of it).
+    pub payload: String,
+    /// The fencing token: present it with every later write.
+    pub fence: i64,
+}
+
+/// Where an intent is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Waiting for a keeper.
+    Pending,
+    /// Sent; waiting for its receipt.
+    Sent,
+    /// Done (its receipt is final).
+    Done,
+    /// Dropped: the work was already done, or is no longer wanted.
+    Dropped,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Sent => "sent",
+            Status::Done => "done",
+            Status::Dropped => "dropped",
+        }
+    }
+}
+
+/// Outbox failures.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    /// The database failed.
+    #[error("outbox database: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// The lease was lost: another keeper holds the intent now (or it changed); this keeper
+    /// must stop working on it.
+    #[error(
+        "lost the lease on {action} of task {task} (attempt {attempt}): another keeper took it over"
+    )]
+    LeaseLost {
+        /// The action.
+        action: String,
+        /// The task.
+        task: String,
+        /// The attempt.
+        attempt: u32,
+    },
+}
+
+/// The outbox of one database.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS keeper_intents (
+    chain_id    BIGINT NOT NULL,
+    action      TEXT   NOT NULL,
+    task_id     TEXT   NOT NULL,
+    attempt     BIGINT NOT NULL,
+    payload     TEXT   NOT NULL,
+    status      TEXT   NOT NULL,
+    keeper      TEXT,
+    lease_until BIGINT NOT NULL DEFAULT 0,
+    fence       BIGINT NOT NULL DEFAULT 0,
+    tx_hash     TEXT,
+    created_ms  BIGINT NOT NULL,
+    updated_ms  BIGINT NOT NULL,
+    PRIMARY KEY (chain_id, action, task_id, attempt)
+)";
+
+const INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS keeper_intents_ready ON keeper_intents (status, lease_until)";
+
+fn i(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl Outbox {
+    /// The outbox in `store`'s database, its tables created if missing.
+    pub async fn open(store: &Store) -> Result<Self, OutboxError> {
+        let pool = store.pool().clone();
+        sqlx::query(SCHEMA).execute(&pool).await?;
+        sqlx::query(INDEX).execute(&pool).await?;
+        Ok(Self {
+            pool,
+            backend: store.backend(),
+        })
+    }
+
+    /// Write an intent down unless one with its key exists; true when it is new.
+    pub async fn propose(
+        &self,
+        key: &Key,
+        payload: &str,
+        now_ms: u64,
+    ) -> Result<bool, OutboxError> {
+        let r = sqlx::query(
+            "INSERT INTO keeper_intents (chain_id, action, task_id, attempt, payload, status, created_ms, updated_ms) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(i(key.chain_id))
+        .bind(&key.action)
+        .bind(&key.task)
+        .bind(i64::from(key.attempt))
+        .bind(payload)
+        .bind(i(now_ms))
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Take up to `limit` pending intents whose lease is free or expired, for `lease_ms`.
+    /// Oldest first; each comes with a new fencing token.
+    pub async fn claim(
+        &self,
+        keeper: &str,
+        now_ms: u64,
+        lease_ms: u64,
+        limit: u32,
+    ) -> Result<Vec<Claim>, OutboxError> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE keeper_intents SET keeper = $1, lease_until = $2, fence = fence + 1, updated_ms = $3 \
+             WHERE (chain_id, action, task_id, attempt) IN ( \
+                 SELECT chain_id, action, task_id, attempt FROM keeper_intents \
+                 WHERE status = 'pending' AND lease_until < $3 \
+                 ORDER BY created_ms, chain_id, action, task_id, attempt LIMIT $4{lock}) \
+             RETURNING chain_id, action, task_id, attempt, payload, fence"
+        );
+        // the only text spliced in is one of two constants
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(keeper)
+            .bind(i(now_ms.saturating_add(lease_ms)))
+            .bind(i(now_ms))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out: Vec<Claim> = rows
+            .into_iter()
+            .map(|r| Claim {
+                key: Key {
+                    chain_id: r.get::<i64, _>(0) as u64,
+                    action: r.get(1),
+                    task: r.get(2),
+                    attempt: r.get::<i64, _>(3) as u32,
+                },
+                payload: r.get(4),
+                fence: r.get(5),
+            })
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    /// Record progress on a claimed intent: `Sent` (with its transaction, lease extended to
+    /// `lease_until_ms`), `Done`, `Dropped`, or back to `Pending` (released for any keeper).
+    /// Fails with [`OutboxError::LeaseLost`] when the fencing token is no longer the intent's.
+    pub async fn record(
+        &self,
+        claim: &Claim,
+        status: Status,
+        tx_hash: Option<&str>,
+        lease_until_ms: u64,
+        now_ms: u64,
+    ) -> Result<(), OutboxError> {
+        let lease = if status == Status::Pending {
+            0
+        } else {
+            i(lease_until_ms)
+        };
+        let r = sqlx::query(
+            "UPDATE keeper_intents SET status = $1, tx_hash = COALESCE($2, tx_hash), lease_until = $3, updated_ms = $4 \
+             WHERE chain_id = $5 AND action = $6 AND task_id = $7 AND attempt = $8 AND fence = $9",
+        )
+        .bind(status.as_str())
+        .bind(tx_hash)
+        .bind(lease)
+        .bind(i(now_ms))
+        .bind(i(claim.key.chain_id))
+        .bind(&claim.key.action)
+        .bind(&claim.key.task)
+        .bind(i64::from(claim.key.attempt))
+        .bind(claim.fence)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(OutboxError::LeaseLost {
+                action: claim.key.action.clone(),
+                task: claim.key.task.clone(),
+                attempt: claim.key.attempt,
+            })
+        }
+    }
+
+    /// Intents by status: (pending, sent, done, dropped).
+    pub async fn counts(&self) -> Result<(u64, u64, u64, u64), OutboxError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) FROM keeper_intents GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut c = (0, 0, 0, 0);
+        for r in rows {
+            let n = r.get::<i64, _>(1) as u64;
+            match r.get::<String, _>(0).as_str() {
+                "pending" => c.0 = n,
+                "sent" => c.1 = n,
+                "done" => c.2 = n,
+                _ => c.3 = n,
+            }
+        }
+        Ok(c)
+    }
+}

@@ -1,0 +1,176 @@
+//! The intent outbox on a real SQLite file and the real Postgres: proposals are idempotent,
+//! keepers sharing a database each take disjoint work, and a keeper whose lease was taken over
+//! can no longer record anything.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+};
+
+use sqlx::Connection;
+use swan_indexer::store::Store;
+use swan_keeper::outbox::{Claim, Key, Outbox, OutboxError, Status};
+
+const PG: &str = "postgres://postgres@127.0.0.1:5432";
+
+async fn pg_database(name: &str) -> String {
+    let db = format!("swan_keeper_{name}_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test"))
+        .await
+        .expect("Postgres on 127.0.0.1:5432");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        format!("CREATE DATABASE {db}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+    format!("{PG}/{db}")
+}
+
+/// Each test runs on a SQLite file and on a fresh Postgres database.
+async fn databases(name: &str) -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("keeper.db").display().to_string();
+    (dir, vec![sqlite, pg_database(name).await])
+}
+
+fn key(task: u32, attempt: u32) -> Key {
+    Key {
+        chain_id: 31337,
+        action: "settle".into(),
+        task: format!("0x{task:064x}"),
+        attempt,
+    }
+}
+
+#[tokio::test]
+async fn proposing_the_same_work_twice_adds_nothing() {
+    let (_dir, dbs) = databases("propose").await;
+    for db in dbs {
+        let outbox = Outbox::open(&Store::open(&db).await.unwrap())
+            .await
+            .unwrap();
+        assert!(outbox.propose(&key(1, 0), "0xaa", 1).await.unwrap());
+        assert!(
+            !outbox.propose(&key(1, 0), "0xbb", 2).await.unwrap(),
+            "{db}"
+        );
+        assert!(
+            outbox.propose(&key(1, 1), "0xaa", 3).await.unwrap(),
+            "a new attempt is new work"
+        );
+        // a second keeper process opening the same database sees the same intents
+        let other = Outbox::open(&Store::open(&db).await.unwrap())
+            .await
+            .unwrap();
+        assert!(!other.propose(&key(1, 1), "0xcc", 4).await.unwrap());
+        assert_eq!(other.counts().await.unwrap(), (2, 0, 0, 0));
+        let c = other.claim("k", 10, 1_000, 10).await.unwrap();
+        assert_eq!(c[0].payload, "0xaa", "the first proposal's payload stands");
+    }
+}
+
+#[tokio::test]
+async fn three_keepers_on_one_database_do_every_action_once() {
+    let (_dir, dbs) = databases("three").await;
+    for db in dbs {
+        let first = Outbox::open(&Store::open(&db).await.unwrap())
+            .await
+            .unwrap();
+        for t in 0..300 {
+            first.propose(&key(t, 0), "0x", u64::from(t)).await.unwrap();
+        }
+        let done: Arc<Mutex<Vec<Key>>> = Arc::default();
+        let mut keepers = Vec::new();
+        for k in 0..3 {
+            // each keeper is its own pool, as separate processes would be
+            let outbox = Outbox::open(&Store::open(&db).await.unwrap())
+                .await
+                .unwrap();
+            let done = done.clone();
+            keepers.push(tokio::spawn(async move {
+                let me = format!("keeper-{k}");
+                let mut mine = 0;
+                loop {
+                    let claims = outbox.claim(&me, 1_000, 60_000, 7).await.unwrap();
+                    if claims.is_empty() {
+                        break;
+                    }
+                    for c in claims {
+                        done.lock().unwrap().push(c.key.clone());
+                        outbox
+                            .record(&c, Status::Done, Some("0xtx"), 0, 1_001)
+                            .await
+                            .unwrap();
+                        mine += 1;
+                        tokio::task::yield_now().await;
+                    }
+                }
+                mine
+            }));
+        }
+        let mut per_keeper = Vec::new();
+        for k in keepers {
+            per_keeper.push(k.await.unwrap());
+        }
+        let done = done.lock().unwrap().clone();
+        let mut once: BTreeMap<Key, u32> = BTreeMap::new();
+        for k in &done {
+            *once.entry(k.clone()).or_default() += 1;
+        }
+        assert_eq!(once.len(), 300, "{db}: every intent done");
+        assert!(
+            once.values().all(|&n| n == 1),
+            "{db}: an intent was done twice"
+        );
+        assert_eq!(per_keeper.iter().sum::<i32>(), 300);
+        assert_eq!(first.counts().await.unwrap(), (0, 0, 300, 0));
+    }
+}
+
+#[tokio::test]
+async fn a_keeper_whose_lease_was_taken_over_cannot_record() {
+    let (_dir, dbs) = databases("fence").await;
+    for db in dbs {
+        let a = Outbox::open(&Store::open(&db).await.unwrap())
+            .await
+            .unwrap();
+        let b = Outbox::open(&Store::open(&db).await.unwrap())
+            .await
+            .unwrap();
+        a.propose(&key(7, 0), "0x", 0).await.unwrap();
+        let ca: Vec<Claim> = a.claim("a", 100, 1_000, 10).await.unwrap();
+        assert_eq!(ca.len(), 1);
+        // while a's lease runs, b gets nothing
+        assert!(b.claim("b", 500, 1_000, 10).await.unwrap().is_empty());
+        // a stalls past its lease; b takes the intent over with a newer token
+        let cb = b.claim("b", 1_200, 1_000, 10).await.unwrap();
+        assert_eq!(cb.len(), 1);
+        assert!(cb[0].fence > ca[0].fence);
+        let e = a
+            .record(&ca[0], Status::Done, None, 0, 1_300)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, OutboxError::LeaseLost { .. }), "{e}");
+        assert!(e.to_string().contains("another keeper"), "{e}");
+        b.record(&cb[0], Status::Sent, Some("0xabc"), 5_000, 1_300)
+            .await
+            .unwrap();
+        assert_eq!(a.counts().await.unwrap(), (0, 1, 0, 0));
+        // a sent intent is not handed out again
+        assert!(a.claim("a", 2_000, 1_000, 10).await.unwrap().is_empty());
+        // released back to pending, anyone may take it at once
+        b.record(&cb[0], Status::Pending, None, 0, 1_400)
+            .await
+            .unwrap();
+        let again = a.claim("a", 1_500, 1_000, 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+        a.record(&again[0], Status::Dropped, None, 0, 1_600)
+            .await
+            .unwrap();
+        assert_eq!(a.counts().await.unwrap(), (0, 0, 0, 1));
+    }
+}
