@@ -5,6 +5,8 @@
 //! - [`allocate`]: which providers run which open tasks — eligibility, a documented score, and a
 //!   batch assignment with provider capacities (an auction over provider slots), each decision
 //!   with what anyone needs to recompute it.
+//! - [`health`]: service-health verification — probes on a schedule, a failure reported after
+//!   the grace period with the time it began.
 //! - [`outbox`]: the intent outbox keyed by what an action does, with leases and fencing tokens
 //!   so several keepers on one database each do every action once.
 //! - [`verify`]: keeper-attested verification — fetch a result (HTTP, IPFS gateway, `file://`
@@ -14,6 +16,7 @@
 //!   per resource class and the CLI uses as the default price cap of new tasks.
 
 pub mod allocate;
+pub mod health;
 pub mod outbox;
 pub mod pricing;
 pub mod verify;
