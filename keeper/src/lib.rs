@@ -7,6 +7,8 @@
 //!   with what anyone needs to recompute it.
 //! - [`health`]: service-health verification — probes on a schedule, a failure reported after
 //!   the grace period with the time it began.
+//! - [`market`]: the providers and open tasks as allocation inputs, read from the indexer's
+//!   tables (nothing from the chain).
 //! - [`outbox`]: the intent outbox keyed by what an action does, with leases and fencing tokens
 //!   so several keepers on one database each do every action once.
 //! - [`verify`]: keeper-attested verification — fetch a result (HTTP, IPFS gateway, `file://`
@@ -17,6 +19,7 @@
 
 pub mod allocate;
 pub mod health;
+pub mod market;
 pub mod outbox;
 pub mod pricing;
 pub mod verify;

@@ -1,0 +1,312 @@
+//! Chain → indexer → SQL → keeper: providers and tasks created by real transactions on anvil,
+//! indexed by the real indexer into a SQLite file and into Postgres, read back as allocation
+//! inputs and allocated. The keeper's view must agree with the contract's own.
+
+use std::{sync::Arc, time::Duration};
+
+use alloy::{
+    network::TransactionBuilder,
+    primitives::{Address, B256, U256, Uint, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+};
+use sqlx::Connection;
+use swan_contracts::{
+    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_wallet,
+};
+use swan_indexer::{
+    fetch::Rpc,
+    status::Status,
+    store::Store,
+    sync::{SyncConfig, Syncer},
+};
+use swan_keeper::{
+    allocate::{Config, Refusal, allocate},
+    market::{offers, open_tasks},
+};
+
+const PG: &str = "postgres://postgres@127.0.0.1:5432";
+const TOKEN: u128 = 1_000_000_000_000_000_000;
+
+async fn ok(p: &DynProvider, tx: TransactionRequest) {
+    if let Err(e) = p.call(tx.clone()).await {
+        panic!("would revert: {e}");
+    }
+    let r = p
+        .send_transaction(tx.with_gas_limit(10_000_000))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status(), "reverted: {r:?}");
+}
+
+fn label(s: &str) -> B256 {
+    B256::right_padding_from(s.as_bytes())
+}
+
+fn machine(cpu: u32, gpus: u32, storage: u32) -> ISwanMarket::Resources {
+    ISwanMarket::Resources {
+        cpuCores: cpu,
+        memoryGiB: cpu * 4,
+        storageGiB: storage,
+        gpuCount: gpus,
+        gpuMemoryGiB: if gpus > 0 { 80 } else { 0 },
+        gpuModel: if gpus > 0 { label("A100") } else { B256::ZERO },
+    }
+}
+
+/// (resources, region, GPU-hour price in tokens/1000)
+const PROVIDERS: [(u32, u32, &str, u128); 3] =
+    [(32, 0, "eu", 0), (16, 4, "us", 100), (32, 8, "us", 300)];
+
+struct Chain {
+    _anvil: alloy::node_bindings::AnvilInstance,
+    p: DynProvider,
+    manifest: Manifest,
+    owners: Vec<Address>,
+    submitter: Address,
+    admin: Address,
+}
+
+async fn chain() -> Chain {
+    let anvil = alloy::node_bindings::Anvil::at(anvil_path())
+        .try_spawn()
+        .unwrap();
+    let (wallet, keys) = dev_wallet(&anvil, 8);
+    let p = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url())
+        .erased();
+    let (admin, submitter) = (keys[0], keys[1]);
+    let manifest = deploy(&p, &DeployConfig::devnet(admin, anvil.endpoint()))
+        .await
+        .unwrap();
+    let market = SwanMarket::new(manifest.market, &p);
+    let token = DevToken::new(manifest.token, &p);
+    let owners = keys[2..5].to_vec();
+    for &who in owners.iter().chain([&submitter]) {
+        ok(
+            &p,
+            token
+                .mint(who, U256::from(1_000_000 * TOKEN))
+                .into_transaction_request(),
+        )
+        .await;
+        ok(
+            &p,
+            token
+                .approve(manifest.market, U256::MAX)
+                .from(who)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+    ok(
+        &p,
+        market
+            .deposit(U256::from(10_000 * TOKEN))
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    for (i, &(cpu, gpus, region, gpu_price)) in PROVIDERS.iter().enumerate() {
+        let info = ISwanMarket::ProviderInfo {
+            worker: keys[5 + i],
+            beneficiary: owners[i],
+            resources: machine(cpu, gpus, 500),
+            prices: ISwanMarket::Prices {
+                perCpuHour: Uint::from(TOKEN / 1_000),
+                perGiBMemoryHour: Uint::from(TOKEN / 10_000),
+                perGpuHour: Uint::from(gpu_price * TOKEN / 1_000),
+                perGiBStorageHour: Uint::ZERO,
+            },
+            region: label(region),
+            taskTypes: 3,
+            metadataURI: format!("http://127.0.0.1/p{i}"),
+        };
+        ok(
+            &p,
+            market
+                .registerProvider(info)
+                .from(owners[i])
+                .into_transaction_request(),
+        )
+        .await;
+        ok(
+            &p,
+            market
+                .depositCollateral(U256::from(200 * TOKEN))
+                .from(owners[i])
+                .into_transaction_request(),
+        )
+        .await;
+    }
+    Chain {
+        _anvil: anvil,
+        p,
+        manifest,
+        owners,
+        submitter,
+        admin,
+    }
+}
+
+impl Chain {
+    /// Create a batch task (one replica, result due in two hours); its id.
+    async fn task(&self, cpu: u32, gpus: u32, region: &str, cap: u128) -> U256 {
+        let market = SwanMarket::new(self.manifest.market, &self.p);
+        let n = market.taskCount().call().await.unwrap() + U256::from(1);
+        let now = self
+            .p
+            .get_block_by_number(Default::default())
+            .await
+            .unwrap()
+            .unwrap()
+            .header
+            .timestamp;
+        let req = ISwanMarket::TaskRequest {
+            mode: 0,
+            replicas: 1,
+            quorum: 0,
+            collateralPct: 100,
+            price: Uint::from(cap),
+            assignBy: (now + 3_600) as u32,
+            resultBy: (now + 7_200) as u32,
+            settleBy: (now + 10_800) as u32,
+            specHash: keccak256(n.to_be_bytes::<32>()),
+            answerCommit: B256::ZERO,
+            requirements: machine(cpu, gpus, 50),
+            region: if region.is_empty() {
+                B256::ZERO
+            } else {
+                label(region)
+            },
+            specURI: format!("ipfs://spec-{n}"),
+        };
+        ok(
+            &self.p,
+            market
+                .createTask(req)
+                .from(self.submitter)
+                .into_transaction_request(),
+        )
+        .await;
+        (U256::from_be_slice(self.submitter.as_slice()) << 96) | n
+    }
+}
+
+async fn index(db: &str, manifest: &Manifest) -> Store {
+    let store = Store::open(db).await.unwrap();
+    let rpc = Rpc::new(&manifest.rpc_urls, Duration::from_secs(10)).unwrap();
+    let head = rpc.head().await.unwrap();
+    let cfg = SyncConfig {
+        progress: false,
+        ..SyncConfig::default()
+    };
+    let mut s = Syncer::new(
+        store.clone(),
+        manifest.clone(),
+        rpc,
+        cfg,
+        Arc::new(Status::new()),
+    );
+    s.run(Some(head)).await.unwrap();
+    store
+}
+
+#[tokio::test]
+async fn the_keeper_allocates_what_the_indexer_mirrored() {
+    let c = chain().await;
+    let market = SwanMarket::new(c.manifest.market, &c.p);
+    // a GPU task already running on the dear GPU provider: its resources and collateral are taken
+    let running = c.task(4, 2, "", 5 * TOKEN).await;
+    ok(
+        &c.p,
+        market
+            .assign(running, vec![c.owners[2]], vec![Uint::from(2 * TOKEN)])
+            .from(c.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    let gpu = c.task(4, 1, "", 5 * TOKEN).await; // both GPU providers can; provider 1 is cheaper
+    let eu_cpu = c.task(2, 0, "eu", TOKEN).await; // only the EU CPU machine is in the region
+    let too_cheap = c.task(2, 1, "", 1_000).await; // every quote is above its cap
+    let too_big = c.task(4, 16, "", 50 * TOKEN).await; // no machine has 16 GPUs
+    let now =
+        c.p.get_block_by_number(Default::default())
+            .await
+            .unwrap()
+            .unwrap()
+            .header
+            .timestamp;
+
+    let dir = tempfile::tempdir().unwrap();
+    let pg_db = format!("swan_keeper_market_{}", std::process::id());
+    {
+        let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test"))
+            .await
+            .unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)"),
+            format!("CREATE DATABASE {pg_db}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+    }
+    for db in [
+        dir.path().join("market.db").display().to_string(),
+        format!("{PG}/{pg_db}"),
+    ] {
+        let store = index(&db, &c.manifest).await;
+        let offers = offers(&store, c.manifest.chain_id).await.unwrap();
+        assert_eq!(offers.len(), 3, "{db}");
+        for o in &offers {
+            // the keeper's view of each provider agrees with the contract
+            let free = market.freeCollateral(o.address).call().await.unwrap();
+            assert_eq!(
+                U256::from(o.free_collateral),
+                free,
+                "{db}: free collateral of {}",
+                o.address
+            );
+            assert!(o.active);
+            assert_eq!(
+                o.reputation_ppm, 500_000,
+                "a new provider starts at one half"
+            );
+        }
+        let dear = offers.iter().find(|o| o.address == c.owners[2]).unwrap();
+        assert_eq!(
+            (dear.running, dear.in_use.gpu_count, dear.in_use.cpu_cores),
+            (1, 2, 4)
+        );
+
+        let tasks = open_tasks(&store, c.manifest.chain_id, now).await.unwrap();
+        let ids: Vec<U256> = tasks.iter().map(|t| t.id).collect();
+        assert_eq!(
+            ids,
+            [gpu, eu_cpu, too_cheap, too_big],
+            "{db}: open tasks, oldest first"
+        );
+        assert_eq!(tasks[0].price_cap, 5 * TOKEN);
+
+        let d = allocate(&tasks, &offers, &Config::default());
+        assert_eq!(
+            d[0].chosen[0].provider, c.owners[1],
+            "{db}: the cheaper GPU provider"
+        );
+        assert_eq!(d[0].eligible, 2);
+        assert_eq!(
+            d[1].chosen[0].provider, c.owners[0],
+            "{db}: the only EU machine"
+        );
+        assert!(d[2].chosen.is_empty() && d[2].refused.get(&Refusal::Price) == Some(&2));
+        assert!(d[3].chosen.is_empty() && d[3].refused.get(&Refusal::Resources) == Some(&3));
+        store.close().await;
+    }
+}
