@@ -11,6 +11,8 @@
 //!   tables (nothing from the chain).
 //! - [`outbox`]: the intent outbox keyed by what an action does, with leases and fencing tokens
 //!   so several keepers on one database each do every action once.
+//! - [`revert`]: every custom error of the market classified (drop, retry, replan, alert), and
+//!   the `eth_call` simulation run before a transaction is sent.
 //! - [`verify`]: keeper-attested verification — fetch a result (HTTP, IPFS gateway, `file://`
 //!   in dev), check its content hash, size, JSON Schema and validator program; a verdict with
 //!   its evidence.
@@ -22,4 +24,5 @@ pub mod health;
 pub mod market;
 pub mod outbox;
 pub mod pricing;
+pub mod revert;
 pub mod verify;

@@ -310,3 +310,83 @@ async fn the_keeper_allocates_what_the_indexer_mirrored() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn reverts_are_classified_by_the_market_s_own_errors() {
+    use swan_keeper::revert::{Action, SimulateError, classify, simulate};
+    let c = chain().await;
+    let market = SwanMarket::new(c.manifest.market, &c.p);
+    let id = c.task(2, 0, "", TOKEN).await;
+    let reverts = |tx: TransactionRequest| {
+        let p = c.p.clone();
+        async move {
+            match simulate(&p, tx).await {
+                Err(SimulateError::Reverts(r)) => r,
+                other => panic!("expected a revert, got {other:?}"),
+            }
+        }
+    };
+    // the work is moot: settling a task that is still open, or one that does not exist
+    let r = reverts(
+        market
+            .settle(id, U256::from(1))
+            .from(c.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    assert_eq!(r.action, Action::Drop, "{}", r.error);
+    assert!(r.error.contains("WrongTaskStatus"), "{}", r.error);
+    let r = reverts(
+        market
+            .settle(id + U256::from(99), U256::from(1))
+            .from(c.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    assert!(
+        r.error.contains("UnknownTask") && r.action == Action::Drop,
+        "{r:?}"
+    );
+    // too early: expiring a task before its assign-by time says when it can be expired
+    let r = reverts(market.expire(id).from(c.admin).into_transaction_request()).await;
+    assert!(
+        matches!(r.action, Action::Retry { at: Some(t) } if t > 0),
+        "{r:?}"
+    );
+    // the decision is stale: a provider that is not registered
+    let stranger = Address::repeat_byte(0x77);
+    let r = reverts(
+        market
+            .assign(id, vec![stranger], vec![Uint::from(1u64)])
+            .from(c.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    assert_eq!(r.action, Action::Replan, "{}", r.error);
+    // the keeper is wrong: it is not a keeper
+    let r = reverts(
+        market
+            .assign(id, vec![c.owners[0]], vec![Uint::from(1u64)])
+            .from(c.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    assert!(
+        r.error.contains("NotKeeper") && r.action == Action::Alert,
+        "{r:?}"
+    );
+    // a call that succeeds returns its data
+    let out = simulate(&c.p, market.taskCount().into_transaction_request())
+        .await
+        .unwrap();
+    assert_eq!(U256::from_be_slice(&out), U256::from(1));
+    // data that is not the market's, and no data at all
+    assert_eq!(classify(&[1, 2, 3, 4]).action, Action::Alert);
+    assert!(classify(&[]).error.contains("without data"));
+    // an RPC that is down is not a revert
+    let dead = ProviderBuilder::new().connect_http("http://127.0.0.1:9".parse().unwrap());
+    let e = simulate(&dead, market.taskCount().into_transaction_request())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, SimulateError::Rpc(_)), "{e}");
+}
