@@ -66,6 +66,18 @@ fn u32_of(r: &AnyRow, i: usize) -> u32 {
     u32::try_from(r.get::<i64, _>(i)).unwrap_or(u32::MAX)
 }
 
+/// Resources stored as six columns from `first`: CPU, memory, storage, GPUs, GPU memory, model.
+fn resources(r: &AnyRow, first: usize) -> Resources {
+    Resources {
+        cpu_cores: u32_of(r, first),
+        memory_gib: u32_of(r, first + 1),
+        storage_gib: u32_of(r, first + 2),
+        gpu_count: u32_of(r, first + 3),
+        gpu_memory_gib: u32_of(r, first + 4),
+        gpu_model: word(&r.get::<String, _>(first + 5)),
+    }
+}
+
 /// The providers of `chain_id` as allocation offers.
 pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketError> {
     let chain = i64::try_from(chain_id).unwrap_or(i64::MAX);
@@ -106,14 +118,7 @@ pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketEr
         out.push(Offer {
             address: address("providers", "address", key.clone())?,
             active: r.get::<String, _>(1) == "active",
-            resources: Resources {
-                cpu_cores: u32_of(&r, 2),
-                memory_gib: u32_of(&r, 3),
-                storage_gib: u32_of(&r, 4),
-                gpu_count: u32_of(&r, 5),
-                gpu_memory_gib: u32_of(&r, 6),
-                gpu_model: word(&r.get::<String, _>(7)),
-            },
+            resources: resources(&r, 2),
             in_use: in_use.remove(&key).unwrap_or_default(),
             prices: Prices {
                 per_cpu_hour: amount("providers", "price_cpu_hour", r.get(8))?,
@@ -169,14 +174,7 @@ pub async fn open_tasks(
                 Kind::Batch => result_by.saturating_sub(now).max(1),
             },
             collateral_pct: u16::try_from(r.get::<i64, _>(4)).unwrap_or(u16::MAX),
-            requirements: Resources {
-                cpu_cores: u32_of(&r, 6),
-                memory_gib: u32_of(&r, 7),
-                storage_gib: u32_of(&r, 8),
-                gpu_count: u32_of(&r, 9),
-                gpu_memory_gib: u32_of(&r, 10),
-                gpu_model: word(&r.get::<String, _>(11)),
-            },
+            requirements: resources(&r, 6),
             region: word(&r.get::<String, _>(12)),
             exclude: Vec::new(),
         });

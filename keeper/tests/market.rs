@@ -10,7 +10,6 @@ use alloy::{
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
 };
-use sqlx::Connection;
 use swan_contracts::{
     DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_wallet,
 };
@@ -25,7 +24,9 @@ use swan_keeper::{
     market::{offers, open_tasks},
 };
 
-const PG: &str = "postgres://postgres@127.0.0.1:5432";
+mod common;
+use common::pg_database;
+
 const TOKEN: u128 = 1_000_000_000_000_000_000;
 
 async fn ok(p: &DynProvider, tx: TransactionRequest) {
@@ -154,18 +155,17 @@ async fn chain() -> Chain {
 }
 
 impl Chain {
+    /// The latest block's timestamp.
+    async fn now(&self) -> u64 {
+        let block = self.p.get_block_by_number(Default::default()).await;
+        block.unwrap().unwrap().header.timestamp
+    }
+
     /// Create a batch task (one replica, result due in two hours); its id.
     async fn task(&self, cpu: u32, gpus: u32, region: &str, cap: u128) -> U256 {
         let market = SwanMarket::new(self.manifest.market, &self.p);
         let n = market.taskCount().call().await.unwrap() + U256::from(1);
-        let now = self
-            .p
-            .get_block_by_number(Default::default())
-            .await
-            .unwrap()
-            .unwrap()
-            .header
-            .timestamp;
+        let now = self.now().await;
         let req = ISwanMarket::TaskRequest {
             mode: 0,
             replicas: 1,
@@ -234,33 +234,12 @@ async fn the_keeper_allocates_what_the_indexer_mirrored() {
     let eu_cpu = c.task(2, 0, "eu", TOKEN).await; // only the EU CPU machine is in the region
     let too_cheap = c.task(2, 1, "", 1_000).await; // every quote is above its cap
     let too_big = c.task(4, 16, "", 50 * TOKEN).await; // no machine has 16 GPUs
-    let now =
-        c.p.get_block_by_number(Default::default())
-            .await
-            .unwrap()
-            .unwrap()
-            .header
-            .timestamp;
+    let now = c.now().await;
 
     let dir = tempfile::tempdir().unwrap();
-    let pg_db = format!("swan_keeper_market_{}", std::process::id());
-    {
-        let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test"))
-            .await
-            .unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)"),
-            format!("CREATE DATABASE {pg_db}"),
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        }
-    }
     for db in [
         dir.path().join("market.db").display().to_string(),
-        format!("{PG}/{pg_db}"),
+        pg_database("market").await,
     ] {
         let store = index(&db, &c.manifest).await;
         let offers = offers(&store, c.manifest.chain_id).await.unwrap();

@@ -7,28 +7,11 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use sqlx::Connection;
 use swan_indexer::store::Store;
+
+mod common;
+use common::pg_database;
 use swan_keeper::outbox::{Claim, Key, Outbox, OutboxError, Status};
-
-const PG: &str = "postgres://postgres@127.0.0.1:5432";
-
-async fn pg_database(name: &str) -> String {
-    let db = format!("swan_keeper_{name}_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test"))
-        .await
-        .expect("Postgres on 127.0.0.1:5432");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-        format!("CREATE DATABASE {db}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-    }
-    format!("{PG}/{db}")
-}
 
 /// Each test runs on a SQLite file and on a fresh Postgres database.
 async fn databases(name: &str) -> (tempfile::TempDir, Vec<String>) {
