@@ -20,9 +20,15 @@
 //!   per resource class and the CLI uses as the default price cap of new tasks.
 
 pub mod allocate;
+pub mod answers;
+pub mod calls;
 pub mod health;
 pub mod market;
+pub mod metrics;
 pub mod outbox;
+pub mod plan;
 pub mod pricing;
 pub mod revert;
+pub mod run;
+pub mod sender;
 pub mod verify;

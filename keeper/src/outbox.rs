@@ -50,6 +50,12 @@ pub enum Status {
     Done,
     /// Dropped: the work was already done, or is no longer wanted.
     Dropped,
+    /// Given up on this attempt because the state it rested on changed: decide again, as a new
+    /// attempt.
+    Replan,
+    /// Given up on because the keeper itself is wrong (a revert it cannot explain): the
+    /// operator must look.
+    Alert,
 }
 
 impl Status {
@@ -59,6 +65,19 @@ impl Status {
             Status::Sent => "sent",
             Status::Done => "done",
             Status::Dropped => "dropped",
+            Status::Replan => "replan",
+            Status::Alert => "alert",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "pending" => Status::Pending,
+            "sent" => Status::Sent,
+            "done" => Status::Done,
+            "replan" => Status::Replan,
+            "alert" => Status::Alert,
+            _ => Status::Dropped,
         }
     }
 }
@@ -82,6 +101,44 @@ pub enum OutboxError {
         /// The attempt.
         attempt: u32,
     },
+}
+
+/// Every attempt of every `(action, task)`: what the planner checks before proposing.
+#[derive(Debug, Clone, Default)]
+pub struct Attempts(
+    std::collections::HashMap<(String, String), std::collections::BTreeMap<u32, Status>>,
+);
+
+impl Attempts {
+    /// Whether `attempt` of `action` on `task` was ever proposed.
+    pub fn has(&self, action: &str, task: &str, attempt: u32) -> bool {
+        self.0
+            .get(&(action.to_owned(), task.to_owned()))
+            .is_some_and(|m| m.contains_key(&attempt))
+    }
+
+    /// The attempt to propose next: 0 when there was none; the last + 1 when the last ended in
+    /// [`Status::Replan`] and fewer than `max` were made; otherwise none (one is under way, done,
+    /// dropped or needs the operator).
+    pub fn next(&self, action: &str, task: &str, max: u32) -> Option<u32> {
+        match self
+            .0
+            .get(&(action.to_owned(), task.to_owned()))
+            .and_then(|m| m.last_key_value())
+        {
+            None => Some(0),
+            Some((&a, Status::Replan)) if a + 1 < max => Some(a + 1),
+            Some(_) => None,
+        }
+    }
+
+    /// Record a proposal made this tick.
+    pub fn insert(&mut self, action: &str, task: &str, attempt: u32) {
+        self.0
+            .entry((action.to_owned(), task.to_owned()))
+            .or_default()
+            .insert(attempt, Status::Pending);
+    }
 }
 
 /// The outbox of one database.
@@ -112,6 +169,45 @@ const INDEX: &str =
 
 fn i(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// [`Outbox::record`] on any connection or transaction of the outbox's database (so the sender
+/// can mark intents sent in the same SQL transaction that stores the signed transaction).
+pub async fn record_in<'e, E>(
+    db: E,
+    claim: &Claim,
+    status: Status,
+    tx_hash: Option<&str>,
+    lease_until_ms: u64,
+    now_ms: u64,
+) -> Result<(), OutboxError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(
+        "UPDATE keeper_intents SET status = $1, tx_hash = COALESCE($2, tx_hash), lease_until = $3, updated_ms = $4 \
+         WHERE chain_id = $5 AND action = $6 AND task_id = $7 AND attempt = $8 AND fence = $9",
+    )
+    .bind(status.as_str())
+    .bind(tx_hash)
+    .bind(i(lease_until_ms))
+    .bind(i(now_ms))
+    .bind(i(claim.key.chain_id))
+    .bind(&claim.key.action)
+    .bind(&claim.key.task)
+    .bind(i64::from(claim.key.attempt))
+    .bind(claim.fence)
+    .execute(db)
+    .await?;
+    if r.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(OutboxError::LeaseLost {
+            action: claim.key.action.clone(),
+            task: claim.key.task.clone(),
+            attempt: claim.key.attempt,
+        })
+    }
 }
 
 impl Outbox {
@@ -148,8 +244,9 @@ impl Outbox {
         Ok(r.rows_affected() == 1)
     }
 
-    /// Take up to `limit` pending intents whose lease is free or expired, for `lease_ms`.
-    /// Oldest first; each comes with a new fencing token.
+    /// Take up to `limit` intents whose lease is free or expired — pending ones, and sent ones
+    /// whose keeper stopped renewing — for `lease_ms`. Oldest first; each comes with a new
+    /// fencing token.
     pub async fn claim(
         &self,
         keeper: &str,
@@ -165,7 +262,7 @@ impl Outbox {
             "UPDATE keeper_intents SET keeper = $1, lease_until = $2, fence = fence + 1, updated_ms = $3 \
              WHERE (chain_id, action, task_id, attempt) IN ( \
                  SELECT chain_id, action, task_id, attempt FROM keeper_intents \
-                 WHERE status = 'pending' AND lease_until < $3 \
+                 WHERE status IN ('pending', 'sent') AND lease_until < $3 \
                  ORDER BY created_ms, chain_id, action, task_id, attempt LIMIT $4{lock}) \
              RETURNING chain_id, action, task_id, attempt, payload, fence"
         );
@@ -195,7 +292,8 @@ impl Outbox {
     }
 
     /// Record progress on a claimed intent: `Sent` (with its transaction, lease extended to
-    /// `lease_until_ms`), `Done`, `Dropped`, or back to `Pending` (released for any keeper).
+    /// `lease_until_ms`), `Done`, `Dropped`, `Replan`, `Alert`, or back to `Pending` (free for
+    /// any keeper from `lease_until_ms` on; 0 for at once).
     /// Fails with [`OutboxError::LeaseLost`] when the fencing token is no longer the intent's.
     pub async fn record(
         &self,
@@ -205,19 +303,17 @@ impl Outbox {
         lease_until_ms: u64,
         now_ms: u64,
     ) -> Result<(), OutboxError> {
-        let lease = if status == Status::Pending {
-            0
-        } else {
-            i(lease_until_ms)
-        };
-        let r = sqlx::query(
-            "UPDATE keeper_intents SET status = $1, tx_hash = COALESCE($2, tx_hash), lease_until = $3, updated_ms = $4 \
-             WHERE chain_id = $5 AND action = $6 AND task_id = $7 AND attempt = $8 AND fence = $9",
+        record_in(&self.pool, claim, status, tx_hash, lease_until_ms, now_ms).await
+    }
+
+    /// Give a claimed intent back if it is still pending (not sent): free for any keeper from
+    /// `at_ms`. Intents sent meanwhile are left as they are.
+    pub async fn release(&self, claim: &Claim, at_ms: u64) -> Result<(), OutboxError> {
+        sqlx::query(
+            "UPDATE keeper_intents SET lease_until = $1 WHERE chain_id = $2 AND action = $3 AND task_id = $4 \
+             AND attempt = $5 AND fence = $6 AND status = 'pending'",
         )
-        .bind(status.as_str())
-        .bind(tx_hash)
-        .bind(lease)
-        .bind(i(now_ms))
+        .bind(i(at_ms))
         .bind(i(claim.key.chain_id))
         .bind(&claim.key.action)
         .bind(&claim.key.task)
@@ -225,15 +321,42 @@ impl Outbox {
         .bind(claim.fence)
         .execute(&self.pool)
         .await?;
-        if r.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(OutboxError::LeaseLost {
-                action: claim.key.action.clone(),
-                task: claim.key.task.clone(),
-                attempt: claim.key.attempt,
-            })
+        Ok(())
+    }
+
+    /// Extend the lease of every intent `keeper` has sent and is still following (a keeper
+    /// that stops renewing loses its sent intents to the others when the lease ends; they
+    /// simulate again before acting, so work already done is dropped, not repeated).
+    pub async fn renew(&self, keeper: &str, until_ms: u64) -> Result<u64, OutboxError> {
+        let r = sqlx::query(
+            "UPDATE keeper_intents SET lease_until = $1 WHERE keeper = $2 AND status = 'sent' AND lease_until < $1",
+        )
+        .bind(i(until_ms))
+        .bind(keeper)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// Every attempt of every `(action, task)` of `chain_id` and where it is.
+    pub async fn attempts(&self, chain_id: u64) -> Result<Attempts, OutboxError> {
+        let rows = sqlx::query(
+            "SELECT action, task_id, attempt, status FROM keeper_intents WHERE chain_id = $1",
+        )
+        .bind(i(chain_id))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Attempts::default();
+        for r in rows {
+            out.0
+                .entry((r.get::<String, _>(0), r.get::<String, _>(1)))
+                .or_default()
+                .insert(
+                    r.get::<i64, _>(2) as u32,
+                    Status::parse(&r.get::<String, _>(3)),
+                );
         }
+        Ok(out)
     }
 
     /// Intents by status: (pending, sent, done, dropped).

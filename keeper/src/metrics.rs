@@ -1,0 +1,184 @@
+//! The keeper's Prometheus metrics and its small HTTP server: `/health` (the last tick's time
+//! and whether it succeeded), `/metrics`, and `/decisions` (the last allocation: for each open
+//! task, the chosen providers with their score terms, the runner-up and the refusals — what
+//! anyone needs to recompute the choice).
+
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicU64, Ordering},
+};
+
+use axum::{Json, Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{counter::Counter, family::Family, gauge::Gauge},
+    registry::Registry,
+};
+
+use crate::run::Tick;
+
+/// Labels of `swan_keeper_actions_total`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ActionLabels {
+    /// assign, settle, reveal, expire, report, finish.
+    pub action: String,
+    /// sent, refused.
+    pub outcome: String,
+}
+
+/// Live metrics of one keeper.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    /// Actions by kind and outcome.
+    pub actions: Family<ActionLabels, Counter>,
+    /// Intents pending or sent, not yet final.
+    pub pending: Gauge,
+    /// Gas paid, in gwei.
+    pub gas_gwei: Counter,
+    /// The keeper's balance, in gwei.
+    pub balance_gwei: Gauge,
+    /// Transactions mined, reverted, bumped, re-broadcast.
+    pub mined: Counter,
+    /// Mined transactions that reverted.
+    pub reverted: Counter,
+    /// Fee bumps.
+    pub bumped: Counter,
+    /// Ticks that stopped sending (RPC down, spending cap).
+    pub paused: Counter,
+    /// Unix milliseconds of the last successful tick.
+    pub last_tick_ms: Gauge,
+    decisions: Mutex<serde_json::Value>,
+    ok_ticks: AtomicU64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("swan_keeper");
+        let m = Self {
+            actions: Family::default(),
+            pending: Gauge::default(),
+            gas_gwei: Counter::default(),
+            balance_gwei: Gauge::default(),
+            mined: Counter::default(),
+            reverted: Counter::default(),
+            bumped: Counter::default(),
+            paused: Counter::default(),
+            last_tick_ms: Gauge::default(),
+            decisions: Mutex::new(serde_json::Value::Array(Vec::new())),
+            ok_ticks: AtomicU64::new(0),
+            registry: Registry::default(),
+        };
+        registry.register("actions", "Actions by kind and outcome", m.actions.clone());
+        registry.register(
+            "pending_intents",
+            "Intents pending or sent, not final",
+            m.pending.clone(),
+        );
+        registry.register("gas_paid_gwei", "Gas paid, gwei", m.gas_gwei.clone());
+        registry.register(
+            "balance_gwei",
+            "The keeper's balance, gwei",
+            m.balance_gwei.clone(),
+        );
+        registry.register("transactions_mined", "Transactions mined", m.mined.clone());
+        registry.register(
+            "transactions_reverted",
+            "Mined transactions that reverted",
+            m.reverted.clone(),
+        );
+        registry.register(
+            "fee_bumps",
+            "Stuck transactions replaced with higher fees",
+            m.bumped.clone(),
+        );
+        registry.register(
+            "paused_ticks",
+            "Ticks that stopped sending (RPC down, spending cap)",
+            m.paused.clone(),
+        );
+        registry.register(
+            "last_tick_ms",
+            "Unix ms of the last successful tick",
+            m.last_tick_ms.clone(),
+        );
+        Self { registry, ..m }
+    }
+}
+
+impl Metrics {
+    /// Count what a tick did.
+    pub fn observe(&self, t: &Tick) {
+        let label = |action: &str, outcome: &str| ActionLabels {
+            action: action.into(),
+            outcome: outcome.into(),
+        };
+        if t.sent > 0 {
+            self.actions
+                .get_or_create(&label("any", "sent"))
+                .inc_by(u64::from(t.sent));
+        }
+        for (action, n) in &t.refused {
+            self.actions
+                .get_or_create(&label(action, "refused"))
+                .inc_by(u64::from(*n));
+        }
+        self.mined.inc_by(u64::from(t.polled.mined));
+        self.reverted.inc_by(u64::from(t.polled.reverted));
+        self.bumped.inc_by(u64::from(t.polled.bumped));
+        self.gas_gwei
+            .inc_by((t.polled.gas_paid / 1_000_000_000) as u64);
+        self.last_tick_ms.set(crate::sender::now_ms() as i64);
+        self.ok_ticks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Publish the last allocation's decisions.
+    pub fn set_decisions(&self, d: serde_json::Value) {
+        if let Ok(mut g) = self.decisions.lock() {
+            *g = d;
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
+
+async fn health(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
+    let last = m.last_tick_ms.get();
+    let age = (crate::sender::now_ms() as i64).saturating_sub(last);
+    let ok = m.ok_ticks.load(Ordering::Relaxed) > 0 && age < 60_000;
+    let body = Json(serde_json::json!({ "ok": ok, "last_tick_ms": last, "since_ms": age }));
+    if ok {
+        (StatusCode::OK, body)
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, body)
+    }
+}
+
+async fn metrics(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
+    (
+        [(
+            "content-type",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        m.encode(),
+    )
+}
+
+async fn decisions(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
+    let d = m.decisions.lock().map(|g| g.clone()).unwrap_or_default();
+    Json(d)
+}
+
+/// The keeper's HTTP routes.
+pub fn router(m: Arc<Metrics>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/decisions", get(decisions))
+        .with_state(m)
+}

@@ -1,0 +1,426 @@
+//! The keeper loop. Each tick: read the chain's time, plan from the indexer's tables, write the
+//! intents to the outbox, take the ones this keeper holds a lease on, send them (batched where
+//! the market has a batch entry point), and follow what was sent.
+//!
+//! In a dry run the plan is simulated and printed — each call, its calldata, its simulated
+//! outcome and the fee plan — and nothing is written or sent.
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, U256},
+    providers::Provider,
+};
+use swan_contracts::Manifest;
+use swan_indexer::store::Store;
+
+use crate::{
+    allocate, answers, calls,
+    metrics::Metrics,
+    outbox::{Claim, Key, Outbox, OutboxError, Status},
+    plan::{Act, PlanError, Planner, Proposal},
+    revert::Action,
+    sender::{Call, Polled, Rpcs, SendConfig, SendError, Sender, now_ms},
+    verify::Fetcher,
+};
+
+/// How the keeper behaves.
+#[derive(Debug, Clone)]
+pub struct KeeperConfig {
+    /// Pause between ticks.
+    pub tick: Duration,
+    /// How long a claimed intent is this keeper's before another may take it.
+    pub claim_lease: Duration,
+    /// Most intents in one `assignBatch` / `settleBatch`.
+    pub batch_max: usize,
+    /// Print what would be sent; write and send nothing.
+    pub dry_run: bool,
+    /// The transaction sender.
+    pub send: SendConfig,
+    /// Allocation.
+    pub alloc: allocate::Config,
+    /// IPFS gateway for `ipfs://` results and specs.
+    pub ipfs_gateway: String,
+    /// Fetch `file://` results (a local devnet only).
+    pub allow_files: bool,
+}
+
+impl Default for KeeperConfig {
+    fn default() -> Self {
+        Self {
+            tick: Duration::from_millis(500),
+            claim_lease: Duration::from_secs(60),
+            batch_max: 40,
+            dry_run: false,
+            send: SendConfig::default(),
+            alloc: allocate::Config::default(),
+            ipfs_gateway: "https://ipfs.io".into(),
+            allow_files: false,
+        }
+    }
+}
+
+/// Why the keeper stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum KeeperError {
+    /// Sending.
+    #[error(transparent)]
+    Send(#[from] SendError),
+    /// The outbox.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    /// Planning.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Known answers.
+    #[error(transparent)]
+    Answers(#[from] answers::AnswerError),
+    /// The RPC.
+    #[error("RPC: {0}")]
+    Rpc(String),
+}
+
+/// What one tick did.
+#[derive(Debug, Default, Clone)]
+pub struct Tick {
+    /// The chain's time the plan was made at.
+    pub now: u64,
+    /// Intents proposed (new to the outbox).
+    pub proposed: u32,
+    /// Intents this keeper took.
+    pub claimed: u32,
+    /// Transactions sent.
+    pub sent: u32,
+    /// Intents dropped (moot), re-planned or alerted before sending, by action.
+    pub refused: BTreeMap<String, u32>,
+    /// What happened to transactions already sent.
+    pub polled: Polled,
+    /// In a dry run: one line per call.
+    pub dry_run: Vec<String>,
+}
+
+/// One keeper (one key) on one database.
+pub struct Keeper {
+    store: Store,
+    chain_id: u64,
+    market: Address,
+    outbox: Outbox,
+    sender: Sender,
+    planner: Planner,
+    cfg: KeeperConfig,
+    name: String,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Keeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keeper").field("name", &self.name).finish()
+    }
+}
+
+impl Keeper {
+    /// A keeper for the deployment in `manifest`, reading and writing `store`, signing with
+    /// `wallet` (address `from`), talking to `rpc_urls` in order.
+    pub async fn open(
+        store: Store,
+        manifest: &Manifest,
+        rpc_urls: &[String],
+        wallet: EthereumWallet,
+        from: Address,
+        cfg: KeeperConfig,
+    ) -> Result<Self, KeeperError> {
+        let outbox = Outbox::open(&store).await?;
+        answers::open(&store).await?;
+        let rpcs = Rpcs::new(rpc_urls)?;
+        let mut sender = Sender::open(
+            &store,
+            outbox.clone(),
+            rpcs,
+            wallet,
+            from,
+            manifest.chain_id,
+            cfg.send.clone(),
+        )
+        .await?;
+        if !cfg.dry_run {
+            let n = sender.resume().await?;
+            if n > 0 {
+                tracing::info!(
+                    n,
+                    "broadcast again the transactions sent before the restart"
+                );
+            }
+        }
+        let fetcher = Fetcher::new(&cfg.ipfs_gateway, cfg.allow_files, Duration::from_secs(20));
+        Ok(Self {
+            planner: Planner::new(manifest.chain_id, fetcher, cfg.alloc),
+            store,
+            chain_id: manifest.chain_id,
+            market: manifest.market,
+            outbox,
+            sender,
+            name: format!("{from:#x}"),
+            cfg,
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
+
+    /// The keeper's metrics (shared with its HTTP server).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// The planner (its last allocation decisions and verdicts).
+    pub fn planner(&self) -> &Planner {
+        &self.planner
+    }
+
+    async fn chain_time(&self) -> Result<u64, KeeperError> {
+        let b = self
+            .sender
+            .rpcs()
+            .call(|p| async move { p.get_block_by_number(Default::default()).await })
+            .await
+            .map_err(|e| KeeperError::Rpc(e.to_string()))?;
+        Ok(b.map(|b| b.header.timestamp).unwrap_or(0))
+    }
+
+    /// One round: plan, propose, claim, send, follow.
+    pub async fn tick(&mut self) -> Result<Tick, KeeperError> {
+        let mut tick = Tick {
+            now: self.chain_time().await?,
+            ..Tick::default()
+        };
+        let attempts = self.outbox.attempts(self.chain_id).await?;
+        let proposals = self.planner.plan(&self.store, tick.now, &attempts).await?;
+        if self.cfg.dry_run {
+            self.dry_run(&proposals, &mut tick).await;
+            return Ok(tick);
+        }
+        let now = now_ms();
+        for p in &proposals {
+            let key = Key {
+                chain_id: self.chain_id,
+                action: p.act.name().into(),
+                task: format!("{:#x}", p.task),
+                attempt: p.attempt,
+            };
+            let payload = serde_json::to_string(&p.act).unwrap_or_default();
+            if self.outbox.propose(&key, &payload, now).await? {
+                tick.proposed += 1;
+            }
+        }
+        self.outbox
+            .renew(&self.name, now + self.cfg.send.lease.as_millis() as u64)
+            .await?;
+        let claims = self
+            .outbox
+            .claim(
+                &self.name,
+                now,
+                self.cfg.claim_lease.as_millis() as u64,
+                256,
+            )
+            .await?;
+        tick.claimed = claims.len() as u32;
+        let mut groups: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+        for c in claims {
+            groups.entry(c.key.action.clone()).or_default().push(c);
+        }
+        'groups: for (action, group) in groups {
+            let batchable = action == "assign" || action == "settle";
+            let chunk = if batchable {
+                self.cfg.batch_max.max(1)
+            } else {
+                1
+            };
+            for part in group.chunks(chunk) {
+                if !self.send_part(part, &mut tick).await? {
+                    // the RPC is down or the spending cap is reached: the rest waits
+                    for c in &group {
+                        self.outbox.release(c, now + 2_000).await?;
+                    }
+                    break 'groups;
+                }
+            }
+        }
+        tick.polled = self.sender.poll(now_ms()).await?;
+        self.metrics.observe(&tick);
+        let (pending, sent, _, _) = self.outbox.counts().await?;
+        self.metrics.pending.set((pending + sent) as i64);
+        Ok(tick)
+    }
+
+    /// Send one part (a batch, or one intent). False when sending must stop for this tick.
+    async fn send_part(&mut self, part: &[Claim], tick: &mut Tick) -> Result<bool, KeeperError> {
+        let now = now_ms();
+        let mut items = Vec::new();
+        let mut ok_claims = Vec::new();
+        for c in part {
+            match (
+                serde_json::from_str::<Act>(&c.payload),
+                c.key.task.parse::<U256>(),
+            ) {
+                (Ok(act), Ok(task)) => {
+                    items.push((task, act));
+                    ok_claims.push(c.clone());
+                }
+                _ => {
+                    tracing::error!(action = %c.key.action, task = %c.key.task, "an intent's payload does not parse: alert");
+                    self.finish(c, Status::Alert, now, tick).await?;
+                }
+            }
+        }
+        if items.is_empty() {
+            return Ok(true);
+        }
+        if items.len() > 1
+            && let Some(Ok(data)) = calls::batch(&items)
+        {
+            let call = Call {
+                to: self.market,
+                data,
+            };
+            match self.sender.send(&call, &ok_claims).await {
+                Ok(hash) => {
+                    tracing::info!(action = %ok_claims[0].key.action, n = items.len(), tx = %hash, "sent a batch");
+                    tick.sent += 1;
+                    return Ok(true);
+                }
+                Err(SendError::Reverts(r)) => {
+                    // one of them is stale or moot: send them one by one
+                    tracing::debug!(error = %r.error, "the batch would revert: sending one by one");
+                }
+                Err(e) => return self.stop(e),
+            }
+        }
+        for ((task, act), c) in items.iter().zip(&ok_claims) {
+            let data = match calls::single(*task, act) {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::error!(error = %e, "alert");
+                    self.finish(c, Status::Alert, now, tick).await?;
+                    continue;
+                }
+            };
+            let call = Call {
+                to: self.market,
+                data,
+            };
+            match self.sender.send(&call, std::slice::from_ref(c)).await {
+                Ok(hash) => {
+                    tracing::info!(action = %c.key.action, task = %c.key.task, tx = %hash, "sent");
+                    tick.sent += 1;
+                }
+                Err(SendError::Reverts(r)) => {
+                    let status = match r.action {
+                        Action::Drop => Status::Dropped,
+                        Action::Replan => Status::Replan,
+                        Action::Alert => Status::Alert,
+                        Action::Retry { .. } => {
+                            self.outbox
+                                .record(c, Status::Pending, None, now + 2_000, now)
+                                .await?;
+                            continue;
+                        }
+                    };
+                    tracing::info!(action = %c.key.action, task = %c.key.task, error = %r.error, ?status, "not sent: the call would revert");
+                    self.finish(c, status, now, tick).await?;
+                }
+                Err(e) => return self.stop(e),
+            }
+        }
+        Ok(true)
+    }
+
+    fn stop(&self, e: SendError) -> Result<bool, KeeperError> {
+        match e {
+            SendError::Rpc(_) | SendError::SpendCap { .. } => {
+                tracing::warn!(error = %e, "sending paused for this tick");
+                self.metrics.paused.inc();
+                Ok(false)
+            }
+            other => Err(other.into()),
+        }
+    }
+
+    async fn finish(
+        &self,
+        c: &Claim,
+        status: Status,
+        now: u64,
+        tick: &mut Tick,
+    ) -> Result<(), KeeperError> {
+        *tick.refused.entry(c.key.action.clone()).or_default() += 1;
+        match self.outbox.record(c, status, None, 0, now).await {
+            Ok(()) | Err(OutboxError::LeaseLost { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn dry_run(&self, proposals: &[Proposal], tick: &mut Tick) {
+        let fees = self.sender.fees().await.ok();
+        for p in proposals {
+            let line = match calls::single(p.task, &p.act) {
+                Ok(data) => {
+                    let call = Call {
+                        to: self.market,
+                        data: data.clone(),
+                    };
+                    let sim = match self.sender.simulate(&call).await {
+                        Ok(_) => match self.sender.gas(&call).await {
+                            Ok(g) => format!("ok, gas limit {g}"),
+                            Err(e) => format!("ok, gas estimate failed: {e}"),
+                        },
+                        Err(e) => format!("would not be sent: {e}"),
+                    };
+                    let fee = fees
+                        .map(|(max, prio)| {
+                            format!("max fee {max} wei/gas, priority {prio} wei/gas")
+                        })
+                        .unwrap_or_else(|| "fees unknown".into());
+                    format!(
+                        "{} task {:#x} attempt {} to {:#x} calldata {data} | simulated: {sim} | {fee}",
+                        p.act.name(),
+                        p.task,
+                        p.attempt,
+                        self.market
+                    )
+                }
+                Err(e) => format!("{} task {:#x}: {e}", p.act.name(), p.task),
+            };
+            tick.dry_run.push(line);
+        }
+    }
+
+    /// Tick until `stop` resolves.
+    pub async fn run(
+        &mut self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<(), KeeperError> {
+        tokio::pin!(stop);
+        loop {
+            match self.tick().await {
+                Ok(t) => {
+                    if t.proposed + t.sent + t.polled.mined + t.polled.finalized > 0 {
+                        tracing::debug!(?t, "tick");
+                    }
+                }
+                Err(KeeperError::Rpc(e)) => {
+                    tracing::warn!(error = %e, "RPC unavailable: retrying next tick");
+                    self.metrics.paused.inc();
+                }
+                Err(KeeperError::Send(SendError::Rpc(e))) => {
+                    tracing::warn!(error = %e, "RPC unavailable: retrying next tick");
+                    self.metrics.paused.inc();
+                }
+                Err(e) => return Err(e),
+            }
+            tokio::select! {
+                _ = &mut stop => return Ok(()),
+                _ = tokio::time::sleep(self.cfg.tick) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,960 @@
+//! The transaction sender: every transaction the keeper sends is signed, written down and only
+//! then broadcast, so a crash at any point loses nothing and sends nothing twice.
+//!
+//! - **Nonces are persisted.** A nonce is taken and the signed transaction stored in one SQL
+//!   transaction (`keeper_txs`, `keeper_nonces`); after a restart the next nonce is the larger of
+//!   the stored one and the chain's count, and every stored transaction not yet mined is
+//!   broadcast again byte for byte (same hash: a node that has it ignores it).
+//! - **Simulation first.** Each call is run with `eth_call` before it is signed and again before
+//!   each fee bump; a call that would revert is classified ([`crate::revert`]) instead of sent.
+//!   When a stuck call has become moot (another keeper did the work), its nonce is filled with a
+//!   zero-value transfer to self so the transactions after it are not held up.
+//! - **Fee bumping.** A transaction not mined after `bump_after` is re-broadcast if the node lost
+//!   it, and otherwise replaced at the same nonce with both fees raised by at least
+//!   `bump_permille` (≥ 1125 ‰: +12.5 %), never above `max_fee_cap`.
+//! - **Failover.** Calls go to the first RPC URL that answers; a transport failure moves to the
+//!   next.
+//! - **Finality.** A mined transaction counts as final only when the indexer has marked its block
+//!   final (the `blocks` table, same hash); if the block was replaced, the transaction is
+//!   broadcast again.
+//! - **Spending cap.** The gas paid in the last hour plus the most the pending transactions can
+//!   cost may not exceed the cap; past it nothing new is signed until the hour rolls on.
+
+use std::{
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
+
+use alloy::{
+    consensus::TxEnvelope,
+    eips::Encodable2718,
+    network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
+    primitives::{Address, B256, Bytes, U256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    transports::{RpcError, TransportErrorKind},
+};
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyPool, Row};
+use swan_indexer::store::Store;
+
+use crate::{
+    outbox::{Claim, Outbox, OutboxError, Status, record_in},
+    revert::{Action, Revert, SimulateError, simulate},
+};
+
+/// How the sender behaves.
+#[derive(Debug, Clone)]
+pub struct SendConfig {
+    /// Replace (or re-broadcast) a transaction not mined after this long.
+    pub bump_after: Duration,
+    /// Each replacement raises both fees to at least this many thousandths of the last (≥ 1125).
+    pub bump_permille: u32,
+    /// Never offer more than this per gas (wei).
+    pub max_fee_cap: u128,
+    /// Gas limit = estimate × (100 + margin) / 100.
+    pub gas_margin_pct: u64,
+    /// Gas paid per rolling hour, plus what pending transactions can still cost, in wei.
+    pub spend_cap_per_hour: u128,
+    /// How long a sent intent's lease lasts (renewed while it waits).
+    pub lease: Duration,
+}
+
+impl Default for SendConfig {
+    fn default() -> Self {
+        Self {
+            bump_after: Duration::from_secs(30),
+            bump_permille: 1125,
+            max_fee_cap: 500_000_000_000,
+            gas_margin_pct: 25,
+            spend_cap_per_hour: 10u128.pow(18),
+            lease: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Why a send did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The call would revert.
+    #[error("the call would revert with {}: {:?}", .0.error, .0.action)]
+    Reverts(Revert),
+    /// Every RPC endpoint failed.
+    #[error("every RPC endpoint failed; last error: {0}")]
+    Rpc(String),
+    /// Signing failed.
+    #[error("signing failed: {0}")]
+    Sign(String),
+    /// The spending cap for this hour is reached.
+    #[error(
+        "spending cap reached: {spent} wei spent or committed in the last hour, cap {cap} wei; raise --spend-cap or wait"
+    )]
+    SpendCap {
+        /// Spent and committed.
+        spent: u128,
+        /// The cap.
+        cap: u128,
+    },
+    /// The database.
+    #[error("sender database: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// The outbox.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    /// A configuration value.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// What happened to sent transactions during one [`Sender::poll`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Polled {
+    /// Transactions seen mined.
+    pub mined: u32,
+    /// Mined transactions that reverted.
+    pub reverted: u32,
+    /// Transactions final (their intents done).
+    pub finalized: u32,
+    /// Replacements with higher fees.
+    pub bumped: u32,
+    /// Transactions broadcast again (the node had lost them, or their block was replaced).
+    pub rebroadcast: u32,
+    /// Stuck calls that became moot, their nonce filled with a transfer to self.
+    pub cancelled: u32,
+    /// Gas paid by the transactions seen mined (wei).
+    pub gas_paid: u128,
+}
+
+/// RPC endpoints with failover.
+#[derive(Debug)]
+pub struct Rpcs {
+    urls: Vec<String>,
+    providers: Vec<DynProvider>,
+    current: AtomicUsize,
+}
+
+fn transport(e: &RpcError<TransportErrorKind>) -> bool {
+    match e {
+        RpcError::ErrorResp(p) => p.code == 429 || p.message.contains("rate limit"),
+        RpcError::Transport(_) | RpcError::NullResp | RpcError::DeserError { .. } => true,
+        _ => false,
+    }
+}
+
+impl Rpcs {
+    /// Endpoints in order of preference.
+    pub fn new(urls: &[String]) -> Result<Self, SendError> {
+        if urls.is_empty() {
+            return Err(SendError::Config(
+                "no RPC URL: give --rpc-url or a manifest with rpc_urls".into(),
+            ));
+        }
+        let mut providers = Vec::new();
+        for u in urls {
+            let url = u.parse().map_err(|e| {
+                SendError::Config(format!(
+                    "RPC URL {u:?} is not a URL ({e}); use http://host:port"
+                ))
+            })?;
+            providers.push(ProviderBuilder::new().connect_http(url).erased());
+        }
+        Ok(Self {
+            urls: urls.to_vec(),
+            providers,
+            current: AtomicUsize::new(0),
+        })
+    }
+
+    /// The endpoint in use.
+    pub fn provider(&self) -> DynProvider {
+        self.providers[self.current.load(Ordering::Relaxed) % self.providers.len()].clone()
+    }
+
+    /// The URL in use.
+    pub fn url(&self) -> &str {
+        &self.urls[self.current.load(Ordering::Relaxed) % self.urls.len()]
+    }
+
+    /// Run `op` on the endpoint in use, moving to the next one on transport failures (each
+    /// endpoint tried once per call).
+    pub async fn call<T, F, Fut>(&self, op: F) -> Result<T, RpcError<TransportErrorKind>>
+    where
+        F: Fn(DynProvider) -> Fut,
+        Fut: std::future::Future<Output = Result<T, RpcError<TransportErrorKind>>>,
+    {
+        let mut last = None;
+        for _ in 0..self.providers.len() {
+            let i = self.current.load(Ordering::Relaxed);
+            match op(self.providers[i % self.providers.len()].clone()).await {
+                Err(e) if transport(&e) => {
+                    tracing::warn!(url = %self.urls[i % self.urls.len()], error = %e, "RPC failed: trying the next endpoint");
+                    let _ = self.current.compare_exchange(
+                        i,
+                        i + 1,
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    );
+                    last = Some(e);
+                }
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or(RpcError::NullResp))
+    }
+}
+
+/// An intent a transaction carries out, as stored with the transaction.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Carried {
+    action: String,
+    task: String,
+    attempt: u32,
+    fence: i64,
+    payload: String,
+}
+
+impl Carried {
+    fn of(c: &Claim) -> Self {
+        Self {
+            action: c.key.action.clone(),
+            task: c.key.task.clone(),
+            attempt: c.key.attempt,
+            fence: c.fence,
+            payload: c.payload.clone(),
+        }
+    }
+
+    fn claim(&self, chain_id: u64) -> Claim {
+        Claim {
+            key: crate::outbox::Key {
+                chain_id,
+                action: self.action.clone(),
+                task: self.task.clone(),
+                attempt: self.attempt,
+            },
+            payload: self.payload.clone(),
+            fence: self.fence,
+        }
+    }
+}
+
+const SCHEMA: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS keeper_nonces (
+        chain_id   BIGINT NOT NULL,
+        keeper     TEXT   NOT NULL,
+        next_nonce BIGINT NOT NULL,
+        PRIMARY KEY (chain_id, keeper)
+    )",
+    "CREATE TABLE IF NOT EXISTS keeper_txs (
+        chain_id     BIGINT NOT NULL,
+        tx_hash      TEXT   NOT NULL,
+        keeper       TEXT   NOT NULL,
+        nonce        BIGINT NOT NULL,
+        kind         TEXT   NOT NULL,
+        to_addr      TEXT   NOT NULL,
+        calldata     TEXT   NOT NULL,
+        intents      TEXT   NOT NULL,
+        raw          TEXT   NOT NULL,
+        max_fee      TEXT   NOT NULL,
+        priority_fee TEXT   NOT NULL,
+        gas_limit    BIGINT NOT NULL,
+        status       TEXT   NOT NULL,
+        sent_ms      BIGINT NOT NULL,
+        block_number BIGINT,
+        block_hash   TEXT,
+        gas_paid     TEXT,
+        success      BIGINT,
+        PRIMARY KEY (chain_id, tx_hash)
+    )",
+    "CREATE INDEX IF NOT EXISTS keeper_txs_open ON keeper_txs (chain_id, keeper, status, nonce)",
+];
+
+/// One stored transaction.
+#[derive(Debug, Clone)]
+struct Stored {
+    hash: B256,
+    nonce: u64,
+    kind: String,
+    to: Address,
+    calldata: Bytes,
+    intents: Vec<Carried>,
+    raw: Bytes,
+    max_fee: u128,
+    priority_fee: u128,
+    gas_limit: u64,
+    status: String,
+    sent_ms: u64,
+    block: Option<(u64, B256)>,
+    success: Option<bool>,
+}
+
+/// A call to make.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Contract.
+    pub to: Address,
+    /// Calldata.
+    pub data: Bytes,
+}
+
+/// The sender of one keeper key.
+#[derive(Debug)]
+pub struct Sender {
+    rpcs: Rpcs,
+    wallet: EthereumWallet,
+    from: Address,
+    chain_id: u64,
+    pool: AnyPool,
+    outbox: Outbox,
+    cfg: SendConfig,
+    next: Option<u64>,
+}
+
+fn i(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn rpc(e: RpcError<TransportErrorKind>) -> SendError {
+    SendError::Rpc(e.to_string())
+}
+
+/// Now, in unix milliseconds.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl Sender {
+    /// A sender signing with `wallet` (address `from`) on `chain_id`, its tables created in
+    /// `store`'s database if missing.
+    pub async fn open(
+        store: &Store,
+        outbox: Outbox,
+        rpcs: Rpcs,
+        wallet: EthereumWallet,
+        from: Address,
+        chain_id: u64,
+        cfg: SendConfig,
+    ) -> Result<Self, SendError> {
+        if cfg.bump_permille < 1125 {
+            return Err(SendError::Config(format!(
+                "a fee bump of {} ‰ is below the 1125 ‰ (+12.5 %) nodes need to replace a transaction",
+                cfg.bump_permille
+            )));
+        }
+        for sql in SCHEMA {
+            sqlx::query(sql).execute(store.pool()).await?;
+        }
+        Ok(Self {
+            rpcs,
+            wallet,
+            from,
+            chain_id,
+            pool: store.pool().clone(),
+            outbox,
+            cfg,
+            next: None,
+        })
+    }
+
+    /// The keeper's address.
+    pub fn address(&self) -> Address {
+        self.from
+    }
+
+    /// The endpoints.
+    pub fn rpcs(&self) -> &Rpcs {
+        &self.rpcs
+    }
+
+    fn keeper(&self) -> String {
+        format!("{:#x}", self.from)
+    }
+
+    /// Run `call` with `eth_call` from the keeper's address.
+    pub async fn simulate(&self, call: &Call) -> Result<Bytes, SendError> {
+        let tx = TransactionRequest::default()
+            .with_from(self.from)
+            .with_to(call.to)
+            .with_input(call.data.clone());
+        let mut last = String::new();
+        for _ in 0..self.rpcs.providers.len() {
+            match simulate(&self.rpcs.provider(), tx.clone()).await {
+                Ok(out) => return Ok(out),
+                Err(SimulateError::Reverts(r)) => return Err(SendError::Reverts(r)),
+                Err(SimulateError::Rpc(e)) => {
+                    last = e.to_string();
+                    if transport(&e) {
+                        self.rpcs.current.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(SendError::Rpc(last))
+    }
+
+    /// The fees to offer now: the node's EIP-1559 estimate, capped.
+    pub async fn fees(&self) -> Result<(u128, u128), SendError> {
+        let est = self
+            .rpcs
+            .call(|p| async move { p.estimate_eip1559_fees().await })
+            .await
+            .map_err(rpc)?;
+        let prio = est.max_priority_fee_per_gas.min(self.cfg.max_fee_cap);
+        Ok((
+            est.max_fee_per_gas.min(self.cfg.max_fee_cap).max(prio),
+            prio,
+        ))
+    }
+
+    /// The gas limit for `call` (estimate plus margin).
+    pub async fn gas(&self, call: &Call) -> Result<u64, SendError> {
+        let tx = TransactionRequest::default()
+            .with_from(self.from)
+            .with_to(call.to)
+            .with_input(call.data.clone());
+        let est = self
+            .rpcs
+            .call(|p| {
+                let tx = tx.clone();
+                async move { p.estimate_gas(tx).await }
+            })
+            .await;
+        match est {
+            Ok(g) => Ok(g.saturating_mul(100 + self.cfg.gas_margin_pct) / 100),
+            Err(e) => match e.as_error_resp().and_then(|r| r.as_revert_data()) {
+                Some(data) => Err(SendError::Reverts(crate::revert::classify(&data))),
+                None => Err(rpc(e)),
+            },
+        }
+    }
+
+    async fn next_nonce(&mut self) -> Result<u64, SendError> {
+        if let Some(n) = self.next {
+            return Ok(n);
+        }
+        let from = self.from;
+        let chain = self
+            .rpcs
+            .call(|p| async move { p.get_transaction_count(from).latest().await })
+            .await
+            .map_err(rpc)?;
+        let stored: Option<i64> = sqlx::query_scalar(
+            "SELECT next_nonce FROM keeper_nonces WHERE chain_id = $1 AND keeper = $2",
+        )
+        .bind(i(self.chain_id))
+        .bind(self.keeper())
+        .fetch_optional(&self.pool)
+        .await?;
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM keeper_txs WHERE chain_id = $1 AND keeper = $2 AND status = 'sent'",
+        )
+        .bind(i(self.chain_id))
+        .bind(self.keeper())
+        .fetch_one(&self.pool)
+        .await?;
+        // with transactions still waiting, the stored nonce is ahead of the chain's count
+        let n = match stored {
+            Some(s) if open > 0 => (s as u64).max(chain),
+            _ => chain,
+        };
+        self.next = Some(n);
+        Ok(n)
+    }
+
+    /// Spent in the last hour plus the most that pending transactions can still cost.
+    pub async fn spent(&self, now_ms: u64) -> Result<u128, SendError> {
+        let rows = sqlx::query(
+            "SELECT status, gas_paid, max_fee, gas_limit FROM keeper_txs WHERE chain_id = $1 AND keeper = $2 \
+             AND (status = 'sent' OR sent_ms >= $3)",
+        )
+        .bind(i(self.chain_id))
+        .bind(self.keeper())
+        .bind(i(now_ms.saturating_sub(3_600_000)))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut total = 0u128;
+        for r in rows {
+            let status: String = r.get(0);
+            total += match status.as_str() {
+                "sent" => {
+                    let fee: String = r.get(2);
+                    fee.parse::<u128>().unwrap_or(0) * r.get::<i64, _>(3).max(0) as u128
+                }
+                _ => r
+                    .get::<Option<String>, _>(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0),
+            };
+        }
+        Ok(total)
+    }
+
+    /// Simulate `call`, sign it at the next nonce, store it with the intents it carries (marked
+    /// sent in the outbox), then broadcast it. Returns its hash.
+    pub async fn send(&mut self, call: &Call, intents: &[Claim]) -> Result<B256, SendError> {
+        self.simulate(call).await?;
+        let gas = self.gas(call).await?;
+        let (max_fee, prio) = self.fees().await?;
+        let now = now_ms();
+        let spent = self.spent(now).await?;
+        let cost = max_fee.saturating_mul(u128::from(gas));
+        if spent.saturating_add(cost) > self.cfg.spend_cap_per_hour {
+            return Err(SendError::SpendCap {
+                spent: spent + cost,
+                cap: self.cfg.spend_cap_per_hour,
+            });
+        }
+        let nonce = self.next_nonce().await?;
+        let carried: Vec<Carried> = intents.iter().map(Carried::of).collect();
+        let stored = self
+            .sign(
+                "call", call.to, &call.data, carried, nonce, gas, max_fee, prio, now,
+            )
+            .await?;
+        self.store(&stored, Some(nonce + 1), intents).await?;
+        self.next = Some(nonce + 1);
+        self.broadcast(&stored.raw).await;
+        Ok(stored.hash)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn sign(
+        &self,
+        kind: &str,
+        to: Address,
+        data: &Bytes,
+        intents: Vec<Carried>,
+        nonce: u64,
+        gas: u64,
+        max_fee: u128,
+        prio: u128,
+        now: u64,
+    ) -> Result<Stored, SendError> {
+        let tx = TransactionRequest::default()
+            .with_from(self.from)
+            .with_to(to)
+            .with_input(data.clone())
+            .with_value(U256::ZERO)
+            .with_nonce(nonce)
+            .with_chain_id(self.chain_id)
+            .with_gas_limit(gas)
+            .with_max_fee_per_gas(max_fee)
+            .with_max_priority_fee_per_gas(prio);
+        let env: TxEnvelope = tx
+            .build(&self.wallet)
+            .await
+            .map_err(|e| SendError::Sign(e.to_string()))?;
+        Ok(Stored {
+            hash: *env.tx_hash(),
+            nonce,
+            kind: kind.into(),
+            to,
+            calldata: data.clone(),
+            intents,
+            raw: env.encoded_2718().into(),
+            max_fee,
+            priority_fee: prio,
+            gas_limit: gas,
+            status: "sent".into(),
+            sent_ms: now,
+            block: None,
+            success: None,
+        })
+    }
+
+    /// Write a signed transaction, the next nonce and the intents it carries (marked sent) in
+    /// one SQL transaction: after a crash either all of it is there or none.
+    async fn store(&self, s: &Stored, next: Option<u64>, sent: &[Claim]) -> Result<(), SendError> {
+        let mut db = self.pool.begin().await?;
+        let lease = s.sent_ms + self.cfg.lease.as_millis() as u64;
+        let hash = format!("{:#x}", s.hash);
+        for c in sent {
+            record_in(&mut *db, c, Status::Sent, Some(&hash), lease, s.sent_ms).await?;
+        }
+        sqlx::query(
+            "INSERT INTO keeper_txs (chain_id, tx_hash, keeper, nonce, kind, to_addr, calldata, intents, raw, \
+             max_fee, priority_fee, gas_limit, status, sent_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'sent', $13)",
+        )
+        .bind(i(self.chain_id))
+        .bind(format!("{:#x}", s.hash))
+        .bind(self.keeper())
+        .bind(i(s.nonce))
+        .bind(&s.kind)
+        .bind(format!("{:#x}", s.to))
+        .bind(s.calldata.to_string())
+        .bind(serde_json::to_string(&s.intents).unwrap_or_default())
+        .bind(s.raw.to_string())
+        .bind(s.max_fee.to_string())
+        .bind(s.priority_fee.to_string())
+        .bind(i(s.gas_limit))
+        .bind(i(s.sent_ms))
+        .execute(&mut *db)
+        .await?;
+        if let Some(n) = next {
+            sqlx::query(
+                "INSERT INTO keeper_nonces (chain_id, keeper, next_nonce) VALUES ($1, $2, $3) \
+                 ON CONFLICT (chain_id, keeper) DO UPDATE SET next_nonce = excluded.next_nonce",
+            )
+            .bind(i(self.chain_id))
+            .bind(self.keeper())
+            .bind(i(n))
+            .execute(&mut *db)
+            .await?;
+        }
+        db.commit().await?;
+        Ok(())
+    }
+
+    /// Broadcast raw bytes; a node that already has them, or has mined them, is fine.
+    async fn broadcast(&self, raw: &Bytes) {
+        let r = self
+            .rpcs
+            .call(|p| {
+                let raw = raw.clone();
+                async move { p.send_raw_transaction(&raw).await.map(|_| ()) }
+            })
+            .await;
+        if let Err(e) = r {
+            // "already known", "nonce too low" (mined), "replacement underpriced" (an attempt at
+            // the same nonce is in the pool): the poll loop sorts out which attempt lands
+            tracing::debug!(error = %e, "broadcast answered with an error");
+        }
+    }
+
+    async fn open_txs(&self) -> Result<Vec<Stored>, SendError> {
+        let rows = sqlx::query(
+            "SELECT tx_hash, nonce, kind, to_addr, calldata, intents, raw, max_fee, priority_fee, gas_limit, \
+             status, sent_ms, block_number, block_hash, success FROM keeper_txs \
+             WHERE chain_id = $1 AND keeper = $2 AND status IN ('sent', 'mined') ORDER BY nonce, sent_ms",
+        )
+        .bind(i(self.chain_id))
+        .bind(self.keeper())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let parse_b256 = |s: String| s.parse::<B256>().unwrap_or_default();
+            let block = match (r.get::<Option<i64>, _>(12), r.get::<Option<String>, _>(13)) {
+                (Some(n), Some(h)) => Some((n as u64, parse_b256(h))),
+                _ => None,
+            };
+            out.push(Stored {
+                hash: parse_b256(r.get(0)),
+                nonce: r.get::<i64, _>(1) as u64,
+                kind: r.get(2),
+                to: r.get::<String, _>(3).parse().unwrap_or_default(),
+                calldata: r.get::<String, _>(4).parse().unwrap_or_default(),
+                intents: serde_json::from_str(&r.get::<String, _>(5)).unwrap_or_default(),
+                raw: r.get::<String, _>(6).parse().unwrap_or_default(),
+                max_fee: r.get::<String, _>(7).parse().unwrap_or(0),
+                priority_fee: r.get::<String, _>(8).parse().unwrap_or(0),
+                gas_limit: r.get::<i64, _>(9) as u64,
+                status: r.get(10),
+                sent_ms: r.get::<i64, _>(11) as u64,
+                block,
+                success: r.get::<Option<i64>, _>(14).map(|v| v != 0),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn set_status(&self, hash: B256, status: &str) -> Result<(), SendError> {
+        sqlx::query("UPDATE keeper_txs SET status = $1 WHERE chain_id = $2 AND tx_hash = $3")
+            .bind(status)
+            .bind(i(self.chain_id))
+            .bind(format!("{hash:#x}"))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// After a restart: broadcast again every stored transaction not yet mined.
+    pub async fn resume(&mut self) -> Result<u32, SendError> {
+        let mut n = 0;
+        for s in self.open_txs().await? {
+            if s.status == "sent" {
+                self.broadcast(&s.raw).await;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Follow every open transaction: receipts, finality (from the indexer's `blocks` table),
+    /// re-broadcasts and fee bumps.
+    pub async fn poll(&mut self, now: u64) -> Result<Polled, SendError> {
+        let mut out = Polled::default();
+        let open = self.open_txs().await?;
+        let mut by_nonce: std::collections::BTreeMap<u64, Vec<Stored>> = Default::default();
+        for s in open {
+            by_nonce.entry(s.nonce).or_default().push(s);
+        }
+        for (nonce, attempts) in by_nonce {
+            if let Some(m) = attempts.iter().find(|s| s.status == "mined") {
+                self.check_final(m, &mut out, now).await?;
+                continue;
+            }
+            // receipts of every attempt at this nonce, newest first
+            let mut mined = None;
+            for s in attempts.iter().rev() {
+                let h = s.hash;
+                let r = self
+                    .rpcs
+                    .call(|p| async move { p.get_transaction_receipt(h).await })
+                    .await
+                    .map_err(rpc)?;
+                if let Some(r) = r {
+                    mined = Some((s.clone(), r));
+                    break;
+                }
+            }
+            if let Some((s, r)) = mined {
+                let (Some(number), Some(block)) = (r.block_number, r.block_hash) else {
+                    continue;
+                };
+                let paid = u128::from(r.gas_used) * r.effective_gas_price;
+                sqlx::query(
+                    "UPDATE keeper_txs SET status = 'mined', block_number = $1, block_hash = $2, gas_paid = $3, success = $4 \
+                     WHERE chain_id = $5 AND tx_hash = $6",
+                )
+                .bind(i(number))
+                .bind(format!("{block:#x}"))
+                .bind(paid.to_string())
+                .bind(i64::from(r.status()))
+                .bind(i(self.chain_id))
+                .bind(format!("{:#x}", s.hash))
+                .execute(&self.pool)
+                .await?;
+                for other in attempts.iter().filter(|o| o.hash != s.hash) {
+                    self.set_status(other.hash, "replaced").await?;
+                }
+                out.mined += 1;
+                out.gas_paid += paid;
+                if !r.status() {
+                    out.reverted += 1;
+                    tracing::warn!(tx = %s.hash, kind = %s.kind, "transaction reverted on chain");
+                }
+                continue;
+            }
+            let latest = attempts.last().cloned().unwrap_or_else(|| unreachable!());
+            if now.saturating_sub(latest.sent_ms) < self.cfg.bump_after.as_millis() as u64 {
+                continue;
+            }
+            self.unstick(nonce, &latest, &mut out, now).await?;
+        }
+        Ok(out)
+    }
+
+    /// A transaction at `nonce` waited too long: broadcast it again if the node lost it, drop
+    /// its work if moot (filling the nonce), or replace it with higher fees.
+    async fn unstick(
+        &mut self,
+        nonce: u64,
+        latest: &Stored,
+        out: &mut Polled,
+        now: u64,
+    ) -> Result<(), SendError> {
+        let h = latest.hash;
+        let known = self
+            .rpcs
+            .call(|p| async move { p.get_transaction_by_hash(h).await })
+            .await
+            .map_err(rpc)?
+            .is_some();
+        let from = self.from;
+        let count = self
+            .rpcs
+            .call(|p| async move { p.get_transaction_count(from).latest().await })
+            .await
+            .map_err(rpc)?;
+        if count > nonce {
+            // the nonce was used and none of our attempts has a receipt: a receipt will show
+            // on the next poll, or the key was used elsewhere; wait
+            return Ok(());
+        }
+        let mut kind = latest.kind.as_str();
+        let mut intents_moot = false;
+        if kind == "call" {
+            match self
+                .simulate(&Call {
+                    to: latest.to,
+                    data: latest.calldata.clone(),
+                })
+                .await
+            {
+                Err(SendError::Reverts(r)) if r.action == Action::Drop => intents_moot = true,
+                Err(SendError::Rpc(e)) => return Err(SendError::Rpc(e)),
+                _ => {}
+            }
+        }
+        if intents_moot {
+            kind = "cancel";
+        } else if !known {
+            self.broadcast(&latest.raw).await;
+            sqlx::query("UPDATE keeper_txs SET sent_ms = $1 WHERE chain_id = $2 AND tx_hash = $3")
+                .bind(i(now))
+                .bind(i(self.chain_id))
+                .bind(format!("{:#x}", latest.hash))
+                .execute(&self.pool)
+                .await?;
+            out.rebroadcast += 1;
+            return Ok(());
+        }
+        let (fee_now, prio_now) = self.fees().await?;
+        let bump = |old: u128| (old * u128::from(self.cfg.bump_permille)).div_ceil(1000);
+        let prio = bump(latest.priority_fee).max(prio_now);
+        let max_fee = bump(latest.max_fee).max(fee_now).max(prio);
+        if max_fee > self.cfg.max_fee_cap {
+            tracing::error!(
+                nonce,
+                max_fee,
+                cap = self.cfg.max_fee_cap,
+                "a stuck transaction needs a fee above the cap: raise --max-fee-gwei"
+            );
+            return Ok(());
+        }
+        let (to, data, gas) = if kind == "cancel" {
+            (self.from, Bytes::new(), 21_000)
+        } else {
+            (latest.to, latest.calldata.clone(), latest.gas_limit)
+        };
+        let s = self
+            .sign(
+                kind,
+                to,
+                &data,
+                latest.intents.clone(),
+                nonce,
+                gas,
+                max_fee,
+                prio,
+                now,
+            )
+            .await?;
+        self.store(&s, None, &[]).await?;
+        if kind == "cancel" && latest.kind == "call" {
+            for c in &latest.intents {
+                match self
+                    .outbox
+                    .record(&c.claim(self.chain_id), Status::Dropped, None, 0, now)
+                    .await
+                {
+                    Ok(()) | Err(OutboxError::LeaseLost { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            out.cancelled += 1;
+            tracing::info!(
+                nonce,
+                "a stuck call became moot: its nonce is filled with a transfer to self"
+            );
+        } else {
+            out.bumped += 1;
+            tracing::info!(
+                nonce,
+                max_fee,
+                prio,
+                "replaced a stuck transaction with higher fees"
+            );
+        }
+        self.broadcast(&s.raw).await;
+        Ok(())
+    }
+
+    /// A mined transaction: final when the indexer marks its block final with the same hash;
+    /// broadcast again when that block was replaced.
+    async fn check_final(&self, m: &Stored, out: &mut Polled, now: u64) -> Result<(), SendError> {
+        let Some((number, hash)) = m.block else {
+            return Ok(());
+        };
+        let row = sqlx::query("SELECT hash, CAST(CASE WHEN finalized THEN 1 ELSE 0 END AS BIGINT) FROM blocks WHERE chain_id = $1 AND number = $2")
+            .bind(i(self.chain_id))
+            .bind(i(number))
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(()) };
+        let indexed: String = row.get(0);
+        if indexed != format!("{hash:#x}") {
+            // the block was replaced by a reorg: the transaction is pending again
+            sqlx::query(
+                "UPDATE keeper_txs SET status = 'sent', block_number = NULL, block_hash = NULL, sent_ms = $1 \
+                 WHERE chain_id = $2 AND tx_hash = $3",
+            )
+            .bind(i(now))
+            .bind(i(self.chain_id))
+            .bind(format!("{:#x}", m.hash))
+            .execute(&self.pool)
+            .await?;
+            self.broadcast(&m.raw).await;
+            out.rebroadcast += 1;
+            return Ok(());
+        }
+        if row.get::<i64, _>(1) == 0 {
+            return Ok(());
+        }
+        self.set_status(m.hash, "final").await?;
+        out.finalized += 1;
+        let status = if m.kind == "cancel" {
+            Status::Dropped
+        } else if m.success == Some(false) {
+            // why it reverted, as far as the state now tells: moot (dropped), worth deciding
+            // again (a new attempt), or the keeper is wrong (alert)
+            let call = Call {
+                to: m.to,
+                data: m.calldata.clone(),
+            };
+            match self.simulate(&call).await {
+                Err(SendError::Reverts(r)) if r.action == Action::Drop => Status::Dropped,
+                Err(SendError::Reverts(r)) if r.action == Action::Alert => {
+                    tracing::error!(tx = %m.hash, error = %r.error, "a transaction reverted for a reason the keeper cannot explain");
+                    Status::Alert
+                }
+                _ => Status::Replan,
+            }
+        } else {
+            Status::Done
+        };
+        for c in &m.intents {
+            match self
+                .outbox
+                .record(&c.claim(self.chain_id), status, None, 0, now)
+                .await
+            {
+                Ok(()) | Err(OutboxError::LeaseLost { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Transactions by status: (sent, mined, final, reverted) for this keeper.
+    pub async fn counts(&self) -> Result<(u64, u64, u64, u64), SendError> {
+        let rows = sqlx::query(
+            "SELECT status, success, COUNT(*) FROM keeper_txs WHERE chain_id = $1 AND keeper = $2 GROUP BY status, success",
+        )
+        .bind(i(self.chain_id))
+        .bind(self.keeper())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut c = (0, 0, 0, 0);
+        for r in rows {
+            let n = r.get::<i64, _>(2) as u64;
+            if r.get::<Option<i64>, _>(1) == Some(0) {
+                c.3 += n;
+            }
+            match r.get::<String, _>(0).as_str() {
+                "sent" => c.0 += n,
+                "mined" => c.1 += n,
+                "final" => c.2 += n,
+                _ => {}
+            }
+        }
+        Ok(c)
+    }
+}
