@@ -292,6 +292,11 @@ impl Keeper {
                     // one of them is stale or moot: send them one by one
                     tracing::debug!(error = %r.error, "the batch would revert: sending one by one");
                 }
+                Err(SendError::Outbox(OutboxError::LeaseLost { .. })) => {
+                    // another keeper took one of them over: nothing was stored or sent; the
+                    // others go one by one
+                    tracing::debug!("a lease in the batch was lost: sending one by one");
+                }
                 Err(e) => return self.stop(e),
             }
         }
@@ -327,6 +332,10 @@ impl Keeper {
                     };
                     tracing::info!(action = %c.key.action, task = %c.key.task, error = %r.error, ?status, "not sent: the call would revert");
                     self.finish(c, status, now, tick).await?;
+                }
+                Err(SendError::Outbox(OutboxError::LeaseLost { action, task, .. })) => {
+                    // nothing was stored or sent: the keeper that took it over acts
+                    tracing::info!(%action, %task, "another keeper took this intent over");
                 }
                 Err(e) => return self.stop(e),
             }

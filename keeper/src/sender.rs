@@ -518,7 +518,10 @@ impl Sender {
             .await?;
         self.store(&stored, Some(nonce + 1), intents).await?;
         self.next = Some(nonce + 1);
-        self.broadcast(&stored.raw).await;
+        if let Err(e) = self.broadcast(&stored.raw).await {
+            // stored and owed: the poll loop broadcasts it again or replaces it
+            tracing::warn!(tx = %stored.hash, error = %e, "the node refused the transaction for now");
+        }
         Ok(stored.hash)
     }
 
@@ -611,8 +614,9 @@ impl Sender {
         Ok(())
     }
 
-    /// Broadcast raw bytes; a node that already has them, or has mined them, is fine.
-    async fn broadcast(&self, raw: &Bytes) {
+    /// Broadcast raw bytes; a node that already has them, or has mined them, is fine. The
+    /// node's refusal otherwise (e.g. a max fee under the base fee).
+    async fn broadcast(&self, raw: &Bytes) -> Result<(), String> {
         let r = self
             .rpcs
             .call(|p| {
@@ -620,10 +624,20 @@ impl Sender {
                 async move { p.send_raw_transaction(&raw).await.map(|_| ()) }
             })
             .await;
-        if let Err(e) = r {
-            // "already known", "nonce too low" (mined), "replacement underpriced" (an attempt at
-            // the same nonce is in the pool): the poll loop sorts out which attempt lands
-            tracing::debug!(error = %e, "broadcast answered with an error");
+        match r {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let m = e.to_string().to_lowercase();
+                // "already known", "nonce too low" (mined), "replacement underpriced" (an
+                // attempt at the same nonce is in the pool): the poll loop sorts out which lands
+                tracing::debug!(error = %m, "broadcast answered with an error");
+                if m.contains("already") || m.contains("nonce too low") || m.contains("replacement")
+                {
+                    Ok(())
+                } else {
+                    Err(m)
+                }
+            }
         }
     }
 
@@ -679,7 +693,7 @@ impl Sender {
         let mut n = 0;
         for s in self.open_txs().await? {
             if s.status == "sent" {
-                self.broadcast(&s.raw).await;
+                let _ = self.broadcast(&s.raw).await;
                 n += 1;
             }
         }
@@ -795,8 +809,7 @@ impl Sender {
         }
         if intents_moot {
             kind = "cancel";
-        } else if !known {
-            self.broadcast(&latest.raw).await;
+        } else if !known && self.broadcast(&latest.raw).await.is_ok() {
             sqlx::query("UPDATE keeper_txs SET sent_ms = $1 WHERE chain_id = $2 AND tx_hash = $3")
                 .bind(i(now))
                 .bind(i(self.chain_id))
@@ -863,7 +876,9 @@ impl Sender {
                 "replaced a stuck transaction with higher fees"
             );
         }
-        self.broadcast(&s.raw).await;
+        if let Err(e) = self.broadcast(&s.raw).await {
+            tracing::warn!(nonce, error = %e, "the node refused the replacement for now");
+        }
         Ok(())
     }
 
@@ -891,7 +906,7 @@ impl Sender {
             .bind(format!("{:#x}", m.hash))
             .execute(&self.pool)
             .await?;
-            self.broadcast(&m.raw).await;
+            let _ = self.broadcast(&m.raw).await;
             out.rebroadcast += 1;
             return Ok(());
         }

@@ -3,9 +3,11 @@
 use sqlx::Connection;
 
 /// The Postgres server every test may use (trust auth).
+#[allow(dead_code)]
 pub(crate) const PG: &str = "postgres://postgres@127.0.0.1:5432";
 
 /// A fresh Postgres database for one test: its URL.
+#[allow(dead_code)]
 pub(crate) async fn pg_database(name: &str) -> String {
     let db = format!("swan_keeper_{name}_{}", std::process::id());
     let mut admin = sqlx::PgConnection::connect(&format!("{PG}/test"))
