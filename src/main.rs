@@ -39,6 +39,22 @@ enum Command {
     /// The indexer: mirror the market's events into SQL and serve the read API.
     #[command(subcommand)]
     Indexer(IndexerCommand),
+    /// The keeper: allocate, verify, settle and expire tasks through transactions.
+    #[command(subcommand)]
+    Keeper(KeeperCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeeperCommand {
+    /// Run the keeper until Ctrl-C (reads the indexer's database, sends transactions).
+    ///
+    /// Example: `SWAN_KEEPER_KEY=0x… swan keeper run --manifest .devnet/manifest.json --db .devnet/indexer.db`
+    /// (or `--keystore keeper.json --password-file pw.txt`; `--dry-run` to print and send nothing).
+    Run(swan_keeper::cli::RunArgs),
+    /// Give the keeper a known-answer task's answer (checked against the commit on chain).
+    ///
+    /// Example: `swan keeper answer --task 0x… --expected 0x… --salt 0x…`
+    Answer(swan_keeper::cli::AnswerArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,7 +69,7 @@ enum IndexerCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = match cli.verbose {
-        0 => "warn,swan=info,swan_indexer=info",
+        0 => "warn,swan=info,swan_indexer=info,swan_keeper=info",
         1 => "info",
         _ => "debug",
     };
@@ -75,6 +91,12 @@ fn main() -> ExitCode {
             Command::Devnet(args) => devnet::run(args).await.map_err(|e| e.to_string()),
             Command::Deploy(args) => deploy_cmd::run(args).await.map_err(|e| e.to_string()),
             Command::Indexer(IndexerCommand::Run(args)) => swan_indexer::run::run(args)
+                .await
+                .map_err(|e| e.to_string()),
+            Command::Keeper(KeeperCommand::Run(args)) => {
+                swan_keeper::cli::run(args).await.map_err(|e| e.to_string())
+            }
+            Command::Keeper(KeeperCommand::Answer(args)) => swan_keeper::cli::answer(args)
                 .await
                 .map_err(|e| e.to_string()),
         }

@@ -22,6 +22,7 @@
 pub mod allocate;
 pub mod answers;
 pub mod calls;
+pub mod cli;
 pub mod health;
 pub mod market;
 pub mod metrics;

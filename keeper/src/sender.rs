@@ -58,6 +58,9 @@ pub struct SendConfig {
     pub spend_cap_per_hour: u128,
     /// How long a sent intent's lease lasts (renewed while it waits).
     pub lease: Duration,
+    /// Test hook: wait this long between storing a signed transaction and broadcasting it, so
+    /// a crash test's kills land in that window (`SWAN_KEEPER_TEST_PAUSE_MS`). None in service.
+    pub pause_before_broadcast: Option<Duration>,
 }
 
 impl Default for SendConfig {
@@ -69,6 +72,7 @@ impl Default for SendConfig {
             gas_margin_pct: 25,
             spend_cap_per_hour: 10u128.pow(18),
             lease: Duration::from_secs(600),
+            pause_before_broadcast: None,
         }
     }
 }
@@ -518,6 +522,9 @@ impl Sender {
             .await?;
         self.store(&stored, Some(nonce + 1), intents).await?;
         self.next = Some(nonce + 1);
+        if let Some(pause) = self.cfg.pause_before_broadcast {
+            tokio::time::sleep(pause).await;
+        }
         if let Err(e) = self.broadcast(&stored.raw).await {
             // stored and owed: the poll loop broadcasts it again or replaces it
             tracing::warn!(tx = %stored.hash, error = %e, "the node refused the transaction for now");

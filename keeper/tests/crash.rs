@@ -1,0 +1,145 @@
+//! Crash safety of the real `swan-keeper` binary: SIGKILLed again and again at random moments —
+//! with a pause between storing a signed transaction and broadcasting it, so many kills land in
+//! that window, and a block a second, so many land between sending and the receipt — and
+//! restarted each time. Every task is still assigned once and settled once, and at most a few
+//! transactions revert for work already done.
+
+use std::{process::Stdio, time::Duration};
+
+use alloy::{hex, primitives::keccak256};
+use sqlx::Row;
+
+mod common;
+use common::devnet::{Devnet, TOKEN};
+
+const ASSIGNED: u8 = 2;
+const COMPLETED: u8 = 3;
+
+/// splitmix64: a fixed-seed source of kill times (the seed is printed on failure).
+fn next(s: &mut u64) -> u64 {
+    *s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *s;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_again_and_again_the_keeper_settles_every_task_once() {
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &["--block-time", "1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db").display().to_string();
+    let manifest = dir.path().join("manifest.json");
+    d.manifest.save(&manifest).unwrap();
+    let (store, indexer) = d.index(&db).await;
+    let key = format!("0x{}", hex::encode(d.anvil.keys()[0].to_bytes()));
+    let body = b"result";
+    let uri = {
+        let path = dir.path().join("result");
+        std::fs::write(&path, body).unwrap();
+        format!("file://{}", path.display())
+    };
+    let mut tasks = Vec::new();
+    let spawn = || {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_swan-keeper"))
+            .args(["run", "--manifest"])
+            .arg(&manifest)
+            .args([
+                "--db",
+                &db,
+                "--no-api",
+                "--tick-ms",
+                "100",
+                "--bump-after-secs",
+                "3",
+            ])
+            .args(["--allow-files", "--batch-max", "3"])
+            .env("SWAN_KEEPER_KEY", &key)
+            .env("SWAN_KEEPER_TEST_PAUSE_MS", "300")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
+    };
+    let seed = 0x5eed_u64;
+    let mut rng = seed;
+    let mut kills = 0;
+    let mut submitted = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(150);
+    let mut all_done = false;
+    while std::time::Instant::now() < deadline {
+        let mut child = spawn();
+        if kills < 25 {
+            // new work arrives during every life of the kill phase
+            let req = d.request(0, 1, TOKEN, 2).await;
+            tasks.push(d.create(req).await);
+            submitted.push(false);
+        }
+        // live for 0.2–1.5 s, then SIGKILL (the last rounds run long enough to finish)
+        let life = if kills < 25 {
+            200 + next(&mut rng) % 1_300
+        } else {
+            10_000
+        };
+        let until = std::time::Instant::now() + Duration::from_millis(life);
+        while std::time::Instant::now() < until {
+            for (i, &t) in tasks.iter().enumerate() {
+                if !submitted[i] && d.status(t).await == ASSIGNED {
+                    d.submit(t, 0, keccak256(body), &uri).await;
+                    submitted[i] = true;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        child.kill().await.unwrap(); // SIGKILL
+        kills += 1;
+        let mut done = kills >= 25;
+        for &t in &tasks {
+            done &= d.status(t).await == COMPLETED;
+        }
+        if done {
+            all_done = true;
+            break;
+        }
+    }
+    assert!(
+        all_done,
+        "seed {seed:#x}: not every task settled after {kills} kills"
+    );
+    assert!(kills >= 25, "only {kills} kills");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rows = sqlx::query("SELECT task_id, COUNT(*) FROM assignments GROUP BY task_id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), tasks.len());
+    for r in rows {
+        assert_eq!(
+            r.get::<i64, _>(1),
+            1,
+            "task {} assigned once",
+            r.get::<String, _>(0)
+        );
+    }
+    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE kind = 'replica_paid'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(paid, tasks.len() as i64, "each replica paid once");
+    let (txs, reverted): (i64, i64) = {
+        let r = sqlx::query(
+            "SELECT COUNT(*), CAST(SUM(CASE WHEN success = 0 THEN 1 ELSE 0 END) AS BIGINT) FROM keeper_txs",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        (r.get(0), r.get::<Option<i64>, _>(1).unwrap_or(0))
+    };
+    eprintln!("{kills} kills, {txs} transactions, {reverted} reverted");
+    assert!(
+        reverted <= 3,
+        "seed {seed:#x}: {reverted} of {txs} transactions reverted for work already done"
+    );
+    indexer.abort();
+}
