@@ -185,6 +185,7 @@ impl Planner {
         latest: &Attempts,
     ) -> Result<Vec<Proposal>, PlanError> {
         let mut out = Vec::new();
+        self.decisions.clear();
         self.open(store, now, latest, &mut out).await?;
         for t in self.running(store).await? {
             self.running_task(store, &t, now, latest, &mut out).await?;

@@ -194,6 +194,25 @@ impl Keeper {
         };
         let attempts = self.outbox.attempts(self.chain_id).await?;
         let proposals = self.planner.plan(&self.store, tick.now, &attempts).await?;
+        if !self.planner.decisions.is_empty() {
+            for d in self
+                .planner
+                .decisions
+                .iter()
+                .filter(|d| !d.chosen.is_empty())
+            {
+                tracing::info!(
+                    task = %format!("{:#x}", d.task),
+                    chosen = ?d.chosen.iter().map(|c| (c.provider, c.price, c.terms.cost)).collect::<Vec<_>>(),
+                    eligible = d.eligible,
+                    runner_up = ?d.runner_up.as_ref().map(|c| (c.provider, c.terms.cost)),
+                    refused = ?d.refused,
+                    "allocation"
+                );
+            }
+            self.metrics
+                .set_decisions(serde_json::to_value(&self.planner.decisions).unwrap_or_default());
+        }
         if self.cfg.dry_run {
             self.dry_run(&proposals, &mut tick).await;
             return Ok(tick);

@@ -1,0 +1,289 @@
+//! The `swan-keeper` binary: each bad input is one clear line; a dry run prints each call with
+//! its calldata, simulated outcome and fee plan and sends nothing; a keystore opens with its
+//! password file; `/health` and `/metrics` answer on 127.0.0.1.
+
+use std::{path::Path, process::Output, time::Duration};
+
+use alloy::hex;
+use sqlx::Row;
+
+mod common;
+use common::devnet::{Devnet, TOKEN};
+
+const BIN: &str = env!("CARGO_BIN_EXE_swan-keeper");
+
+fn keeper(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = std::process::Command::new(BIN);
+    c.args(args)
+        .env_remove("SWAN_KEEPER_KEY")
+        .env("RUST_LOG", "error");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).trim().to_owned()
+}
+
+/// Exactly one line, starting with `error:`, containing `want`.
+fn one_line_error(o: &Output, want: &str) {
+    assert!(!o.status.success(), "{o:?}");
+    let e = stderr(o);
+    assert_eq!(e.lines().count(), 1, "one line: {e}");
+    assert!(e.starts_with("error: ") && e.contains(want), "{e}");
+    assert!(
+        !e.contains("panicked") && !e.contains("RUST_BACKTRACE"),
+        "{e}"
+    );
+}
+
+fn s(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn cast() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    root.join("node_modules/.bin/cast").display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_inputs_are_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
+    let manifest = dir.path().join("manifest.json");
+    d.manifest.save(&manifest).unwrap();
+    let m = manifest.display().to_string();
+    let db = dir.path().join("k.db").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut a = vec!["run", "--manifest", &m, "--db", &db, "--no-api"];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+
+    one_line_error(&keeper(&s(&run(&[])), &[]), "no key: give --keystore FILE");
+    one_line_error(
+        &keeper(&s(&run(&[])), &[("SWAN_KEEPER_KEY", "0x1234")]),
+        "SWAN_KEEPER_KEY is not a private key",
+    );
+    one_line_error(
+        &keeper(&s(&run(&["--keystore", "/nonexistent/key.json"])), &[]),
+        "keystore /nonexistent/key.json does not exist",
+    );
+    // a real keystore, a wrong password
+    let ks_dir = dir.path().join("ks");
+    std::fs::create_dir_all(&ks_dir).unwrap();
+    let out = std::process::Command::new(cast())
+        .args(["wallet", "new"])
+        .arg(&ks_dir)
+        .args(["--unsafe-password", "right"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let ks = std::fs::read_dir(&ks_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let ks = ks.display().to_string();
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "wrong\n").unwrap();
+    let pw_s = pw.display().to_string();
+    one_line_error(
+        &keeper(
+            &s(&run(&["--keystore", &ks, "--password-file", &pw_s])),
+            &[],
+        ),
+        "wrong password, or not a keystore file",
+    );
+    // flags out of range, a missing manifest, an unknown flag
+    let o = keeper(&s(&run(&["--bump-permille", "1000"])), &[]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("1125"),
+        "{}",
+        stderr(&o)
+    );
+    let o = keeper(
+        &["run", "--manifest", "/nonexistent.json", "--no-api"],
+        &[("SWAN_KEEPER_KEY", "0x01")],
+    );
+    assert!(
+        !o.status.success() && stderr(&o).contains("/nonexistent.json"),
+        "{}",
+        stderr(&o)
+    );
+    let o = keeper(&["run", "--frobnicate"], &[]);
+    assert!(!o.status.success() && stderr(&o).contains("--frobnicate"));
+    // an answer that is not 32 bytes
+    let o = keeper(
+        &[
+            "answer",
+            "--manifest",
+            &m,
+            "--db",
+            &db,
+            "--task",
+            "0x12",
+            "--expected",
+            "0x1234",
+            "--salt",
+            "0x00",
+        ],
+        &[],
+    );
+    assert!(
+        !o.status.success() && stderr(&o).contains("--expected"),
+        "{}",
+        stderr(&o)
+    );
+
+    // the right password: a dry run against the devnet prints the assignment and sends nothing
+    std::fs::write(&pw, "right\n").unwrap();
+    let req = d.request(0, 1, TOKEN, 2).await;
+    let task = d.create(req).await;
+    let (store, indexer) = d.index(&db).await;
+    for _ in 0..100 {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // an answer for a task that has none to reveal
+    let word = format!("0x{}", "ab".repeat(32));
+    let id = format!("{task:#x}");
+    one_line_error(
+        &keeper(
+            &[
+                "answer",
+                "--manifest",
+                &m,
+                "--db",
+                &db,
+                "--task",
+                &id,
+                "--expected",
+                &word,
+                "--salt",
+                &word,
+            ],
+            &[],
+        ),
+        "is a keeper_attested task, not known_answer",
+    );
+    // the keystore's address is not a keeper: its dry run shows the calls refused by simulation
+    let o = keeper(
+        &s(&run(&[
+            "--keystore",
+            &ks,
+            "--password-file",
+            &pw_s,
+            "--dry-run",
+        ])),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        out.contains(&format!("assign task {task:#x}")) && out.contains("NotKeeper"),
+        "{out}"
+    );
+    // the keeper's own key: the same call simulates fine, with its fee plan; nothing is sent
+    let key = format!("0x{}", hex::encode(d.anvil.keys()[0].to_bytes()));
+    let o = keeper(&s(&run(&["--dry-run"])), &[("SWAN_KEEPER_KEY", &key)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains("calldata 0x")
+            && out.contains("simulated: ok, gas limit")
+            && out.contains("max fee"),
+        "{out}"
+    );
+    assert_eq!(
+        d.status(task).await,
+        1,
+        "still open: a dry run sends nothing"
+    );
+    let intents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM keeper_intents")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(intents, 0, "a dry run writes nothing");
+
+    // a real run serves /health and /metrics on loopback
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "run",
+            "--manifest",
+            &m,
+            "--db",
+            &db,
+            "--listen",
+            &listen,
+            "--tick-ms",
+            "100",
+        ])
+        .env("SWAN_KEEPER_KEY", &key)
+        .env("RUST_LOG", "error")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let mut healthy = false;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("http://{listen}/health")).send().await
+            && r.status() == 200
+        {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healthy, "/health answers 200 once the keeper ticks");
+    d.wait_status(task, 2, 20).await;
+    let metrics = http
+        .get(format!("http://{listen}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("swan_keeper_actions_total"), "{metrics}");
+    assert!(metrics.contains("swan_keeper_pending_intents"), "{metrics}");
+    let decisions: serde_json::Value = http
+        .get(format!("http://{listen}/decisions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        decisions[0]["task"],
+        serde_json::json!(format!("{task:#x}")),
+        "{decisions}"
+    );
+    assert!(
+        decisions[0]["chosen"][0]["terms"]["cost"].is_number(),
+        "{decisions}"
+    );
+    child.kill().await.unwrap();
+    let row = sqlx::query("SELECT COUNT(*) FROM keeper_txs")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row.get::<i64, _>(0), 1);
+    indexer.abort();
+}
