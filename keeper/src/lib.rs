@@ -1,6 +1,6 @@
 //! The keeper: reads the indexer's tables, decides, and acts on chain only through transactions.
 //!
-//! This crate grows module by module (see DESIGN.md, "Keeper"). What is here now:
+//! Modules (see DESIGN.md, "Keeper", and the README):
 //!
 //! - [`allocate`]: which providers run which open tasks — eligibility, a documented score, and a
 //!   batch assignment with provider capacities (an auction over provider slots), each decision
@@ -16,6 +16,13 @@
 //! - [`verify`]: keeper-attested verification — fetch a result (HTTP, IPFS gateway, `file://`
 //!   in dev), check its content hash, size, JSON Schema and validator program; a verdict with
 //!   its evidence.
+//! - [`plan`]: what to do next (assign, settle, reveal, expire, report, finish), from the
+//!   indexer's tables, the verdicts and the probes.
+//! - [`calls`]: intents to calldata, batched where the market has a batch entry point.
+//! - [`sender`]: the transaction sender — stored before sent, persisted nonces, fee bumping,
+//!   failover, finality from the indexer, a spending cap.
+//! - [`run`]: the keeper loop; [`cli`]: its command line; [`metrics`]: Prometheus and HTTP.
+//! - [`answers`]: known answers handed to the keeper for `settleKnownAnswer`.
 //! - [`pricing`]: Swan's dynamic-pricing rule, which the keeper publishes as the suggested price
 //!   per resource class and the CLI uses as the default price cap of new tasks.
 

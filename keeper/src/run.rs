@@ -192,8 +192,10 @@ impl Keeper {
             now: self.chain_time().await?,
             ..Tick::default()
         };
+        let t0 = std::time::Instant::now();
         let attempts = self.outbox.attempts(self.chain_id).await?;
         let proposals = self.planner.plan(&self.store, tick.now, &attempts).await?;
+        let planned = t0.elapsed();
         if !self.planner.decisions.is_empty() {
             for d in self
                 .planner
@@ -264,7 +266,17 @@ impl Keeper {
                 }
             }
         }
+        let sent = t0.elapsed();
         tick.polled = self.sender.poll(now_ms()).await?;
+        tracing::debug!(
+            plan_ms = planned.as_millis() as u64,
+            send_ms = (sent - planned).as_millis() as u64,
+            poll_ms = (t0.elapsed() - sent).as_millis() as u64,
+            proposals = proposals.len(),
+            claimed = tick.claimed,
+            sent = tick.sent,
+            "tick timing"
+        );
         self.metrics.observe(&tick);
         let (pending, sent, _, _) = self.outbox.counts().await?;
         self.metrics.pending.set((pending + sent) as i64);

@@ -84,11 +84,17 @@ async fn killed_again_and_again_the_keeper_settles_every_task_once() {
         };
         let until = std::time::Instant::now() + Duration::from_millis(life);
         while std::time::Instant::now() < until {
+            let mut finished = kills >= 25;
             for (i, &t) in tasks.iter().enumerate() {
-                if !submitted[i] && d.status(t).await == ASSIGNED {
+                let status = d.status(t).await;
+                if !submitted[i] && status == ASSIGNED {
                     d.submit(t, 0, keccak256(body), &uri).await;
                     submitted[i] = true;
                 }
+                finished &= status == COMPLETED;
+            }
+            if finished {
+                break; // the last life: no need to wait it out
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

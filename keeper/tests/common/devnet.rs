@@ -59,6 +59,16 @@ pub(crate) async fn ok(p: &DynProvider, tx: TransactionRequest) {
 impl Devnet {
     /// `endpoints`: each provider's metadata URI (its service endpoint).
     pub(crate) async fn start(endpoints: [&str; 3], anvil_args: &[&str]) -> Self {
+        Self::start_scaled(endpoints, anvil_args, 1).await
+    }
+
+    /// [`Devnet::start`] with every provider's CPU cores and memory multiplied by `scale`
+    /// (a benchmark's market where capacity is not what limits throughput).
+    pub(crate) async fn start_scaled(
+        endpoints: [&str; 3],
+        anvil_args: &[&str],
+        scale: u32,
+    ) -> Self {
         let anvil = alloy::node_bindings::Anvil::at(anvil_path())
             .args(["--slots-in-an-epoch", "1"])
             .args(anvil_args.iter().copied())
@@ -120,9 +130,9 @@ impl Devnet {
                 worker: workers[i],
                 beneficiary: owners[i],
                 resources: ISwanMarket::Resources {
-                    cpuCores: cpu,
-                    memoryGiB: cpu * 4,
-                    storageGiB: 500,
+                    cpuCores: cpu * scale,
+                    memoryGiB: cpu * 4 * scale,
+                    storageGiB: 500 * scale,
                     gpuCount: gpus,
                     gpuMemoryGiB: if gpus > 0 { 80 } else { 0 },
                     gpuModel: if gpus > 0 { label("A100") } else { B256::ZERO },

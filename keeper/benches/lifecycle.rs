@@ -1,0 +1,259 @@
+//! End-to-end keeper benchmark on anvil (prints figures; asserts nothing about speed).
+//!
+//! 1. **Throughput**: anvil's own rate of plain transfers (pre-signed, sent back to back,
+//!    automine), then — in the same run, on the same node — task lifecycles settled by one
+//!    keeper: N tasks open, the keeper assigns them (`assignBatch`), the providers submit as soon
+//!    as the indexer shows them assigned, the keeper verifies and settles (`settleBatch`). Timed
+//!    from the keeper's start to the last task completed; reported as lifecycles/s and as a ratio
+//!    to transfers/s (target ≥ 0.5).
+//! 2. **Latency**: anvil mining a block a second; a task created alone, then the time until its
+//!    `assign` is mined, in blocks and milliseconds (target: median ≤ 2 block intervals).
+//!
+//! `SWAN_BENCH_TASKS=N` (default 200) sets the lifecycle count; `SWAN_BENCH_SAMPLES=N` (default
+//! 10) the latency samples.
+
+#![allow(missing_docs, clippy::print_stdout, unreachable_pub)]
+
+use std::time::{Duration, Instant};
+
+use alloy::{
+    eips::Encodable2718,
+    network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
+    primitives::{B256, U256, keccak256},
+    providers::Provider,
+    rpc::types::TransactionRequest,
+};
+use sqlx::Row;
+
+#[path = "../tests/common/devnet.rs"]
+#[allow(dead_code)]
+mod devnet;
+use devnet::{Devnet, TOKEN};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Plain transfers per second: `n` pre-signed transfers sent back to back, until the last is mined.
+async fn transfers(d: &Devnet, n: usize) -> f64 {
+    let key = d.keys[3].clone();
+    let from = key.address();
+    let wallet = EthereumWallet::from(key);
+    let nonce = d.p.get_transaction_count(from).await.unwrap();
+    let chain = d.p.get_chain_id().await.unwrap();
+    let mut raws = Vec::with_capacity(n);
+    for i in 0..n as u64 {
+        let tx = TransactionRequest::default()
+            .with_from(from)
+            .with_to(d.submitter)
+            .with_value(U256::from(1))
+            .with_nonce(nonce + i)
+            .with_chain_id(chain)
+            .with_gas_limit(21_000)
+            .with_max_fee_per_gas(20_000_000_000)
+            .with_max_priority_fee_per_gas(1_000_000_000);
+        raws.push(tx.build(&wallet).await.unwrap().encoded_2718());
+    }
+    let start = Instant::now();
+    let mut last = B256::ZERO;
+    for raw in &raws {
+        last = *d.p.send_raw_transaction(raw).await.unwrap().tx_hash();
+    }
+    while d.p.get_transaction_receipt(last).await.unwrap().is_none() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn throughput(n: usize) -> (f64, f64, u64) {
+    // providers large enough that capacity does not bound the rate: the keeper's work does
+    let d = Devnet::start_scaled(["http://127.0.0.1:1"; 3], &[], 1_000).await;
+    let per_s = transfers(&d, n).await;
+    let dir = tempfile::tempdir().unwrap();
+    let body = b"result";
+    let uri = {
+        let path = dir.path().join("result");
+        std::fs::write(&path, body).unwrap();
+        format!("file://{}", path.display())
+    };
+    for _ in 0..n {
+        let req = d.request(0, 1, TOKEN, 2).await;
+        d.create(req).await;
+    }
+    let db = dir.path().join("bench.db").display().to_string();
+    let (store, indexer) = d.index(&db).await;
+    // wait until the indexer has every task, so only the keeper's work is timed
+    loop {
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE status = 'open'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        if open as usize == n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut cfg = devnet::fast();
+    cfg.tick = Duration::from_millis(100);
+    let mut keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let start = Instant::now();
+    let run = tokio::spawn(async move {
+        keeper
+            .run(async {
+                let _ = stop_rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    // the providers: each submit signed here with its worker's next nonce, sent raw
+    let mut wallet = EthereumWallet::from(d.keys[0].clone());
+    for k in &d.keys[1..] {
+        wallet.register_signer(k.clone());
+    }
+    let chain = d.p.get_chain_id().await.unwrap();
+    let mut nonces = std::collections::HashMap::new();
+    for w in &d.workers {
+        nonces.insert(*w, d.p.get_transaction_count(*w).await.unwrap());
+    }
+    let mut submitted = std::collections::HashSet::new();
+    loop {
+        let rows = sqlx::query("SELECT task_id, provider FROM replicas WHERE status = 'assigned'")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        for r in rows {
+            let id: String = r.get(0);
+            if submitted.insert(id.clone()) {
+                let task: U256 = id.parse().unwrap();
+                let owner: alloy::primitives::Address = r.get::<String, _>(1).parse().unwrap();
+                let worker = d.workers[d.owners.iter().position(|o| *o == owner).unwrap()];
+                let nonce = nonces.get_mut(&worker).unwrap();
+                let data = swan_contracts::SwanMarket::submitResultCall {
+                    taskId: task,
+                    replica: U256::ZERO,
+                    resultHash: keccak256(body),
+                    resultURI: uri.clone(),
+                };
+                let tx = TransactionRequest::default()
+                    .with_from(worker)
+                    .with_to(d.manifest.market)
+                    .with_input(alloy::sol_types::SolCall::abi_encode(&data))
+                    .with_nonce(*nonce)
+                    .with_chain_id(chain)
+                    .with_gas_limit(300_000)
+                    .with_max_fee_per_gas(20_000_000_000)
+                    .with_max_priority_fee_per_gas(1_000_000_000);
+                *nonce += 1;
+                let raw = tx.build(&wallet).await.unwrap().encoded_2718();
+                let _ = d.p.send_raw_transaction(&raw).await.unwrap();
+            }
+        }
+        let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE status = 'completed'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        if done as usize == n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let lifecycles = n as f64 / start.elapsed().as_secs_f64();
+    let _ = stop_tx.send(());
+    run.await.unwrap();
+    let txs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM keeper_txs")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    indexer.abort();
+    (per_s, lifecycles, txs as u64)
+}
+
+async fn latency(samples: usize) -> (f64, f64) {
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &["--block-time", "1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("latency.db").display().to_string();
+    let (store, indexer) = d.index(&db).await;
+    let mut keeper = d
+        .keeper(&store, 0, &d.manifest.rpc_urls, devnet::fast())
+        .await;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let run = tokio::spawn(async move {
+        keeper
+            .run(async {
+                let _ = stop_rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    let market = d.market();
+    let (mut blocks, mut ms) = (Vec::new(), Vec::new());
+    for _ in 0..samples {
+        let req = d.request(0, 1, TOKEN, 2).await;
+        let n = market.taskCount().call().await.unwrap() + U256::from(1);
+        let r = market
+            .createTask(req)
+            .from(d.submitter)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        let t0 = Instant::now();
+        let created = r.block_number.unwrap();
+        let task = (U256::from_be_slice(d.submitter.as_slice()) << 96) | n;
+        while d.status(task).await != 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        ms.push(t0.elapsed().as_secs_f64() * 1e3);
+        // the block the assignment was mined in (the first one where the task is assigned)
+        let mut assigned = created;
+        loop {
+            let at = alloy::eips::BlockId::number(assigned);
+            if market.getTask(task).block(at).call().await.unwrap().status == 2 {
+                break;
+            }
+            assigned += 1;
+        }
+        blocks.push(assigned as f64 - created as f64);
+    }
+    let _ = stop_tx.send(());
+    run.await.unwrap();
+    indexer.abort();
+    (median(&mut blocks), median(&mut ms))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` lists benchmarks; nothing to list here
+    }
+    if std::env::var("RUST_LOG").is_ok() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let n = env("SWAN_BENCH_TASKS", 200);
+    let samples = env("SWAN_BENCH_SAMPLES", 10);
+    let (transfers, lifecycles, txs) = throughput(n).await;
+    println!("keeper lifecycle throughput ({n} tasks, automine, one keeper, batches of 40)");
+    println!("  anvil plain transfers      {transfers:>9.1} tx/s");
+    println!("  lifecycles settled         {lifecycles:>9.1} /s  ({txs} keeper transactions)");
+    println!(
+        "  ratio                      {:>9.2}   (target >= 0.5)",
+        lifecycles / transfers
+    );
+    let (blocks, ms) = latency(samples).await;
+    println!("TaskCreated -> assign mined ({samples} samples, a block a second)");
+    println!("  median                     {blocks:>9.1} blocks, {ms:.0} ms  (target <= 2 blocks)");
+}
