@@ -72,7 +72,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1_000_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub spend_cap_gwei: u64,
     /// Most tasks in one assignBatch / settleBatch.
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=200))]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=200))]
     pub batch_max: u64,
     /// IPFS gateway for ipfs:// results and specs.
     #[arg(long, default_value = "https://ipfs.io")]

@@ -338,10 +338,14 @@ impl Outbox {
         Ok(r.rows_affected())
     }
 
-    /// Every attempt of every `(action, task)` of `chain_id` and where it is.
+    /// Every attempt of every `(action, task)` of `chain_id` and where it is, for the tasks the
+    /// indexer shows open or assigned (the only ones the planner looks at: the read stays the
+    /// size of the live market, not of the keeper's history).
     pub async fn attempts(&self, chain_id: u64) -> Result<Attempts, OutboxError> {
         let rows = sqlx::query(
-            "SELECT action, task_id, attempt, status FROM keeper_intents WHERE chain_id = $1",
+            "SELECT i.action, i.task_id, i.attempt, i.status FROM keeper_intents i \
+             JOIN tasks t ON t.chain_id = i.chain_id AND t.task_id = i.task_id \
+             WHERE i.chain_id = $1 AND t.status IN ('open', 'assigned')",
         )
         .bind(i(chain_id))
         .fetch_all(&self.pool)

@@ -34,6 +34,8 @@ pub struct KeeperConfig {
     pub claim_lease: Duration,
     /// Most intents in one `assignBatch` / `settleBatch`.
     pub batch_max: usize,
+    /// Most intents claimed per tick.
+    pub claim_max: u32,
     /// Print what would be sent; write and send nothing.
     pub dry_run: bool,
     /// The transaction sender.
@@ -51,7 +53,8 @@ impl Default for KeeperConfig {
         Self {
             tick: Duration::from_millis(500),
             claim_lease: Duration::from_secs(60),
-            batch_max: 40,
+            batch_max: 100,
+            claim_max: 1_000,
             dry_run: false,
             send: SendConfig::default(),
             alloc: allocate::Config::default(),
