@@ -22,6 +22,7 @@
 //! - [`sender`]: the transaction sender — stored before sent, persisted nonces, fee bumping,
 //!   failover, finality from the indexer, a spending cap.
 //! - [`run`]: the keeper loop; [`cli`]: its command line; [`metrics`]: Prometheus and HTTP.
+//! - [`optimize`]: utilization per provider and region, suggested price per resource class.
 //! - [`answers`]: known answers handed to the keeper for `settleKnownAnswer`.
 //! - [`pricing`]: Swan's dynamic-pricing rule, which the keeper publishes as the suggested price
 //!   per resource class and the CLI uses as the default price cap of new tasks.
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod health;
 pub mod market;
 pub mod metrics;
+pub mod optimize;
 pub mod outbox;
 pub mod plan;
 pub mod pricing;

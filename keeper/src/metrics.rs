@@ -1,7 +1,8 @@
 //! The keeper's Prometheus metrics and its small HTTP server: `/health` (the last tick's time
-//! and whether it succeeded), `/metrics`, and `/decisions` (the last allocation: for each open
-//! task, the chosen providers with their score terms, the runner-up and the refusals — what
-//! anyone needs to recompute the choice).
+//! and whether it succeeded), `/metrics`, `/decisions` (the last allocation: for each open task,
+//! the chosen providers with their score terms, the runner-up and the refusals — what anyone
+//! needs to recompute the choice), `/utilization` (per provider and region) and `/prices` (the
+//! suggested price per resource class; see [`crate::optimize`]).
 
 use std::sync::{
     Arc, Mutex,
@@ -48,7 +49,7 @@ pub struct Metrics {
     pub paused: Counter,
     /// Unix milliseconds of the last successful tick.
     pub last_tick_ms: Gauge,
-    decisions: Mutex<serde_json::Value>,
+    views: Mutex<std::collections::BTreeMap<&'static str, serde_json::Value>>,
     ok_ticks: AtomicU64,
 }
 
@@ -65,7 +66,7 @@ impl Default for Metrics {
             bumped: Counter::default(),
             paused: Counter::default(),
             last_tick_ms: Gauge::default(),
-            decisions: Mutex::new(serde_json::Value::Array(Vec::new())),
+            views: Mutex::new(Default::default()),
             ok_ticks: AtomicU64::new(0),
             registry: Registry::default(),
         };
@@ -132,11 +133,20 @@ impl Metrics {
         self.ok_ticks.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Publish the last allocation's decisions.
-    pub fn set_decisions(&self, d: serde_json::Value) {
-        if let Ok(mut g) = self.decisions.lock() {
-            *g = d;
+    /// Publish a view served at `/{name}`: `decisions` (the last allocation), `utilization`,
+    /// `prices`.
+    pub fn set_view(&self, name: &'static str, v: serde_json::Value) {
+        if let Ok(mut g) = self.views.lock() {
+            g.insert(name, v);
         }
+    }
+
+    fn view(&self, name: &str) -> serde_json::Value {
+        self.views
+            .lock()
+            .ok()
+            .and_then(|g| g.get(name).cloned())
+            .unwrap_or(serde_json::Value::Array(Vec::new()))
     }
 
     /// The Prometheus text exposition.
@@ -170,8 +180,15 @@ async fn metrics(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
 }
 
 async fn decisions(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
-    let d = m.decisions.lock().map(|g| g.clone()).unwrap_or_default();
-    Json(d)
+    Json(m.view("decisions"))
+}
+
+async fn utilization(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
+    Json(m.view("utilization"))
+}
+
+async fn prices(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
+    Json(m.view("prices"))
 }
 
 /// The keeper's HTTP routes.
@@ -180,5 +197,7 @@ pub fn router(m: Arc<Metrics>) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route("/decisions", get(decisions))
+        .route("/utilization", get(utilization))
+        .route("/prices", get(prices))
         .with_state(m)
 }

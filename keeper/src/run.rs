@@ -114,6 +114,7 @@ pub struct Keeper {
     cfg: KeeperConfig,
     name: String,
     metrics: Arc<Metrics>,
+    optimized_ms: u64,
 }
 
 impl std::fmt::Debug for Keeper {
@@ -166,6 +167,7 @@ impl Keeper {
             name: format!("{from:#x}"),
             cfg,
             metrics: Arc::new(Metrics::default()),
+            optimized_ms: 0,
         })
     }
 
@@ -215,8 +217,10 @@ impl Keeper {
                     "allocation"
                 );
             }
-            self.metrics
-                .set_decisions(serde_json::to_value(&self.planner.decisions).unwrap_or_default());
+            self.metrics.set_view(
+                "decisions",
+                serde_json::to_value(&self.planner.decisions).unwrap_or_default(),
+            );
         }
         if self.cfg.dry_run {
             self.dry_run(&proposals, &mut tick).await;
@@ -270,6 +274,10 @@ impl Keeper {
             }
         }
         let sent = t0.elapsed();
+        if now.saturating_sub(self.optimized_ms) >= 10_000 {
+            self.optimized_ms = now;
+            self.publish_optimization(tick.now).await;
+        }
         tick.polled = self.sender.poll(now_ms()).await?;
         tracing::debug!(
             plan_ms = planned.as_millis() as u64,
@@ -284,6 +292,23 @@ impl Keeper {
         let (pending, sent, _, _) = self.outbox.counts().await?;
         self.metrics.pending.set((pending + sent) as i64);
         Ok(tick)
+    }
+
+    /// Utilization and suggested prices, for `/utilization` and `/prices` (every 10 s).
+    async fn publish_optimization(&self, chain_now: u64) {
+        match crate::market::offers(&self.store, self.chain_id).await {
+            Ok(offers) => self.metrics.set_view(
+                "utilization",
+                serde_json::to_value(crate::optimize::utilization(&offers)).unwrap_or_default(),
+            ),
+            Err(e) => tracing::warn!(error = %e, "utilization not computed"),
+        }
+        match crate::optimize::suggested_prices(&self.store, self.chain_id, chain_now).await {
+            Ok(p) => self
+                .metrics
+                .set_view("prices", serde_json::to_value(p).unwrap_or_default()),
+            Err(e) => tracing::warn!(error = %e, "suggested prices not computed"),
+        }
     }
 
     /// Send one part (a batch, or one intent). False when sending must stop for this tick.

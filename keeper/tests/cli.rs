@@ -279,6 +279,31 @@ async fn bad_inputs_are_one_clear_line() {
         decisions[0]["chosen"][0]["terms"]["cost"].is_number(),
         "{decisions}"
     );
+    let u: serde_json::Value = http
+        .get(format!("http://{listen}/utilization"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(u["providers"].as_array().map(Vec::len), Some(3), "{u}");
+    let prices: serde_json::Value = http
+        .get(format!("http://{listen}/prices"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        prices
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["class"] == "cpu" && p["suggested"].is_string()),
+        "{prices}"
+    );
     child.kill().await.unwrap();
     let row = sqlx::query("SELECT COUNT(*) FROM keeper_txs")
         .fetch_one(store.pool())

@@ -369,3 +369,94 @@ async fn reverts_are_classified_by_the_market_s_own_errors() {
         .unwrap_err();
     assert!(matches!(e, SimulateError::Rpc(_)), "{e}");
 }
+
+#[tokio::test]
+async fn utilization_and_suggested_prices_come_from_the_indexer_s_tables() {
+    use swan_keeper::{optimize, pricing};
+    let c = chain().await;
+    let market = SwanMarket::new(c.manifest.market, &c.p);
+    // provider 1 (16 CPU, 4 GPUs, us) runs a 4-GPU task; provider 2 (32 CPU, 8 GPUs, us) a 2-GPU one
+    for (owner, gpus) in [(c.owners[1], 4), (c.owners[2], 2)] {
+        let t = c.task(4, gpus, "", 50 * TOKEN).await;
+        ok(
+            &c.p,
+            market
+                .assign(t, vec![owner], vec![Uint::from(TOKEN)])
+                .from(c.admin)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+    // a day later: the two replicas held their GPUs for their whole result window (2 hours)
+    let _: serde_json::Value =
+        c.p.raw_request("evm_increaseTime".into(), (86_400,))
+            .await
+            .unwrap();
+    let _: serde_json::Value = c.p.raw_request("evm_mine".into(), ()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for db in [
+        dir.path().join("optimize.db").display().to_string(),
+        pg_database("optimize").await,
+    ] {
+        let store = index(&db, &c.manifest).await;
+        let offers = offers(&store, c.manifest.chain_id).await.unwrap();
+        let u = optimize::utilization(&offers);
+        let p1 = u
+            .providers
+            .iter()
+            .find(|p| p.provider == format!("{:#x}", c.owners[1]))
+            .unwrap();
+        assert_eq!(
+            (p1.cpu_ppm, p1.gpu_ppm, p1.running),
+            (250_000, 1_000_000, 1),
+            "{db}"
+        );
+        let us = &u.regions["us"];
+        // 8 of 48 cores, 6 of 12 GPUs
+        assert_eq!(
+            (us.providers, us.running, us.cpu_ppm, us.gpu_ppm),
+            (2, 2, 166_666, 500_000),
+            "{db}"
+        );
+        assert_eq!(
+            (u.regions["eu"].cpu_ppm, u.regions["eu"].gpu_ppm),
+            (0, 0),
+            "{db}"
+        );
+
+        let now = c.now().await;
+        let prices = optimize::suggested_prices(&store, c.manifest.chain_id, now)
+            .await
+            .unwrap();
+        let gpu = prices.iter().find(|p| p.class == "gpu:A100").unwrap();
+        assert_eq!(
+            (gpu.capacity, gpu.occupancy_ppm),
+            (12, 500_000),
+            "{db}: {gpu:?}"
+        );
+        // the median asked GPU-hour price of the two GPU providers (0.1 and 0.3 token): the lower
+        assert_eq!(gpu.base, (100 * TOKEN / 1_000).to_string(), "{db}");
+        assert!(
+            gpu.history_ppm > 0,
+            "{db}: two replicas held GPUs in the window"
+        );
+        let expect =
+            pricing::suggested_price(100 * TOKEN / 1_000, gpu.history_ppm, gpu.occupancy_ppm)
+                .unwrap();
+        assert_eq!(gpu.suggested, expect.to_string(), "{db}");
+        assert!(
+            expect > 100 * TOKEN / 1_000,
+            "occupancy above 40 % raises the price"
+        );
+        let cpu = prices.iter().find(|p| p.class == "cpu").unwrap();
+        // 8 of 80 cores busy: under 40 %, and almost no history: the base price
+        assert_eq!((cpu.capacity, cpu.occupancy_ppm), (80, 100_000), "{db}");
+        assert_eq!(
+            cpu.suggested,
+            pricing::suggested_price(TOKEN / 1_000, cpu.history_ppm, 100_000)
+                .unwrap()
+                .to_string()
+        );
+        store.close().await;
+    }
+}
