@@ -248,7 +248,7 @@ impl Keeper {
                 &self.name,
                 now,
                 self.cfg.claim_lease.as_millis() as u64,
-                256,
+                self.cfg.claim_max,
             )
             .await?;
         tick.claimed = claims.len() as u32;

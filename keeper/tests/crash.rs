@@ -56,7 +56,7 @@ async fn killed_again_and_again_the_keeper_settles_every_task_once() {
             .args(["--allow-files", "--batch-max", "3"])
             .env("SWAN_KEEPER_KEY", &key)
             .env("SWAN_KEEPER_TEST_PAUSE_MS", "300")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
