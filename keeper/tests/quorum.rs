@@ -1,0 +1,138 @@
+//! Quorum and service endings through the keeper on anvil, with the real indexer on SQLite and
+//! Postgres: a 2-of-3 quorum with one dishonest replica settles on the last reveal (the keeper
+//! only assigned it); a quorum replica that never commits is slashed by the keeper's expiry after
+//! result-by and the others are then paid; a service that reaches its end is finished.
+
+use alloy::primitives::{B256, U256, Uint, keccak256};
+
+mod common;
+use common::{
+    devnet::{Devnet, TOKEN, fast, ok},
+    pg_database,
+};
+
+const ASSIGNED: u8 = 2;
+const COMPLETED: u8 = 3;
+const PAID: u8 = 4;
+const SLASHED: u8 = 5;
+const ENDED: u8 = 7;
+
+/// What a quorum replica commits: keccak256(abi.encode(task, replica, result, salt)).
+fn commit(task: U256, replica: u64, result: B256, salt: B256) -> B256 {
+    let mut b = Vec::with_capacity(128);
+    b.extend_from_slice(&task.to_be_bytes::<32>());
+    b.extend_from_slice(&U256::from(replica).to_be_bytes::<32>());
+    b.extend_from_slice(result.as_slice());
+    b.extend_from_slice(salt.as_slice());
+    keccak256(b)
+}
+
+async fn reveal(d: &Devnet, task: U256, i: u64, result: B256, salt: B256) {
+    let worker = d.worker_of(task, i).await;
+    ok(
+        &d.p,
+        d.market()
+            .revealResult(task, U256::from(i), result, salt)
+            .from(worker)
+            .into_transaction_request(),
+    )
+    .await;
+}
+
+async fn quorum_and_service_endings(db_of: impl FnOnce(&std::path::Path) -> String) {
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_of(dir.path());
+    let (store, indexer) = d.index(&db).await;
+    let mut keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, fast()).await;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let run = tokio::spawn(async move {
+        keeper
+            .run(async {
+                let _ = stop_rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    let mut req = d.request(2, 3, TOKEN, 2).await;
+    req.quorum = 2;
+    let honest_majority = d.create(req.clone()).await;
+    let no_show = d.create(req).await;
+    let mut req = d.request(3, 1, 0, 2).await;
+    req.price = Uint::from(TOKEN / 100_000);
+    (req.resultBy, req.settleBy) = (120, 0); // a two-minute service
+    let service = d.create(req).await;
+    for t in [honest_majority, no_show, service] {
+        d.wait_status(t, ASSIGNED, 30).await;
+    }
+
+    // 2 of 3 agree; the third reveals something else: the last reveal settles the task
+    let (good, bad, salt) = (keccak256(b"good"), keccak256(b"bad"), B256::repeat_byte(9));
+    for (i, r) in [(0, good), (1, good), (2, bad)] {
+        d.submit(
+            honest_majority,
+            i,
+            commit(honest_majority, i, r, salt),
+            "file:///q",
+        )
+        .await;
+    }
+    for (i, r) in [(0, good), (1, good), (2, bad)] {
+        reveal(&d, honest_majority, i, r, salt).await;
+    }
+    assert_eq!(d.status(honest_majority).await, COMPLETED, "{db}");
+    let statuses = [
+        d.replica(honest_majority, 0).await.status,
+        d.replica(honest_majority, 1).await.status,
+        d.replica(honest_majority, 2).await.status,
+    ];
+    assert_eq!(statuses, [PAID, PAID, SLASHED], "{db}");
+
+    // replica 2 never commits; past result-by the keeper expires it, then the others reveal
+    for i in [0, 1] {
+        d.submit(no_show, i, commit(no_show, i, good, salt), "file:///q")
+            .await;
+    }
+    d.warp(700).await; // past the quorum's result-by and the service's end
+    for _ in 0..300 {
+        if d.replica(no_show, 2).await.status == SLASHED {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        d.replica(no_show, 2).await.status,
+        SLASHED,
+        "{db}: the keeper expired the no-show"
+    );
+    for i in [0, 1] {
+        reveal(&d, no_show, i, good, salt).await;
+    }
+    assert_eq!(d.status(no_show).await, COMPLETED, "{db}");
+    assert_eq!(
+        [
+            d.replica(no_show, 0).await.status,
+            d.replica(no_show, 1).await.status
+        ],
+        [PAID, PAID],
+        "{db}"
+    );
+
+    // the service's end passed: the keeper finished it
+    d.wait_status(service, COMPLETED, 30).await;
+    assert_eq!(d.replica(service, 0).await.status, ENDED, "{db}");
+    let _ = stop_tx.send(());
+    run.await.unwrap();
+    indexer.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quorum_and_service_endings_sqlite() {
+    quorum_and_service_endings(|dir| dir.join("q.db").display().to_string()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quorum_and_service_endings_postgres() {
+    let url = pg_database("quorum").await;
+    quorum_and_service_endings(move |_| url).await;
+}
