@@ -32,7 +32,7 @@ use sqlx::Row;
 #[path = "../tests/common/devnet.rs"]
 #[allow(dead_code)]
 mod devnet;
-use devnet::{Devnet, TOKEN};
+use devnet::{Devnet, Running, TOKEN};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -107,17 +107,9 @@ async fn throughput(n: usize, anvil_args: &[&str]) -> (f64, f64, u64) {
     }
     let mut cfg = devnet::fast();
     cfg.tick = Duration::from_millis(100);
-    let mut keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
     let start = Instant::now();
-    let run = tokio::spawn(async move {
-        keeper
-            .run(async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
-    });
+    let running = Running::spawn(keeper);
     // the providers: each submit signed here with its worker's next nonce, sent raw
     let mut wallet = EthereumWallet::from(d.keys[0].clone());
     for k in &d.keys[1..] {
@@ -207,8 +199,7 @@ async fn throughput(n: usize, anvil_args: &[&str]) -> (f64, f64, u64) {
         all_indexed.unwrap_or_default().as_secs_f64(),
         total.as_secs_f64()
     );
-    let _ = stop_tx.send(());
-    run.await.unwrap();
+    running.stop().await;
     let txs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM keeper_txs")
         .fetch_one(store.pool())
         .await
@@ -222,18 +213,10 @@ async fn latency(samples: usize) -> (f64, f64) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("latency.db").display().to_string();
     let (store, indexer) = d.index(&db).await;
-    let mut keeper = d
+    let keeper = d
         .keeper(&store, 0, &d.manifest.rpc_urls, devnet::fast())
         .await;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let run = tokio::spawn(async move {
-        keeper
-            .run(async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
-    });
+    let running = Running::spawn(keeper);
     let market = d.market();
     let (mut blocks, mut ms) = (Vec::new(), Vec::new());
     for _ in 0..samples {
@@ -266,8 +249,7 @@ async fn latency(samples: usize) -> (f64, f64) {
         }
         blocks.push(assigned as f64 - created as f64);
     }
-    let _ = stop_tx.send(());
-    run.await.unwrap();
+    running.stop().await;
     indexer.abort();
     (median(&mut blocks), median(&mut ms))
 }

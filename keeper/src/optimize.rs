@@ -20,7 +20,7 @@ use swan_indexer::store::Store;
 
 use crate::{
     allocate::{Offer, Resources},
-    market::{self, MarketError},
+    market::MarketError,
     pricing,
 };
 
@@ -156,13 +156,14 @@ fn units(r: &Resources, model: &str) -> Vec<(String, u64)> {
     v
 }
 
-/// The suggested price per resource class at chain time `now`.
+/// The suggested price per resource class at chain time `now`, for the market's `offers` (as
+/// [`crate::market::offers`] reads them).
 pub async fn suggested_prices(
     store: &Store,
     chain_id: u64,
+    offers: &[Offer],
     now: u64,
 ) -> Result<Vec<ClassPrice>, MarketError> {
-    let offers = market::offers(store, chain_id).await?;
     let mut classes: BTreeMap<String, Class> = BTreeMap::new();
     for o in offers.iter().filter(|o| o.active) {
         let model = label(&o.resources.gpu_model);

@@ -104,16 +104,18 @@ pub enum SimulateError {
     Rpc(RpcError<TransportErrorKind>),
 }
 
+/// The classified revert inside an RPC error (from `eth_call` or `eth_estimateGas`), or None
+/// when the error is not a revert (the endpoint failed: try another).
+pub fn reverted(e: &RpcError<TransportErrorKind>) -> Option<Revert> {
+    let resp = e.as_error_resp()?;
+    let data = resp.as_revert_data();
+    (resp.message.contains("revert") || data.is_some()).then(|| classify(&data.unwrap_or_default()))
+}
+
 /// Run `tx` with `eth_call` at the latest block: its return data, or what to do about its revert.
 pub async fn simulate<P: Provider>(p: &P, tx: TransactionRequest) -> Result<Bytes, SimulateError> {
-    match p.call(tx).await {
-        Ok(out) => Ok(out),
-        Err(e) => match e.as_error_resp() {
-            Some(resp) if resp.message.contains("revert") || resp.as_revert_data().is_some() => {
-                let data = resp.as_revert_data().unwrap_or_default();
-                Err(SimulateError::Reverts(classify(&data)))
-            }
-            _ => Err(SimulateError::Rpc(e)),
-        },
-    }
+    p.call(tx).await.map_err(|e| match reverted(&e) {
+        Some(r) => SimulateError::Reverts(r),
+        None => SimulateError::Rpc(e),
+    })
 }

@@ -296,14 +296,17 @@ impl Keeper {
 
     /// Utilization and suggested prices, for `/utilization` and `/prices` (every 10 s).
     async fn publish_optimization(&self, chain_now: u64) {
-        match crate::market::offers(&self.store, self.chain_id).await {
-            Ok(offers) => self.metrics.set_view(
-                "utilization",
-                serde_json::to_value(crate::optimize::utilization(&offers)).unwrap_or_default(),
-            ),
-            Err(e) => tracing::warn!(error = %e, "utilization not computed"),
-        }
-        match crate::optimize::suggested_prices(&self.store, self.chain_id, chain_now).await {
+        let offers = match crate::market::offers(&self.store, self.chain_id).await {
+            Ok(o) => o,
+            Err(e) => return tracing::warn!(error = %e, "utilization and prices not computed"),
+        };
+        self.metrics.set_view(
+            "utilization",
+            serde_json::to_value(crate::optimize::utilization(&offers)).unwrap_or_default(),
+        );
+        match crate::optimize::suggested_prices(&self.store, self.chain_id, &offers, chain_now)
+            .await
+        {
             Ok(p) => self
                 .metrics
                 .set_view("prices", serde_json::to_value(p).unwrap_or_default()),
@@ -436,11 +439,9 @@ impl Keeper {
                         to: self.market,
                         data: data.clone(),
                     };
-                    let sim = match self.sender.simulate(&call).await {
-                        Ok(_) => match self.sender.gas(&call).await {
-                            Ok(g) => format!("ok, gas limit {g}"),
-                            Err(e) => format!("ok, gas estimate failed: {e}"),
-                        },
+                    // the gas estimate runs the call: the simulation and the gas in one request
+                    let sim = match self.sender.gas(&call).await {
+                        Ok(g) => format!("ok, gas limit {g}"),
                         Err(e) => format!("would not be sent: {e}"),
                     };
                     let fee = fees

@@ -43,6 +43,15 @@ fn s(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
+async fn get_json(http: &reqwest::Client, listen: &str, path: &str) -> serde_json::Value {
+    let r = http
+        .get(format!("http://{listen}{path}"))
+        .send()
+        .await
+        .unwrap();
+    r.json().await.unwrap()
+}
+
 fn cast() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     root.join("node_modules/.bin/cast").display().to_string()
@@ -262,14 +271,7 @@ async fn bad_inputs_are_one_clear_line() {
         .unwrap();
     assert!(metrics.contains("swan_keeper_actions_total"), "{metrics}");
     assert!(metrics.contains("swan_keeper_pending_intents"), "{metrics}");
-    let decisions: serde_json::Value = http
-        .get(format!("http://{listen}/decisions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let decisions = get_json(&http, &listen, "/decisions").await;
     assert_eq!(
         decisions[0]["task"],
         serde_json::json!(format!("{task:#x}")),
@@ -279,23 +281,9 @@ async fn bad_inputs_are_one_clear_line() {
         decisions[0]["chosen"][0]["terms"]["cost"].is_number(),
         "{decisions}"
     );
-    let u: serde_json::Value = http
-        .get(format!("http://{listen}/utilization"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let u = get_json(&http, &listen, "/utilization").await;
     assert_eq!(u["providers"].as_array().map(Vec::len), Some(3), "{u}");
-    let prices: serde_json::Value = http
-        .get(format!("http://{listen}/prices"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let prices = get_json(&http, &listen, "/prices").await;
     assert!(
         prices
             .as_array()

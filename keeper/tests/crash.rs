@@ -10,7 +10,7 @@ use alloy::{hex, primitives::keccak256};
 use sqlx::Row;
 
 mod common;
-use common::devnet::{Devnet, TOKEN};
+use common::devnet::{Devnet, TOKEN, assert_each_once};
 
 const ASSIGNED: u8 = 2;
 const COMPLETED: u8 = 3;
@@ -115,24 +115,7 @@ async fn killed_again_and_again_the_keeper_settles_every_task_once() {
     );
     assert!(kills >= 25, "only {kills} kills");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rows = sqlx::query("SELECT task_id, COUNT(*) FROM assignments GROUP BY task_id")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), tasks.len());
-    for r in rows {
-        assert_eq!(
-            r.get::<i64, _>(1),
-            1,
-            "task {} assigned once",
-            r.get::<String, _>(0)
-        );
-    }
-    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE kind = 'replica_paid'")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(paid, tasks.len() as i64, "each replica paid once");
+    assert_each_once(&store, tasks.len(), &format!("seed {seed:#x}")).await;
     let (txs, reverted): (i64, i64) = {
         let r = sqlx::query(
             "SELECT COUNT(*), CAST(SUM(CASE WHEN success = 0 THEN 1 ELSE 0 END) AS BIGINT) FROM keeper_txs",

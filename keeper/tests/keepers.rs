@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use alloy::primitives::{U256, keccak256};
+use alloy::primitives::keccak256;
 use sqlx::Row;
 
 mod common;
 use common::{
-    devnet::{Devnet, TOKEN, fast},
+    devnet::{Devnet, Running, TOKEN, assert_each_once, fast},
     pg_database,
 };
 
@@ -20,19 +20,11 @@ async fn keepers_share_the_work(n: usize, db_of: impl FnOnce(&std::path::Path) -
     let dir = tempfile::tempdir().unwrap();
     let db = db_of(dir.path());
     let (store, indexer) = d.index(&db).await;
-    let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
     let mut runs = Vec::new();
     for k in 0..n {
-        let mut keeper = d.keeper(&store, k, &d.manifest.rpc_urls, fast()).await;
-        let mut rx = stop.subscribe();
-        runs.push(tokio::spawn(async move {
-            keeper
-                .run(async move {
-                    let _ = rx.recv().await;
-                })
-                .await
-                .unwrap();
-        }));
+        runs.push(Running::spawn(
+            d.keeper(&store, k, &d.manifest.rpc_urls, fast()).await,
+        ));
     }
     let body = b"result";
     let uri = {
@@ -68,24 +60,7 @@ async fn keepers_share_the_work(n: usize, db_of: impl FnOnce(&std::path::Path) -
     }
     // once each, as the chain's own events say (the indexer's mirror of them)
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let rows = sqlx::query("SELECT task_id, COUNT(*) FROM assignments GROUP BY task_id")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), tasks.len(), "{db}");
-    for r in rows {
-        assert_eq!(
-            r.get::<i64, _>(1),
-            1,
-            "{db}: task {} assigned once",
-            r.get::<String, _>(0)
-        );
-    }
-    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE kind = 'replica_paid'")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(paid, tasks.len() as i64, "{db}: each replica paid once");
+    assert_each_once(&store, tasks.len(), &db).await;
     // no keeper sent what another had done: no transaction reverted
     let r = sqlx::query(
         "SELECT COUNT(DISTINCT keeper), CAST(SUM(CASE WHEN success = 0 THEN 1 ELSE 0 END) AS BIGINT), COUNT(*) FROM keeper_txs",
@@ -109,12 +84,10 @@ async fn keepers_share_the_work(n: usize, db_of: impl FnOnce(&std::path::Path) -
         .await
         .unwrap();
     assert_eq!(dup, 0, "{db}: no action was attempted twice");
-    let _ = stop.send(());
     for r in runs {
-        r.await.unwrap();
+        r.stop().await;
     }
     indexer.abort();
-    let _ = U256::ZERO;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

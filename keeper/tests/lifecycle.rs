@@ -18,7 +18,7 @@ use swan_keeper::answers;
 
 mod common;
 use common::{
-    devnet::{Devnet, TOKEN, fast},
+    devnet::{Devnet, Running, TOKEN, fast},
     pg_database,
 };
 
@@ -67,16 +67,8 @@ async fn every_mode_settles(db_of: impl FnOnce(&std::path::Path) -> String) {
     let dir = tempfile::tempdir().unwrap();
     let db = db_of(dir.path());
     let (store, indexer) = d.index(&db).await;
-    let mut keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, fast()).await;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let run = tokio::spawn(async move {
-        keeper
-            .run(async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
-    });
+    let keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, fast()).await;
+    let running = Running::spawn(keeper);
     let start = d.balance(d.submitter).await;
     let earned0: Vec<U256> = {
         let mut v = Vec::new();
@@ -251,8 +243,7 @@ async fn every_mode_settles(db_of: impl FnOnce(&std::path::Path) -> String) {
         .await
         .unwrap();
     assert!(done >= 8, "{db}: {done} intents done");
-    let _ = stop_tx.send(());
-    run.await.unwrap();
+    running.stop().await;
     indexer.abort();
 }
 

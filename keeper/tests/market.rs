@@ -425,7 +425,7 @@ async fn utilization_and_suggested_prices_come_from_the_indexer_s_tables() {
         );
 
         let now = c.now().await;
-        let prices = optimize::suggested_prices(&store, c.manifest.chain_id, now)
+        let prices = optimize::suggested_prices(&store, c.manifest.chain_id, &offers, now)
             .await
             .unwrap();
         let gpu = prices.iter().find(|p| p.class == "gpu:A100").unwrap();

@@ -7,7 +7,7 @@ use alloy::primitives::{B256, U256, Uint, keccak256};
 
 mod common;
 use common::{
-    devnet::{Devnet, TOKEN, fast, ok},
+    devnet::{Devnet, Running, TOKEN, fast, ok},
     pg_database,
 };
 
@@ -44,16 +44,8 @@ async fn quorum_and_service_endings(db_of: impl FnOnce(&std::path::Path) -> Stri
     let dir = tempfile::tempdir().unwrap();
     let db = db_of(dir.path());
     let (store, indexer) = d.index(&db).await;
-    let mut keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, fast()).await;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let run = tokio::spawn(async move {
-        keeper
-            .run(async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
-    });
+    let keeper = d.keeper(&store, 0, &d.manifest.rpc_urls, fast()).await;
+    let running = Running::spawn(keeper);
     let mut req = d.request(2, 3, TOKEN, 2).await;
     req.quorum = 2;
     let honest_majority = d.create(req.clone()).await;
@@ -121,8 +113,7 @@ async fn quorum_and_service_endings(db_of: impl FnOnce(&std::path::Path) -> Stri
     // the service's end passed: the keeper finished it
     d.wait_status(service, COMPLETED, 30).await;
     assert_eq!(d.replica(service, 0).await.status, ENDED, "{db}");
-    let _ = stop_tx.send(());
-    run.await.unwrap();
+    running.stop().await;
     indexer.abort();
 }
 

@@ -340,7 +340,8 @@ impl Sender {
         ))
     }
 
-    /// The gas limit for `call` (estimate plus margin).
+    /// The gas limit for `call` (estimate plus margin). The estimate runs the call, so it is
+    /// also its simulation: a revert comes back classified.
     pub async fn gas(&self, call: &Call) -> Result<u64, SendError> {
         let tx = TransactionRequest::default()
             .with_from(self.from)
@@ -355,10 +356,10 @@ impl Sender {
             .await;
         match est {
             Ok(g) => Ok(g.saturating_mul(100 + self.cfg.gas_margin_pct) / 100),
-            Err(e) => match e.as_error_resp().and_then(|r| r.as_revert_data()) {
-                Some(data) => Err(SendError::Reverts(crate::revert::classify(&data))),
-                None => Err(rpc(e)),
-            },
+            Err(e) => Err(match crate::revert::reverted(&e) {
+                Some(r) => SendError::Reverts(r),
+                None => rpc(e),
+            }),
         }
     }
 
@@ -426,7 +427,7 @@ impl Sender {
     /// Simulate `call`, sign it at the next nonce, store it with the intents it carries (marked
     /// sent in the outbox), then broadcast it. Returns its hash.
     pub async fn send(&mut self, call: &Call, intents: &[Claim]) -> Result<B256, SendError> {
-        self.simulate(call).await?;
+        // the gas estimate runs the call: it is the simulation before sending
         let gas = self.gas(call).await?;
         let (max_fee, prio) = self.fees().await?;
         let now = now_ms();

@@ -364,6 +364,57 @@ impl Devnet {
     }
 }
 
+/// A keeper running its loop in the background until [`Running::stop`].
+pub(crate) struct Running {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub(crate) fn spawn(mut keeper: Keeper) -> Self {
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            keeper
+                .run(async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+        });
+        Self { stop, task }
+    }
+
+    /// Stop the loop; panics if it had failed.
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
+}
+
+/// As the chain's events say (the indexer's mirror of them): each of `n` tasks assigned once and
+/// each replica paid once.
+pub(crate) async fn assert_each_once(store: &Store, n: usize, what: &str) {
+    let rows = sqlx::query("SELECT task_id, COUNT(*) FROM assignments GROUP BY task_id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), n, "{what}");
+    for r in rows {
+        use sqlx::Row;
+        assert_eq!(
+            r.get::<i64, _>(1),
+            1,
+            "{what}: task {} assigned once",
+            r.get::<String, _>(0)
+        );
+    }
+    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE kind = 'replica_paid'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(paid, n as i64, "{what}: each replica paid once");
+}
+
 /// A keeper configuration for tests: fast ticks and bumps, `file://` allowed.
 pub(crate) fn fast() -> KeeperConfig {
     let mut cfg = KeeperConfig {
