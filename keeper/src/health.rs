@@ -8,53 +8,9 @@
 
 use std::{collections::VecDeque, time::Duration};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// How a service is checked (from the task spec).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HealthSpec {
-    /// Path probed on the replica's endpoint (e.g. `/health`).
-    #[serde(default = "default_path")]
-    pub path: String,
-    /// Seconds between probes.
-    #[serde(default = "default_interval")]
-    pub interval_secs: u64,
-    /// Longest wait for an answer, milliseconds.
-    #[serde(default = "default_timeout")]
-    pub timeout_ms: u64,
-    /// How long a failure may last before it is reported, seconds.
-    #[serde(default = "default_grace")]
-    pub grace_secs: u64,
-    /// The status that passes (any 2xx when absent).
-    #[serde(default)]
-    pub expect_status: Option<u16>,
-}
-
-fn default_path() -> String {
-    "/health".into()
-}
-fn default_interval() -> u64 {
-    30
-}
-fn default_timeout() -> u64 {
-    5_000
-}
-fn default_grace() -> u64 {
-    120
-}
-
-impl Default for HealthSpec {
-    fn default() -> Self {
-        Self {
-            path: default_path(),
-            interval_secs: default_interval(),
-            timeout_ms: default_timeout(),
-            grace_secs: default_grace(),
-            expect_status: None,
-        }
-    }
-}
+pub use swan_spec::HealthSpec;
 
 /// A spec or endpoint the keeper cannot probe.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,30 +21,6 @@ pub enum HealthError {
     /// A setting is out of range.
     #[error("health spec: {0}")]
     Spec(String),
-}
-
-impl HealthSpec {
-    /// Refuse settings that cannot work: no interval, a timeout as long as the interval, a
-    /// path that is not absolute.
-    pub fn validate(&self) -> Result<(), HealthError> {
-        if self.interval_secs == 0 {
-            return Err(HealthError::Spec("interval_secs must be at least 1".into()));
-        }
-        if self.timeout_ms == 0 || self.timeout_ms >= self.interval_secs * 1_000 {
-            return Err(HealthError::Spec(format!(
-                "timeout_ms must be between 1 and the interval ({} ms), got {}",
-                self.interval_secs * 1_000,
-                self.timeout_ms
-            )));
-        }
-        if !self.path.starts_with('/') {
-            return Err(HealthError::Spec(format!(
-                "path must start with '/', got {:?}",
-                self.path
-            )));
-        }
-        Ok(())
-    }
 }
 
 /// One probe.
@@ -136,7 +68,7 @@ const KEEP: usize = 16;
 impl Monitor {
     /// A monitor of `endpoint` (the replica's base URL) by `spec`.
     pub fn new(endpoint: &str, spec: HealthSpec) -> Result<Self, HealthError> {
-        spec.validate()?;
+        spec.validate().map_err(HealthError::Spec)?;
         if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
             return Err(HealthError::Endpoint(endpoint.to_owned()));
         }

@@ -12,46 +12,9 @@ use std::{path::PathBuf, process::Stdio, time::Duration};
 
 use alloy::primitives::{B256, keccak256};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// What a result must satisfy (from the task spec).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Criteria {
-    /// Smallest acceptable size in bytes.
-    #[serde(default)]
-    pub min_bytes: Option<u64>,
-    /// Largest acceptable size in bytes (the fetch stops past it).
-    #[serde(default)]
-    pub max_bytes: Option<u64>,
-    /// A JSON Schema the result (parsed as JSON) must satisfy.
-    #[serde(default)]
-    pub schema: Option<serde_json::Value>,
-    /// A program that scores the result.
-    #[serde(default)]
-    pub validator: Option<Validator>,
-}
-
-/// A validator program: run with the result's path in place of `{result}` in its arguments; the
-/// last line of its standard output is its score; the result passes at or above `threshold`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Validator {
-    /// The program.
-    pub command: String,
-    /// Its arguments.
-    #[serde(default)]
-    pub args: Vec<String>,
-    /// The lowest passing score.
-    pub threshold: f64,
-    /// Longest run, seconds (default 60).
-    #[serde(default = "default_timeout")]
-    pub timeout_secs: u64,
-}
-
-fn default_timeout() -> u64 {
-    60
-}
+pub use swan_spec::{Criteria, Validator};
 
 /// Why a result could not be fetched.
 #[derive(Debug, thiserror::Error)]
