@@ -23,8 +23,10 @@ pub use bindings::*;
 
 mod deploy;
 mod devchain;
+mod keys;
 mod manifest;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, deploy, dev_params};
 pub use devchain::{anvil_path, dev_wallet};
+pub use keys::{KeyError, load_signer};
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};

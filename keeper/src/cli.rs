@@ -132,45 +132,13 @@ pub enum CliError {
 
 /// The keeper's signer from the keystore or `SWAN_KEEPER_KEY`.
 pub fn signer(key: &KeyArgs) -> Result<PrivateKeySigner, CliError> {
-    if let Some(path) = &key.keystore {
-        if !path.exists() {
-            return Err(CliError::Key(format!(
-                "keystore {} does not exist: give the path of an encrypted JSON keystore",
-                path.display()
-            )));
-        }
-        let password = match &key.password_file {
-            Some(f) => std::fs::read_to_string(f)
-                .map_err(|e| {
-                    CliError::Key(format!("cannot read password file {}: {e}", f.display()))
-                })?
-                .trim_end_matches(['\n', '\r'])
-                .to_owned(),
-            None => rpassword::prompt_password(format!("password for {}: ", path.display()))
-                .map_err(|e| {
-                    CliError::Key(format!(
-                        "no --password-file and no terminal to ask for the password ({e})"
-                    ))
-                })?,
-        };
-        return PrivateKeySigner::decrypt_keystore(path, password).map_err(|e| {
-            CliError::Key(format!(
-                "cannot open keystore {}: {e} (wrong password, or not a keystore file)",
-                path.display()
-            ))
-        });
-    }
-    match std::env::var("SWAN_KEEPER_KEY") {
-        Ok(k) => k.trim().parse().map_err(|_| {
-            CliError::Key(
-                "SWAN_KEEPER_KEY is not a private key: give 0x followed by 64 hex digits".into(),
-            )
-        }),
-        Err(_) => Err(CliError::Key(
-            "no key: give --keystore FILE (with --password-file or a terminal) or set SWAN_KEEPER_KEY"
-                .into(),
-        )),
-    }
+    swan_contracts::load_signer(
+        key.keystore.as_deref(),
+        key.password_file.as_deref(),
+        "SWAN_KEEPER_KEY",
+        "--keystore",
+    )
+    .map_err(|e| CliError::Key(e.0))
 }
 
 /// Run the keeper until Ctrl-C.

@@ -1,0 +1,578 @@
+//! The agent's loop: register and stake, then on every poll read what is assigned to this
+//! provider, run it, publish the result by content hash, submit it (commit, then reveal, in
+//! quorum mode), keep services running and claim what they earn, and claim earnings.
+//!
+//! Every step is written to the journal before the next one starts, and every transaction is
+//! one the market refuses with a typed error once it is done — so after a restart the agent
+//! picks up where it was: finished work is never run again, a submitted result never sent twice.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::{B256, U256, keccak256},
+    signers::local::PrivateKeySigner,
+};
+use serde_json::json;
+use swan_contracts::{Manifest, SwanMarket::SwanMarketErrors as E};
+use swan_spec::{TaskSpec, quorum_commit};
+use tokio::task::JoinHandle;
+
+use crate::{
+    chain::{Chain, TxError},
+    config::{Config, ConfigError, Fault},
+    exec::{self, ExecError, Limits, Service},
+    journal::{Entry, Journal, JournalError, Stage, key},
+    serve::{Shared, router},
+    source::{Assignment, Source},
+};
+
+/// Why the agent cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The manifest.
+    #[error(transparent)]
+    Manifest(#[from] swan_contracts::ManifestError),
+    /// The journal.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The HTTP endpoint.
+    #[error("cannot listen on {addr}: {source} (change `listen` in the provider config)")]
+    Listen {
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The chain.
+    #[error("{0}")]
+    Chain(String),
+    /// A transaction while setting up.
+    #[error(transparent)]
+    Tx(#[from] TxError),
+}
+
+/// A batch run in flight.
+type Run = JoinHandle<Result<Vec<u8>, ExecError>>;
+
+/// The agent.
+#[derive(Debug)]
+pub struct Agent {
+    cfg: Config,
+    chain: Chain,
+    source: Source,
+    journal: Journal,
+    shared: Shared,
+    endpoint: String,
+    addr: SocketAddr,
+    http: reqwest::Client,
+    specs: HashMap<B256, TaskSpec>,
+    runs: HashMap<String, Run>,
+    services: HashMap<String, (Service, Instant)>,
+    last_earnings: Option<Instant>,
+    server: JoinHandle<()>,
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.server.abort();
+        for (_, r) in self.runs.drain() {
+            r.abort();
+        }
+    }
+}
+
+impl Agent {
+    /// Open the journal, bind the endpoint, connect to the chain.
+    pub async fn start(
+        cfg: Config,
+        owner: PrivateKeySigner,
+        worker: PrivateKeySigner,
+    ) -> Result<Self, AgentError> {
+        let manifest = Manifest::load(&cfg.manifest)?;
+        let start_block = manifest.start_block;
+        let chain = Chain::connect(manifest, &cfg.rpc_urls, owner, worker).map_err(AgentError::Chain)?;
+        let journal = Journal::open(&cfg.work_dir)?;
+        let listener = tokio::net::TcpListener::bind(cfg.listen)
+            .await
+            .map_err(|source| AgentError::Listen {
+                addr: cfg.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| AgentError::Listen {
+            addr: cfg.listen,
+            source,
+        })?;
+        let shared = Shared {
+            results: journal.results_dir().to_owned(),
+            healthy: Arc::new(Mutex::new(true)),
+            status: Arc::new(Mutex::new(json!({}))),
+        };
+        let app = router(shared.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self {
+            endpoint: cfg.endpoint(addr),
+            source: Source::new(cfg.indexer_url.as_deref(), start_block),
+            cfg,
+            chain,
+            journal,
+            shared,
+            addr,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("an HTTP client"),
+            specs: HashMap::new(),
+            runs: HashMap::new(),
+            services: HashMap::new(),
+            last_earnings: None,
+            server,
+        })
+    }
+
+    /// Where results and health are served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The chain connection.
+    pub fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
+    /// Register (or update the registration: the endpoint may have moved) and top the stake up
+    /// to the configured amount.
+    pub async fn onboard(&self) -> Result<(), AgentError> {
+        let c = &self.chain;
+        let m = c.market();
+        let info = self.cfg.provider_info(c.owner, c.worker, &self.endpoint)?;
+        let p = m
+            .getProvider(c.owner)
+            .call()
+            .await
+            .map_err(|e| AgentError::Chain(format!("reading the provider record: {e}")))?;
+        match p.status {
+            0 => {
+                c.as_owner("registerProvider", m.registerProvider(info).into_transaction_request())
+                    .await?;
+                tracing::info!(owner = %c.owner, endpoint = %self.endpoint, "registered");
+            }
+            3 => {
+                return Err(AgentError::Chain(format!(
+                    "provider {} has exited the market; register a new owner key",
+                    c.owner
+                )));
+            }
+            _ => {
+                c.as_owner("updateProvider", m.updateProvider(info).into_transaction_request())
+                    .await?;
+            }
+        }
+        let want = self.cfg.stake_amount()?;
+        let p = m
+            .getProvider(c.owner)
+            .call()
+            .await
+            .map_err(|e| AgentError::Chain(e.to_string()))?;
+        let have = U256::from(p.stake) - U256::from(p.unbonding);
+        if have < want {
+            let need = want - have;
+            let t = c.token();
+            let bal = t
+                .balanceOf(c.owner)
+                .call()
+                .await
+                .map_err(|e| AgentError::Chain(e.to_string()))?;
+            if bal < need {
+                return Err(AgentError::Chain(format!(
+                    "staking needs {need} more token units but the owner {} holds {bal}: fund it, or lower `stake` in the config",
+                    c.owner
+                )));
+            }
+            let allowance = t
+                .allowance(c.owner, c.manifest.market)
+                .call()
+                .await
+                .map_err(|e| AgentError::Chain(e.to_string()))?;
+            if allowance < need {
+                c.as_owner(
+                    "approve",
+                    t.approve(c.manifest.market, need).into_transaction_request(),
+                )
+                .await?;
+            }
+            c.as_owner(
+                "depositCollateral",
+                m.depositCollateral(need).into_transaction_request(),
+            )
+            .await?;
+            tracing::info!(owner = %c.owner, staked = %need, "collateral deposited");
+        }
+        Ok(())
+    }
+
+    /// Poll until `stop` resolves; faults are logged and retried, a broken journal stops it.
+    pub async fn run(mut self, stop: impl std::future::Future<Output = ()>) -> Result<(), AgentError> {
+        tokio::pin!(stop);
+        loop {
+            if let Err(e) = self.tick().await {
+                match e {
+                    AgentError::Journal(_) => return Err(e),
+                    other => tracing::warn!(error = %other, "provider tick"),
+                }
+            }
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tokio::time::sleep(self.cfg.poll()) => {}
+            }
+        }
+        for (_, (s, _)) in self.services.drain() {
+            s.stop().await;
+        }
+        Ok(())
+    }
+
+    /// One poll.
+    pub async fn tick(&mut self) -> Result<(), AgentError> {
+        let owner = self.chain.owner;
+        let assigned = match self.source.assigned(&self.chain, owner).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read assignments; retrying");
+                return Ok(());
+            }
+        };
+        let now = self.chain.now().await.map_err(|e| AgentError::Chain(e.to_string()))?;
+        let mut live = BTreeSet::new();
+        for a in &assigned {
+            let k = key(&a.task, a.replica);
+            live.insert(k.clone());
+            if a.mode == "service" {
+                self.service(a, &k, now).await?;
+            } else {
+                self.batch(a, &k, now).await?;
+            }
+        }
+        // what is no longer live has ended (settled, expired, finished)
+        let stale: Vec<String> = self
+            .journal
+            .entries()
+            .iter()
+            .filter(|(k, e)| !live.contains(*k) && !matches!(e.stage, Stage::Done | Stage::Failed))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            if let Some((s, _)) = self.services.remove(&k) {
+                s.stop().await;
+            }
+            if let Some(r) = self.runs.remove(&k) {
+                r.abort();
+            }
+            self.set(&k, |e| e.stage = Stage::Done)?;
+        }
+        let healthy = self.services.values_mut().all(|(s, _)| s.alive());
+        *self.shared.healthy.lock().expect("not poisoned") = healthy;
+        self.claim_earnings().await;
+        *self.shared.status.lock().expect("not poisoned") = json!({
+            "owner": format!("{owner:#x}"),
+            "worker": format!("{:#x}", self.chain.worker),
+            "endpoint": self.endpoint,
+            "running": self.runs.len(),
+            "services": self.services.len(),
+            "replicas": self.journal.entries(),
+        });
+        Ok(())
+    }
+
+    fn set(&mut self, k: &str, f: impl FnOnce(&mut Entry)) -> Result<(), AgentError> {
+        let mut e = self.journal.get(k).cloned().unwrap_or(Entry {
+            stage: Stage::Running,
+            result: None,
+            salt: None,
+            error: None,
+            runs: 0,
+        });
+        f(&mut e);
+        self.journal.put(k, e)?;
+        Ok(())
+    }
+
+    /// The task's spec, fetched once and checked against its hash on chain.
+    async fn spec(&mut self, a: &Assignment) -> Result<TaskSpec, String> {
+        if let Some(s) = self.specs.get(&a.spec_hash) {
+            return Ok(s.clone());
+        }
+        let bytes = if let Some(path) = a.spec_uri.strip_prefix("file://") {
+            tokio::fs::read(path).await.map_err(|e| format!("{}: {e}", a.spec_uri))?
+        } else if a.spec_uri.starts_with("http://") || a.spec_uri.starts_with("https://") {
+            let r = self
+                .http
+                .get(&a.spec_uri)
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|e| format!("{}: {e}", a.spec_uri))?;
+            r.bytes().await.map_err(|e| e.to_string())?.to_vec()
+        } else {
+            return Err(format!(
+                "spec URI {:?}: this agent fetches http(s):// and file://",
+                a.spec_uri
+            ));
+        };
+        let parsed = TaskSpec::parse(&bytes).map_err(|e| e.to_string())?;
+        if parsed.hash != a.spec_hash {
+            return Err(format!(
+                "the spec at {} hashes to {} but the task says {}",
+                a.spec_uri, parsed.hash, a.spec_hash
+            ));
+        }
+        self.specs.insert(a.spec_hash, parsed.spec.clone());
+        Ok(parsed.spec)
+    }
+
+    fn dir(&self, k: &str) -> std::path::PathBuf {
+        self.cfg.work_dir.join("tasks").join(k.replace('/', "-"))
+    }
+
+    async fn batch(&mut self, a: &Assignment, k: &str, now: u64) -> Result<(), AgentError> {
+        let stage = self.journal.get(k).map(|e| e.stage);
+        match (a.status.as_str(), stage) {
+            ("assigned", None | Some(Stage::Running)) => self.run_batch(a, k, now).await,
+            ("assigned", Some(Stage::Published)) => self.submit(a, k).await,
+            // sent before a crash, journaled after it
+            ("submitted", Some(Stage::Published)) => self.set(k, |e| e.stage = Stage::Submitted),
+            ("submitted", Some(Stage::Submitted)) if a.mode == "quorum" => self.reveal(a, k).await,
+            ("assigned" | "submitted", _) => Ok(()),
+            (_, Some(Stage::Done | Stage::Failed)) => Ok(()),
+            _ => self.set(k, |e| e.stage = Stage::Done),
+        }
+    }
+
+    async fn run_batch(&mut self, a: &Assignment, k: &str, now: u64) -> Result<(), AgentError> {
+        if let Some(run) = self.runs.get(k) {
+            if !run.is_finished() {
+                return Ok(());
+            }
+            let run = self.runs.remove(k).expect("present");
+            let out = run.await.unwrap_or_else(|e| {
+                Err(ExecError::Start {
+                    what: "the run".into(),
+                    source: std::io::Error::other(e.to_string()),
+                })
+            });
+            return match out {
+                Ok(mut bytes) => {
+                    if self.cfg.fault == Some(Fault::WrongResult) {
+                        bytes.extend_from_slice(b" (tampered)");
+                    }
+                    let hash = keccak256(&bytes);
+                    self.journal.store_result(hash, &bytes)?;
+                    self.set(k, |e| {
+                        e.stage = Stage::Published;
+                        e.result = Some(hash);
+                    })?;
+                    tracing::info!(replica = k, result = %hash, "result published");
+                    self.submit(a, k).await
+                }
+                Err(err) => {
+                    tracing::warn!(replica = k, error = %err, "the run failed; no result is submitted");
+                    self.set(k, |e| {
+                        e.stage = Stage::Failed;
+                        e.error = Some(err.to_string());
+                    })
+                }
+            };
+        }
+        let spec = match self.spec(a).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(replica = k, error = %e, "cannot read the task spec; retrying");
+                return Ok(());
+            }
+        };
+        let due = a.result_by.saturating_sub(now).max(1);
+        let wall = spec
+            .run
+            .timeout
+            .unwrap_or(Duration::MAX)
+            .min(Duration::from_secs(self.cfg.max_wall_secs))
+            .min(Duration::from_secs(due));
+        let limits = Limits {
+            wall,
+            max_output: self.cfg.max_output_bytes,
+        };
+        let dir = self.dir(k);
+        self.set(k, |e| {
+            e.stage = Stage::Running;
+            e.runs += 1;
+        })?;
+        tracing::info!(replica = k, ?wall, "running");
+        self.runs.insert(
+            k.to_owned(),
+            tokio::spawn(async move { exec::run_batch(&spec, &dir, limits).await }),
+        );
+        Ok(())
+    }
+
+    /// Submit the published result (quorum: its commit, with the salt journaled first).
+    async fn submit(&mut self, a: &Assignment, k: &str) -> Result<(), AgentError> {
+        let Some(entry) = self.journal.get(k).cloned() else {
+            return Ok(());
+        };
+        let Some(hash) = entry.result else {
+            return Ok(());
+        };
+        let on_chain = if a.mode == "quorum" {
+            let salt = match entry.salt {
+                Some(s) => s,
+                None => {
+                    let s = B256::from(rand::random::<[u8; 32]>());
+                    self.set(k, |e| e.salt = Some(s))?;
+                    s
+                }
+            };
+            quorum_commit(a.task, U256::from(a.replica), hash, salt)
+        } else {
+            hash
+        };
+        let uri = format!("{}/results/{hash:#x}", self.endpoint.trim_end_matches('/'));
+        let m = self.chain.market();
+        let tx = m
+            .submitResult(a.task, U256::from(a.replica), on_chain, uri)
+            .into_transaction_request();
+        match self.chain.as_worker("submitResult", tx).await {
+            Ok(tx) => {
+                tracing::info!(replica = k, %tx, "result submitted");
+                self.set(k, |e| e.stage = Stage::Submitted)
+            }
+            Err(e) => self.refused(k, e, Stage::Submitted),
+        }
+    }
+
+    async fn reveal(&mut self, a: &Assignment, k: &str) -> Result<(), AgentError> {
+        let Some(Entry {
+            result: Some(hash),
+            salt: Some(salt),
+            ..
+        }) = self.journal.get(k).cloned()
+        else {
+            return Ok(());
+        };
+        let m = self.chain.market();
+        let tx = m
+            .revealResult(a.task, U256::from(a.replica), hash, salt)
+            .into_transaction_request();
+        match self.chain.as_worker("revealResult", tx).await {
+            Ok(tx) => {
+                tracing::info!(replica = k, %tx, "result revealed");
+                self.set(k, |e| e.stage = Stage::Revealed)
+            }
+            Err(e) if matches!(e.market_error(), Some(E::TooEarly(_))) => Ok(()), // others still committing
+            Err(e) => self.refused(k, e, Stage::Revealed),
+        }
+    }
+
+    /// A refused call: done already (→ `done`), too late (→ failed), or retried next poll.
+    fn refused(&mut self, k: &str, e: TxError, done: Stage) -> Result<(), AgentError> {
+        match e.market_error() {
+            Some(E::WrongReplicaStatus(_) | E::WrongTaskStatus(_)) => self.set(k, |x| x.stage = done),
+            Some(E::TooLate(_)) => {
+                tracing::warn!(replica = k, error = %e, "too late");
+                self.set(k, |x| {
+                    x.stage = Stage::Failed;
+                    x.error = Some(e.to_string());
+                })
+            }
+            _ => {
+                tracing::warn!(replica = k, error = %e, "retrying next poll");
+                Ok(())
+            }
+        }
+    }
+
+    async fn service(&mut self, a: &Assignment, k: &str, _now: u64) -> Result<(), AgentError> {
+        if a.status != "assigned" {
+            if let Some((s, _)) = self.services.remove(k) {
+                s.stop().await;
+            }
+            return self.set(k, |e| e.stage = Stage::Done);
+        }
+        if !self.services.contains_key(k) {
+            let spec = match self.spec(a).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(replica = k, error = %e, "cannot read the task spec; retrying");
+                    return Ok(());
+                }
+            };
+            let dir = self.dir(k);
+            match Service::start(&spec, &dir).await {
+                Ok(s) => {
+                    self.services.insert(k.to_owned(), (s, Instant::now()));
+                    self.set(k, |e| {
+                        e.stage = Stage::Serving;
+                        e.runs += 1;
+                    })?;
+                    tracing::info!(replica = k, "service started");
+                }
+                Err(err) => {
+                    tracing::warn!(replica = k, error = %err, "the service does not start");
+                    return self.set(k, |e| {
+                        e.stage = Stage::Failed;
+                        e.error = Some(err.to_string());
+                    });
+                }
+            }
+            return Ok(());
+        }
+        let every = Duration::from_secs(self.cfg.claim_every_secs);
+        let due = self.services.get(k).is_some_and(|(_, last)| last.elapsed() >= every);
+        if due {
+            let m = self.chain.market();
+            let tx = m
+                .claimService(a.task, U256::from(a.replica))
+                .into_transaction_request();
+            match self.chain.as_worker("claimService", tx).await {
+                Ok(_) | Err(TxError::Revert { .. }) => {}
+                Err(e) => tracing::warn!(replica = k, error = %e, "claimService"),
+            }
+            if let Some((_, last)) = self.services.get_mut(k) {
+                *last = Instant::now();
+            }
+        }
+        Ok(())
+    }
+
+    /// Move what the market credited this provider to its beneficiary, now and then.
+    async fn claim_earnings(&mut self) {
+        let every = Duration::from_secs(self.cfg.claim_every_secs);
+        if self.last_earnings.is_some_and(|t| t.elapsed() < every) {
+            return;
+        }
+        self.last_earnings = Some(Instant::now());
+        let c = &self.chain;
+        let m = c.market();
+        let Ok(p) = m.getProvider(c.owner).call().await else {
+            return;
+        };
+        if p.earned.is_zero() {
+            return;
+        }
+        match c
+            .as_owner("claimEarnings", m.claimEarnings(c.owner).into_transaction_request())
+            .await
+        {
+            Ok(tx) => tracing::info!(amount = %p.earned, %tx, "earnings claimed"),
+            Err(e) => tracing::warn!(error = %e, "claimEarnings"),
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! The agent's configuration: a TOML file, then environment variables, then flags (each later
+//! one wins). Keys never come from the file or a flag's value: an encrypted keystore named in
+//! the file, or the environment (`SWAN_PROVIDER_KEY` for the owner, `SWAN_WORKER_KEY` for the
+//! worker; without a worker key the owner key signs results too).
+//!
+//! ```toml
+//! manifest = ".devnet/manifest.json"
+//! indexer_url = "http://127.0.0.1:8080"   # absent: read assignments from chain events
+//! listen = "127.0.0.1:9101"               # results and health are served here
+//! work_dir = ".devnet/provider-1"
+//! region = "us"
+//! stake = "100"                           # SWAN kept staked as collateral
+//! task_types = ["batch", "service"]
+//! [resources]
+//! cpu = 8
+//! memory_gib = 32
+//! [prices]                                # SWAN per resource-hour
+//! cpu_hour = "0.001"
+//! ```
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use alloy::primitives::{Address, U256, utils::parse_units};
+use serde::Deserialize;
+use swan_contracts::ISwanMarket;
+use swan_spec::{DECIMALS, label};
+
+/// The configuration file's contents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The deployment manifest.
+    #[serde(default = "default_manifest")]
+    pub manifest: PathBuf,
+    /// RPC endpoints (default: the manifest's).
+    #[serde(default)]
+    pub rpc_urls: Vec<String>,
+    /// The indexer's HTTP API (absent: chain events).
+    #[serde(default)]
+    pub indexer_url: Option<String>,
+    /// Where results and health are served (loopback by default).
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The URL others reach `listen` by (registered as the provider's endpoint); default
+    /// `http://{listen}`.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// Work directories, the journal and the results.
+    pub work_dir: PathBuf,
+    /// Region label.
+    pub region: String,
+    /// Task types served.
+    #[serde(default = "default_types")]
+    pub task_types: Vec<String>,
+    /// Collateral to keep staked, in SWAN.
+    pub stake: String,
+    /// Who receives earnings (default: the owner).
+    #[serde(default)]
+    pub beneficiary: Option<Address>,
+    /// Resources offered.
+    pub resources: ResourcesConfig,
+    /// Prices asked.
+    #[serde(default)]
+    pub prices: PricesConfig,
+    /// Largest result published, bytes.
+    #[serde(default = "default_max_output")]
+    pub max_output_bytes: u64,
+    /// Longest run of a batch task without a `run.timeout`, seconds (the result deadline still
+    /// applies).
+    #[serde(default = "default_max_wall")]
+    pub max_wall_secs: u64,
+    /// Milliseconds between polls.
+    #[serde(default = "default_poll")]
+    pub poll_ms: u64,
+    /// Seconds between service claims.
+    #[serde(default = "default_claim")]
+    pub claim_every_secs: u64,
+    /// Owner keystore (else `SWAN_PROVIDER_KEY`).
+    #[serde(default)]
+    pub owner_keystore: Option<PathBuf>,
+    /// Worker keystore (else `SWAN_WORKER_KEY`, else the owner key).
+    #[serde(default)]
+    pub worker_keystore: Option<PathBuf>,
+    /// File holding the keystores' password (else a prompt).
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// Behave badly on purpose (demo and tests): `wrong_result` submits a wrong result.
+    #[serde(default)]
+    pub fault: Option<Fault>,
+}
+
+/// A deliberate misbehaviour (the demo's dishonest provider).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// Submit a result that is not what the command produced.
+    WrongResult,
+}
+
+/// Resources offered.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcesConfig {
+    /// CPU cores.
+    pub cpu: u32,
+    /// Memory, GiB.
+    #[serde(default)]
+    pub memory_gib: u32,
+    /// Storage, GiB.
+    #[serde(default)]
+    pub storage_gib: u32,
+    /// GPUs.
+    #[serde(default)]
+    pub gpu_count: u32,
+    /// Memory per GPU, GiB.
+    #[serde(default)]
+    pub gpu_memory_gib: u32,
+    /// GPU model label.
+    #[serde(default)]
+    pub gpu_model: Option<String>,
+}
+
+/// Prices asked, SWAN per resource-hour (decimal text).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricesConfig {
+    /// Per CPU core-hour.
+    #[serde(default = "zero")]
+    pub cpu_hour: String,
+    /// Per GiB of memory-hour.
+    #[serde(default = "zero")]
+    pub memory_gib_hour: String,
+    /// Per GPU-hour.
+    #[serde(default = "zero")]
+    pub gpu_hour: String,
+    /// Per GiB of storage-hour.
+    #[serde(default = "zero")]
+    pub storage_gib_hour: String,
+}
+
+impl Default for PricesConfig {
+    fn default() -> Self {
+        Self {
+            cpu_hour: zero(),
+            memory_gib_hour: zero(),
+            gpu_hour: zero(),
+            storage_gib_hour: zero(),
+        }
+    }
+}
+
+fn zero() -> String {
+    "0".into()
+}
+fn default_manifest() -> PathBuf {
+    ".devnet/manifest.json".into()
+}
+fn default_listen() -> SocketAddr {
+    "127.0.0.1:0".parse().expect("a socket address")
+}
+fn default_types() -> Vec<String> {
+    vec!["batch".into(), "service".into()]
+}
+fn default_max_output() -> u64 {
+    16 << 20
+}
+fn default_max_wall() -> u64 {
+    3600
+}
+fn default_poll() -> u64 {
+    500
+}
+fn default_claim() -> u64 {
+    30
+}
+
+/// A configuration that cannot be used; the message names the setting and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn bad(field: &str, problem: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("provider config `{field}`: {problem}"))
+}
+
+/// A token amount in decimal text to the smallest unit.
+pub fn tokens(field: &str, text: &str) -> Result<U256, ConfigError> {
+    let t = text.trim();
+    if t.starts_with('-') || t.split_once('.').is_some_and(|(_, f)| f.len() > DECIMALS.into()) {
+        return Err(bad(field, format!("{text:?} is not a token amount such as \"1.5\"")));
+    }
+    parse_units(t, DECIMALS)
+        .map(|u| u.get_absolute())
+        .map_err(|_| bad(field, format!("{text:?} is not a token amount such as \"1.5\"")))
+}
+
+impl Config {
+    /// Read `path`; then `SWAN_MANIFEST`, `SWAN_RPC_URLS` and `SWAN_INDEXER_URL` override it.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError(format!(
+                "cannot read the provider config {}: {e} (write one as in provider/README.md, or give --config)",
+                path.display()
+            ))
+        })?;
+        let mut cfg: Config = toml::from_str(&text).map_err(|e| {
+            ConfigError(format!(
+                "provider config {}: {}",
+                path.display(),
+                e.to_string().trim().replace('\n', " ")
+            ))
+        })?;
+        if let Ok(v) = std::env::var("SWAN_MANIFEST") {
+            cfg.manifest = v.into();
+        }
+        if let Ok(v) = std::env::var("SWAN_RPC_URLS") {
+            cfg.rpc_urls = v.split(',').map(str::to_owned).collect();
+        }
+        if let Ok(v) = std::env::var("SWAN_INDEXER_URL") {
+            cfg.indexer_url = Some(v);
+        }
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Check what the types cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.resources.cpu == 0 {
+            return Err(bad("resources.cpu", "0 is not allowed; offer at least 1 core"));
+        }
+        if self.region.is_empty() || self.region.len() > 32 {
+            return Err(bad("region", format!("{:?}: 1 to 32 bytes of text", self.region)));
+        }
+        self.task_type_mask()?;
+        self.stake_amount()?;
+        self.prices()?;
+        if self.poll_ms == 0 || self.claim_every_secs == 0 || self.max_wall_secs == 0 {
+            return Err(bad(
+                "poll_ms / claim_every_secs / max_wall_secs",
+                "must be above 0",
+            ));
+        }
+        if let Some(u) = &self.indexer_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(bad("indexer_url", format!("{u:?} is not an http(s) URL")));
+        }
+        Ok(())
+    }
+
+    /// The stake to keep, in the smallest unit.
+    pub fn stake_amount(&self) -> Result<U256, ConfigError> {
+        tokens("stake", &self.stake)
+    }
+
+    fn task_type_mask(&self) -> Result<u64, ConfigError> {
+        let mut mask = 0;
+        for t in &self.task_types {
+            mask |= match t.as_str() {
+                "batch" => 1,
+                "service" => 2,
+                other => {
+                    return Err(bad(
+                        "task_types",
+                        format!("{other:?} is not a task type; batch or service"),
+                    ));
+                }
+            };
+        }
+        if mask == 0 {
+            return Err(bad("task_types", "empty; batch, service or both"));
+        }
+        Ok(mask)
+    }
+
+    fn prices(&self) -> Result<ISwanMarket::Prices, ConfigError> {
+        let p = &self.prices;
+        let u96 = |field: &str, text: &str| -> Result<alloy::primitives::Uint<96, 2>, ConfigError> {
+            let v = tokens(field, text)?;
+            alloy::primitives::Uint::<96, 2>::checked_from_limbs_slice(v.as_limbs())
+                .ok_or_else(|| bad(field, "too large"))
+        };
+        Ok(ISwanMarket::Prices {
+            perCpuHour: u96("prices.cpu_hour", &p.cpu_hour)?,
+            perGiBMemoryHour: u96("prices.memory_gib_hour", &p.memory_gib_hour)?,
+            perGpuHour: u96("prices.gpu_hour", &p.gpu_hour)?,
+            perGiBStorageHour: u96("prices.storage_gib_hour", &p.storage_gib_hour)?,
+        })
+    }
+
+    /// The endpoint registered on chain.
+    pub fn endpoint(&self, bound: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+    }
+
+    /// What `registerProvider` takes.
+    pub fn provider_info(
+        &self,
+        owner: Address,
+        worker: Address,
+        endpoint: &str,
+    ) -> Result<ISwanMarket::ProviderInfo, ConfigError> {
+        let r = &self.resources;
+        Ok(ISwanMarket::ProviderInfo {
+            worker,
+            beneficiary: self.beneficiary.unwrap_or(owner),
+            resources: ISwanMarket::Resources {
+                cpuCores: r.cpu,
+                memoryGiB: r.memory_gib,
+                storageGiB: r.storage_gib,
+                gpuCount: r.gpu_count,
+                gpuMemoryGiB: r.gpu_memory_gib,
+                gpuModel: r.gpu_model.as_deref().map(label).unwrap_or_default(),
+            },
+            prices: self.prices()?,
+            region: label(&self.region),
+            taskTypes: self.task_type_mask()?,
+            metadataURI: endpoint.to_owned(),
+        })
+    }
+
+    /// Poll interval.
+    pub fn poll(&self) -> Duration {
+        Duration::from_millis(self.poll_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+work_dir = "/tmp/p"
+region = "us"
+stake = "100"
+[resources]
+cpu = 8
+[prices]
+cpu_hour = "0.001"
+"#;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p.toml");
+        std::fs::write(&p, text).unwrap();
+        Config::load(&p)
+    }
+
+    #[test]
+    fn a_good_config_loads_with_defaults() {
+        let c = load(GOOD).unwrap();
+        assert_eq!(c.stake_amount().unwrap(), U256::from(100u64) * U256::from(10u64).pow(U256::from(18)));
+        assert_eq!(c.task_type_mask().unwrap(), 3);
+        let info = c.provider_info(Address::repeat_byte(1), Address::repeat_byte(2), "http://x").unwrap();
+        assert_eq!(info.beneficiary, Address::repeat_byte(1));
+        assert_eq!(info.prices.perCpuHour.to::<u128>(), 1_000_000_000_000_000);
+        assert_eq!(info.resources.cpuCores, 8);
+    }
+
+    #[test]
+    fn bad_configs_name_the_setting() {
+        let cases = [
+            (GOOD.replace("cpu = 8", "cpu = 0"), "`resources.cpu`"),
+            (GOOD.replace("stake = \"100\"", "stake = \"lots\""), "`stake`"),
+            (GOOD.replace("\"0.001\"", "\"-1\""), "`prices.cpu_hour`"),
+            (GOOD.replace("region = \"us\"", "region = \"\""), "`region`"),
+            (GOOD.replace("stake = \"100\"", "stake = \"1\"\ntask_types = [\"cron\"]"), "`task_types`"),
+            (GOOD.replace("stake = \"100\"", "stake = \"1\"\nindexer_url = \"ftp://x\""), "`indexer_url`"),
+            (GOOD.replace("region", "regoin"), "unknown field `regoin`"),
+            (GOOD.replace("work_dir = \"/tmp/p\"", ""), "missing field `work_dir`"),
+        ];
+        for (text, says) in cases {
+            let e = load(&text).unwrap_err().to_string();
+            assert!(e.contains(says), "{says}: {e}");
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+        let e = Config::load(Path::new("/nonexistent/p.toml")).unwrap_err().to_string();
+        assert!(e.contains("cannot read the provider config"), "{e}");
+    }
+}

@@ -1,0 +1,302 @@
+//! Executors: run a task's command in its own work directory with a wall-time limit and an
+//! output-size limit, and kill it — with everything it started — when either is passed.
+//!
+//! - **Process**: the spec's `command` and `args`, started in a new process group in the work
+//!   directory, with only the spec's `env` (plus `PATH` and `HOME` = the work directory). On a
+//!   timeout the whole group gets SIGKILL.
+//! - **Container**: the spec's `image`, through `docker` or `podman` when one answers; where none
+//!   does, the executor says so and runs nothing.
+//!
+//! The result of a batch run is its output file (the spec's first `outputs` entry) or, without
+//! one, its standard output.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+
+use swan_spec::TaskSpec;
+use tokio::{
+    io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
+    process::{Child, Command},
+};
+
+/// Limits of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wall time.
+    pub wall: Duration,
+    /// Largest result (and standard output), bytes.
+    pub max_output: u64,
+}
+
+/// Why a run produced no result.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// The work directory or the process could not be set up.
+    #[error("cannot start {what}: {source}")]
+    Start {
+        /// What.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The wall-time limit passed; the process group was killed.
+    #[error("killed after the wall-time limit of {0:?}")]
+    Timeout(Duration),
+    /// The command exited unsuccessfully.
+    #[error("the command failed ({status}); its last output: {tail}")]
+    Failed {
+        /// Exit status.
+        status: String,
+        /// The end of its standard error.
+        tail: String,
+    },
+    /// The result is larger than allowed.
+    #[error("the output {what} is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// Which output.
+        what: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// The spec's output file was not written.
+    #[error("the command did not write its output {0}")]
+    Missing(String),
+    /// The spec asks for a container and no engine answers.
+    #[error(
+        "container executor disabled: no container engine answers here (tried docker and podman); this agent runs `command` tasks only"
+    )]
+    NoContainerEngine,
+}
+
+impl ExecError {
+    fn start(what: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Start {
+            what: what.into(),
+            source,
+        }
+    }
+}
+
+/// A container engine that answers `info`, if any.
+pub async fn container_engine() -> Option<&'static str> {
+    for engine in ["docker", "podman"] {
+        let probe = Command::new(engine)
+            .arg("info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .status();
+        if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_secs(5), probe).await
+            && s.success()
+        {
+            return Some(engine);
+        }
+    }
+    None
+}
+
+/// The command line a spec runs: the process itself, or the container engine's `run`.
+async fn command(spec: &TaskSpec, dir: &Path, name: &str) -> Result<Command, ExecError> {
+    let run = &spec.run;
+    let mut cmd = if let Some(image) = &run.image {
+        let engine = container_engine()
+            .await
+            .ok_or(ExecError::NoContainerEngine)?;
+        let mut c = Command::new(engine);
+        c.args(["run", "--rm", "--network", "none", "--name", name])
+            .arg("-v")
+            .arg(format!("{}:/work", dir.display()))
+            .args(["-w", "/work"])
+            .arg(format!("--cpus={}", spec.resources.cpu))
+            .arg(format!("--memory={}g", spec.resources.memory_gib.max(1)));
+        for (k, v) in &run.env {
+            c.arg("-e").arg(format!("{k}={v}"));
+        }
+        c.arg(image).args(&run.args);
+        c
+    } else {
+        let program = run.command.as_deref().unwrap_or_default();
+        let mut c = Command::new(program);
+        c.args(&run.args)
+            .env_clear()
+            .envs(&run.env)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir);
+        c
+    };
+    cmd.current_dir(dir)
+        .stdin(Stdio::null())
+        .process_group(0)
+        .kill_on_drop(true);
+    Ok(cmd)
+}
+
+/// Kill `child`'s whole process group.
+fn kill_group(child: &Child) {
+    if let Some(pid) = child.id() {
+        // SAFETY: killpg only sends a signal; the group is the child's own (process_group(0)).
+        unsafe {
+            libc::killpg(pid as libc::pid_t, libc::SIGKILL);
+        }
+    }
+}
+
+/// Copy `from` into `to`, stopping past `limit` bytes; true when the limit was passed.
+async fn copy_limited(
+    mut from: impl AsyncRead + Unpin,
+    to: &Path,
+    limit: u64,
+) -> std::io::Result<bool> {
+    let mut file = tokio::fs::File::create(to).await?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = from.read(&mut buf).await?;
+        if n == 0 {
+            file.flush().await?;
+            return Ok(false);
+        }
+        total += n as u64;
+        if total > limit {
+            return Ok(true);
+        }
+        file.write_all(&buf[..n]).await?;
+    }
+}
+
+fn tail(path: &Path) -> String {
+    let text = std::fs::read(path).unwrap_or_default();
+    let text = String::from_utf8_lossy(&text[text.len().saturating_sub(400)..]).into_owned();
+    let t = text.trim().replace('\n', " | ");
+    if t.is_empty() { "(none)".into() } else { t }
+}
+
+/// Run a batch task in `dir` (created empty) and return its result's bytes.
+pub async fn run_batch(spec: &TaskSpec, dir: &Path, limits: Limits) -> Result<Vec<u8>, ExecError> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| ExecError::start(dir.display().to_string(), e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| ExecError::start(dir.display().to_string(), e))?;
+    let name = dir
+        .file_name()
+        .map(|n| format!("swan-{}", n.to_string_lossy()))
+        .unwrap_or_else(|| "swan-task".into());
+    let mut cmd = command(spec, dir, &name).await?;
+    let (stdout_path, stderr_path) = (dir.join(".stdout"), dir.join(".stderr"));
+    let stderr = std::fs::File::create(&stderr_path)
+        .map_err(|e| ExecError::start(stderr_path.display().to_string(), e))?;
+    cmd.stdout(Stdio::piped()).stderr(stderr);
+    let what = spec
+        .run
+        .command
+        .clone()
+        .or_else(|| spec.run.image.clone())
+        .unwrap_or_default();
+    let mut child = cmd.spawn().map_err(|e| ExecError::start(what, e))?;
+    let out = child.stdout.take().expect("stdout is piped");
+    let copy = copy_limited(out, &stdout_path, limits.max_output);
+    let waited = tokio::time::timeout(limits.wall, async {
+        let over = copy.await;
+        (over, child.wait().await)
+    })
+    .await;
+    let (over, status) = match waited {
+        Ok(r) => r,
+        Err(_) => {
+            kill_group(&child);
+            let _ = child.wait().await;
+            kill_container(spec, &name).await;
+            return Err(ExecError::Timeout(limits.wall));
+        }
+    };
+    if over.map_err(|e| ExecError::start("reading the output", e))? {
+        kill_group(&child);
+        let _ = child.wait().await;
+        return Err(ExecError::TooLarge {
+            what: "standard output".into(),
+            limit: limits.max_output,
+        });
+    }
+    let status = status.map_err(|e| ExecError::start("waiting for the command", e))?;
+    if !status.success() {
+        return Err(ExecError::Failed {
+            status: status.to_string(),
+            tail: tail(&stderr_path),
+        });
+    }
+    let (path, what): (PathBuf, String) = match spec.outputs.first() {
+        Some(o) => (dir.join(&o.path), o.path.clone()),
+        None => (stdout_path, "standard output".into()),
+    };
+    let limit = spec
+        .outputs
+        .first()
+        .and_then(|o| o.max_bytes)
+        .map_or(limits.max_output, |m| m.min(limits.max_output));
+    let meta = std::fs::metadata(&path).map_err(|_| ExecError::Missing(what.clone()))?;
+    if meta.len() > limit {
+        return Err(ExecError::TooLarge { what, limit });
+    }
+    std::fs::read(&path).map_err(|e| ExecError::start(path.display().to_string(), e))
+}
+
+async fn kill_container(spec: &TaskSpec, name: &str) {
+    if spec.run.image.is_some()
+        && let Some(engine) = container_engine().await
+    {
+        let _ = Command::new(engine)
+            .args(["rm", "-f", name])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await;
+    }
+}
+
+/// A running service: its process, killed (with its group) when this is dropped or stopped.
+#[derive(Debug)]
+pub struct Service {
+    child: Child,
+}
+
+impl Service {
+    /// Start a service task in `dir`.
+    pub async fn start(spec: &TaskSpec, dir: &Path) -> Result<Self, ExecError> {
+        std::fs::create_dir_all(dir).map_err(|e| ExecError::start(dir.display().to_string(), e))?;
+        let name = dir
+            .file_name()
+            .map(|n| format!("swan-{}", n.to_string_lossy()))
+            .unwrap_or_else(|| "swan-service".into());
+        let mut cmd = command(spec, dir, &name).await?;
+        let log = std::fs::File::create(dir.join(".log"))
+            .map_err(|e| ExecError::start("the service log", e))?;
+        let log2 = log
+            .try_clone()
+            .map_err(|e| ExecError::start("the service log", e))?;
+        cmd.stdout(log).stderr(log2);
+        let child = cmd
+            .spawn()
+            .map_err(|e| ExecError::start("the service", e))?;
+        Ok(Self { child })
+    }
+
+    /// Whether it still runs.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Stop it.
+    pub async fn stop(mut self) {
+        kill_group(&self.child);
+        let _ = self.child.wait().await;
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        kill_group(&self.child);
+    }
+}
