@@ -53,7 +53,7 @@ pub fn load_signer(
             ))
         }),
         Err(_) => Err(KeyError(format!(
-            "no key: give {flag} FILE (with a password file or a terminal) or set {env}"
+            "no key: give {flag} (with a password file or a terminal) or set {env}"
         ))),
     }
 }

@@ -136,7 +136,7 @@ pub fn signer(key: &KeyArgs) -> Result<PrivateKeySigner, CliError> {
         key.keystore.as_deref(),
         key.password_file.as_deref(),
         "SWAN_KEEPER_KEY",
-        "--keystore",
+        "--keystore FILE",
     )
     .map_err(|e| CliError::Key(e.0))
 }

@@ -27,6 +27,7 @@ use crate::{
     config::{Config, ConfigError, Fault},
     exec::{self, ExecError, Limits, Service},
     journal::{Entry, Journal, JournalError, Stage, key},
+    ops,
     serve::{Shared, router},
     source::{Assignment, Source},
 };
@@ -153,69 +154,12 @@ impl Agent {
     /// to the configured amount.
     pub async fn onboard(&self) -> Result<(), AgentError> {
         let c = &self.chain;
-        let m = c.market();
         let info = self.cfg.provider_info(c.owner, c.worker, &self.endpoint)?;
-        let p = m
-            .getProvider(c.owner)
-            .call()
-            .await
-            .map_err(|e| AgentError::Chain(format!("reading the provider record: {e}")))?;
-        match p.status {
-            0 => {
-                c.as_owner("registerProvider", m.registerProvider(info).into_transaction_request())
-                    .await?;
-                tracing::info!(owner = %c.owner, endpoint = %self.endpoint, "registered");
-            }
-            3 => {
-                return Err(AgentError::Chain(format!(
-                    "provider {} has exited the market; register a new owner key",
-                    c.owner
-                )));
-            }
-            _ => {
-                c.as_owner("updateProvider", m.updateProvider(info).into_transaction_request())
-                    .await?;
-            }
-        }
+        ops::register(c, info).await?;
         let want = self.cfg.stake_amount()?;
-        let p = m
-            .getProvider(c.owner)
-            .call()
-            .await
-            .map_err(|e| AgentError::Chain(e.to_string()))?;
-        let have = U256::from(p.stake) - U256::from(p.unbonding);
+        let have = ops::record(c).await.map(|p| U256::from(p.stake) - U256::from(p.unbonding))?;
         if have < want {
-            let need = want - have;
-            let t = c.token();
-            let bal = t
-                .balanceOf(c.owner)
-                .call()
-                .await
-                .map_err(|e| AgentError::Chain(e.to_string()))?;
-            if bal < need {
-                return Err(AgentError::Chain(format!(
-                    "staking needs {need} more token units but the owner {} holds {bal}: fund it, or lower `stake` in the config",
-                    c.owner
-                )));
-            }
-            let allowance = t
-                .allowance(c.owner, c.manifest.market)
-                .call()
-                .await
-                .map_err(|e| AgentError::Chain(e.to_string()))?;
-            if allowance < need {
-                c.as_owner(
-                    "approve",
-                    t.approve(c.manifest.market, need).into_transaction_request(),
-                )
-                .await?;
-            }
-            c.as_owner(
-                "depositCollateral",
-                m.depositCollateral(need).into_transaction_request(),
-            )
-            .await?;
-            tracing::info!(owner = %c.owner, staked = %need, "collateral deposited");
+            ops::deposit(c, want - have).await?;
         }
         Ok(())
     }
@@ -567,11 +511,8 @@ impl Agent {
         if p.earned.is_zero() {
             return;
         }
-        match c
-            .as_owner("claimEarnings", m.claimEarnings(c.owner).into_transaction_request())
-            .await
-        {
-            Ok(tx) => tracing::info!(amount = %p.earned, %tx, "earnings claimed"),
+        match ops::claim(c).await {
+            Ok(()) => tracing::info!(amount = %p.earned, "earnings claimed"),
             Err(e) => tracing::warn!(error = %e, "claimEarnings"),
         }
     }

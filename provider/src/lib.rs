@@ -11,9 +11,11 @@
 
 pub mod agent;
 pub mod chain;
+pub mod cli;
 pub mod config;
 pub mod exec;
 pub mod journal;
+pub mod ops;
 pub mod serve;
 pub mod source;
 
