@@ -8,6 +8,7 @@
 mod deploy_cmd;
 mod devnet;
 mod networks;
+mod task_cmd;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,14 @@ enum Command {
     /// The indexer: mirror the market's events into SQL and serve the read API.
     #[command(subcommand)]
     Indexer(IndexerCommand),
+    /// Tasks: create one from a spec file, read, list, cancel, extend or terminate.
+    ///
+    /// Example: `SWAN_PRIVATE_KEY=0x… swan task create job.yaml`
+    Task(task_cmd::TaskArgs),
+    /// The provider: register, stake, unstake, withdraw, claim, status, and run the agent.
+    ///
+    /// Example: `SWAN_PROVIDER_KEY=0x… swan provider --config provider.toml run`
+    Provider(swan_provider::cli::ProviderArgs),
     /// The keeper: allocate, verify, settle and expire tasks through transactions.
     #[command(subcommand)]
     Keeper(KeeperCommand),
@@ -69,7 +78,7 @@ enum IndexerCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = match cli.verbose {
-        0 => "warn,swan=info,swan_indexer=info,swan_keeper=info",
+        0 => "warn,swan=info,swan_indexer=info,swan_keeper=info,swan_provider=info",
         1 => "info",
         _ => "debug",
     };
@@ -91,6 +100,10 @@ fn main() -> ExitCode {
             Command::Devnet(args) => devnet::run(args).await.map_err(|e| e.to_string()),
             Command::Deploy(args) => deploy_cmd::run(args).await.map_err(|e| e.to_string()),
             Command::Indexer(IndexerCommand::Run(args)) => swan_indexer::run::run(args)
+                .await
+                .map_err(|e| e.to_string()),
+            Command::Task(args) => task_cmd::run(args).await.map_err(|e| e.to_string()),
+            Command::Provider(args) => swan_provider::cli::run(args)
                 .await
                 .map_err(|e| e.to_string()),
             Command::Keeper(KeeperCommand::Run(args)) => {

@@ -78,7 +78,7 @@ pub struct TaskSpec {
     pub collateral_pct: u16,
     /// How results are checked.
     pub verification: Verification,
-    /// The files the run leaves behind as its result (none: its standard output).
+    /// The file the run leaves behind as its result (none: its standard output); at most one.
     #[serde(default)]
     pub outputs: Vec<Output>,
 }
@@ -479,6 +479,15 @@ impl TaskSpec {
             }
             h.validate()
                 .map_err(|e| invalid("verification.health", e))?;
+        }
+        if self.outputs.len() > 1 {
+            return Err(invalid(
+                "outputs",
+                format!(
+                    "{} entries are not allowed; one file is the result (pack several into one, e.g. a tar file)",
+                    self.outputs.len()
+                ),
+            ));
         }
         for o in &self.outputs {
             if o.path.is_empty() || o.path.starts_with('/') || o.path.split('/').any(|p| p == "..")

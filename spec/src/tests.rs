@@ -124,6 +124,7 @@ fn each_validation_error_names_its_field() {
         ("mode: keeper_attested", "mode: keeper_attested\n  health: {}", "verification.health", "only for"),
         ("path: out.txt", "path: ../out.txt", "outputs.path", "inside the work directory"),
         ("path: out.txt", "path: /etc/passwd", "outputs.path", "inside the work directory"),
+        ("[{ path: out.txt }]", "[{ path: a }, { path: b }]", "outputs", "one file is the result"),
     ];
     for (from, to, field, says) in cases {
         let (f, problem) = field_error(from, to);

@@ -1,0 +1,485 @@
+//! `swan task …`: create a task from a spec file, read its status, list tasks, and the
+//! submitter's own calls (cancel, extend, terminate). The submitter's key comes from
+//! `--keystore` (with `--password-file` or a prompt) or `SWAN_PRIVATE_KEY`, never from a flag.
+
+use std::path::{Path, PathBuf};
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, B256, U256, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+};
+use clap::{Args, Subcommand};
+use swan_contracts::{DevToken, Manifest, SwanMarket, load_signer};
+use swan_spec::{Publish, TaskSpec, answer_commit};
+
+/// Options every task command takes.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TaskArgs {
+    /// The deployment manifest.
+    #[arg(long, env = "SWAN_MANIFEST", default_value = ".devnet/manifest.json", global = true)]
+    manifest: PathBuf,
+    /// RPC endpoint (default: the manifest's first).
+    #[arg(long = "rpc-url", env = "SWAN_RPC_URL", global = true)]
+    rpc_url: Option<String>,
+    /// The submitter's encrypted keystore (else SWAN_PRIVATE_KEY).
+    #[arg(long, env = "SWAN_KEYSTORE", global = true)]
+    keystore: Option<PathBuf>,
+    /// The keystore's password file (else a prompt).
+    #[arg(long, env = "SWAN_PASSWORD_FILE", global = true)]
+    password_file: Option<PathBuf>,
+    /// The indexer's API, for `list`.
+    #[arg(long, env = "SWAN_INDEXER_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    indexer_url: String,
+    #[command(subcommand)]
+    command: TaskCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+enum TaskCommand {
+    /// Create a task from a spec file: escrows its price, prints its id.
+    ///
+    /// Example: `SWAN_PRIVATE_KEY=0x… swan task create job.yaml --spec-uri https://example.org/job.yaml`
+    Create {
+        /// The task spec (YAML; see the README's "Task spec").
+        spec: PathBuf,
+        /// Where keepers and providers fetch the spec (default: file://<absolute path>, which
+        /// only a local devnet can read).
+        #[arg(long)]
+        spec_uri: Option<String>,
+        /// Known-answer tasks: a file with the expected result; its hash is committed with a
+        /// fresh salt, and the command to hand both to the keeper is printed.
+        #[arg(long)]
+        answer: Option<PathBuf>,
+    },
+    /// A task's state and its replicas, read from the chain.
+    ///
+    /// Example: `swan task status 0x…`
+    Status {
+        /// Task id (0x-hex or decimal).
+        id: U256,
+    },
+    /// Tasks from the indexer (newest first).
+    ///
+    /// Example: `swan task list --status assigned`
+    List {
+        /// Only this status (open, assigned, completed, failed, cancelled).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only tasks created by this address.
+        #[arg(long)]
+        submitter: Option<Address>,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Cancel an open task (refunds its escrow).
+    Cancel {
+        /// Task id.
+        id: U256,
+    },
+    /// Extend a running service by a duration (e.g. 10m, 1h).
+    ///
+    /// Example: `swan task extend 0x… 30m`
+    Extend {
+        /// Task id.
+        id: U256,
+        /// How much longer.
+        duration: String,
+    },
+    /// End a running service now (the unused part is refunded).
+    Terminate {
+        /// Task id.
+        id: U256,
+    },
+}
+
+/// Why a task command failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TaskError {
+    /// The manifest.
+    #[error(transparent)]
+    Manifest(#[from] swan_contracts::ManifestError),
+    /// The spec.
+    #[error("{path}: {source}")]
+    Spec {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        source: swan_spec::SpecError,
+    },
+    /// A file.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The key.
+    #[error(transparent)]
+    Key(#[from] swan_contracts::KeyError),
+    /// A bad argument.
+    #[error("{0}")]
+    Arg(String),
+    /// The chain refused or failed.
+    #[error("{0}")]
+    Chain(String),
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TaskError> {
+    std::fs::read(path).map_err(|source| TaskError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// A connection signing as the submitter.
+struct Conn {
+    p: DynProvider,
+    me: Address,
+    manifest: Manifest,
+}
+
+fn rpc_error(what: &str, e: impl std::fmt::Display) -> TaskError {
+    let text = e.to_string();
+    if text.contains("error sending request") || text.contains("Connection refused") {
+        TaskError::Chain(format!(
+            "{what}: the RPC does not answer ({text}); is the chain running (swan devnet) and --rpc-url right?"
+        ))
+    } else {
+        TaskError::Chain(format!("{what}: {text}"))
+    }
+}
+
+impl Conn {
+    async fn open(a: &TaskArgs, sign: bool) -> Result<Self, TaskError> {
+        let manifest = Manifest::load(&a.manifest)?;
+        let url = a
+            .rpc_url
+            .clone()
+            .or_else(|| manifest.rpc_urls.first().cloned())
+            .ok_or_else(|| TaskError::Arg("no RPC URL: give --rpc-url".into()))?;
+        let url: reqwest::Url = url
+            .parse()
+            .map_err(|e| TaskError::Arg(format!("--rpc-url {url:?}: {e}")))?;
+        let (p, me) = if sign {
+            let key = load_signer(
+                a.keystore.as_deref(),
+                a.password_file.as_deref(),
+                "SWAN_PRIVATE_KEY",
+                "--keystore FILE",
+            )?;
+            let me = key.address();
+            let p = ProviderBuilder::new()
+                .wallet(EthereumWallet::from(key))
+                .connect_http(url)
+                .erased();
+            (p, me)
+        } else {
+            (ProviderBuilder::new().connect_http(url).erased(), Address::ZERO)
+        };
+        let chain = p
+            .get_chain_id()
+            .await
+            .map_err(|e| rpc_error("reading the chain id", e))?;
+        if chain != manifest.chain_id {
+            return Err(TaskError::Chain(format!(
+                "the RPC serves chain {chain} but the manifest is for chain {}: check --rpc-url or --manifest",
+                manifest.chain_id
+            )));
+        }
+        Ok(Self { p, me, manifest })
+    }
+
+    fn market(&self) -> SwanMarket::SwanMarketInstance<&DynProvider> {
+        SwanMarket::new(self.manifest.market, &self.p)
+    }
+
+    /// Simulate, send, wait; a refusal is the market's typed error.
+    async fn send(&self, what: &str, tx: TransactionRequest) -> Result<u64, TaskError> {
+        let tx = tx.from(self.me);
+        let refuse = |e: alloy::transports::RpcError<_>| {
+            let decoded = e
+                .as_error_resp()
+                .and_then(|r| r.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>());
+            match decoded {
+                Some(err) => TaskError::Chain(format!("{what}: the market refuses it with {err:?}")),
+                None => rpc_error(what, e),
+            }
+        };
+        self.p.estimate_gas(tx.clone()).await.map_err(refuse)?;
+        let r = self
+            .p
+            .send_transaction(tx)
+            .await
+            .map_err(refuse)?
+            .get_receipt()
+            .await
+            .map_err(|e| rpc_error(what, e))?;
+        if !r.status() {
+            return Err(TaskError::Chain(format!(
+                "{what}: transaction {} reverted",
+                r.transaction_hash
+            )));
+        }
+        Ok(r.gas_used)
+    }
+}
+
+/// What `create` did.
+pub(crate) struct Created {
+    /// The task id.
+    pub(crate) id: U256,
+    /// Expected and salt, for known-answer tasks.
+    pub(crate) answer: Option<(B256, B256)>,
+}
+
+/// Create a task from `spec_path` as the connection's key.
+async fn create(
+    c: &Conn,
+    spec_path: &Path,
+    spec_uri: Option<String>,
+    answer: Option<&Path>,
+) -> Result<Created, TaskError> {
+    let bytes = read(spec_path)?;
+    let parsed = TaskSpec::parse(&bytes).map_err(|source| TaskError::Spec {
+        path: spec_path.display().to_string(),
+        source,
+    })?;
+    let uri = match spec_uri {
+        Some(u) => u,
+        None => {
+            let abs = spec_path.canonicalize().map_err(|source| TaskError::Read {
+                path: spec_path.display().to_string(),
+                source,
+            })?;
+            format!("file://{}", abs.display())
+        }
+    };
+    let answer = match answer {
+        Some(path) => {
+            let expected = keccak256(read(path)?);
+            Some((expected, B256::from(rand::random::<[u8; 32]>())))
+        }
+        None => None,
+    };
+    let now = c
+        .p
+        .get_block_by_number(Default::default())
+        .await
+        .map_err(|e| rpc_error("reading the chain's time", e))?
+        .map(|b| b.header.timestamp)
+        .unwrap_or_default();
+    let publish = Publish {
+        uri,
+        answer_commit: answer.map(|(e, s)| answer_commit(e, s)),
+    };
+    let req = parsed
+        .spec
+        .request(parsed.hash, now, &publish)
+        .map_err(|source| TaskError::Spec {
+            path: spec_path.display().to_string(),
+            source,
+        })?;
+    let escrow = parsed.spec.escrow().map_err(|source| TaskError::Spec {
+        path: spec_path.display().to_string(),
+        source,
+    })?;
+    let m = c.market();
+    let credit = m
+        .balanceOf(c.me)
+        .call()
+        .await
+        .map_err(|e| rpc_error("reading the market balance", e))?;
+    if credit < escrow {
+        let token = DevToken::new(c.manifest.token, &c.p);
+        let need = escrow - credit;
+        let allowance = token
+            .allowance(c.me, c.manifest.market)
+            .call()
+            .await
+            .map_err(|e| rpc_error("reading the allowance", e))?;
+        if allowance < need {
+            c.send(
+                "approve",
+                token
+                    .approve(c.manifest.market, need)
+                    .into_transaction_request(),
+            )
+            .await?;
+        }
+    }
+    let id = m
+        .createTask(req.clone())
+        .from(c.me)
+        .call()
+        .await
+        .map_err(|e| match e.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>() {
+            Some(err) => TaskError::Chain(format!("createTask: the market refuses it with {err:?}")),
+            None => rpc_error("createTask", e),
+        })?;
+    c.send("createTask", m.createTask(req).into_transaction_request())
+        .await?;
+    Ok(Created { id, answer })
+}
+
+/// Run a task command.
+#[allow(clippy::print_stdout)]
+pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
+    match &a.command {
+        TaskCommand::Create {
+            spec,
+            spec_uri,
+            answer,
+        } => {
+            let c = Conn::open(&a, true).await?;
+            let created = create(&c, spec, spec_uri.clone(), answer.as_deref()).await?;
+            println!("task {:#x}", created.id);
+            if let Some((expected, salt)) = created.answer {
+                println!(
+                    "give the keeper the answer (keep it secret until settlement):\n  swan keeper answer --task {:#x} --expected {expected} --salt {salt}",
+                    created.id
+                );
+            }
+        }
+        TaskCommand::Status { id } => {
+            let c = Conn::open(&a, false).await?;
+            print!("{}", status_text(&c, *id).await?);
+        }
+        TaskCommand::List {
+            status,
+            submitter,
+            limit,
+        } => {
+            let mut url = format!(
+                "{}/api/tasks?limit={limit}",
+                a.indexer_url.trim_end_matches('/')
+            );
+            if let Some(s) = status {
+                url += &format!("&status={s}");
+            }
+            if let Some(s) = submitter {
+                url += &format!("&submitter={s:#x}");
+            }
+            let body = list(&url).await?;
+            println!("{:<68} {:<16} {:<10} {:>8}", "task", "mode", "status", "replicas");
+            for t in body["items"].as_array().into_iter().flatten() {
+                println!(
+                    "{:<68} {:<16} {:<10} {:>8}",
+                    t["task_id"].as_str().unwrap_or("?"),
+                    t["mode"].as_str().unwrap_or("?"),
+                    t["status"].as_str().unwrap_or("?"),
+                    t["replicas"]
+                );
+            }
+            println!("{} of {}", body["items"].as_array().map_or(0, Vec::len), body["total"]);
+        }
+        TaskCommand::Cancel { id } => {
+            let c = Conn::open(&a, true).await?;
+            c.send("cancelTask", c.market().cancelTask(*id).into_transaction_request())
+                .await?;
+            println!("task {id:#x} cancelled");
+        }
+        TaskCommand::Extend { id, duration } => {
+            let secs = humantime::parse_duration(duration)
+                .map_err(|e| {
+                    TaskError::Arg(format!(
+                        "DURATION {duration:?} is not a duration ({e}); write e.g. 90s, 10m or 1h"
+                    ))
+                })?
+                .as_secs();
+            let secs = u32::try_from(secs)
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| TaskError::Arg("DURATION must be from 1s to about 136 years".into()))?;
+            let c = Conn::open(&a, true).await?;
+            c.send(
+                "extendService",
+                c.market().extendService(*id, secs).into_transaction_request(),
+            )
+            .await?;
+            println!("task {id:#x} extended by {secs} s");
+        }
+        TaskCommand::Terminate { id } => {
+            let c = Conn::open(&a, true).await?;
+            c.send(
+                "terminateService",
+                c.market().terminateService(*id).into_transaction_request(),
+            )
+            .await?;
+            println!("task {id:#x} terminated");
+        }
+    }
+    Ok(())
+}
+
+async fn list(url: &str) -> Result<serde_json::Value, TaskError> {
+    let r = reqwest::get(url).await.map_err(|e| {
+        TaskError::Chain(format!(
+            "the indexer at {url} does not answer ({e}); is it running, and --indexer-url right?"
+        ))
+    })?;
+    let status = r.status();
+    let body: serde_json::Value = r
+        .json()
+        .await
+        .map_err(|e| TaskError::Chain(format!("{url}: not JSON ({e})")))?;
+    if !status.is_success() {
+        return Err(TaskError::Arg(format!(
+            "the indexer refuses the query: {}",
+            body["error"].as_str().unwrap_or("unknown error")
+        )));
+    }
+    Ok(body)
+}
+
+const TASK: [&str; 6] = ["none", "open", "assigned", "completed", "failed", "cancelled"];
+const MODE: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service_health"];
+const REPLICA: [&str; 8] = [
+    "none", "assigned", "submitted", "revealed", "paid", "slashed", "refunded", "ended",
+];
+
+fn name(table: &[&'static str], i: u8) -> &'static str {
+    table.get(usize::from(i)).copied().unwrap_or("unknown")
+}
+
+async fn status_text(c: &Conn, id: U256) -> Result<String, TaskError> {
+    let m = c.market();
+    let t = m.getTask(id).call().await.map_err(|e| {
+        match e.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>() {
+            Some(err) => TaskError::Chain(format!("no such task: {err:?}")),
+            None => rpc_error("getTask", e),
+        }
+    })?;
+    if t.status == 0 {
+        return Err(TaskError::Arg(format!("no task {id:#x} on this market")));
+    }
+    let mut out = format!(
+        "task          {id:#x}\nstatus        {}\nmode          {}\nreplicas      {}\nprice cap     {}\nassign by     {}\nresult by     {}\nsettle by     {}\n",
+        name(&TASK, t.status),
+        name(&MODE, t.mode),
+        t.replicas,
+        t.price,
+        t.assignBy,
+        t.resultBy,
+        t.settleBy
+    );
+    for i in 0..t.replicas {
+        let r = m
+            .getReplica(id, U256::from(i))
+            .call()
+            .await
+            .map_err(|e| rpc_error("getReplica", e))?;
+        if r.status != 0 {
+            out += &format!(
+                "replica {i}     {:#x} at {} — {}\n",
+                r.provider,
+                r.price,
+                name(&REPLICA, r.status)
+            );
+        }
+    }
+    Ok(out)
+}
