@@ -1,36 +1,58 @@
-//! `swan devnet`: the embedded default — a local anvil chain with the contracts deployed.
+//! `swan devnet`: the embedded default — a local anvil chain with the contracts deployed, the
+//! indexer (SQLite), the keeper and N provider agents of different sizes, regions and prices,
+//! each its own process (this same binary), running until Ctrl-C.
+//!
+//! Accounts (anvil's dev keys): 0 deploys and is the keeper, 1 is the submitter, 2.. are the
+//! providers' owners and the ones after them their workers. Logs go to `<dir>/logs/`.
 
-use std::path::PathBuf;
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
 
 use alloy::{
     network::EthereumWallet,
     node_bindings::{Anvil, AnvilInstance},
-    providers::ProviderBuilder,
+    primitives::{Address, U256, hex},
+    providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
 use clap::Args;
-use swan_contracts::{DeployConfig, anvil_path, deploy};
+use swan_contracts::{DevToken, DeployConfig, Manifest, anvil_path, deploy};
+use tokio::process::{Child, Command};
 
 use crate::deploy_cmd::print_manifest;
 
 /// Arguments of `swan devnet`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct DevnetArgs {
     /// Port anvil listens on (127.0.0.1 only); 0 picks a free one.
     #[arg(long, default_value_t = 8545)]
-    port: u16,
-    /// Seconds per block (0: a block per transaction).
-    #[arg(long, default_value_t = 0)]
-    block_time: u64,
-    /// Where to write the manifest.
-    #[arg(long, default_value = ".devnet/manifest.json")]
-    manifest: PathBuf,
-    /// Deploy, print the deployment and stop (instead of running until Ctrl-C).
+    pub(crate) port: u16,
+    /// Seconds per block (deadlines run on the chain's clock, so blocks keep coming).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub(crate) block_time: u64,
+    /// Where the manifest, the indexer's database, the provider configs and the logs go.
+    #[arg(long, default_value = ".devnet")]
+    pub(crate) dir: PathBuf,
+    /// How many provider agents to run (their shapes: see the README).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub(crate) providers: u8,
+    /// Port of the indexer's API (0: a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub(crate) indexer_port: u16,
+    /// Port of the keeper's /health, /metrics and /decisions (0: a free one).
+    #[arg(long, default_value_t = 8081)]
+    pub(crate) keeper_port: u16,
+    /// Start everything, wait until it is ready, print it and stop (instead of running until
+    /// Ctrl-C).
     #[arg(long)]
-    once: bool,
+    pub(crate) once: bool,
 }
 
-/// Why `swan devnet` failed.
+/// Why the devnet failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DevnetError {
     /// anvil did not start.
@@ -49,48 +71,359 @@ pub(crate) enum DevnetError {
     /// The manifest could not be written.
     #[error(transparent)]
     Manifest(#[from] swan_contracts::ManifestError),
-    /// Waiting for Ctrl-C failed.
-    #[error("cannot wait for Ctrl-C: {0}")]
-    Signal(std::io::Error),
+    /// Setting up accounts or files, or starting a component.
+    #[error("{0}")]
+    Setup(String),
 }
 
-/// Start anvil on 127.0.0.1.
-pub(crate) fn start_anvil(port: u16, block_time: u64) -> Result<AnvilInstance, DevnetError> {
-    let path = anvil_path();
-    let mut anvil = Anvil::at(&path).arg("--host").arg("127.0.0.1");
+fn setup(what: &str) -> impl Fn(String) -> DevnetError + '_ {
+    move |e| DevnetError::Setup(format!("{what}: {e}"))
+}
+
+/// A provider the devnet runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    /// Name (`p1` …).
+    pub(crate) name: &'static str,
+    /// Region label.
+    pub(crate) region: &'static str,
+    /// CPU cores.
+    pub(crate) cpu: u32,
+    /// GPUs (A100).
+    pub(crate) gpus: u32,
+    /// SWAN per CPU-hour.
+    pub(crate) cpu_hour: &'static str,
+}
+
+/// The devnet's providers, smallest first.
+pub(crate) const SHAPES: [Shape; 5] = [
+    Shape { name: "p1", region: "eu", cpu: 4, gpus: 0, cpu_hour: "0.001" },
+    Shape { name: "p2", region: "us", cpu: 8, gpus: 0, cpu_hour: "0.002" },
+    Shape { name: "p3", region: "us", cpu: 16, gpus: 2, cpu_hour: "0.003" },
+    Shape { name: "p4", region: "asia", cpu: 16, gpus: 0, cpu_hour: "0.0025" },
+    Shape { name: "p5", region: "eu", cpu: 8, gpus: 0, cpu_hour: "0.0015" },
+];
+
+/// One running provider agent.
+#[derive(Debug)]
+pub(crate) struct Agent {
+    pub(crate) shape: Shape,
+    pub(crate) owner: PrivateKeySigner,
+    pub(crate) worker: PrivateKeySigner,
+    pub(crate) config: PathBuf,
+    pub(crate) child: Option<Child>,
+}
+
+/// A running devnet; dropping it stops every process.
+#[derive(Debug)]
+pub(crate) struct Running {
+    pub(crate) anvil: AnvilInstance,
+    pub(crate) manifest: Manifest,
+    pub(crate) manifest_path: PathBuf,
+    pub(crate) db: PathBuf,
+    pub(crate) dir: PathBuf,
+    pub(crate) indexer_url: String,
+    pub(crate) keeper_url: String,
+    pub(crate) keeper: PrivateKeySigner,
+    pub(crate) submitter: PrivateKeySigner,
+    pub(crate) agents: Vec<Agent>,
+    pub(crate) children: Vec<Child>,
+    /// Signs as any dev account.
+    pub(crate) p: DynProvider,
+}
+
+/// A free loopback port (or `port` itself when not 0).
+fn port_or_free(port: u16) -> Result<u16, DevnetError> {
     if port != 0 {
-        anvil = anvil.port(port);
+        return Ok(port);
     }
-    if block_time != 0 {
-        anvil = anvil.block_time(block_time);
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| setup("finding a free port")(e.to_string()))?;
+    Ok(l.local_addr().map_err(|e| setup("finding a free port")(e.to_string()))?.port())
+}
+
+/// `swan <args>` as a child: its output to `<dir>/logs/<name>.log`; it dies with us.
+pub(crate) fn spawn_self(dir: &Path, name: &str, args: &[String], env: &[(&str, String)]) -> Result<Child, DevnetError> {
+    let exe = std::env::current_exe().map_err(|e| setup("finding the swan binary")(e.to_string()))?;
+    let logs = dir.join("logs");
+    std::fs::create_dir_all(&logs).map_err(|e| setup("creating the log directory")(e.to_string()))?;
+    let log = std::fs::File::create(logs.join(format!("{name}.log")))
+        .map_err(|e| setup("creating a log file")(e.to_string()))?;
+    let log2 = log.try_clone().map_err(|e| setup("creating a log file")(e.to_string()))?;
+    let mut cmd = Command::new(exe);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log2)
+        .env("NO_COLOR", "1")
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-    anvil.try_spawn().map_err(|source| DevnetError::Anvil {
+    // SAFETY: prctl only sets this process's parent-death signal, between fork and exec
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    cmd.spawn().map_err(|e| setup(&format!("starting the {name}"))(e.to_string()))
+}
+
+fn key_hex(k: &PrivateKeySigner) -> String {
+    format!("0x{}", hex::encode(k.to_bytes()))
+}
+
+const TOKEN: u128 = 1_000_000_000_000_000_000;
+
+/// Start the devnet and wait until the indexer serves it and every provider is registered.
+pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
+    let dir = args.dir.clone();
+    std::fs::create_dir_all(&dir).map_err(|e| setup("creating the devnet directory")(e.to_string()))?;
+    let db = dir.join("indexer.db");
+    for f in ["indexer.db", "indexer.db-wal", "indexer.db-shm"] {
+        let _ = std::fs::remove_file(dir.join(f));
+    }
+    let path = anvil_path();
+    let mut anvil = Anvil::at(&path)
+        .arg("--host")
+        .arg("127.0.0.1")
+        .args(["--accounts", "20", "--slots-in-an-epoch", "1"])
+        .block_time(args.block_time);
+    if args.port != 0 {
+        anvil = anvil.port(args.port);
+    }
+    let anvil = anvil.try_spawn().map_err(|source| DevnetError::Anvil {
         path: path.display().to_string(),
         source,
-    })
+    })?;
+    let keys: Vec<PrivateKeySigner> = anvil.keys().iter().map(|k| k.clone().into()).collect();
+    let mut wallet = EthereumWallet::from(keys[0].clone());
+    for k in &keys[1..] {
+        wallet.register_signer(k.clone());
+    }
+    let p = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url())
+        .erased();
+    let keeper = keys[0].clone();
+    let cfg = DeployConfig::devnet(keeper.address(), anvil.endpoint());
+    let manifest = deploy(&p, &cfg).await?;
+    let manifest_path = dir.join("manifest.json");
+    manifest.save(&manifest_path)?;
+    let submitter = keys[1].clone();
+    let n = usize::from(args.providers);
+    let token = DevToken::new(manifest.token, &p);
+    let mut funded: Vec<Address> = vec![submitter.address()];
+    funded.extend(keys[2..2 + n].iter().map(PrivateKeySigner::address));
+    for who in funded {
+        let r = token
+            .mint(who, U256::from(1_000_000 * TOKEN))
+            .send()
+            .await
+            .map_err(|e| setup("minting dev tokens")(e.to_string()))?
+            .get_receipt()
+            .await
+            .map_err(|e| setup("minting dev tokens")(e.to_string()))?;
+        if !r.status() {
+            return Err(setup("minting dev tokens")("reverted".into()));
+        }
+    }
+    let indexer_port = port_or_free(args.indexer_port)?;
+    let keeper_port = port_or_free(args.keeper_port)?;
+    let indexer_url = format!("http://127.0.0.1:{indexer_port}");
+    let m = manifest_path.display().to_string();
+    let dbs = db.display().to_string();
+    let mut children = vec![spawn_self(
+        &dir,
+        "indexer",
+        &[
+            "indexer", "run", "--manifest", &m, "--db", &dbs, "--listen",
+            &format!("127.0.0.1:{indexer_port}"), "--poll-ms", "100", "--progress", "never",
+        ]
+        .map(String::from),
+        &[],
+    )?];
+    wait_http(&format!("{indexer_url}/ready"), Duration::from_secs(60)).await?;
+    children.push(spawn_self(
+        &dir,
+        "keeper",
+        &[
+            "keeper", "run", "--manifest", &m, "--db", &dbs, "--listen",
+            &format!("127.0.0.1:{keeper_port}"), "--tick-ms", "250", "--allow-files",
+        ]
+        .map(String::from),
+        &[("SWAN_KEEPER_KEY", key_hex(&keeper))],
+    )?);
+    let mut agents = Vec::new();
+    for (i, shape) in SHAPES.iter().take(n).enumerate() {
+        let owner = keys[2 + i].clone();
+        let worker = keys[2 + n + i].clone();
+        let config = write_config(&dir, shape, &manifest_path, &indexer_url, None)?;
+        agents.push(Agent {
+            shape: shape.clone(),
+            owner,
+            worker,
+            config,
+            child: None,
+        });
+    }
+    let mut running = Running {
+        anvil,
+        manifest,
+        manifest_path,
+        db,
+        dir,
+        indexer_url,
+        keeper_url: format!("http://127.0.0.1:{keeper_port}"),
+        keeper,
+        submitter,
+        agents,
+        children,
+        p,
+    };
+    for i in 0..n {
+        running.start_agent(i)?;
+    }
+    running.wait_providers(n).await?;
+    Ok(running)
+}
+
+/// Write a provider's config file (with a deliberate `fault`, for the demo's dishonest one).
+pub(crate) fn write_config(
+    dir: &Path,
+    s: &Shape,
+    manifest: &Path,
+    indexer_url: &str,
+    fault: Option<&str>,
+) -> Result<PathBuf, DevnetError> {
+    let work = dir.join(format!("provider-{}", s.name));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| setup("creating a provider directory")(e.to_string()))?;
+    let abs = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned()).display().to_string();
+    let gpu = if s.gpus > 0 {
+        format!("gpu_count = {}\ngpu_memory_gib = 80\ngpu_model = \"A100\"\n", s.gpus)
+    } else {
+        String::new()
+    };
+    let fault = fault.map(|f| format!("fault = \"{f}\"\n")).unwrap_or_default();
+    let text = format!(
+        "# provider {name} of the devnet\nmanifest = \"{m}\"\nindexer_url = \"{indexer_url}\"\nlisten = \"127.0.0.1:0\"\nwork_dir = \"{w}\"\nregion = \"{region}\"\nstake = \"500\"\npoll_ms = 250\nclaim_every_secs = 5\n{fault}[resources]\ncpu = {cpu}\nmemory_gib = {mem}\nstorage_gib = 500\n{gpu}[prices]\ncpu_hour = \"{price}\"\ngpu_hour = \"0.1\"\n",
+        name = s.name,
+        m = abs(manifest),
+        w = abs(&work),
+        region = s.region,
+        cpu = s.cpu,
+        mem = s.cpu * 4,
+        price = s.cpu_hour,
+    );
+    let path = work.join("provider.toml");
+    std::fs::write(&path, text).map_err(|e| setup("writing a provider config")(e.to_string()))?;
+    Ok(path)
+}
+
+async fn wait_http(url: &str, max: Duration) -> Result<(), DevnetError> {
+    let t = std::time::Instant::now();
+    loop {
+        if let Ok(r) = reqwest::get(url).await
+            && r.status().is_success()
+        {
+            return Ok(());
+        }
+        if t.elapsed() > max {
+            return Err(DevnetError::Setup(format!(
+                "{url} did not answer within {max:?}; see the logs in the devnet directory"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+impl Running {
+    /// Start (or restart) provider agent `i`.
+    pub(crate) fn start_agent(&mut self, i: usize) -> Result<(), DevnetError> {
+        let a = &self.agents[i];
+        let child = spawn_self(
+            &self.dir,
+            &format!("provider-{}", a.shape.name),
+            &["provider".into(), "--config".into(), a.config.display().to_string(), "run".into()],
+            &[("SWAN_PROVIDER_KEY", key_hex(&a.owner)), ("SWAN_WORKER_KEY", key_hex(&a.worker))],
+        )?;
+        self.agents[i].child = Some(child);
+        Ok(())
+    }
+
+    /// Stop provider agent `i` (SIGKILL: it goes silent).
+    pub(crate) async fn kill_agent(&mut self, i: usize) {
+        if let Some(mut c) = self.agents[i].child.take() {
+            let _ = c.kill().await;
+        }
+    }
+
+    async fn wait_providers(&self, n: usize) -> Result<(), DevnetError> {
+        let url = format!("{}/api/providers?status=active&limit=50", self.indexer_url);
+        let t = std::time::Instant::now();
+        loop {
+            let total = match reqwest::get(&url).await {
+                Ok(r) => r.json::<serde_json::Value>().await.ok().and_then(|v| v["total"].as_u64()),
+                Err(_) => None,
+            };
+            if total.is_some_and(|t| t as usize >= n) {
+                return Ok(());
+            }
+            if t.elapsed() > Duration::from_secs(90) {
+                return Err(DevnetError::Setup(format!(
+                    "{} of {n} providers registered after 90 s; see {}/logs/provider-*.log",
+                    total.unwrap_or(0),
+                    self.dir.display()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// The chain's latest block time.
+    pub(crate) async fn now(&self) -> u64 {
+        self.p
+            .get_block_by_number(Default::default())
+            .await
+            .ok()
+            .flatten()
+            .map(|b| b.header.timestamp)
+            .unwrap_or_default()
+    }
+
+    #[allow(clippy::print_stdout)]
+    pub(crate) fn print(&self) {
+        print_manifest(&self.manifest, &self.manifest_path);
+        println!("rpc           {}", self.anvil.endpoint());
+        println!("indexer       {} (API; the database is {})", self.indexer_url, self.db.display());
+        println!("keeper        {} (/health, /metrics, /decisions, /prices)", self.keeper_url);
+        println!("submitter     {:#x} (SWAN_PRIVATE_KEY={})", self.submitter.address(), key_hex(&self.submitter));
+        for a in &self.agents {
+            println!(
+                "provider {}   {:#x} {} {} cores, {} GPUs, {} SWAN/CPU-hour (config {})",
+                a.shape.name,
+                a.owner.address(),
+                a.shape.region,
+                a.shape.cpu,
+                a.shape.gpus,
+                a.shape.cpu_hour,
+                a.config.display()
+            );
+        }
+        println!("logs          {}/logs/", self.dir.display());
+    }
 }
 
 pub(crate) async fn run(args: DevnetArgs) -> Result<(), DevnetError> {
-    let anvil = start_anvil(args.port, args.block_time)?;
-    let deployer = PrivateKeySigner::from(anvil.keys()[0].clone());
-    let me = deployer.address();
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(deployer))
-        .connect_http(anvil.endpoint_url());
-    let cfg = DeployConfig::devnet(me, anvil.endpoint());
-    let manifest = deploy(&provider, &cfg).await?;
-    manifest.save(&args.manifest)?;
-    print_manifest(&manifest, &args.manifest);
-    print_endpoint(&anvil.endpoint());
+    let running = up(&args).await?;
+    running.print();
     if args.once {
         return Ok(());
     }
     tracing::info!("devnet running; Ctrl-C stops it");
-    tokio::signal::ctrl_c().await.map_err(DevnetError::Signal)?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| setup("waiting for Ctrl-C")(e.to_string()))?;
     Ok(())
-}
-
-#[allow(clippy::print_stdout)]
-fn print_endpoint(url: &str) {
-    println!("rpc           {url}");
 }
