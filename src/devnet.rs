@@ -50,6 +50,9 @@ pub(crate) struct DevnetArgs {
     /// Ctrl-C).
     #[arg(long)]
     pub(crate) once: bool,
+    /// Make this provider (p1 … p5) submit wrong results, to watch it being slashed.
+    #[arg(long, value_parser = ["p1", "p2", "p3", "p4", "p5"])]
+    pub(crate) dishonest: Option<String>,
 }
 
 /// Why the devnet failed.
@@ -258,7 +261,8 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
     for (i, shape) in SHAPES.iter().take(n).enumerate() {
         let owner = keys[2 + i].clone();
         let worker = keys[2 + n + i].clone();
-        let config = write_config(&dir, shape, &manifest_path, &indexer_url, None)?;
+        let fault = (args.dishonest.as_deref() == Some(shape.name)).then_some("wrong_result");
+        let config = write_config(&dir, shape, &manifest_path, &indexer_url, fault)?;
         agents.push(Agent {
             shape: shape.clone(),
             owner,

@@ -5,8 +5,10 @@
 //!
 //! Errors are reported as one line (`error: …`) that says what was wrong and what to do.
 
+mod demo;
 mod deploy_cmd;
 mod devnet;
+mod ledger;
 mod networks;
 mod task_cmd;
 
@@ -31,6 +33,12 @@ enum Command {
     ///
     /// Example: `swan devnet --port 8545 --manifest .devnet/manifest.json`
     Devnet(devnet::DevnetArgs),
+    /// The demo: a devnet with four providers and a stream of tasks of every kind and
+    /// verification mode, shown live, ending with a summary; exits 0 only if every task ended
+    /// as expected and every account's change matches the indexer's record to the wei.
+    ///
+    /// Example: `swan demo --json summary.json`
+    Demo(demo::DemoArgs),
     /// Deploy the contracts to a chain and write the deployment manifest.
     ///
     /// The deployer key is read from the environment variable SWAN_PRIVATE_KEY, never from a flag.
@@ -98,6 +106,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Devnet(args) => devnet::run(args).await.map_err(|e| e.to_string()),
+            Command::Demo(args) => demo::run(args).await.map_err(|e| e.to_string()),
             Command::Deploy(args) => deploy_cmd::run(args).await.map_err(|e| e.to_string()),
             Command::Indexer(IndexerCommand::Run(args)) => swan_indexer::run::run(args)
                 .await

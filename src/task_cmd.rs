@@ -136,7 +136,7 @@ fn read(path: &Path) -> Result<Vec<u8>, TaskError> {
 }
 
 /// A connection signing as the submitter.
-struct Conn {
+pub(crate) struct Conn {
     p: DynProvider,
     me: Address,
     manifest: Manifest,
@@ -154,6 +154,16 @@ fn rpc_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 }
 
 impl Conn {
+    /// A connection signing with `key` through `p`'s endpoint.
+    pub(crate) fn with_key(url: reqwest::Url, key: alloy::signers::local::PrivateKeySigner, manifest: Manifest) -> Self {
+        let me = key.address();
+        let p = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(key))
+            .connect_http(url)
+            .erased();
+        Self { p, me, manifest }
+    }
+
     async fn open(a: &TaskArgs, sign: bool) -> Result<Self, TaskError> {
         let manifest = Manifest::load(&a.manifest)?;
         let url = a
@@ -237,7 +247,7 @@ pub(crate) struct Created {
 }
 
 /// Create a task from `spec_path` as the connection's key.
-async fn create(
+pub(crate) async fn create(
     c: &Conn,
     spec_path: &Path,
     spec_uri: Option<String>,

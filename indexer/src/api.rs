@@ -395,7 +395,8 @@ async fn rows(
         "SELECT * FROM {table} WHERE chain_id = {chain} AND {key_col} = {k} ORDER BY {order}"
     );
     let f = finalized(s).await?;
-    let block = if table == "replicas" {
+    // state tables carry the block of their last change; event tables their own block
+    let block = if matches!(table, "replicas" | "tasks") {
         "updated_block"
     } else {
         "block_number"

@@ -3,6 +3,7 @@
 
 mod common;
 
+use alloy::providers::Provider as _;
 use std::sync::Arc;
 
 use common::scenario::{every_event, market};
@@ -42,6 +43,12 @@ async fn get(url: &str) -> (u16, Value) {
 async fn api_serves_the_indexed_market() {
     let m = market(&[]).await;
     let ids = every_event(&m).await;
+    // push the events below the finalized tag (anvil: head - 64), so rows read as final
+    let _: serde_json::Value = m
+        .provider
+        .raw_request("anvil_mine".into(), (70u64,))
+        .await
+        .unwrap();
     let (_dir, path) = common::sqlite_file("api");
     let store = Store::open(&path).await.unwrap();
     let syncer = common::index_to_head(&store, &m.manifest, common::test_config(50)).await;
@@ -95,6 +102,12 @@ async fn api_serves_the_indexed_market() {
         "3 commits + 3 reveals"
     );
     assert_eq!(t["slashes"].as_array().unwrap().len(), 1);
+    // the task row is final by the block of its last change (it has no block_number)
+    let (_, ready) = get(&format!("{base}/ready")).await;
+    let fin = ready["finalized"].as_i64().unwrap();
+    assert!(fin > 0, "{ready}");
+    assert!(t["updated_block"].as_i64().unwrap() <= fin, "{t} {ready}");
+    assert_eq!(t["finalized"], true, "{t}");
     let kinds: Vec<&str> = t["payments"]
         .as_array()
         .unwrap()
