@@ -181,16 +181,20 @@ fn is_final(t: &Value) -> bool {
 }
 
 async fn run_cli(dn: &Running, name: &str, args: &[String]) -> Result<(), DemoError> {
-    let key = format!("0x{}", alloy::primitives::hex::encode(dn.submitter.to_bytes()));
+    let key = format!(
+        "0x{}",
+        alloy::primitives::hex::encode(dn.submitter.to_bytes())
+    );
     let mut child = devnet::spawn_self(&dn.dir, name, args, &[("SWAN_PRIVATE_KEY", key)])?;
-    let status = child
-        .wait()
-        .await
-        .map_err(|e| step(name)(e.to_string()))?;
+    let status = child.wait().await.map_err(|e| step(name)(e.to_string()))?;
     if !status.success() {
         let log = std::fs::read_to_string(dn.dir.join("logs").join(format!("{name}.log")))
             .unwrap_or_default();
-        return Err(DemoError::Step(format!("`swan {}` failed: {}", args.join(" "), log.trim())));
+        return Err(DemoError::Step(format!(
+            "`swan {}` failed: {}",
+            args.join(" "),
+            log.trim()
+        )));
     }
     Ok(())
 }
@@ -198,7 +202,9 @@ async fn run_cli(dn: &Running, name: &str, args: &[String]) -> Result<(), DemoEr
 #[allow(clippy::print_stdout)]
 pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let t0 = Instant::now();
-    println!("[demo] starting the devnet: anvil, contracts, indexer, keeper, 4 providers (p4 dishonest)");
+    println!(
+        "[demo] starting the devnet: anvil, contracts, indexer, keeper, 4 providers (p4 dishonest)"
+    );
     let mut dn = devnet::up(&DevnetArgs {
         port: 0,
         block_time: 1,
@@ -228,11 +234,19 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let before = ledger::snapshot(&dn.p, &dn.manifest, &accounts)
         .await
         .map_err(DemoError::Step)?;
-    let first_block = dn.p.get_block_number().await.map_err(|e| step("head")(e.to_string()))? + 1;
+    let first_block =
+        dn.p.get_block_number()
+            .await
+            .map_err(|e| step("head")(e.to_string()))?
+            + 1;
 
     let specs = dn.dir.join("specs");
     std::fs::create_dir_all(&specs).map_err(|e| step("specs")(e.to_string()))?;
-    let conn = Conn::with_key(dn.anvil.endpoint_url(), dn.submitter.clone(), dn.manifest.clone());
+    let conn = Conn::with_key(
+        dn.anvil.endpoint_url(),
+        dn.submitter.clone(),
+        dn.manifest.clone(),
+    );
     let mut tasks = Vec::new();
     for (name, text, expect) in [
         ("sum", SUM, "completed"),
@@ -248,7 +262,9 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             let a = specs.join("audit.answer");
             std::fs::write(&a, "42").map(|_| a)
         });
-        let answer = answer.transpose().map_err(|e| step("answer")(e.to_string()))?;
+        let answer = answer
+            .transpose()
+            .map_err(|e| step("answer")(e.to_string()))?;
         let c = create(&conn, &path, None, answer.as_deref())
             .await
             .map_err(|e| step(&format!("creating {name}"))(e.to_string()))?;
@@ -258,16 +274,35 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
                 &dn,
                 "keeper-answer",
                 &[
-                    "keeper", "answer", "--manifest", &dn.manifest_path.display().to_string(),
-                    "--db", &dn.db.display().to_string(), "--task", &format!("{:#x}", c.id),
-                    "--expected", &expected.to_string(), "--salt", &salt.to_string(),
+                    "keeper",
+                    "answer",
+                    "--manifest",
+                    &dn.manifest_path.display().to_string(),
+                    "--db",
+                    &dn.db.display().to_string(),
+                    "--task",
+                    &format!("{:#x}", c.id),
+                    "--expected",
+                    &expected.to_string(),
+                    "--salt",
+                    &salt.to_string(),
                 ]
                 .map(String::from),
             )
             .await?;
         }
-        println!("[{:>5.1}s] {name:<10} created {:#x}", t0.elapsed().as_secs_f64(), c.id);
-        tasks.push(Demo { name, id: c.id, expect, state: String::new(), last: Value::Null });
+        println!(
+            "[{:>5.1}s] {name:<10} created {:#x}",
+            t0.elapsed().as_secs_f64(),
+            c.id
+        );
+        tasks.push(Demo {
+            name,
+            id: c.id,
+            expect,
+            state: String::new(),
+            last: Value::Null,
+        });
     }
 
     let mut extended = None::<Instant>;
@@ -287,24 +322,44 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         }
         let by = |n: &str| tasks.iter().find(|t| t.name == n).expect("a demo task");
         let service = by("service");
-        let running = |t: &Demo| t.last["status"] == "assigned" && t.last["service_started"].is_i64();
+        let running =
+            |t: &Demo| t.last["status"] == "assigned" && t.last["service_started"].is_i64();
         if running(service) && extended.is_none() {
             let id = format!("{:#x}", service.id);
             let m = dn.manifest_path.display().to_string();
-            run_cli(&dn, "task-extend", &["task", "extend", &id, "5m", "--manifest", &m].map(String::from)).await?;
-            println!("[{:>5.1}s] service    extended by 5m (swan task extend)", t0.elapsed().as_secs_f64());
+            run_cli(
+                &dn,
+                "task-extend",
+                &["task", "extend", &id, "5m", "--manifest", &m].map(String::from),
+            )
+            .await?;
+            println!(
+                "[{:>5.1}s] service    extended by 5m (swan task extend)",
+                t0.elapsed().as_secs_f64()
+            );
             extended = Some(Instant::now());
         }
         if !terminated && extended.is_some_and(|e| e.elapsed() > Duration::from_secs(4)) {
             let id = format!("{:#x}", service.id);
             let m = dn.manifest_path.display().to_string();
-            run_cli(&dn, "task-terminate", &["task", "terminate", &id, "--manifest", &m].map(String::from)).await?;
-            println!("[{:>5.1}s] service    terminated early (swan task terminate)", t0.elapsed().as_secs_f64());
+            run_cli(
+                &dn,
+                "task-terminate",
+                &["task", "terminate", &id, "--manifest", &m].map(String::from),
+            )
+            .await?;
+            println!(
+                "[{:>5.1}s] service    terminated early (swan task terminate)",
+                t0.elapsed().as_secs_f64()
+            );
             terminated = true;
         }
         if !silenced && running(by("silent")) && is_final(&by("audit").last) {
             dn.kill_agent(0).await;
-            println!("[{:>5.1}s] p1         agent killed: it goes silent", t0.elapsed().as_secs_f64());
+            println!(
+                "[{:>5.1}s] p1         agent killed: it goes silent",
+                t0.elapsed().as_secs_f64()
+            );
             silenced = true;
         }
         if tasks.iter().all(|t| is_final(&t.last)) {
@@ -314,7 +369,11 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             return Err(DemoError::Outcome(format!(
                 "not every task ended within {} s: {}; logs in {}/logs/",
                 args.timeout_secs,
-                tasks.iter().map(|t| format!("{} {}", t.name, t.state)).collect::<Vec<_>>().join(", "),
+                tasks
+                    .iter()
+                    .map(|t| format!("{} {}", t.name, t.state))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 dn.dir.display()
             )));
         }
@@ -325,14 +384,25 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let after = ledger::snapshot(&dn.p, &dn.manifest, &accounts)
         .await
         .map_err(DemoError::Step)?;
-    let last_block = dn.p.get_block_number().await.map_err(|e| step("head")(e.to_string()))?;
+    let last_block =
+        dn.p.get_block_number()
+            .await
+            .map_err(|e| step("head")(e.to_string()))?;
     let full: Vec<Value> = tasks.iter().map(|t| t.last.clone()).collect();
     let providers: BTreeMap<String, String> = names.clone();
     let expected = ledger::expected(&full, "submitter", &providers);
     let gas = ledger::gas_by_call(&dn.p, &dn.manifest, first_block, last_block)
         .await
         .map_err(DemoError::Step)?;
-    let ok = summary(&tasks, &before, &after, &expected, &gas, t0.elapsed(), args.json.as_deref())?;
+    let ok = summary(
+        &tasks,
+        &before,
+        &after,
+        &expected,
+        &gas,
+        t0.elapsed(),
+        args.json.as_deref(),
+    )?;
     if args.keep {
         println!("[demo] the devnet keeps running; Ctrl-C stops it");
         let _ = tokio::signal::ctrl_c().await;
@@ -341,7 +411,9 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
     if ok {
         Ok(())
     } else {
-        Err(DemoError::Outcome("the demo's outcome differs from what was expected (see the summary)".into()))
+        Err(DemoError::Outcome(
+            "the demo's outcome differs from what was expected (see the summary)".into(),
+        ))
     }
 }
 
@@ -351,12 +423,19 @@ async fn wait_stakes(dn: &Running) -> Result<(), DemoError> {
     let t = Instant::now();
     for a in &dn.agents {
         loop {
-            let p = m.getProvider(a.owner.address()).call().await.map_err(|e| step("reading a provider")(e.to_string()))?;
+            let p = m
+                .getProvider(a.owner.address())
+                .call()
+                .await
+                .map_err(|e| step("reading a provider")(e.to_string()))?;
             if U256::from(p.stake) >= U256::from(500u64) * U256::from(10u64).pow(U256::from(18)) {
                 break;
             }
             if t.elapsed() > Duration::from_secs(60) {
-                return Err(DemoError::Step(format!("provider {} did not stake within 60 s", a.shape.name)));
+                return Err(DemoError::Step(format!(
+                    "provider {} did not stake within 60 s",
+                    a.shape.name
+                )));
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
@@ -376,7 +455,12 @@ fn swan(v: I256) -> String {
 fn total(tasks: &[Demo], k: &str) -> I256 {
     tasks
         .iter()
-        .map(|t| t.last[k].as_str().and_then(|s| s.parse::<I256>().ok()).unwrap_or_default())
+        .map(|t| {
+            t.last[k]
+                .as_str()
+                .and_then(|s| s.parse::<I256>().ok())
+                .unwrap_or_default()
+        })
         .fold(I256::ZERO, |a, b| a + b)
 }
 
@@ -409,23 +493,40 @@ fn summary(
     }
     println!(
         "by final state: {}",
-        by_state.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+        by_state
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     // the quorum's dishonest replica is the one slashed; the silent provider too
     let slashed_in = |name: &str, who: &str| {
-        tasks.iter().find(|t| t.name == name).is_some_and(|t| t.state.contains(&format!("{who}:slashed")))
+        tasks
+            .iter()
+            .find(|t| t.name == name)
+            .is_some_and(|t| t.state.contains(&format!("{who}:slashed")))
     };
     for (task, who) in [("quorum", "p4"), ("silent", "p1")] {
         let good = slashed_in(task, who);
         ok &= good;
-        println!("{task}: {who} slashed {}", if good { "ok" } else { "WRONG" });
+        println!(
+            "{task}: {who} slashed {}",
+            if good { "ok" } else { "WRONG" }
+        );
     }
     println!("\n== money (SWAN) ==");
     let paid = total(tasks, "paid");
     let fees = total(tasks, "fees");
     let refunded = total(tasks, "refunded");
     let slashed = total(tasks, "slashed");
-    println!("escrowed {}  paid {}  fees {}  refunded {}  slashed {}", swan(total(tasks, "escrow")), swan(paid), swan(fees), swan(refunded), swan(slashed));
+    println!(
+        "escrowed {}  paid {}  fees {}  refunded {}  slashed {}",
+        swan(total(tasks, "escrow")),
+        swan(paid),
+        swan(fees),
+        swan(refunded),
+        swan(slashed)
+    );
     println!("\n== accounts: change on chain vs the indexer's record ==");
     let mut books = serde_json::Map::new();
     for (name, b) in before {
@@ -434,14 +535,34 @@ fn summary(
         let want = expected.get(name).copied().unwrap_or_default();
         let good = actual == want;
         ok &= good;
-        println!("{name:<10} {:>14} expected {:>14} {}", swan(actual), swan(want), if good { "ok (to the wei)" } else { "WRONG" });
-        books.insert(name.clone(), serde_json::json!({ "actual": actual.to_string(), "expected": want.to_string() }));
+        println!(
+            "{name:<10} {:>14} expected {:>14} {}",
+            swan(actual),
+            swan(want),
+            if good { "ok (to the wei)" } else { "WRONG" }
+        );
+        books.insert(
+            name.clone(),
+            serde_json::json!({ "actual": actual.to_string(), "expected": want.to_string() }),
+        );
     }
     println!("\n== gas per step ==");
     for (call, (n, g)) in gas {
-        println!("{call:<24} {n:>4} calls {:>10} gas total {:>8} per call", g, g / n.max(&1));
+        println!(
+            "{call:<24} {n:>4} calls {:>10} gas total {:>8} per call",
+            g,
+            g / n.max(&1)
+        );
     }
-    println!("\nfinished in {:.1} s: {}", took.as_secs_f64(), if ok { "every task ended as expected and the books balance" } else { "SOMETHING DIFFERS (see above)" });
+    println!(
+        "\nfinished in {:.1} s: {}",
+        took.as_secs_f64(),
+        if ok {
+            "every task ended as expected and the books balance"
+        } else {
+            "SOMETHING DIFFERS (see above)"
+        }
+    );
     if let Some(path) = json {
         let v = serde_json::json!({
             "ok": ok,

@@ -20,7 +20,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use clap::Args;
-use swan_contracts::{DevToken, DeployConfig, Manifest, anvil_path, deploy};
+use swan_contracts::{DeployConfig, DevToken, Manifest, anvil_path, deploy};
 use tokio::process::{Child, Command};
 
 use crate::deploy_cmd::print_manifest;
@@ -100,11 +100,41 @@ pub(crate) struct Shape {
 
 /// The devnet's providers, smallest first.
 pub(crate) const SHAPES: [Shape; 5] = [
-    Shape { name: "p1", region: "eu", cpu: 4, gpus: 0, cpu_hour: "0.001" },
-    Shape { name: "p2", region: "us", cpu: 8, gpus: 0, cpu_hour: "0.002" },
-    Shape { name: "p3", region: "us", cpu: 16, gpus: 2, cpu_hour: "0.003" },
-    Shape { name: "p4", region: "asia", cpu: 16, gpus: 0, cpu_hour: "0.0025" },
-    Shape { name: "p5", region: "eu", cpu: 8, gpus: 0, cpu_hour: "0.0015" },
+    Shape {
+        name: "p1",
+        region: "eu",
+        cpu: 4,
+        gpus: 0,
+        cpu_hour: "0.001",
+    },
+    Shape {
+        name: "p2",
+        region: "us",
+        cpu: 8,
+        gpus: 0,
+        cpu_hour: "0.002",
+    },
+    Shape {
+        name: "p3",
+        region: "us",
+        cpu: 16,
+        gpus: 2,
+        cpu_hour: "0.003",
+    },
+    Shape {
+        name: "p4",
+        region: "asia",
+        cpu: 16,
+        gpus: 0,
+        cpu_hour: "0.0025",
+    },
+    Shape {
+        name: "p5",
+        region: "eu",
+        cpu: 8,
+        gpus: 0,
+        cpu_hour: "0.0015",
+    },
 ];
 
 /// One running provider agent.
@@ -130,7 +160,8 @@ pub(crate) struct Running {
     pub(crate) keeper: PrivateKeySigner,
     pub(crate) submitter: PrivateKeySigner,
     pub(crate) agents: Vec<Agent>,
-    pub(crate) children: Vec<Child>,
+    /// The indexer and keeper processes (killed when this is dropped).
+    _processes: Vec<Child>,
     /// Signs as any dev account.
     pub(crate) p: DynProvider,
 }
@@ -140,18 +171,30 @@ fn port_or_free(port: u16) -> Result<u16, DevnetError> {
     if port != 0 {
         return Ok(port);
     }
-    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| setup("finding a free port")(e.to_string()))?;
-    Ok(l.local_addr().map_err(|e| setup("finding a free port")(e.to_string()))?.port())
+    let l = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| setup("finding a free port")(e.to_string()))?;
+    Ok(l.local_addr()
+        .map_err(|e| setup("finding a free port")(e.to_string()))?
+        .port())
 }
 
 /// `swan <args>` as a child: its output to `<dir>/logs/<name>.log`; it dies with us.
-pub(crate) fn spawn_self(dir: &Path, name: &str, args: &[String], env: &[(&str, String)]) -> Result<Child, DevnetError> {
-    let exe = std::env::current_exe().map_err(|e| setup("finding the swan binary")(e.to_string()))?;
+pub(crate) fn spawn_self(
+    dir: &Path,
+    name: &str,
+    args: &[String],
+    env: &[(&str, String)],
+) -> Result<Child, DevnetError> {
+    let exe =
+        std::env::current_exe().map_err(|e| setup("finding the swan binary")(e.to_string()))?;
     let logs = dir.join("logs");
-    std::fs::create_dir_all(&logs).map_err(|e| setup("creating the log directory")(e.to_string()))?;
+    std::fs::create_dir_all(&logs)
+        .map_err(|e| setup("creating the log directory")(e.to_string()))?;
     let log = std::fs::File::create(logs.join(format!("{name}.log")))
         .map_err(|e| setup("creating a log file")(e.to_string()))?;
-    let log2 = log.try_clone().map_err(|e| setup("creating a log file")(e.to_string()))?;
+    let log2 = log
+        .try_clone()
+        .map_err(|e| setup("creating a log file")(e.to_string()))?;
     let mut cmd = Command::new(exe);
     cmd.args(args)
         .stdin(Stdio::null())
@@ -169,7 +212,8 @@ pub(crate) fn spawn_self(dir: &Path, name: &str, args: &[String], env: &[(&str, 
             Ok(())
         });
     }
-    cmd.spawn().map_err(|e| setup(&format!("starting the {name}"))(e.to_string()))
+    cmd.spawn()
+        .map_err(|e| setup(&format!("starting the {name}"))(e.to_string()))
 }
 
 fn key_hex(k: &PrivateKeySigner) -> String {
@@ -181,7 +225,8 @@ const TOKEN: u128 = 1_000_000_000_000_000_000;
 /// Start the devnet and wait until the indexer serves it and every provider is registered.
 pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
     let dir = args.dir.clone();
-    std::fs::create_dir_all(&dir).map_err(|e| setup("creating the devnet directory")(e.to_string()))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| setup("creating the devnet directory")(e.to_string()))?;
     let db = dir.join("indexer.db");
     for f in ["indexer.db", "indexer.db-wal", "indexer.db-shm"] {
         let _ = std::fs::remove_file(dir.join(f));
@@ -240,8 +285,18 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         &dir,
         "indexer",
         &[
-            "indexer", "run", "--manifest", &m, "--db", &dbs, "--listen",
-            &format!("127.0.0.1:{indexer_port}"), "--poll-ms", "100", "--progress", "never",
+            "indexer",
+            "run",
+            "--manifest",
+            &m,
+            "--db",
+            &dbs,
+            "--listen",
+            &format!("127.0.0.1:{indexer_port}"),
+            "--poll-ms",
+            "100",
+            "--progress",
+            "never",
         ]
         .map(String::from),
         &[],
@@ -251,8 +306,17 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         &dir,
         "keeper",
         &[
-            "keeper", "run", "--manifest", &m, "--db", &dbs, "--listen",
-            &format!("127.0.0.1:{keeper_port}"), "--tick-ms", "250", "--allow-files",
+            "keeper",
+            "run",
+            "--manifest",
+            &m,
+            "--db",
+            &dbs,
+            "--listen",
+            &format!("127.0.0.1:{keeper_port}"),
+            "--tick-ms",
+            "250",
+            "--allow-files",
         ]
         .map(String::from),
         &[("SWAN_KEEPER_KEY", key_hex(&keeper))],
@@ -282,7 +346,7 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         keeper,
         submitter,
         agents,
-        children,
+        _processes: children,
         p,
     };
     for i in 0..n {
@@ -302,14 +366,25 @@ pub(crate) fn write_config(
 ) -> Result<PathBuf, DevnetError> {
     let work = dir.join(format!("provider-{}", s.name));
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| setup("creating a provider directory")(e.to_string()))?;
-    let abs = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned()).display().to_string();
+    std::fs::create_dir_all(&work)
+        .map_err(|e| setup("creating a provider directory")(e.to_string()))?;
+    let abs = |p: &Path| {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.to_owned())
+            .display()
+            .to_string()
+    };
     let gpu = if s.gpus > 0 {
-        format!("gpu_count = {}\ngpu_memory_gib = 80\ngpu_model = \"A100\"\n", s.gpus)
+        format!(
+            "gpu_count = {}\ngpu_memory_gib = 80\ngpu_model = \"A100\"\n",
+            s.gpus
+        )
     } else {
         String::new()
     };
-    let fault = fault.map(|f| format!("fault = \"{f}\"\n")).unwrap_or_default();
+    let fault = fault
+        .map(|f| format!("fault = \"{f}\"\n"))
+        .unwrap_or_default();
     let text = format!(
         "# provider {name} of the devnet\nmanifest = \"{m}\"\nindexer_url = \"{indexer_url}\"\nlisten = \"127.0.0.1:0\"\nwork_dir = \"{w}\"\nregion = \"{region}\"\nstake = \"500\"\npoll_ms = 250\nclaim_every_secs = 5\n{fault}[resources]\ncpu = {cpu}\nmemory_gib = {mem}\nstorage_gib = 500\n{gpu}[prices]\ncpu_hour = \"{price}\"\ngpu_hour = \"0.1\"\n",
         name = s.name,
@@ -349,8 +424,16 @@ impl Running {
         let child = spawn_self(
             &self.dir,
             &format!("provider-{}", a.shape.name),
-            &["provider".into(), "--config".into(), a.config.display().to_string(), "run".into()],
-            &[("SWAN_PROVIDER_KEY", key_hex(&a.owner)), ("SWAN_WORKER_KEY", key_hex(&a.worker))],
+            &[
+                "provider".into(),
+                "--config".into(),
+                a.config.display().to_string(),
+                "run".into(),
+            ],
+            &[
+                ("SWAN_PROVIDER_KEY", key_hex(&a.owner)),
+                ("SWAN_WORKER_KEY", key_hex(&a.worker)),
+            ],
         )?;
         self.agents[i].child = Some(child);
         Ok(())
@@ -368,7 +451,11 @@ impl Running {
         let t = std::time::Instant::now();
         loop {
             let total = match reqwest::get(&url).await {
-                Ok(r) => r.json::<serde_json::Value>().await.ok().and_then(|v| v["total"].as_u64()),
+                Ok(r) => r
+                    .json::<serde_json::Value>()
+                    .await
+                    .ok()
+                    .and_then(|v| v["total"].as_u64()),
                 Err(_) => None,
             };
             if total.is_some_and(|t| t as usize >= n) {
@@ -385,24 +472,24 @@ impl Running {
         }
     }
 
-    /// The chain's latest block time.
-    pub(crate) async fn now(&self) -> u64 {
-        self.p
-            .get_block_by_number(Default::default())
-            .await
-            .ok()
-            .flatten()
-            .map(|b| b.header.timestamp)
-            .unwrap_or_default()
-    }
-
     #[allow(clippy::print_stdout)]
     pub(crate) fn print(&self) {
         print_manifest(&self.manifest, &self.manifest_path);
         println!("rpc           {}", self.anvil.endpoint());
-        println!("indexer       {} (API; the database is {})", self.indexer_url, self.db.display());
-        println!("keeper        {} (/health, /metrics, /decisions, /prices)", self.keeper_url);
-        println!("submitter     {:#x} (SWAN_PRIVATE_KEY={})", self.submitter.address(), key_hex(&self.submitter));
+        println!(
+            "indexer       {} (API; the database is {})",
+            self.indexer_url,
+            self.db.display()
+        );
+        println!(
+            "keeper        {} (/health, /metrics, /decisions, /prices)",
+            self.keeper_url
+        );
+        println!(
+            "submitter     {:#x} (SWAN_PRIVATE_KEY={})",
+            self.submitter.address(),
+            key_hex(&self.submitter)
+        );
         for a in &self.agents {
             println!(
                 "provider {}   {:#x} {} {} cores, {} GPUs, {} SWAN/CPU-hour (config {})",

@@ -83,14 +83,34 @@ pub(crate) fn expected(
 }
 
 /// The accounts of a devnet: submitter, keeper, treasury and each provider.
-pub(crate) fn accounts(submitter: Address, keeper: Address, providers: &[(String, Address)]) -> Vec<Account> {
+pub(crate) fn accounts(
+    submitter: Address,
+    keeper: Address,
+    providers: &[(String, Address)],
+) -> Vec<Account> {
     let mut v = vec![
-        Account { name: "submitter".into(), address: submitter, provider: false },
-        Account { name: "keeper".into(), address: keeper, provider: false },
-        Account { name: "treasury".into(), address: DEVNET_TREASURY, provider: false },
+        Account {
+            name: "submitter".into(),
+            address: submitter,
+            provider: false,
+        },
+        Account {
+            name: "keeper".into(),
+            address: keeper,
+            provider: false,
+        },
+        Account {
+            name: "treasury".into(),
+            address: DEVNET_TREASURY,
+            provider: false,
+        },
     ];
     for (name, a) in providers {
-        v.push(Account { name: name.clone(), address: *a, provider: true });
+        v.push(Account {
+            name: name.clone(),
+            address: *a,
+            provider: true,
+        });
     }
     v
 }
@@ -122,7 +142,13 @@ pub(crate) async fn gas_by_call(
             let input = tx.input();
             let name = if tx.to() == Some(m.market) {
                 SwanMarket::SwanMarketCalls::abi_decode(input)
-                    .map(|c| format!("{c:?}").split(['(', ' ', '{']).next().unwrap_or("?").to_owned())
+                    .map(|c| {
+                        format!("{c:?}")
+                            .split(['(', ' ', '{'])
+                            .next()
+                            .unwrap_or("?")
+                            .to_owned()
+                    })
                     .unwrap_or_else(|_| "unknown".into())
             } else if tx.to() == Some(m.token) {
                 "token.approve/transfer".into()

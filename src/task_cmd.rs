@@ -18,7 +18,12 @@ use swan_spec::{Publish, TaskSpec, answer_commit};
 #[derive(Debug, Clone, Args)]
 pub(crate) struct TaskArgs {
     /// The deployment manifest.
-    #[arg(long, env = "SWAN_MANIFEST", default_value = ".devnet/manifest.json", global = true)]
+    #[arg(
+        long,
+        env = "SWAN_MANIFEST",
+        default_value = ".devnet/manifest.json",
+        global = true
+    )]
     manifest: PathBuf,
     /// RPC endpoint (default: the manifest's first).
     #[arg(long = "rpc-url", env = "SWAN_RPC_URL", global = true)]
@@ -30,7 +35,12 @@ pub(crate) struct TaskArgs {
     #[arg(long, env = "SWAN_PASSWORD_FILE", global = true)]
     password_file: Option<PathBuf>,
     /// The indexer's API, for `list`.
-    #[arg(long, env = "SWAN_INDEXER_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "SWAN_INDEXER_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
     indexer_url: String,
     #[command(subcommand)]
     command: TaskCommand,
@@ -155,7 +165,11 @@ fn rpc_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 
 impl Conn {
     /// A connection signing with `key` through `p`'s endpoint.
-    pub(crate) fn with_key(url: reqwest::Url, key: alloy::signers::local::PrivateKeySigner, manifest: Manifest) -> Self {
+    pub(crate) fn with_key(
+        url: reqwest::Url,
+        key: alloy::signers::local::PrivateKeySigner,
+        manifest: Manifest,
+    ) -> Self {
         let me = key.address();
         let p = ProviderBuilder::new()
             .wallet(EthereumWallet::from(key))
@@ -188,7 +202,10 @@ impl Conn {
                 .erased();
             (p, me)
         } else {
-            (ProviderBuilder::new().connect_http(url).erased(), Address::ZERO)
+            (
+                ProviderBuilder::new().connect_http(url).erased(),
+                Address::ZERO,
+            )
         };
         let chain = p
             .get_chain_id()
@@ -215,7 +232,9 @@ impl Conn {
                 .as_error_resp()
                 .and_then(|r| r.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>());
             match decoded {
-                Some(err) => TaskError::Chain(format!("{what}: the market refuses it with {err:?}")),
+                Some(err) => {
+                    TaskError::Chain(format!("{what}: the market refuses it with {err:?}"))
+                }
                 None => rpc_error(what, e),
             }
         };
@@ -275,13 +294,12 @@ pub(crate) async fn create(
         }
         None => None,
     };
-    let now = c
-        .p
-        .get_block_by_number(Default::default())
-        .await
-        .map_err(|e| rpc_error("reading the chain's time", e))?
-        .map(|b| b.header.timestamp)
-        .unwrap_or_default();
+    let now =
+        c.p.get_block_by_number(Default::default())
+            .await
+            .map_err(|e| rpc_error("reading the chain's time", e))?
+            .map(|b| b.header.timestamp)
+            .unwrap_or_default();
     let publish = Publish {
         uri,
         answer_commit: answer.map(|(e, s)| answer_commit(e, s)),
@@ -326,10 +344,14 @@ pub(crate) async fn create(
         .from(c.me)
         .call()
         .await
-        .map_err(|e| match e.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>() {
-            Some(err) => TaskError::Chain(format!("createTask: the market refuses it with {err:?}")),
-            None => rpc_error("createTask", e),
-        })?;
+        .map_err(
+            |e| match e.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>() {
+                Some(err) => {
+                    TaskError::Chain(format!("createTask: the market refuses it with {err:?}"))
+                }
+                None => rpc_error("createTask", e),
+            },
+        )?;
     c.send("createTask", m.createTask(req).into_transaction_request())
         .await?;
     Ok(Created { id, answer })
@@ -374,7 +396,10 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                 url += &format!("&submitter={s:#x}");
             }
             let body = list(&url).await?;
-            println!("{:<68} {:<16} {:<10} {:>8}", "task", "mode", "status", "replicas");
+            println!(
+                "{:<68} {:<16} {:<10} {:>8}",
+                "task", "mode", "status", "replicas"
+            );
             for t in body["items"].as_array().into_iter().flatten() {
                 println!(
                     "{:<68} {:<16} {:<10} {:>8}",
@@ -384,12 +409,19 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                     t["replicas"]
                 );
             }
-            println!("{} of {}", body["items"].as_array().map_or(0, Vec::len), body["total"]);
+            println!(
+                "{} of {}",
+                body["items"].as_array().map_or(0, Vec::len),
+                body["total"]
+            );
         }
         TaskCommand::Cancel { id } => {
             let c = Conn::open(&a, true).await?;
-            c.send("cancelTask", c.market().cancelTask(*id).into_transaction_request())
-                .await?;
+            c.send(
+                "cancelTask",
+                c.market().cancelTask(*id).into_transaction_request(),
+            )
+            .await?;
             println!("task {id:#x} cancelled");
         }
         TaskCommand::Extend { id, duration } => {
@@ -400,14 +432,15 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                     ))
                 })?
                 .as_secs();
-            let secs = u32::try_from(secs)
-                .ok()
-                .filter(|s| *s > 0)
-                .ok_or_else(|| TaskError::Arg("DURATION must be from 1s to about 136 years".into()))?;
+            let secs = u32::try_from(secs).ok().filter(|s| *s > 0).ok_or_else(|| {
+                TaskError::Arg("DURATION must be from 1s to about 136 years".into())
+            })?;
             let c = Conn::open(&a, true).await?;
             c.send(
                 "extendService",
-                c.market().extendService(*id, secs).into_transaction_request(),
+                c.market()
+                    .extendService(*id, secs)
+                    .into_transaction_request(),
             )
             .await?;
             println!("task {id:#x} extended by {secs} s");
@@ -445,10 +478,29 @@ async fn list(url: &str) -> Result<serde_json::Value, TaskError> {
     Ok(body)
 }
 
-const TASK: [&str; 6] = ["none", "open", "assigned", "completed", "failed", "cancelled"];
-const MODE: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service_health"];
+const TASK: [&str; 6] = [
+    "none",
+    "open",
+    "assigned",
+    "completed",
+    "failed",
+    "cancelled",
+];
+const MODE: [&str; 4] = [
+    "keeper_attested",
+    "known_answer",
+    "quorum",
+    "service_health",
+];
 const REPLICA: [&str; 8] = [
-    "none", "assigned", "submitted", "revealed", "paid", "slashed", "refunded", "ended",
+    "none",
+    "assigned",
+    "submitted",
+    "revealed",
+    "paid",
+    "slashed",
+    "refunded",
+    "ended",
 ];
 
 fn name(table: &[&'static str], i: u8) -> &'static str {

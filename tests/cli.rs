@@ -27,6 +27,25 @@ fn tmp(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// `swan devnet --once` into `dir` on free ports.
+fn devnet_once(dir: &std::path::Path) -> Vec<&str> {
+    let d: &'static str = Box::leak(dir.to_str().unwrap().to_owned().into_boxed_str());
+    vec![
+        "devnet",
+        "--port",
+        "0",
+        "--indexer-port",
+        "0",
+        "--keeper-port",
+        "0",
+        "--providers",
+        "1",
+        "--once",
+        "--dir",
+        d,
+    ]
+}
+
 /// The hex private key of one of anvil's funded dev accounts.
 fn funded_key(anvil: &alloy::node_bindings::AnvilInstance) -> String {
     format!(
@@ -38,18 +57,8 @@ fn funded_key(anvil: &alloy::node_bindings::AnvilInstance) -> String {
 #[test]
 fn devnet_once_deploys_and_writes_a_manifest() {
     let dir = tmp("devnet");
-    let manifest = dir.join("m.json");
-    let out = swan(
-        &[
-            "devnet",
-            "--port",
-            "0",
-            "--once",
-            "--manifest",
-            manifest.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let manifest = dir.join("manifest.json");
+    let out = swan(&devnet_once(&dir), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let m = Manifest::load(&manifest).unwrap();
@@ -167,8 +176,41 @@ fn bad_input_gets_one_clear_line() {
 fn help_lists_every_subcommand() {
     let out = swan(&["--help"], &[]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for sub in ["devnet", "deploy", "indexer"] {
+    for sub in [
+        "devnet", "demo", "deploy", "task", "provider", "indexer", "keeper",
+    ] {
         assert!(text.contains(sub), "{text}");
+    }
+    for (sub, needles) in [
+        (
+            vec!["task", "--help"],
+            vec!["create", "status", "list", "cancel", "extend", "terminate"],
+        ),
+        (
+            vec!["provider", "--help"],
+            vec![
+                "register", "stake", "unstake", "withdraw", "claim", "status", "run",
+            ],
+        ),
+        (
+            vec!["task", "create", "--help"],
+            vec!["--spec-uri", "--answer", "SWAN_PRIVATE_KEY"],
+        ),
+        (
+            vec!["provider", "run", "--help"],
+            vec!["--config", "SWAN_PROVIDER_CONFIG"],
+        ),
+        (vec!["demo", "--help"], vec!["--json", "--keep"]),
+        (
+            vec!["devnet", "--help"],
+            vec!["--providers", "--dishonest", "--once"],
+        ),
+    ] {
+        let out = swan(&sub, &[]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        for n in needles {
+            assert!(text.contains(n), "{sub:?} lacks {n}: {text}");
+        }
     }
     let out = swan(&["deploy", "--help"], &[]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -197,18 +239,8 @@ fn indexer_bad_input_gets_one_clear_line() {
 
     // a manifest of other contracts is refused with what changed and what to do
     let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
-    let manifest = dir.join("m.json");
-    let out = swan(
-        &[
-            "devnet",
-            "--port",
-            "0",
-            "--once",
-            "--manifest",
-            manifest.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let manifest = dir.join("manifest.json");
+    let out = swan(&devnet_once(&dir), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&manifest).unwrap();
     let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();

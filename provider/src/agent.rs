@@ -99,7 +99,8 @@ impl Agent {
     ) -> Result<Self, AgentError> {
         let manifest = Manifest::load(&cfg.manifest)?;
         let start_block = manifest.start_block;
-        let chain = Chain::connect(manifest, &cfg.rpc_urls, owner, worker).map_err(AgentError::Chain)?;
+        let chain =
+            Chain::connect(manifest, &cfg.rpc_urls, owner, worker).map_err(AgentError::Chain)?;
         let journal = Journal::open(&cfg.work_dir)?;
         let listener = tokio::net::TcpListener::bind(cfg.listen)
             .await
@@ -157,7 +158,9 @@ impl Agent {
         let info = self.cfg.provider_info(c.owner, c.worker, &self.endpoint)?;
         ops::register(c, info).await?;
         let want = self.cfg.stake_amount()?;
-        let have = ops::record(c).await.map(|p| U256::from(p.stake) - U256::from(p.unbonding))?;
+        let have = ops::record(c)
+            .await
+            .map(|p| U256::from(p.stake) - U256::from(p.unbonding))?;
         if have < want {
             ops::deposit(c, want - have).await?;
         }
@@ -165,7 +168,10 @@ impl Agent {
     }
 
     /// Poll until `stop` resolves; faults are logged and retried, a broken journal stops it.
-    pub async fn run(mut self, stop: impl std::future::Future<Output = ()>) -> Result<(), AgentError> {
+    pub async fn run(
+        mut self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<(), AgentError> {
         tokio::pin!(stop);
         loop {
             if let Err(e) = self.tick().await {
@@ -195,7 +201,11 @@ impl Agent {
                 return Ok(());
             }
         };
-        let now = self.chain.now().await.map_err(|e| AgentError::Chain(e.to_string()))?;
+        let now = self
+            .chain
+            .now()
+            .await
+            .map_err(|e| AgentError::Chain(e.to_string()))?;
         let mut live = BTreeSet::new();
         for a in &assigned {
             let k = key(&a.task, a.replica);
@@ -256,7 +266,9 @@ impl Agent {
             return Ok(s.clone());
         }
         let bytes = if let Some(path) = a.spec_uri.strip_prefix("file://") {
-            tokio::fs::read(path).await.map_err(|e| format!("{}: {e}", a.spec_uri))?
+            tokio::fs::read(path)
+                .await
+                .map_err(|e| format!("{}: {e}", a.spec_uri))?
         } else if a.spec_uri.starts_with("http://") || a.spec_uri.starts_with("https://") {
             let r = self
                 .http
@@ -428,7 +440,9 @@ impl Agent {
     /// A refused call: done already (→ `done`), too late (→ failed), or retried next poll.
     fn refused(&mut self, k: &str, e: TxError, done: Stage) -> Result<(), AgentError> {
         match e.market_error() {
-            Some(E::WrongReplicaStatus(_) | E::WrongTaskStatus(_)) => self.set(k, |x| x.stage = done),
+            Some(E::WrongReplicaStatus(_) | E::WrongTaskStatus(_)) => {
+                self.set(k, |x| x.stage = done)
+            }
             Some(E::TooLate(_)) => {
                 tracing::warn!(replica = k, error = %e, "too late");
                 self.set(k, |x| {
@@ -479,7 +493,10 @@ impl Agent {
             return Ok(());
         }
         let every = Duration::from_secs(self.cfg.claim_every_secs);
-        let due = self.services.get(k).is_some_and(|(_, last)| last.elapsed() >= every);
+        let due = self
+            .services
+            .get(k)
+            .is_some_and(|(_, last)| last.elapsed() >= every);
         if due {
             let m = self.chain.market();
             let tx = m

@@ -173,7 +173,10 @@ async fn send(
 ) -> Result<TxHash, TxError> {
     let tx = tx.with_from(from);
     // the estimate runs the call: a refusal comes back typed, before anything is signed
-    let gas = p.estimate_gas(tx.clone()).await.map_err(|e| revert_of(what, e))?;
+    let gas = p
+        .estimate_gas(tx.clone())
+        .await
+        .map_err(|e| revert_of(what, e))?;
     let pending = p
         .send_transaction(tx.with_gas_limit(gas + gas / 5))
         .await

@@ -20,7 +20,12 @@ use crate::{
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
     /// The provider config (TOML; see provider/README.md).
-    #[arg(long, env = "SWAN_PROVIDER_CONFIG", default_value = "provider.toml", global = true)]
+    #[arg(
+        long,
+        env = "SWAN_PROVIDER_CONFIG",
+        default_value = "provider.toml",
+        global = true
+    )]
     pub config: PathBuf,
     /// The command.
     #[command(subcommand)]
@@ -85,8 +90,7 @@ pub fn keys(cfg: &Config) -> Result<(PrivateKeySigner, PrivateKeySigner), CliErr
         "SWAN_PROVIDER_KEY",
         "`owner_keystore = FILE` in the provider config",
     )?;
-    let worker = if cfg.worker_keystore.is_some() || std::env::var_os("SWAN_WORKER_KEY").is_some()
-    {
+    let worker = if cfg.worker_keystore.is_some() || std::env::var_os("SWAN_WORKER_KEY").is_some() {
         load_signer(
             cfg.worker_keystore.as_deref(),
             pw,

@@ -190,12 +190,23 @@ fn bad(field: &str, problem: impl std::fmt::Display) -> ConfigError {
 /// A token amount in decimal text to the smallest unit.
 pub fn tokens(field: &str, text: &str) -> Result<U256, ConfigError> {
     let t = text.trim();
-    if t.starts_with('-') || t.split_once('.').is_some_and(|(_, f)| f.len() > DECIMALS.into()) {
-        return Err(bad(field, format!("{text:?} is not a token amount such as \"1.5\"")));
+    if t.starts_with('-')
+        || t.split_once('.')
+            .is_some_and(|(_, f)| f.len() > DECIMALS.into())
+    {
+        return Err(bad(
+            field,
+            format!("{text:?} is not a token amount such as \"1.5\""),
+        ));
     }
     parse_units(t, DECIMALS)
         .map(|u| u.get_absolute())
-        .map_err(|_| bad(field, format!("{text:?} is not a token amount such as \"1.5\"")))
+        .map_err(|_| {
+            bad(
+                field,
+                format!("{text:?} is not a token amount such as \"1.5\""),
+            )
+        })
 }
 
 impl Config {
@@ -230,10 +241,16 @@ impl Config {
     /// Check what the types cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.resources.cpu == 0 {
-            return Err(bad("resources.cpu", "0 is not allowed; offer at least 1 core"));
+            return Err(bad(
+                "resources.cpu",
+                "0 is not allowed; offer at least 1 core",
+            ));
         }
         if self.region.is_empty() || self.region.len() > 32 {
-            return Err(bad("region", format!("{:?}: 1 to 32 bytes of text", self.region)));
+            return Err(bad(
+                "region",
+                format!("{:?}: 1 to 32 bytes of text", self.region),
+            ));
         }
         self.task_type_mask()?;
         self.stake_amount()?;
@@ -279,11 +296,12 @@ impl Config {
 
     fn prices(&self) -> Result<ISwanMarket::Prices, ConfigError> {
         let p = &self.prices;
-        let u96 = |field: &str, text: &str| -> Result<alloy::primitives::Uint<96, 2>, ConfigError> {
-            let v = tokens(field, text)?;
-            alloy::primitives::Uint::<96, 2>::checked_from_limbs_slice(v.as_limbs())
-                .ok_or_else(|| bad(field, "too large"))
-        };
+        let u96 =
+            |field: &str, text: &str| -> Result<alloy::primitives::Uint<96, 2>, ConfigError> {
+                let v = tokens(field, text)?;
+                alloy::primitives::Uint::<96, 2>::checked_from_limbs_slice(v.as_limbs())
+                    .ok_or_else(|| bad(field, "too large"))
+            };
         Ok(ISwanMarket::Prices {
             perCpuHour: u96("prices.cpu_hour", &p.cpu_hour)?,
             perGiBMemoryHour: u96("prices.memory_gib_hour", &p.memory_gib_hour)?,
@@ -355,9 +373,14 @@ cpu_hour = "0.001"
     #[test]
     fn a_good_config_loads_with_defaults() {
         let c = load(GOOD).unwrap();
-        assert_eq!(c.stake_amount().unwrap(), U256::from(100u64) * U256::from(10u64).pow(U256::from(18)));
+        assert_eq!(
+            c.stake_amount().unwrap(),
+            U256::from(100u64) * U256::from(10u64).pow(U256::from(18))
+        );
         assert_eq!(c.task_type_mask().unwrap(), 3);
-        let info = c.provider_info(Address::repeat_byte(1), Address::repeat_byte(2), "http://x").unwrap();
+        let info = c
+            .provider_info(Address::repeat_byte(1), Address::repeat_byte(2), "http://x")
+            .unwrap();
         assert_eq!(info.beneficiary, Address::repeat_byte(1));
         assert_eq!(info.prices.perCpuHour.to::<u128>(), 1_000_000_000_000_000);
         assert_eq!(info.resources.cpuCores, 8);
@@ -367,20 +390,37 @@ cpu_hour = "0.001"
     fn bad_configs_name_the_setting() {
         let cases = [
             (GOOD.replace("cpu = 8", "cpu = 0"), "`resources.cpu`"),
-            (GOOD.replace("stake = \"100\"", "stake = \"lots\""), "`stake`"),
+            (
+                GOOD.replace("stake = \"100\"", "stake = \"lots\""),
+                "`stake`",
+            ),
             (GOOD.replace("\"0.001\"", "\"-1\""), "`prices.cpu_hour`"),
             (GOOD.replace("region = \"us\"", "region = \"\""), "`region`"),
-            (GOOD.replace("stake = \"100\"", "stake = \"1\"\ntask_types = [\"cron\"]"), "`task_types`"),
-            (GOOD.replace("stake = \"100\"", "stake = \"1\"\nindexer_url = \"ftp://x\""), "`indexer_url`"),
+            (
+                GOOD.replace("stake = \"100\"", "stake = \"1\"\ntask_types = [\"cron\"]"),
+                "`task_types`",
+            ),
+            (
+                GOOD.replace(
+                    "stake = \"100\"",
+                    "stake = \"1\"\nindexer_url = \"ftp://x\"",
+                ),
+                "`indexer_url`",
+            ),
             (GOOD.replace("region", "regoin"), "unknown field `regoin`"),
-            (GOOD.replace("work_dir = \"/tmp/p\"", ""), "missing field `work_dir`"),
+            (
+                GOOD.replace("work_dir = \"/tmp/p\"", ""),
+                "missing field `work_dir`",
+            ),
         ];
         for (text, says) in cases {
             let e = load(&text).unwrap_err().to_string();
             assert!(e.contains(says), "{says}: {e}");
             assert!(!e.contains('\n'), "one line: {e}");
         }
-        let e = Config::load(Path::new("/nonexistent/p.toml")).unwrap_err().to_string();
+        let e = Config::load(Path::new("/nonexistent/p.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cannot read the provider config"), "{e}");
     }
 }

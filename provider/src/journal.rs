@@ -97,10 +97,12 @@ impl Journal {
         std::fs::create_dir_all(&results).map_err(io(&results))?;
         let path = dir.join("journal.json");
         let entries = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| JournalError::Damaged {
-                path: path.display().to_string(),
-                source,
-            })?,
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|source| JournalError::Damaged {
+                    path: path.display().to_string(),
+                    source,
+                })?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(e) => return Err(io(&path)(e)),
         };
@@ -190,6 +192,9 @@ mod tests {
         assert_eq!(std::fs::read(j2.result_path(h)).unwrap(), b"result");
         std::fs::write(dir.path().join("journal.json"), b"{not json").unwrap();
         let err = Journal::open(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("is damaged") && err.contains("move it away"), "{err}");
+        assert!(
+            err.contains("is damaged") && err.contains("move it away"),
+            "{err}"
+        );
     }
 }

@@ -24,8 +24,11 @@ pub async fn register(c: &Chain, info: ISwanMarket::ProviderInfo) -> Result<(), 
     match record(c).await?.status {
         0 => {
             let endpoint = info.metadataURI.clone();
-            c.as_owner("registerProvider", m.registerProvider(info).into_transaction_request())
-                .await?;
+            c.as_owner(
+                "registerProvider",
+                m.registerProvider(info).into_transaction_request(),
+            )
+            .await?;
             tracing::info!(owner = %c.owner, %endpoint, "registered");
         }
         3 => {
@@ -35,8 +38,11 @@ pub async fn register(c: &Chain, info: ISwanMarket::ProviderInfo) -> Result<(), 
             )));
         }
         _ => {
-            c.as_owner("updateProvider", m.updateProvider(info).into_transaction_request())
-                .await?;
+            c.as_owner(
+                "updateProvider",
+                m.updateProvider(info).into_transaction_request(),
+            )
+            .await?;
         }
     }
     Ok(())
@@ -61,13 +67,16 @@ pub async fn deposit(c: &Chain, amount: U256) -> Result<(), AgentError> {
     if allowance < amount {
         c.as_owner(
             "approve",
-            t.approve(c.manifest.market, amount).into_transaction_request(),
+            t.approve(c.manifest.market, amount)
+                .into_transaction_request(),
         )
         .await?;
     }
     c.as_owner(
         "depositCollateral",
-        c.market().depositCollateral(amount).into_transaction_request(),
+        c.market()
+            .depositCollateral(amount)
+            .into_transaction_request(),
     )
     .await?;
     tracing::info!(owner = %c.owner, staked = %amount, "collateral deposited");
@@ -78,7 +87,9 @@ pub async fn deposit(c: &Chain, amount: U256) -> Result<(), AgentError> {
 pub async fn unstake(c: &Chain, amount: U256) -> Result<(), TxError> {
     c.as_owner(
         "requestWithdrawal",
-        c.market().requestWithdrawal(amount).into_transaction_request(),
+        c.market()
+            .requestWithdrawal(amount)
+            .into_transaction_request(),
     )
     .await
     .map(drop)

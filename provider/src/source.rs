@@ -249,7 +249,11 @@ async fn from_chain(
     let mut out = Vec::new();
     let mut ended = Vec::new();
     for (task, (mine, uri, hash)) in known.iter() {
-        let t = m.getTask(*task).call().await.map_err(|e| SourceError(e.to_string()))?;
+        let t = m
+            .getTask(*task)
+            .call()
+            .await
+            .map_err(|e| SourceError(e.to_string()))?;
         if t.status != 2 {
             ended.push(*task);
             continue;
@@ -263,8 +267,14 @@ async fn from_chain(
             out.push(Assignment {
                 task: *task,
                 replica: i,
-                mode: MODES.get(usize::from(t.mode)).unwrap_or(&"unknown").to_string(),
-                status: REPLICA.get(usize::from(r.status)).unwrap_or(&"unknown").to_string(),
+                mode: MODES
+                    .get(usize::from(t.mode))
+                    .unwrap_or(&"unknown")
+                    .to_string(),
+                status: REPLICA
+                    .get(usize::from(r.status))
+                    .unwrap_or(&"unknown")
+                    .to_string(),
                 spec_uri: uri.clone(),
                 spec_hash: *hash,
                 result_by: t.resultBy.into(),

@@ -28,15 +28,24 @@ async fn a_run_returns_its_output_file_or_stdout_in_its_own_directory() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("t1");
     // only the spec's env reaches the command; it runs in its work directory
-    assert!(std::env::var_os("CARGO_MANIFEST_DIR").is_some(), "cargo sets it for tests");
+    assert!(
+        std::env::var_os("CARGO_MANIFEST_DIR").is_some(),
+        "cargo sets it for tests"
+    );
     let s = spec(
         "sh",
-        &["-c", "echo $GREETING-$CARGO_MANIFEST_DIR > out.txt; pwd >> out.txt"],
+        &[
+            "-c",
+            "echo $GREETING-$CARGO_MANIFEST_DIR > out.txt; pwd >> out.txt",
+        ],
         Some("out.txt"),
     );
     let out = run_batch(&s, &work, LIMITS).await.unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert_eq!(text, format!("hi-\n{}\n", work.canonicalize().unwrap().display()));
+    assert_eq!(
+        text,
+        format!("hi-\n{}\n", work.canonicalize().unwrap().display())
+    );
     let s = spec("sh", &["-c", "printf 42"], None);
     assert_eq!(run_batch(&s, &work, LIMITS).await.unwrap(), b"42");
 }
@@ -45,33 +54,64 @@ async fn a_run_returns_its_output_file_or_stdout_in_its_own_directory() {
 async fn a_failing_command_says_how_it_failed() {
     let dir = tempfile::tempdir().unwrap();
     let s = spec("sh", &["-c", "echo broken input >&2; exit 3"], None);
-    let e = run_batch(&s, &dir.path().join("t"), LIMITS).await.unwrap_err();
+    let e = run_batch(&s, &dir.path().join("t"), LIMITS)
+        .await
+        .unwrap_err();
     assert!(matches!(e, ExecError::Failed { .. }), "{e:?}");
     let m = e.to_string();
-    assert!(m.contains("exit status: 3") && m.contains("broken input"), "{m}");
+    assert!(
+        m.contains("exit status: 3") && m.contains("broken input"),
+        "{m}"
+    );
     let s = spec("no-such-program-here", &[], None);
-    let e = run_batch(&s, &dir.path().join("t"), LIMITS).await.unwrap_err();
-    assert!(e.to_string().starts_with("cannot start no-such-program-here"), "{e}");
+    let e = run_batch(&s, &dir.path().join("t"), LIMITS)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("cannot start no-such-program-here"),
+        "{e}"
+    );
     let s = spec("true", &[], Some("missing.txt"));
-    let e = run_batch(&s, &dir.path().join("t"), LIMITS).await.unwrap_err();
-    assert_eq!(e.to_string(), "the command did not write its output missing.txt");
+    let e = run_batch(&s, &dir.path().join("t"), LIMITS)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the command did not write its output missing.txt"
+    );
 }
 
 #[tokio::test]
 async fn outputs_past_the_limit_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let s = spec("sh", &["-c", "head -c 5000 /dev/zero"], None);
-    let e = run_batch(&s, &dir.path().join("a"), LIMITS).await.unwrap_err();
-    assert!(matches!(e, ExecError::TooLarge { limit: 1024, .. }), "{e:?}");
+    let e = run_batch(&s, &dir.path().join("a"), LIMITS)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ExecError::TooLarge { limit: 1024, .. }),
+        "{e:?}"
+    );
     // an endless writer is stopped at the limit, not left running
     let s = spec("yes", &[], None);
     let t = Instant::now();
-    let e = run_batch(&s, &dir.path().join("b"), LIMITS).await.unwrap_err();
+    let e = run_batch(&s, &dir.path().join("b"), LIMITS)
+        .await
+        .unwrap_err();
     assert!(matches!(e, ExecError::TooLarge { .. }), "{e:?}");
-    assert!(t.elapsed() < LIMITS.wall, "stopped at the limit, not the timeout");
+    assert!(
+        t.elapsed() < LIMITS.wall,
+        "stopped at the limit, not the timeout"
+    );
     let s = spec("sh", &["-c", "head -c 5000 /dev/zero > big"], Some("big"));
-    let e = run_batch(&s, &dir.path().join("c"), LIMITS).await.unwrap_err();
-    assert_eq!(e.to_string(), "the output big is larger than the limit of 1024 bytes");
+    let e = run_batch(&s, &dir.path().join("c"), LIMITS)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the output big is larger than the limit of 1024 bytes"
+    );
 }
 
 fn alive(pid: i32) -> bool {
@@ -102,7 +142,10 @@ async fn a_timeout_kills_the_command_and_what_it_started() {
     }
     // a killed child stays a zombie until reaped by init; /proc says which
     let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    assert!(!alive(pid) || state.contains(") Z"), "grandchild {pid} still runs: {state}");
+    assert!(
+        !alive(pid) || state.contains(") Z"),
+        "grandchild {pid} still runs: {state}"
+    );
 }
 
 #[tokio::test]
@@ -128,7 +171,9 @@ async fn a_container_task_without_an_engine_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let yaml = "kind: batch\nrun: { image: alpine:3 }\nresources: { cpu: 1 }\nprice: { cap: \"1\" }\nverification: { mode: keeper_attested }\n";
     let s = TaskSpec::parse(yaml.as_bytes()).unwrap().spec;
-    let e = run_batch(&s, &dir.path().join("t"), LIMITS).await.unwrap_err();
+    let e = run_batch(&s, &dir.path().join("t"), LIMITS)
+        .await
+        .unwrap_err();
     assert!(matches!(e, ExecError::NoContainerEngine), "{e:?}");
     assert!(e.to_string().contains("container executor disabled"), "{e}");
 }

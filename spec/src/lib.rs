@@ -343,7 +343,10 @@ impl TaskSpec {
             return Err(invalid("run.timeout", "must be longer than 0s"));
         }
         if self.resources.cpu == 0 {
-            return Err(invalid("resources.cpu", "0 is not allowed; at least 1 core"));
+            return Err(invalid(
+                "resources.cpu",
+                "0 is not allowed; at least 1 core",
+            ));
         }
         if let Some(g) = &self.resources.gpu {
             if g.count == 0 {
@@ -450,23 +453,22 @@ impl TaskSpec {
                     "quorum mode needs `quorum`: how many equal results are paid",
                 ));
             }
-            (Mode::Quorum, Some(q)) => {
-                if self.replicas < 2 || q > self.replicas || u32::from(q) * 2 <= self.replicas.into()
-                {
-                    return Err(invalid(
-                        "verification.quorum",
-                        format!(
-                            "{q} of {} replicas is not allowed; more than half the replicas and at most all of them, with at least 2 replicas",
-                            self.replicas
-                        ),
-                    ));
-                }
-            }
-            (_, Some(_)) => {
+            (Mode::Quorum, Some(q))
+                if self.replicas < 2
+                    || q > self.replicas
+                    || u32::from(q) * 2 <= self.replicas.into() =>
+            {
                 return Err(invalid(
                     "verification.quorum",
-                    "is only for `mode: quorum`",
+                    format!(
+                        "{q} of {} replicas is not allowed; more than half the replicas and at most all of them, with at least 2 replicas",
+                        self.replicas
+                    ),
                 ));
+            }
+            (Mode::Quorum, Some(_)) => {}
+            (_, Some(_)) => {
+                return Err(invalid("verification.quorum", "is only for `mode: quorum`"));
             }
             _ => {}
         }
@@ -688,7 +690,9 @@ mod opt_duration {
         }
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
         super::duration::deserialize(d).map(Some)
     }
 }

@@ -37,7 +37,10 @@ fn a_good_spec_parses_hashes_and_becomes_a_request() {
     assert_eq!(p.hash, keccak256(GOOD.as_bytes()));
     assert_eq!(p.spec.kind, Kind::Batch);
     assert_eq!(p.spec.run.timeout, Some(Duration::from_secs(120)));
-    assert_eq!(p.spec.escrow().unwrap(), U256::from(5u64) * U256::from(10u64).pow(U256::from(17)));
+    assert_eq!(
+        p.spec.escrow().unwrap(),
+        U256::from(5u64) * U256::from(10u64).pow(U256::from(17))
+    );
     let r = p
         .spec
         .request(
@@ -73,18 +76,32 @@ verification: { mode: service_health, health: { path: /health, interval_secs: 5,
 "#;
     let p = TaskSpec::parse(yaml.as_bytes()).unwrap();
     let r = p.spec.request(p.hash, 50, &Publish::default()).unwrap();
-    assert_eq!((r.mode, r.resultBy, r.settleBy, r.assignBy), (3, 3600, 0, 650));
-    assert_eq!(p.spec.escrow().unwrap(), U256::from(3_600_000_000_000_000_000u128));
+    assert_eq!(
+        (r.mode, r.resultBy, r.settleBy, r.assignBy),
+        (3, 3600, 0, 650)
+    );
+    assert_eq!(
+        p.spec.escrow().unwrap(),
+        U256::from(3_600_000_000_000_000_000u128)
+    );
 }
 
 #[test]
 fn parse_errors_give_line_and_column() {
     let e = with("cpu: 2", "cpu: two").unwrap_err();
-    let SpecError::Parse { at: Some((line, _)), message } = &e else {
+    let SpecError::Parse {
+        at: Some((line, _)),
+        message,
+    } = &e
+    else {
         panic!("{e:?}");
     };
     assert_eq!(*line, 9, "{message}");
-    assert!(e.to_string().starts_with("task spec: resources.cpu: invalid type"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("task spec: resources.cpu: invalid type"),
+        "{e}"
+    );
     assert!(e.to_string().ends_with("at line 9 column 19"), "{e}");
     let e = with("replicas: 1", "replicas: 1\nreplica: 2").unwrap_err();
     assert!(e.to_string().contains("unknown field `replica`"), "{e}");
@@ -99,32 +116,127 @@ fn parse_errors_give_line_and_column() {
 #[test]
 fn each_validation_error_names_its_field() {
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("command: sh", "image: alpine:3\n  command: sh", "run", "not both"),
+        (
+            "command: sh",
+            "image: alpine:3\n  command: sh",
+            "run",
+            "not both",
+        ),
         ("  command: sh\n", "", "run", "`command`"),
         ("command: sh", "command: ' '", "run.command", "empty"),
-        ("timeout: 2m", "timeout: 0s", "run.timeout", "longer than 0s"),
+        (
+            "timeout: 2m",
+            "timeout: 0s",
+            "run.timeout",
+            "longer than 0s",
+        ),
         ("cpu: 2", "cpu: 0", "resources.cpu", "at least 1"),
-        ("count: 1", "count: 0", "resources.gpu.count", "leave `gpu` out"),
-        ("model: A100", "model: ''", "resources.gpu.model", "1 to 32 bytes"),
-        ("region: us", "region: a-region-name-that-is-longer-than-32", "region", "1 to 32"),
+        (
+            "count: 1",
+            "count: 0",
+            "resources.gpu.count",
+            "leave `gpu` out",
+        ),
+        (
+            "model: A100",
+            "model: ''",
+            "resources.gpu.model",
+            "1 to 32 bytes",
+        ),
+        (
+            "region: us",
+            "region: a-region-name-that-is-longer-than-32",
+            "region",
+            "1 to 32",
+        ),
         ("replicas: 1", "replicas: 17", "replicas", "1 to 16"),
         ("replicas: 1", "replicas: 0", "replicas", "1 to 16"),
-        ("cap: \"0.5\"", "cap: \"abc\"", "price.cap", "not a token amount"),
+        (
+            "cap: \"0.5\"",
+            "cap: \"abc\"",
+            "price.cap",
+            "not a token amount",
+        ),
         ("cap: \"0.5\"", "cap: \"0\"", "price.cap", "above 0"),
         ("cap: \"0.5\"", "cap: \"-1\"", "price.cap", "negative"),
-        ("cap: \"0.5\"", "cap: \"0.0000000000000000001\"", "price.cap", "not a token amount"),
-        ("replicas: 1", "replicas: 1\ncollateral_pct: 5000", "collateral_pct", "0 to 1000"),
-        ("assign_within: 5m", "assign_within: 0s", "deadline.assign_within", "more than 0s"),
-        ("result_within: 30m", "result_within: 4m", "deadline.result_within", "later than"),
-        ("settle_within: 10m", "settle_within: 400d", "deadline.settle_within", "365 days"),
-        ("replicas: 1", "replicas: 1\nduration: 1h", "duration", "for services"),
-        ("mode: keeper_attested", "mode: service_health", "verification.mode", "kind: service"),
-        ("mode: keeper_attested", "mode: quorum", "verification.quorum", "needs `quorum`"),
-        ("mode: keeper_attested", "mode: keeper_attested\n  quorum: 2", "verification.quorum", "only for"),
-        ("mode: keeper_attested", "mode: keeper_attested\n  health: {}", "verification.health", "only for"),
-        ("path: out.txt", "path: ../out.txt", "outputs.path", "inside the work directory"),
-        ("path: out.txt", "path: /etc/passwd", "outputs.path", "inside the work directory"),
-        ("[{ path: out.txt }]", "[{ path: a }, { path: b }]", "outputs", "one file is the result"),
+        (
+            "cap: \"0.5\"",
+            "cap: \"0.0000000000000000001\"",
+            "price.cap",
+            "not a token amount",
+        ),
+        (
+            "replicas: 1",
+            "replicas: 1\ncollateral_pct: 5000",
+            "collateral_pct",
+            "0 to 1000",
+        ),
+        (
+            "assign_within: 5m",
+            "assign_within: 0s",
+            "deadline.assign_within",
+            "more than 0s",
+        ),
+        (
+            "result_within: 30m",
+            "result_within: 4m",
+            "deadline.result_within",
+            "later than",
+        ),
+        (
+            "settle_within: 10m",
+            "settle_within: 400d",
+            "deadline.settle_within",
+            "365 days",
+        ),
+        (
+            "replicas: 1",
+            "replicas: 1\nduration: 1h",
+            "duration",
+            "for services",
+        ),
+        (
+            "mode: keeper_attested",
+            "mode: service_health",
+            "verification.mode",
+            "kind: service",
+        ),
+        (
+            "mode: keeper_attested",
+            "mode: quorum",
+            "verification.quorum",
+            "needs `quorum`",
+        ),
+        (
+            "mode: keeper_attested",
+            "mode: keeper_attested\n  quorum: 2",
+            "verification.quorum",
+            "only for",
+        ),
+        (
+            "mode: keeper_attested",
+            "mode: keeper_attested\n  health: {}",
+            "verification.health",
+            "only for",
+        ),
+        (
+            "path: out.txt",
+            "path: ../out.txt",
+            "outputs.path",
+            "inside the work directory",
+        ),
+        (
+            "path: out.txt",
+            "path: /etc/passwd",
+            "outputs.path",
+            "inside the work directory",
+        ),
+        (
+            "[{ path: out.txt }]",
+            "[{ path: a }, { path: b }]",
+            "outputs",
+            "one file is the result",
+        ),
     ];
     for (from, to, field, says) in cases {
         let (f, problem) = field_error(from, to);
@@ -135,7 +247,10 @@ fn each_validation_error_names_its_field() {
     let q = |replicas: u8, quorum: u8| {
         TaskSpec::parse(
             GOOD.replace("replicas: 1", &format!("replicas: {replicas}"))
-                .replace("mode: keeper_attested", &format!("mode: quorum\n  quorum: {quorum}"))
+                .replace(
+                    "mode: keeper_attested",
+                    &format!("mode: quorum\n  quorum: {quorum}"),
+                )
                 .replace("  criteria: { max_bytes: 1024 }\n", "")
                 .as_bytes(),
         )
@@ -144,7 +259,10 @@ fn each_validation_error_names_its_field() {
     assert!(q(3, 3).is_ok());
     for (r, k) in [(3, 1), (4, 2), (3, 4), (1, 1)] {
         let e = q(r, k).unwrap_err();
-        assert!(e.to_string().contains("verification.quorum"), "{r}/{k}: {e}");
+        assert!(
+            e.to_string().contains("verification.quorum"),
+            "{r}/{k}: {e}"
+        );
     }
 }
 
@@ -161,12 +279,25 @@ verification: { mode: MODE }
     let e = |d: &str, m: &str| {
         TaskSpec::parse(base.replace("DURATION", d).replace("MODE", m).as_bytes()).unwrap_err()
     };
-    assert!(e("", "service_health").to_string().contains("needs a duration"));
-    assert!(e("duration: 0s", "service_health").to_string().contains("at least 1s"));
-    assert!(e("duration: 1h", "quorum").to_string().contains("verified by `service_health`"));
-    let bad_health = base
-        .replace("DURATION", "duration: 1h")
-        .replace("MODE", "service_health, health: { interval_secs: 1, timeout_ms: 5000 }");
+    assert!(
+        e("", "service_health")
+            .to_string()
+            .contains("needs a duration")
+    );
+    assert!(
+        e("duration: 0s", "service_health")
+            .to_string()
+            .contains("at least 1s")
+    );
+    assert!(
+        e("duration: 1h", "quorum")
+            .to_string()
+            .contains("verified by `service_health`")
+    );
+    let bad_health = base.replace("DURATION", "duration: 1h").replace(
+        "MODE",
+        "service_health, health: { interval_secs: 1, timeout_ms: 5000 }",
+    );
     let e = TaskSpec::parse(bad_health.as_bytes()).unwrap_err();
     assert!(e.to_string().contains("timeout_ms must be between"), "{e}");
 }
@@ -210,7 +341,10 @@ fn commits_are_the_abi_encodings_the_contract_hashes() {
     let (e, s) = (B256::repeat_byte(7), B256::repeat_byte(9));
     assert_eq!(answer_commit(e, s), keccak256((e, s).abi_encode()));
     let (t, i) = (U256::from(12345u64), U256::from(2u64));
-    assert_eq!(quorum_commit(t, i, e, s), keccak256((t, i, e, s).abi_encode()));
+    assert_eq!(
+        quorum_commit(t, i, e, s),
+        keccak256((t, i, e, s).abi_encode())
+    );
 }
 
 #[test]

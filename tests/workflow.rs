@@ -1,0 +1,426 @@
+//! The `swan task` and `swan provider` commands against a running `swan devnet` (the real
+//! binaries): each subcommand's happy path, and each kind of bad input as one clear line —
+//! bad specs (every validation error class), bad flags, a missing keystore, a wrong password,
+//! an unreachable RPC, a missing or bad provider config.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+struct Devnet {
+    child: Child,
+    dir: PathBuf,
+    indexer: String,
+    key: String,
+    provider_config: String,
+    provider_key: String,
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn field<'a>(lines: &'a [String], prefix: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("{prefix} in {lines:?}"))[prefix.len()..]
+        .trim()
+}
+
+fn devnet() -> Devnet {
+    let dir = std::env::temp_dir().join(format!("swan-workflow-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_swan"))
+        .args([
+            "devnet",
+            "--port",
+            "0",
+            "--indexer-port",
+            "0",
+            "--keeper-port",
+            "0",
+            "--providers",
+            "2",
+            "--dir",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for l in out.lines() {
+        let l = l.unwrap();
+        let done = l.starts_with("logs");
+        lines.push(l);
+        if done {
+            break;
+        }
+    }
+    let indexer = field(&lines, "indexer")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let key = field(&lines, "submitter")
+        .split("SWAN_PRIVATE_KEY=")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(')')
+        .to_owned();
+    let p1 = field(&lines, "provider p1");
+    let provider_config = p1
+        .split("(config ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(')')
+        .to_owned();
+    Devnet {
+        child,
+        dir,
+        indexer,
+        key,
+        provider_config,
+        // anvil's third dev key: p1's owner (accounts: 0 keeper, 1 submitter, 2.. owners)
+        provider_key: "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a".into(),
+    }
+}
+
+fn swan(dn: &Devnet, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_swan"));
+    cmd.args(args)
+        .env("SWAN_MANIFEST", dn.dir.join("manifest.json"))
+        .env("SWAN_INDEXER_URL", &dn.indexer)
+        .env_remove("SWAN_PRIVATE_KEY")
+        .env_remove("SWAN_PROVIDER_KEY")
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The one line a failed command prints.
+fn error_line(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "should fail: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let e = String::from_utf8_lossy(&o.stderr).trim().to_owned();
+    assert_eq!(e.lines().count(), 1, "one line: {e}");
+    assert!(
+        !e.contains("panicked") && !e.contains("RUST_BACKTRACE"),
+        "{e}"
+    );
+    e
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+const OPEN: &str = r#"kind: batch
+run: { command: "true" }
+resources: { cpu: 64, gpu: { model: H100, count: 8 } }
+deadline: { assign_within: 10m }
+price: { cap: "2" }
+verification: { mode: keeper_attested }
+"#;
+
+const QUICK: &str = r#"kind: batch
+run: { command: sh, args: ["-c", "echo done"] }
+resources: { cpu: 1 }
+price: { cap: "0.1" }
+verification: { mode: keeper_attested, criteria: { max_bytes: 10 } }
+"#;
+
+fn task_id(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("task "))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn task_and_provider_commands_against_a_devnet() {
+    let dn = devnet();
+    let key = [("SWAN_PRIVATE_KEY", dn.key.as_str())];
+    let specs = dn.dir.join("t");
+    std::fs::create_dir_all(&specs).unwrap();
+
+    // create → status → list → cancel, on a task nobody can take (it stays open)
+    let open = write(&specs, "open.yaml", OPEN);
+    let id = task_id(&ok(&swan(&dn, &["task", "create", &open], &key)));
+    let status = ok(&swan(&dn, &["task", "status", &id], &[]));
+    assert!(
+        status.contains("status        open") && status.contains("mode          keeper_attested"),
+        "{status}"
+    );
+    // a task that runs: the devnet's agents and keeper take it to completed
+    let quick = write(&specs, "quick.yaml", QUICK);
+    let done = task_id(&ok(&swan(&dn, &["task", "create", &quick], &key)));
+    let t = Instant::now();
+    loop {
+        let s = ok(&swan(&dn, &["task", "status", &done], &[]));
+        if s.contains("status        completed") {
+            assert!(s.contains("— paid"), "{s}");
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "{s}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let list = ok(&swan(&dn, &["task", "list"], &[]));
+    assert!(list.contains(&done) && list.contains("completed"), "{list}");
+    let list = ok(&swan(&dn, &["task", "list", "--status", "completed"], &[]));
+    assert!(!list.contains(&id) && list.contains(&done), "{list}");
+    let out = ok(&swan(&dn, &["task", "cancel", &id], &key));
+    assert!(out.contains("cancelled"), "{out}");
+    let status = ok(&swan(&dn, &["task", "status", &id], &[]));
+    assert!(status.contains("status        cancelled"), "{status}");
+
+    // the market's refusals, typed, in one line
+    let e = error_line(&swan(&dn, &["task", "cancel", &id], &key));
+    assert!(
+        e.starts_with("error: cancelTask: the market refuses it with WrongTaskStatus"),
+        "{e}"
+    );
+    let e = error_line(&swan(&dn, &["task", "terminate", &done], &key));
+    assert!(
+        e.starts_with("error: terminateService: the market refuses it with"),
+        "{e}"
+    );
+    let e = error_line(&swan(&dn, &["task", "status", "0x1234"], &[]));
+    assert!(e.contains("no task 0x1234"), "{e}");
+
+    // provider commands with p1's config and key
+    let pk = [("SWAN_PROVIDER_KEY", dn.provider_key.as_str())];
+    let cfg = dn.provider_config.as_str();
+    let status = ok(&swan(&dn, &["provider", "--config", cfg, "status"], &pk));
+    assert!(
+        status.contains("status        active")
+            && status.contains("stake         500000000000000000000"),
+        "{status}"
+    );
+    let out = ok(&swan(
+        &dn,
+        &["provider", "--config", cfg, "stake", "1.5"],
+        &pk,
+    ));
+    assert!(out.contains("stake         501500000000000000000"), "{out}");
+    let out = ok(&swan(
+        &dn,
+        &["provider", "--config", cfg, "unstake", "1"],
+        &pk,
+    ));
+    assert!(out.contains("unbonding     1000000000000000000"), "{out}");
+    let e = error_line(&swan(&dn, &["provider", "--config", cfg, "withdraw"], &pk));
+    assert!(
+        e.starts_with("error: withdrawCollateral: the market refuses it with StillUnbonding"),
+        "{e}"
+    );
+    let out = ok(&swan(&dn, &["provider", "--config", cfg, "register"], &pk));
+    assert!(out.contains("status        active"), "{out}");
+    let e = error_line(&swan(
+        &dn,
+        &["provider", "--config", cfg, "stake", "lots"],
+        &pk,
+    ));
+    assert_eq!(
+        e,
+        "error: provider config `AMOUNT`: \"lots\" is not a token amount such as \"1.5\""
+    );
+    let e = error_line(&swan(&dn, &["provider", "--config", cfg, "status"], &[]));
+    assert!(
+        e.contains("no key: give `owner_keystore = FILE` in the provider config"),
+        "{e}"
+    );
+
+    // bad specs: one line naming the file and the field
+    for (name, text, says) in [
+        (
+            "parse.yaml",
+            "kind: batch\nrun: [",
+            "parse.yaml: task spec: ",
+        ),
+        (
+            "field.yaml",
+            &QUICK.replace("cpu: 1", "cpu: 0"),
+            "field.yaml: task spec field `resources.cpu`: 0 is not allowed; at least 1 core",
+        ),
+        (
+            "unknown.yaml",
+            &QUICK.replace("kind: batch", "kind: batch\nreplica: 3"),
+            "unknown field `replica`",
+        ),
+        (
+            "mode.yaml",
+            &QUICK.replace("keeper_attested", "known_answer"),
+            "known_answer needs the answer's commit",
+        ),
+    ] {
+        let p = write(&specs, name, text);
+        let e = error_line(&swan(&dn, &["task", "create", &p], &key));
+        assert!(e.starts_with("error: ") && e.contains(says), "{name}: {e}");
+    }
+    let e = error_line(&swan(
+        &dn,
+        &["task", "create", "/nonexistent/job.yaml"],
+        &key,
+    ));
+    assert!(
+        e.starts_with("error: cannot read /nonexistent/job.yaml"),
+        "{e}"
+    );
+
+    // keys: none, a malformed one, a missing keystore, a wrong password
+    let e = error_line(&swan(&dn, &["task", "create", &quick], &[]));
+    assert_eq!(
+        e,
+        "error: no key: give --keystore FILE (with a password file or a terminal) or set SWAN_PRIVATE_KEY"
+    );
+    let e = error_line(&swan(
+        &dn,
+        &["task", "create", &quick],
+        &[("SWAN_PRIVATE_KEY", "0x12")],
+    ));
+    assert_eq!(
+        e,
+        "error: SWAN_PRIVATE_KEY is not a private key: give 0x followed by 64 hex digits"
+    );
+    let e = error_line(&swan(
+        &dn,
+        &[
+            "task",
+            "create",
+            &quick,
+            "--keystore",
+            "/nonexistent/ks.json",
+        ],
+        &[],
+    ));
+    assert_eq!(
+        e,
+        "error: keystore /nonexistent/ks.json does not exist: give the path of an encrypted JSON keystore"
+    );
+    let ks_dir = specs.join("ks");
+    std::fs::create_dir_all(&ks_dir).unwrap();
+    let created =
+        Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/cast"))
+            .args(["wallet", "new"])
+            .arg(&ks_dir)
+            .args(["--unsafe-password", "right"])
+            .output()
+            .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let ks = std::fs::read_dir(&ks_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let pw = write(&specs, "pw.txt", "wrong\n");
+    let e = error_line(&swan(
+        &dn,
+        &[
+            "task",
+            "create",
+            &quick,
+            "--keystore",
+            ks.to_str().unwrap(),
+            "--password-file",
+            &pw,
+        ],
+        &[],
+    ));
+    assert!(e.contains("wrong password, or not a keystore file"), "{e}");
+
+    // an unreachable RPC, an indexer that is not there
+    let e = error_line(&swan(
+        &dn,
+        &["task", "create", &quick, "--rpc-url", "http://127.0.0.1:1"],
+        &key,
+    ));
+    assert!(
+        e.contains("the RPC does not answer") && e.contains("swan devnet"),
+        "{e}"
+    );
+    let e = error_line(&swan(
+        &dn,
+        &["task", "list", "--indexer-url", "http://127.0.0.1:1"],
+        &[],
+    ));
+    assert!(
+        e.contains("the indexer at http://127.0.0.1:1") && e.contains("does not answer"),
+        "{e}"
+    );
+    let e = error_line(&swan(&dn, &["task", "list", "--status", "lost"], &[]));
+    assert!(
+        e.contains("the indexer refuses the query: status must be one of"),
+        "{e}"
+    );
+
+    // bad flags are clap's usage errors (exit 2)
+    for args in [
+        vec!["task", "extend", &id, "soon"],
+        vec!["task", "status", "not-a-number"],
+        vec!["task", "frobnicate"],
+    ] {
+        let o = swan(&dn, &args, &key);
+        let code = o.status.code();
+        let e = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(e.starts_with("error: "), "{args:?}: {e}");
+        assert!(
+            code == Some(2) || (code == Some(1) && e.contains("is not a duration")),
+            "{args:?}: {code:?} {e}"
+        );
+    }
+
+    // a missing or bad provider config
+    let e = error_line(&swan(
+        &dn,
+        &["provider", "--config", "/nonexistent/p.toml", "status"],
+        &pk,
+    ));
+    assert!(
+        e.starts_with("error: cannot read the provider config /nonexistent/p.toml"),
+        "{e}"
+    );
+    let bad = write(
+        &specs,
+        "bad.toml",
+        "work_dir = \"/tmp/x\"\nregion = \"\"\nstake = \"1\"\n[resources]\ncpu = 1\n",
+    );
+    let e = error_line(&swan(&dn, &["provider", "--config", &bad, "status"], &pk));
+    assert_eq!(
+        e,
+        "error: provider config `region`: \"\": 1 to 32 bytes of text"
+    );
+}
