@@ -5,6 +5,7 @@
 //!
 //! Errors are reported as one line (`error: …`) that says what was wrong and what to do.
 
+mod config;
 mod demo;
 mod deploy_cmd;
 mod devnet;
@@ -84,6 +85,19 @@ enum IndexerCommand {
 }
 
 fn main() -> ExitCode {
+    // the config file stands in for unset environment variables, which stand in for flags
+    match config::settings() {
+        Ok(vars) => {
+            for (k, v) in vars {
+                // SAFETY: still single-threaded: nothing else reads the environment yet
+                unsafe { std::env::set_var(k, v) };
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let cli = Cli::parse();
     let filter = match cli.verbose {
         0 => "warn,swan=info,swan_indexer=info,swan_keeper=info,swan_provider=info",

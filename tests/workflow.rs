@@ -403,6 +403,54 @@ fn task_and_provider_commands_against_a_devnet() {
         );
     }
 
+    // swan.toml stands in for unset environment variables, which stand in for flags
+    let cwd = specs.join("cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    std::fs::write(
+        cwd.join("swan.toml"),
+        format!(
+            "manifest = \"{}\"\nindexer_url = \"{}\"\n",
+            dn.dir.join("manifest.json").display(),
+            dn.indexer
+        ),
+    )
+    .unwrap();
+    let in_cwd = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_swan"));
+        c.args(args)
+            .current_dir(&cwd)
+            .env_remove("SWAN_MANIFEST")
+            .env_remove("SWAN_INDEXER_URL");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let list = ok(&in_cwd(&["task", "list"], &[]));
+    assert!(list.contains(&done), "the file's indexer_url: {list}");
+    let e = error_line(&in_cwd(
+        &["task", "list"],
+        &[("SWAN_INDEXER_URL", "http://127.0.0.1:1")],
+    ));
+    assert!(
+        e.contains("http://127.0.0.1:1"),
+        "the environment wins over the file: {e}"
+    );
+    let list = ok(&in_cwd(
+        &["task", "list", "--indexer-url", &dn.indexer],
+        &[("SWAN_INDEXER_URL", "http://127.0.0.1:1")],
+    ));
+    assert!(
+        list.contains(&done),
+        "the flag wins over the environment: {list}"
+    );
+    std::fs::write(cwd.join("swan.toml"), "private_key = \"0x12\"\n").unwrap();
+    let e = error_line(&in_cwd(&["task", "list"], &[]));
+    assert!(
+        e.starts_with("error: config file swan.toml line 1: unknown field `private_key`"),
+        "{e}"
+    );
+
     // a missing or bad provider config
     let e = error_line(&swan(
         &dn,

@@ -219,10 +219,14 @@ impl Config {
             ))
         })?;
         let mut cfg: Config = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| format!(" line {}", text[..s.start].matches('\n').count() + 1))
+                .unwrap_or_default();
             ConfigError(format!(
-                "provider config {}: {}",
+                "provider config {}{line}: {}",
                 path.display(),
-                e.to_string().trim().replace('\n', " ")
+                e.message()
             ))
         })?;
         if let Ok(v) = std::env::var("SWAN_MANIFEST") {
@@ -407,7 +411,10 @@ cpu_hour = "0.001"
                 ),
                 "`indexer_url`",
             ),
-            (GOOD.replace("region", "regoin"), "unknown field `regoin`"),
+            (
+                GOOD.replace("region", "regoin"),
+                "p.toml line 3: unknown field `regoin`",
+            ),
             (
                 GOOD.replace("work_dir = \"/tmp/p\"", ""),
                 "missing field `work_dir`",
