@@ -5,7 +5,7 @@
 //!
 //! ```toml
 //! manifest = ".devnet/manifest.json"
-//! indexer_url = "http://127.0.0.1:8080"   # absent: read assignments from chain events
+//! indexer_url = "http://127.0.0.1:8080"   # absent or not answering: chain events
 //! listen = "127.0.0.1:9101"               # results and health are served here
 //! work_dir = ".devnet/provider-1"
 //! region = "us"

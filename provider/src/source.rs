@@ -1,5 +1,5 @@
-//! Where the agent learns what is assigned to it: the indexer's HTTP API when one is configured,
-//! else the chain's own events (`TaskAssigned` naming this provider, `TaskCreated` for the spec)
+//! Where the agent learns what is assigned to it: the indexer's HTTP API when one is configured
+//! and answers, else the chain's own events (`TaskAssigned` naming this provider, `TaskCreated` for the spec)
 //! and the market's view functions. Both give the same [`Assignment`]s.
 
 use std::collections::BTreeMap;
@@ -54,53 +54,50 @@ const REPLICA: [&str; 8] = [
     "ended",
 ];
 
-/// The indexer API or the chain.
+/// The indexer API, with the chain as the fallback (or the chain alone).
 #[derive(Debug)]
-pub enum Source {
-    /// The indexer's read API at this base URL.
-    Indexer {
-        /// Base URL.
-        url: String,
-        /// Client.
-        http: reqwest::Client,
-    },
-    /// Chain events from the manifest's start block.
-    Chain {
-        /// Next block to scan.
-        next: u64,
-        /// Tasks assigned to this provider: replica indexes, spec URI and hash.
-        known: BTreeMap<U256, (Vec<u32>, String, B256)>,
-    },
+pub struct Source {
+    /// The indexer's read API: base URL and client.
+    indexer: Option<(String, reqwest::Client)>,
+    /// Chain scanning: the next block to scan.
+    next: u64,
+    /// Tasks seen assigned to this provider on chain: replica indexes, spec URI and hash.
+    known: BTreeMap<U256, (Vec<u32>, String, B256)>,
 }
 
 impl Source {
-    /// The indexer at `url`, or the chain when `None`.
+    /// The indexer at `url` (falling back to the chain when it fails), or the chain alone when
+    /// `None`.
     pub fn new(indexer: Option<&str>, start_block: u64) -> Self {
-        match indexer {
-            Some(u) => Self::Indexer {
-                url: u.trim_end_matches('/').to_owned(),
-                http: reqwest::Client::builder()
+        Self {
+            indexer: indexer.map(|u| {
+                let http = reqwest::Client::builder()
                     .timeout(std::time::Duration::from_secs(10))
                     .build()
-                    .expect("an HTTP client"),
-            },
-            None => Self::Chain {
-                next: start_block,
-                known: BTreeMap::new(),
-            },
+                    .expect("an HTTP client");
+                (u.trim_end_matches('/').to_owned(), http)
+            }),
+            next: start_block,
+            known: BTreeMap::new(),
         }
     }
 
-    /// The replicas of assigned (live) tasks held by `owner`.
+    /// The replicas of assigned (live) tasks held by `owner`: from the indexer; from chain
+    /// events when there is none or it fails (a stopped indexer does not stop the work).
     pub async fn assigned(
         &mut self,
         chain: &Chain,
         owner: Address,
     ) -> Result<Vec<Assignment>, SourceError> {
-        match self {
-            Self::Indexer { url, http } => from_indexer(http, url, owner).await,
-            Self::Chain { next, known } => from_chain(chain, owner, next, known).await,
+        if let Some((url, http)) = &self.indexer {
+            match from_indexer(http, url, owner).await {
+                Ok(a) => return Ok(a),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the indexer fails: reading chain events instead")
+                }
+            }
         }
+        from_chain(chain, owner, &mut self.next, &mut self.known).await
     }
 }
 

@@ -1,5 +1,5 @@
 //! The agent end to end on anvil with the real indexer and keeper, reading its assignments from
-//! chain events (no indexer API configured): it registers and stakes from its config, runs an
+//! chain events (the indexer API it is given does not answer: it falls back to the chain): it registers and stakes from its config, runs an
 //! assigned task, and survives being stopped mid-run — the next agent runs it again (nothing was
 //! published), submits once, is paid; a later restart runs and sends nothing more.
 
@@ -130,10 +130,10 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
         let _ = keeper.run(std::future::pending()).await;
     });
 
-    // the agent: chain events as its source
+    // the agent: its indexer URL answers nothing, so chain events are its source
     let work = dir.path().join("agent");
     let cfg_text = format!(
-        "manifest = \"{}\"\nwork_dir = \"{}\"\nregion = \"eu\"\nstake = \"200\"\npoll_ms = 100\nclaim_every_secs = 1\n[resources]\ncpu = 4\nmemory_gib = 8\n[prices]\ncpu_hour = \"0.001\"\n",
+        "manifest = \"{}\"\nindexer_url = \"http://127.0.0.1:1\"\nwork_dir = \"{}\"\nregion = \"eu\"\nstake = \"200\"\npoll_ms = 100\nclaim_every_secs = 1\n[resources]\ncpu = 4\nmemory_gib = 8\n[prices]\ncpu_hour = \"0.001\"\n",
         mpath.display(),
         work.display()
     );
