@@ -3,7 +3,9 @@
 //! each its own process (this same binary), running until Ctrl-C.
 //!
 //! Accounts (anvil's dev keys): 0 deploys and is the keeper, 1 is the submitter, 2.. are the
-//! providers' owners and the ones after them their workers. Logs go to `<dir>/logs/`.
+//! providers' owners and the ones after them their workers. Logs go to `<dir>/logs/`. The
+//! market's parameters are the dev ones (5 % fee, half of a slash to the submitter, 5 % bounty,
+//! 100-token minimum stake) with a 10-second unbonding delay.
 
 use std::{
     net::TcpListener,
@@ -222,6 +224,9 @@ fn key_hex(k: &PrivateKeySigner) -> String {
 
 const TOKEN: u128 = 1_000_000_000_000_000_000;
 
+/// The devnet's unbonding delay, seconds.
+pub(crate) const UNBONDING_SECS: u32 = 10;
+
 /// Start the devnet and wait until the indexer serves it and every provider is registered.
 pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
     let dir = args.dir.clone();
@@ -254,7 +259,9 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         .connect_http(anvil.endpoint_url())
         .erased();
     let keeper = keys[0].clone();
-    let cfg = DeployConfig::devnet(keeper.address(), anvil.endpoint());
+    let mut cfg = DeployConfig::devnet(keeper.address(), anvil.endpoint());
+    // a short unbonding delay, so a withdrawal can be tried within a session
+    cfg.params.unbondingDelay = UNBONDING_SECS;
     let manifest = deploy(&p, &cfg).await?;
     let manifest_path = dir.join("manifest.json");
     manifest.save(&manifest_path)?;

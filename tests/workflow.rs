@@ -193,8 +193,17 @@ fn task_and_provider_commands_against_a_devnet() {
         assert!(t.elapsed() < Duration::from_secs(60), "{s}");
         std::thread::sleep(Duration::from_millis(500));
     }
-    let list = ok(&swan(&dn, &["task", "list"], &[]));
-    assert!(list.contains(&done) && list.contains("completed"), "{list}");
+    // the list comes from the indexer, which follows the chain a moment behind
+    let t = Instant::now();
+    loop {
+        let list = ok(&swan(&dn, &["task", "list"], &[]));
+        assert!(list.contains(&done), "{list}");
+        if list.contains("completed") {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "{list}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
     let list = ok(&swan(&dn, &["task", "list", "--status", "completed"], &[]));
     assert!(!list.contains(&id) && list.contains(&done), "{list}");
     let out = ok(&swan(&dn, &["task", "cancel", &id], &key));
@@ -241,6 +250,22 @@ fn task_and_provider_commands_against_a_devnet() {
     assert!(
         e.starts_with("error: withdrawCollateral: the market refuses it with StillUnbonding"),
         "{e}"
+    );
+    // the devnet's unbonding delay is 10 s: then the withdrawal goes through
+    let t = Instant::now();
+    let out = loop {
+        std::thread::sleep(Duration::from_secs(2));
+        let o = swan(&dn, &["provider", "--config", cfg, "withdraw"], &pk);
+        if o.status.success() {
+            break ok(&o);
+        }
+        let e = error_line(&o);
+        assert!(e.contains("StillUnbonding"), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(60), "{e}");
+    };
+    assert!(
+        out.contains("stake         500500000000000000000") && out.contains("unbonding     0"),
+        "{out}"
     );
     let out = ok(&swan(&dn, &["provider", "--config", cfg, "register"], &pk));
     assert!(out.contains("status        active"), "{out}");
