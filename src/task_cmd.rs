@@ -11,7 +11,9 @@ use alloy::{
     rpc::types::TransactionRequest,
 };
 use clap::{Args, Subcommand};
-use swan_contracts::{DevToken, Manifest, SwanMarket, load_signer};
+use swan_contracts::{
+    DevToken, Manifest, REPLICA_STATUS, SwanMarket, TASK_STATUS, load_signer, name_of,
+};
 use swan_spec::{Publish, TaskSpec, answer_commit};
 
 /// Options every task command takes.
@@ -478,35 +480,12 @@ async fn list(url: &str) -> Result<serde_json::Value, TaskError> {
     Ok(body)
 }
 
-const TASK: [&str; 6] = [
-    "none",
-    "open",
-    "assigned",
-    "completed",
-    "failed",
-    "cancelled",
-];
 const MODE: [&str; 4] = [
     "keeper_attested",
     "known_answer",
     "quorum",
     "service_health",
 ];
-const REPLICA: [&str; 8] = [
-    "none",
-    "assigned",
-    "submitted",
-    "revealed",
-    "paid",
-    "slashed",
-    "refunded",
-    "ended",
-];
-
-fn name(table: &[&'static str], i: u8) -> &'static str {
-    table.get(usize::from(i)).copied().unwrap_or("unknown")
-}
-
 async fn status_text(c: &Conn, id: U256) -> Result<String, TaskError> {
     let m = c.market();
     let t = m.getTask(id).call().await.map_err(|e| {
@@ -520,8 +499,8 @@ async fn status_text(c: &Conn, id: U256) -> Result<String, TaskError> {
     }
     let mut out = format!(
         "task          {id:#x}\nstatus        {}\nmode          {}\nreplicas      {}\nprice cap     {}\nassign by     {}\nresult by     {}\nsettle by     {}\n",
-        name(&TASK, t.status),
-        name(&MODE, t.mode),
+        name_of(&TASK_STATUS, t.status),
+        name_of(&MODE, t.mode),
         t.replicas,
         t.price,
         t.assignBy,
@@ -539,7 +518,7 @@ async fn status_text(c: &Conn, id: U256) -> Result<String, TaskError> {
                 "replica {i}     {:#x} at {} — {}\n",
                 r.provider,
                 r.price,
-                name(&REPLICA, r.status)
+                name_of(&REPLICA_STATUS, r.status)
             );
         }
     }

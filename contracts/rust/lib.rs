@@ -25,8 +25,10 @@ mod deploy;
 mod devchain;
 mod keys;
 mod manifest;
+mod names;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, deploy, dev_params};
 pub use devchain::{anvil_path, dev_wallet};
 pub use keys::{KeyError, load_signer};
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};
+pub use names::{PROVIDER_STATUS, REPLICA_STATUS, TASK_STATUS, name_of};

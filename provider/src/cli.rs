@@ -164,10 +164,7 @@ pub async fn run(args: ProviderArgs) -> Result<(), CliError> {
 #[allow(clippy::print_stdout)]
 async fn print_status(c: &Chain) -> Result<(), CliError> {
     let p = ops::record(c).await?;
-    let status = ["none", "active", "paused", "exited"]
-        .get(usize::from(p.status))
-        .copied()
-        .unwrap_or("unknown");
+    let status = swan_contracts::name_of(&swan_contracts::PROVIDER_STATUS, p.status);
     println!("provider      {:#x}", c.owner);
     println!("status        {status}");
     println!("worker        {:#x}", p.worker);

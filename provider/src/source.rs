@@ -43,16 +43,6 @@ pub struct Assignment {
 pub struct SourceError(pub String);
 
 const MODES: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service"];
-const REPLICA: [&str; 8] = [
-    "none",
-    "assigned",
-    "submitted",
-    "revealed",
-    "paid",
-    "slashed",
-    "refunded",
-    "ended",
-];
 
 /// The indexer API, with the chain as the fallback (or the chain alone).
 #[derive(Debug)]
@@ -264,14 +254,9 @@ async fn from_chain(
             out.push(Assignment {
                 task: *task,
                 replica: i,
-                mode: MODES
-                    .get(usize::from(t.mode))
-                    .unwrap_or(&"unknown")
-                    .to_string(),
-                status: REPLICA
-                    .get(usize::from(r.status))
-                    .unwrap_or(&"unknown")
-                    .to_string(),
+                mode: swan_contracts::name_of(&MODES, t.mode).to_owned(),
+                status: swan_contracts::name_of(&swan_contracts::REPLICA_STATUS, r.status)
+                    .to_owned(),
                 spec_uri: uri.clone(),
                 spec_hash: *hash,
                 result_by: t.resultBy.into(),
