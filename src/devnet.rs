@@ -286,6 +286,7 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
     let indexer_port = port_or_free(args.indexer_port)?;
     let keeper_port = port_or_free(args.keeper_port)?;
     let indexer_url = format!("http://127.0.0.1:{indexer_port}");
+    let keeper_url = format!("http://127.0.0.1:{keeper_port}");
     let m = manifest_path.display().to_string();
     let dbs = db.display().to_string();
     let mut children = vec![spawn_self(
@@ -304,6 +305,8 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
             "100",
             "--progress",
             "never",
+            "--keeper-url",
+            &keeper_url,
         ]
         .map(String::from),
         &[],
@@ -349,7 +352,7 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         db,
         dir,
         indexer_url,
-        keeper_url: format!("http://127.0.0.1:{keeper_port}"),
+        keeper_url,
         keeper,
         submitter,
         agents,
@@ -487,6 +490,10 @@ impl Running {
             "indexer       {} (API; the database is {})",
             self.indexer_url,
             self.db.display()
+        );
+        println!(
+            "explorer      {}/ (the market explorer: open it in a browser)",
+            self.indexer_url
         );
         println!(
             "keeper        {} (/health, /metrics, /decisions, /prices)",

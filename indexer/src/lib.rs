@@ -11,6 +11,7 @@
 //!   rows, its undo log and the checkpoint are written in one transaction;
 //! - [`sync`]: backfill then follow the head; forks rolled back; finality; the stall watchdog;
 //! - [`api`]: the HTTP read API, `/health`, `/ready`, `/metrics`;
+//! - [`web`]: the market explorer, a web page under `/` built from the read API;
 //! - [`run`]: configuration and the `swan-indexer` / `swan indexer run` entry point.
 
 pub mod api;
@@ -22,3 +23,4 @@ pub mod run;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod web;

@@ -62,6 +62,10 @@ pub struct IndexerArgs {
     /// /ready fails when the checkpoint is more than this many blocks behind the head.
     #[arg(long, default_value_t = 5)]
     pub ready_lag: u64,
+    /// The keeper whose suggested prices /api/prices relays to the explorer (its --listen
+    /// address, e.g. http://127.0.0.1:8081); without it the page says none is configured.
+    #[arg(long, env = "SWAN_KEEPER_URL")]
+    pub keeper_url: Option<String>,
     /// Progress bar: auto (on a terminal), always, never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub progress: String,
@@ -95,6 +99,14 @@ pub enum RunError {
 /// Run the indexer until Ctrl-C (or, with `--exit-at-head`, until the head is indexed).
 pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
     let manifest = Manifest::load(&args.manifest)?;
+    if let Some(u) = &args.keeper_url {
+        let ok = reqwest::Url::parse(u).is_ok_and(|url| url.scheme() == "http" && url.has_host());
+        if !ok {
+            return Err(RunError::Config(format!(
+                "--keeper-url must be the keeper's http:// address (its --listen, e.g. http://127.0.0.1:8081), got {u:?}"
+            )));
+        }
+    }
     let urls = if args.rpc_urls.is_empty() {
         manifest.rpc_urls.clone()
     } else {
@@ -166,9 +178,12 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             market: format!("{:#x}", manifest.market),
             status: status.clone(),
             ready_lag: args.ready_lag,
+            token: format!("{:#x}", manifest.token),
+            explorer: manifest.explorer.clone(),
+            keeper_url: args.keeper_url.clone(),
         });
         tracing::info!(%addr, "HTTP API listening");
-        eprintln!("indexer API on http://{addr}");
+        eprintln!("indexer API on http://{addr} (the market explorer: http://{addr}/)");
         Some(tokio::spawn(
             async move { axum::serve(listener, app).await },
         ))

@@ -1,5 +1,7 @@
 //! The HTTP read API (axum): tasks, providers, events and market stats from the typed tables,
-//! plus `/health`, `/ready`, `/metrics` and the OpenAPI document (`/openapi.json`).
+//! plus `/health`, `/ready`, `/metrics` and the OpenAPI document (`/openapi.json`). The
+//! explorer's extra reads (market info, time series, a task's timeline, the keeper's suggested
+//! prices) are in [`explorer`]; the web page itself is served by [`crate::web`].
 //!
 //! Query parameters are checked by hand so that a bad one gets a 400 whose JSON names it:
 //! `{"error": "...", "parameter": "limit"}`. Unknown parameters are refused the same way (a
@@ -16,6 +18,8 @@ use axum::{
 };
 use serde_json::{Map, Value, json};
 use sqlx::{Column, Row, any::AnyRow};
+
+mod explorer;
 
 use crate::{
     project::{MODES, PROVIDER_STATUS, TASK_STATUS},
@@ -39,6 +43,12 @@ pub struct ApiState {
     pub status: SharedStatus,
     /// `/ready` fails when the checkpoint is more than this many blocks behind the head.
     pub ready_lag: u64,
+    /// The payment token (0x-hex), shown by `/api/info`.
+    pub token: String,
+    /// The block explorer's base URL, if the manifest names one (the web page links to it).
+    pub explorer: Option<String>,
+    /// The keeper whose suggested prices `/api/prices` relays (`http://host:port`), if any.
+    pub keeper_url: Option<String>,
 }
 
 /// An API error: a status and a JSON body naming what was wrong.
@@ -119,6 +129,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/providers/{address}", get(provider))
         .route("/api/events", get(events))
         .route("/api/stats", get(stats))
+        .route("/api/info", get(explorer::info))
+        .route("/api/series", get(explorer::series))
+        .route("/api/prices", get(explorer::prices))
+        .merge(crate::web::routes())
         .fallback(|| async { ApiError::not_found("no such endpoint; see /openapi.json") })
         .with_state(Arc::new(state))
 }
@@ -349,9 +363,18 @@ async fn tasks(
 ) -> ApiResult {
     let p = Params::new(
         q,
-        &["status", "mode", "submitter", "provider", "limit", "offset"],
+        &[
+            "status",
+            "kind",
+            "mode",
+            "submitter",
+            "provider",
+            "limit",
+            "offset",
+        ],
     )?;
     let status = p.one_of("status", &TASK_STATUS[1..])?;
+    let kind = p.one_of("kind", &["batch", "service"])?;
     let mode = p.one_of("mode", &MODES)?;
     let submitter = p.address("submitter")?;
     let provider = p.address("provider")?;
@@ -361,6 +384,11 @@ async fn tasks(
     let mut filter = format!(" FROM tasks t WHERE t.chain_id = {chain}");
     if let Some(v) = status {
         filter += &format!(" AND t.status = {}", sql.arg(v));
+    }
+    match kind.as_deref() {
+        Some("service") => filter += " AND t.mode = 'service'",
+        Some(_) => filter += " AND t.mode <> 'service'",
+        None => {}
     }
     if let Some(v) = mode {
         filter += &format!(" AND t.mode = {}", sql.arg(v));
@@ -381,6 +409,8 @@ async fn tasks(
     ))
 }
 
+/// The rows of a state table (tasks, replicas, providers) whose `key_col` is `key`; each is final
+/// by the block of its last change.
 async fn rows(
     s: &ApiState,
     table: &str,
@@ -395,17 +425,39 @@ async fn rows(
         "SELECT * FROM {table} WHERE chain_id = {chain} AND {key_col} = {k} ORDER BY {order}"
     );
     let f = finalized(s).await?;
-    // state tables carry the block of their last change; event tables their own block
-    let block = if matches!(table, "replicas" | "tasks") {
-        "updated_block"
-    } else {
-        "block_number"
-    };
     Ok(sql
         .fetch(&s.store)
         .await?
         .iter()
-        .map(|r| mark_final(row_json(r), f, block))
+        .map(|r| mark_final(row_json(r), f, "updated_block"))
+        .collect())
+}
+
+/// The rows of an event table whose `key_col` is `key`, in chain order, each with the
+/// transaction that emitted it (`tx_hash`, from the raw log) and its block's time (`block_time`,
+/// unix seconds), final by its own block.
+async fn events_of(
+    s: &ApiState,
+    table: &str,
+    key_col: &str,
+    key: &str,
+) -> Result<Vec<Value>, ApiError> {
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let k = sql.arg(key.to_owned());
+    sql.text = format!(
+        "SELECT e.*, l.tx_hash, b.timestamp AS block_time FROM {table} e \
+         LEFT JOIN raw_logs l ON l.chain_id = e.chain_id AND l.block_number = e.block_number \
+         AND l.log_index = e.log_index \
+         LEFT JOIN blocks b ON b.chain_id = e.chain_id AND b.number = e.block_number \
+         WHERE e.chain_id = {chain} AND e.{key_col} = {k} ORDER BY e.block_number, e.log_index"
+    );
+    let f = finalized(s).await?;
+    Ok(sql
+        .fetch(&s.store)
+        .await?
+        .iter()
+        .map(|r| mark_final(row_json(r), f, "block_number"))
         .collect())
 }
 
@@ -420,23 +472,13 @@ async fn task(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResu
     let Some(mut t) = found.pop() else {
         return Err(ApiError::not_found(format!("no task {key}")));
     };
+    // the row's `replicas` (how many) gives its name to the list of replicas below
+    t["replica_count"] = t["replicas"].take();
     t["replicas"] = Value::Array(rows(&s, "replicas", "task_id", &key, "idx").await?);
-    t["assignments"] = Value::Array(
-        rows(
-            &s,
-            "assignments",
-            "task_id",
-            &key,
-            "block_number, log_index",
-        )
-        .await?,
-    );
-    t["results"] =
-        Value::Array(rows(&s, "results", "task_id", &key, "block_number, log_index").await?);
-    t["payments"] =
-        Value::Array(rows(&s, "payments", "task_id", &key, "block_number, log_index").await?);
-    t["slashes"] =
-        Value::Array(rows(&s, "slashes", "task_id", &key, "block_number, log_index").await?);
+    for table in ["assignments", "results", "payments", "slashes"] {
+        t[table] = Value::Array(events_of(&s, table, "task_id", &key).await?);
+    }
+    t["timeline"] = Value::Array(explorer::timeline(&s, &key, &t).await?);
     Ok(Json(t))
 }
 
@@ -517,20 +559,9 @@ async fn provider(State(s): State<Arc<ApiState>>, Path(address): Path<String>) -
         )
         .await?,
     );
-    p["collateral"] = Value::Array(
-        rows(
-            &s,
-            "collateral_events",
-            "provider",
-            &key,
-            "block_number, log_index",
-        )
-        .await?,
-    );
-    p["slashes"] =
-        Value::Array(rows(&s, "slashes", "provider", &key, "block_number, log_index").await?);
-    p["payments"] =
-        Value::Array(rows(&s, "payments", "account", &key, "block_number, log_index").await?);
+    p["collateral"] = Value::Array(events_of(&s, "collateral_events", "provider", &key).await?);
+    p["slashes"] = Value::Array(events_of(&s, "slashes", "provider", &key).await?);
+    p["payments"] = Value::Array(events_of(&s, "payments", "account", &key).await?);
     Ok(Json(p))
 }
 

@@ -1,0 +1,283 @@
+//! What the market explorer (the web page) reads besides the tables: the market's identity
+//! (`/api/info`), time series of the market's money (`/api/series`), a task's timeline (every
+//! event of the task with its block, time and transaction) and the keeper's suggested prices
+//! (`/api/prices`, relayed from the keeper that publishes them).
+//!
+//! Amounts stay exact: sums are taken over `U256` in Rust, never as floating point in SQL.
+
+use std::{collections::BTreeSet, collections::HashMap, str::FromStr, sync::Arc, time::Duration};
+
+use alloy::primitives::U256;
+use axum::{
+    Json,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::{ApiError, ApiResult, ApiState, Params, Sql, finalized, mark_final};
+
+/// The market this indexer follows and how far it got.
+pub(super) async fn info(State(s): State<Arc<ApiState>>) -> ApiResult {
+    Ok(Json(json!({
+        "chain_id": s.chain_id,
+        "market": s.market,
+        "token": s.token,
+        "explorer": s.explorer,
+        "keeper": s.keeper_url.is_some(),
+        "checkpoint": s.status.checkpoint.get(),
+        "head": s.status.head.get(),
+        "finalized": finalized(&s).await?,
+    })))
+}
+
+/// A bucket width a person reads easily: the smallest of these at least `secs`.
+fn nice_bucket(secs: u64) -> u64 {
+    const STEPS: [u64; 16] = [
+        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 21_600, 86_400,
+    ];
+    STEPS
+        .iter()
+        .copied()
+        .find(|&s| s >= secs)
+        .unwrap_or_else(|| secs.div_ceil(86_400) * 86_400)
+}
+
+fn amount(v: &str) -> U256 {
+    U256::from_str(v).unwrap_or_default()
+}
+
+/// Tasks created, volume paid to providers, protocol fees and collateral slashed per time
+/// bucket, ending with the bucket of the newest indexed block. `buckets` (default 40) and
+/// `bucket_secs` (default: the indexed span divided into `buckets`, rounded to a readable width).
+pub(super) async fn series(
+    State(s): State<Arc<ApiState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let p = Params::new(q, &["buckets", "bucket_secs"])?;
+    let buckets = p.u64("buckets", 40, 500)?;
+    if buckets == 0 {
+        return Err(ApiError::bad(
+            "buckets",
+            "buckets must be from 1 to 500, got 0",
+        ));
+    }
+    let asked = p.u64("bucket_secs", 0, 365 * 86_400)?;
+    if p.raw.contains_key("bucket_secs") && asked == 0 {
+        return Err(ApiError::bad(
+            "bucket_secs",
+            "bucket_secs must be from 1 to 31536000, got 0",
+        ));
+    }
+    let chain = s.chain_id as i64;
+    let span = Sql {
+        text: "SELECT MIN(timestamp), MAX(timestamp) FROM blocks WHERE chain_id = $1".into(),
+        args: vec![Value::from(chain)],
+    }
+    .fetch(&s.store)
+    .await?;
+    let (first, last) = span
+        .first()
+        .and_then(|r| {
+            let a = r.try_get::<Option<i64>, _>(0).ok().flatten()?;
+            let b = r.try_get::<Option<i64>, _>(1).ok().flatten()?;
+            Some((a.max(0) as u64, b.max(0) as u64))
+        })
+        .unwrap_or((0, 0));
+    let width = if asked > 0 {
+        asked
+    } else {
+        nice_bucket((last - first + 1).div_ceil(buckets))
+    };
+    let end = last / width * width; // start of the newest bucket
+    let start = end.saturating_sub((buckets - 1) * width);
+    let mut points: Vec<(u64, [U256; 3], u64)> = (0..buckets)
+        .map(|i| (start + i * width, [U256::ZERO; 3], 0))
+        .collect();
+    let newest = (buckets - 1) as usize;
+    let slot = |t: i64| -> Option<usize> {
+        let t = t.max(0) as u64;
+        (t >= start).then(|| (((t - start) / width) as usize).min(newest))
+    };
+    // the first block in the window: every event table is keyed by block number
+    let from_block = Sql {
+        text: "SELECT MIN(number) FROM blocks WHERE chain_id = $1 AND timestamp >= $2".into(),
+        args: vec![Value::from(chain), Value::from(start as i64)],
+    }
+    .fetch(&s.store)
+    .await?
+    .first()
+    .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+    .unwrap_or(i64::MAX);
+    let window = |text: &str| Sql {
+        text: text.to_owned(),
+        args: vec![Value::from(chain), Value::from(from_block)],
+    };
+    for r in window(
+        "SELECT b.timestamp, p.amount, p.fee FROM payments p \
+         JOIN blocks b ON b.chain_id = p.chain_id AND b.number = p.block_number \
+         WHERE p.chain_id = $1 AND p.block_number >= $2 \
+         AND p.kind IN ('replica_paid', 'service_claimed')",
+    )
+    .fetch(&s.store)
+    .await?
+    {
+        if let Some(i) = slot(r.get(0)) {
+            points[i].1[0] += amount(&r.get::<String, _>(1));
+            points[i].1[1] += amount(&r.get::<String, _>(2));
+        }
+    }
+    for r in window(
+        "SELECT b.timestamp, x.slashed FROM slashes x \
+         JOIN blocks b ON b.chain_id = x.chain_id AND b.number = x.block_number \
+         WHERE x.chain_id = $1 AND x.block_number >= $2",
+    )
+    .fetch(&s.store)
+    .await?
+    {
+        if let Some(i) = slot(r.get(0)) {
+            points[i].1[2] += amount(&r.get::<String, _>(1));
+        }
+    }
+    for r in window(
+        "SELECT b.timestamp FROM tasks t \
+         JOIN blocks b ON b.chain_id = t.chain_id AND b.number = t.created_block \
+         WHERE t.chain_id = $1 AND t.created_block >= $2",
+    )
+    .fetch(&s.store)
+    .await?
+    {
+        if let Some(i) = slot(r.get(0)) {
+            points[i].2 += 1;
+        }
+    }
+    let points: Vec<Value> = points
+        .into_iter()
+        .map(|(t, [volume, fees, slashed], created)| {
+            json!({
+                "t": t,
+                "tasks_created": created,
+                "volume": volume.to_string(),
+                "fees": fees.to_string(),
+                "slashed": slashed.to_string(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "bucket_secs": width,
+        "from": start,
+        "to": end + width,
+        "points": points,
+    })))
+}
+
+/// Every event of task `key` in chain order — created, assigned, each result, each payment,
+/// slash and refund, started/extended, finalized or cancelled — with its block, the block's time
+/// and the transaction. `task` is the task's JSON with its event rows (they name the blocks to
+/// look in; the raw logs of those blocks whose first indexed topic is the task id are its events).
+pub(super) async fn timeline(
+    s: &ApiState,
+    key: &str,
+    task: &Value,
+) -> Result<Vec<Value>, ApiError> {
+    let mut blocks = BTreeSet::new();
+    for col in [
+        "created_block",
+        "assigned_block",
+        "finalized_block",
+        "updated_block",
+    ] {
+        if let Some(b) = task[col].as_i64() {
+            blocks.insert(b);
+        }
+    }
+    for table in ["assignments", "results", "payments", "slashes"] {
+        for row in task[table].as_array().into_iter().flatten() {
+            if let Some(b) = row["block_number"].as_i64() {
+                blocks.insert(b);
+            }
+        }
+    }
+    if blocks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let list: Vec<String> = blocks.iter().map(|b| sql.arg(*b)).collect();
+    sql.text = format!(
+        "SELECT l.block_number, l.log_index, l.tx_hash, l.event, l.topics, b.timestamp \
+         FROM raw_logs l LEFT JOIN blocks b ON b.chain_id = l.chain_id AND b.number = l.block_number \
+         WHERE l.chain_id = {chain} AND l.block_number IN ({}) ORDER BY l.block_number, l.log_index",
+        list.join(", ")
+    );
+    let f = finalized(s).await?;
+    let mut out = Vec::new();
+    for r in sql.fetch(&s.store).await? {
+        let topics: String = r.get(4);
+        if topics.split(',').nth(1) != Some(key) {
+            continue;
+        }
+        let row = json!({
+            "event": r.get::<String, _>(3),
+            "block_number": r.get::<i64, _>(0),
+            "log_index": r.get::<i64, _>(1),
+            "tx_hash": r.get::<String, _>(2),
+            "block_time": r.try_get::<Option<i64>, _>(5).ok().flatten(),
+        });
+        out.push(mark_final(row, f, "block_number"));
+    }
+    Ok(out)
+}
+
+/// The suggested price per resource class, as the keeper publishes it (`{keeper}/prices`):
+/// relayed so the page reads one origin. 404 when this indexer was started without
+/// `--keeper-url`; 502 when the keeper does not answer.
+pub(super) async fn prices(State(s): State<Arc<ApiState>>) -> Response {
+    let Some(base) = &s.keeper_url else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({
+                "error": "no keeper configured: start the indexer with --keeper-url http://<keeper listen address> to relay its suggested prices"
+            })),
+        )
+            .into_response();
+    };
+    let url = format!("{}/prices", base.trim_end_matches('/'));
+    let fetched = async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(3))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let r = client.get(&url).send().await.map_err(|e| e.to_string())?;
+        if !r.status().is_success() {
+            return Err(format!("it answered {}", r.status()));
+        }
+        r.json::<Value>().await.map_err(|e| e.to_string())
+    }
+    .await;
+    match fetched {
+        Ok(v) => Json(json!({ "source": url, "prices": v })).into_response(),
+        Err(e) => (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({ "error": format!("the keeper at {url} did not answer: {e}") })),
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_bucket;
+
+    #[test]
+    fn buckets_round_up_to_readable_widths() {
+        assert_eq!(nice_bucket(0), 1);
+        assert_eq!(nice_bucket(1), 1);
+        assert_eq!(nice_bucket(3), 5);
+        assert_eq!(nice_bucket(61), 120);
+        assert_eq!(nice_bucket(3_601), 7_200);
+        assert_eq!(nice_bucket(86_401), 172_800);
+    }
+}
