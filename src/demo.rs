@@ -404,7 +404,10 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         args.json.as_deref(),
     )?;
     if args.keep {
-        println!("[demo] the devnet keeps running; Ctrl-C stops it");
+        println!(
+            "[demo] the devnet keeps running; the market explorer is at {}/ (Ctrl-C stops it)",
+            dn.indexer_url
+        );
         let _ = tokio::signal::ctrl_c().await;
     }
     drop(dn);

@@ -261,6 +261,33 @@ fn indexer_bad_input_gets_one_clear_line() {
     assert!(err.contains("ABI") || err.contains("abi"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 
+    // the keeper whose prices the explorer relays must be an http:// address
+    std::fs::write(&manifest, &text).unwrap();
+    for bad in ["ftp://127.0.0.1:8081", "127.0.0.1:8081", "http://"] {
+        let out = swan(
+            &[
+                "indexer",
+                "run",
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--rpc-url",
+                &anvil.endpoint(),
+                "--keeper-url",
+                bad,
+            ],
+            &[],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {err}");
+        assert_eq!(
+            err.trim_end(),
+            format!(
+                "error: --keeper-url must be the keeper's http:// address (its --listen, e.g. http://127.0.0.1:8081), got {bad:?}"
+            ),
+            "{bad}"
+        );
+    }
+
     for (args, needle) in [
         (
             vec!["indexer", "run", "--poll-ms", "1"],

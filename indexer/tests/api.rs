@@ -15,7 +15,13 @@ use swan_indexer::{
     store::Store,
 };
 
-async fn serve(store: Store, chain_id: u64, market: String, status: Arc<Status>) -> String {
+async fn serve(
+    store: Store,
+    chain_id: u64,
+    market: String,
+    status: Arc<Status>,
+    keeper_url: Option<String>,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(ApiState {
@@ -24,6 +30,9 @@ async fn serve(store: Store, chain_id: u64, market: String, status: Arc<Status>)
         market,
         status,
         ready_lag: 5,
+        token: "0x00000000000000000000000000000000000000aa".into(),
+        explorer: Some("https://swanscan.io".into()),
+        keeper_url,
     });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
@@ -57,6 +66,7 @@ async fn api_serves_the_indexed_market() {
         m.manifest.chain_id,
         format!("{:#x}", m.manifest.market),
         syncer.status().clone(),
+        None,
     )
     .await;
 
@@ -193,6 +203,9 @@ async fn api_serves_the_indexed_market() {
         "/api/providers/{address}",
         "/api/events",
         "/api/stats",
+        "/api/info",
+        "/api/series",
+        "/api/prices",
         "/health",
         "/ready",
         "/metrics",
@@ -225,4 +238,277 @@ async fn api_serves_the_indexed_market() {
     let (code, body) = get(&format!("{base}/api/tasks/0x{}", "0".repeat(63) + "9")).await;
     assert_eq!(code, 404, "{body}");
     assert_eq!(get(&format!("{base}/nope")).await.0, 404);
+
+    explorer_reads(&base, &m, &ids).await;
+    web_page(&base).await;
+    prices_relay(&store, &m, syncer.status().clone()).await;
+}
+
+/// What the explorer reads besides the tables: the market's identity, the kind filter, a task's
+/// timeline (equal to the chain's logs of the task), the transaction and time of event rows, and
+/// the time series (its sums equal the market's totals).
+async fn explorer_reads(base: &str, m: &common::scenario::Market, ids: &[alloy::primitives::U256]) {
+    let (code, info) = get(&format!("{base}/api/info")).await;
+    assert_eq!(code, 200, "{info}");
+    assert_eq!(info["chain_id"], m.manifest.chain_id);
+    assert_eq!(info["market"], format!("{:#x}", m.manifest.market));
+    assert_eq!(info["explorer"], "https://swanscan.io");
+    assert_eq!(info["keeper"], false);
+
+    // kind: service tasks are the service mode; batch is every other
+    let (_, all) = get(&format!("{base}/api/tasks?limit=500")).await;
+    let services = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["mode"] == "service")
+        .count();
+    assert!(services > 0);
+    let (_, svc) = get(&format!("{base}/api/tasks?kind=service")).await;
+    assert_eq!(svc["total"], services);
+    let (_, batch) = get(&format!("{base}/api/tasks?kind=batch&limit=500")).await;
+    assert_eq!(batch["total"], ids.len() - services);
+    assert!(
+        batch["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["mode"] != "service")
+    );
+
+    // every task's timeline is exactly its logs on chain (topic 1 = the task id), in order
+    for id in ids {
+        let key = swan_indexer::model::task_key(id);
+        let (code, t) = get(&format!("{base}/api/tasks/{key}")).await;
+        assert_eq!(code, 200, "{t}");
+        let logs = m
+            .provider
+            .get_logs(
+                &alloy::rpc::types::Filter::new()
+                    .address(m.manifest.market)
+                    .from_block(0)
+                    .topic1(alloy::primitives::B256::from(*id)),
+            )
+            .await
+            .unwrap();
+        let chain: Vec<(u64, u64, String)> = logs
+            .iter()
+            .map(|l| {
+                (
+                    l.block_number.unwrap(),
+                    l.log_index.unwrap(),
+                    format!("{:#x}", l.transaction_hash.unwrap()),
+                )
+            })
+            .collect();
+        let shown: Vec<(u64, u64, String)> = t["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                assert!(e["block_time"].as_i64().unwrap() > 0, "{e}");
+                assert!(e["event"].as_str().is_some_and(|n| !n.is_empty()), "{e}");
+                (
+                    e["block_number"].as_u64().unwrap(),
+                    e["log_index"].as_u64().unwrap(),
+                    e["tx_hash"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(shown, chain, "timeline of {key}");
+        assert_eq!(t["timeline"][0]["event"], "TaskCreated");
+        assert_eq!(t["timeline"][0]["tx_hash"], t["created_tx"]);
+        assert!(t["replica_count"].as_i64().unwrap() >= 1, "{t}");
+        // event rows carry their transaction and time
+        for table in ["assignments", "results", "payments", "slashes"] {
+            for row in t[table].as_array().unwrap() {
+                let at = (
+                    row["block_number"].as_u64().unwrap(),
+                    row["log_index"].as_u64().unwrap(),
+                );
+                let tx = chain.iter().find(|c| (c.0, c.1) == at).map(|c| c.2.clone());
+                let tx = tx.unwrap_or_else(|| {
+                    // a refund row of a slash or cancel is keyed by that log too
+                    panic!("{table} row {row} is no log of the task")
+                });
+                assert_eq!(row["tx_hash"], tx, "{table} {row}");
+                assert!(row["block_time"].as_i64().unwrap() > 0, "{row}");
+            }
+        }
+    }
+    let qid = swan_indexer::model::task_key(&ids[3]);
+    let (_, q) = get(&format!("{base}/api/tasks/{qid}")).await;
+    assert_eq!(q["replica_count"], 3);
+    let events: Vec<&str> = q["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    for e in [
+        "TaskCreated",
+        "TaskAssigned",
+        "ResultSubmitted",
+        "ResultRevealed",
+        "ReplicaPaid",
+        "ReplicaSlashed",
+        "TaskFinalized",
+    ] {
+        assert!(events.contains(&e), "{e} in {events:?}");
+    }
+
+    // the series: the default window holds everything; its sums are the market's totals
+    let (code, series) = get(&format!("{base}/api/series")).await;
+    assert_eq!(code, 200, "{series}");
+    let points = series["points"].as_array().unwrap();
+    assert_eq!(points.len(), 40);
+    let sum = |k: &str| -> alloy::primitives::U256 {
+        points
+            .iter()
+            .map(|p| {
+                p[k].as_str()
+                    .unwrap()
+                    .parse::<alloy::primitives::U256>()
+                    .unwrap()
+            })
+            .sum()
+    };
+    let created: u64 = points
+        .iter()
+        .map(|p| p["tasks_created"].as_u64().unwrap())
+        .sum();
+    assert_eq!(created, ids.len() as u64);
+    let (_, st) = get(&format!("{base}/api/stats")).await;
+    assert_eq!(sum("volume").to_string(), st["volume"], "{series}");
+    assert_eq!(sum("fees").to_string(), st["fees"]);
+    assert_eq!(sum("slashed").to_string(), st["slashed"]);
+    assert!(sum("slashed") > alloy::primitives::U256::ZERO);
+    let width = series["bucket_secs"].as_u64().unwrap();
+    let ts: Vec<u64> = points.iter().map(|p| p["t"].as_u64().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[1] - w[0] == width), "{ts:?}");
+    assert_eq!(series["to"].as_u64().unwrap(), ts[39] + width);
+    // a narrower window of 1-second buckets ends at the newest block
+    let (_, narrow) = get(&format!("{base}/api/series?buckets=5&bucket_secs=1")).await;
+    let np = narrow["points"].as_array().unwrap();
+    assert_eq!(np.len(), 5);
+    assert_eq!(narrow["bucket_secs"], 1);
+    assert_eq!(
+        np[4]["t"].as_u64().unwrap() + 1,
+        narrow["to"].as_u64().unwrap()
+    );
+
+    // provider rows carry transactions and times too
+    let (_, p) = get(&format!("{base}/api/providers/{}", addr(&m.owners[1]))).await;
+    for table in ["slashes", "payments", "collateral"] {
+        for row in p[table].as_array().unwrap() {
+            assert!(
+                row["tx_hash"]
+                    .as_str()
+                    .is_some_and(|h| h.len() == 66 && h.starts_with("0x")),
+                "{table} {row}"
+            );
+            assert!(row["block_time"].as_i64().unwrap() > 0, "{table} {row}");
+        }
+    }
+
+    for (query, param) in [
+        ("/api/tasks?kind=gpu", "kind"),
+        ("/api/series?buckets=0", "buckets"),
+        ("/api/series?buckets=501", "buckets"),
+        ("/api/series?buckets=many", "buckets"),
+        ("/api/series?bucket_secs=0", "bucket_secs"),
+        ("/api/series?bucket_secs=-5", "bucket_secs"),
+        ("/api/series?from=1", "from"),
+    ] {
+        let (code, body) = get(&format!("{base}{query}")).await;
+        assert_eq!(code, 400, "{query}: {body}");
+        assert_eq!(body["parameter"], param, "{query}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(param),
+            "{query}: {body}"
+        );
+    }
+}
+
+/// The web page and its assets are served from the binary, with a same-origin-only policy.
+async fn web_page(base: &str) {
+    for (path, kind, needle) in [
+        ("/", "text/html", "<main id=\"view\">"),
+        ("/tasks", "text/html", "<main id=\"view\">"),
+        ("/tasks/0x01", "text/html", "<main id=\"view\">"),
+        ("/providers", "text/html", "<main id=\"view\">"),
+        ("/providers/0x01", "text/html", "<main id=\"view\">"),
+        ("/assets/app.js", "text/javascript", "function route()"),
+        ("/assets/app.css", "text/css", ".table-wrap"),
+        ("/assets/uPlot.iife.min.js", "text/javascript", "uPlot"),
+        ("/assets/uPlot.min.css", "text/css", ".uplot"),
+    ] {
+        let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let h = r.headers();
+        assert!(
+            h["content-type"].to_str().unwrap().starts_with(kind),
+            "{path}: {h:?}"
+        );
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .starts_with("default-src 'self'"),
+            "{path}"
+        );
+        let body = r.text().await.unwrap();
+        assert!(body.contains(needle), "{path} has {needle}");
+    }
+    // unknown pages are still the API's JSON 404
+    let (code, body) = get(&format!("{base}/assets/nope.js")).await;
+    assert_eq!(code, 404);
+    assert!(body["error"].as_str().unwrap().contains("no such endpoint"));
+}
+
+/// `/api/prices` relays the keeper's `/prices`: 404 without a keeper, 502 when it does not
+/// answer, its JSON when it does.
+async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<Status>) {
+    let at = |keeper: Option<String>| {
+        serve(
+            store.clone(),
+            m.manifest.chain_id,
+            format!("{:#x}", m.manifest.market),
+            status.clone(),
+            keeper,
+        )
+    };
+    let none = at(None).await;
+    let (code, body) = get(&format!("{none}/api/prices")).await;
+    assert_eq!(code, 404, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("--keeper-url"));
+    // a port nothing listens on
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let dead = at(Some(format!("http://{closed}"))).await;
+    let (code, body) = get(&format!("{dead}/api/prices")).await;
+    assert_eq!(code, 502, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("did not answer"),
+        "{body}"
+    );
+    // a keeper's HTTP endpoint (the keeper's own router serves this view; see the keeper's tests)
+    let published = serde_json::json!([{ "class": "cpu", "suggested": "123" }]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let keeper = listener.local_addr().unwrap();
+    let body = published.clone();
+    let app = axum::Router::new().route(
+        "/prices",
+        axum::routing::get(move || async move { axum::Json(body) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let live = at(Some(format!("http://{keeper}/"))).await;
+    let (code, body) = get(&format!("{live}/api/prices")).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["prices"], published);
+    assert_eq!(body["source"], format!("http://{keeper}/prices"));
+    let (_, info) = get(&format!("{live}/api/info")).await;
+    assert_eq!(info["keeper"], true);
 }

@@ -370,8 +370,10 @@ function listView(root, title, params, fields, load) {
     history.pushState(null, '', location.pathname + (s ? `?${s}` : ''));
     view.refresh().catch(() => {});
   }
+  let seq = 0; // a refresh started later wins over one that answers later
   const view = {
     async refresh() {
+      const mine = ++seq;
       const q = new URLSearchParams(location.search);
       const offset = Number(q.get('offset')) || 0;
       q.set('limit', String(limit));
@@ -379,9 +381,11 @@ function listView(root, title, params, fields, load) {
       try {
         page = await load(q);
       } catch (e) {
-        if (e.status === 400) { errEl.replaceChildren(errorBox(e)); listEl.replaceChildren(); return; }
+        if (mine !== seq) return;
+        if (e.status === 400) { errEl.replaceChildren(errorBox(e)); listEl.replaceChildren(); summary.textContent = ''; return; }
         throw e;
       }
+      if (mine !== seq) return;
       errEl.replaceChildren();
       total = page.total;
       listEl.replaceChildren(page.view);
@@ -672,7 +676,7 @@ async function start() {
   try {
     info = await api('/api/info');
     const ext = info.explorer ? ['block explorer ', h('a', { href: info.explorer, target: '_blank', rel: 'noopener' }, info.explorer)] : 'no block explorer configured';
-    document.getElementById('chain').replaceChildren(
+    fill(document.getElementById('chain'),
       `chain ${info.chain_id} · market `, h('code', {}, info.market), ' · token ', h('code', {}, info.token), ' · ', ext,
       ' · data: ', h('a', { href: '/openapi.json' }, 'the read API'));
   } catch (e) {
