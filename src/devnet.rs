@@ -307,6 +307,8 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
             "never",
             "--keeper-url",
             &keeper_url,
+            "--fetch-specs",
+            "--allow-files",
         ]
         .map(String::from),
         &[],

@@ -66,6 +66,17 @@ pub struct IndexerArgs {
     /// address, e.g. http://127.0.0.1:8081); without it the page says none is configured.
     #[arg(long, env = "SWAN_KEEPER_URL")]
     pub keeper_url: Option<String>,
+    /// Fetch task specs by their URIs for the explorer (/api/tasks/{id}/spec), shown only when
+    /// they match the hash on chain. Off by default: the indexer then makes no request to any
+    /// address a task names.
+    #[arg(long)]
+    pub fetch_specs: bool,
+    /// With --fetch-specs: the IPFS gateway for ipfs:// spec URIs.
+    #[arg(long, env = "SWAN_IPFS_GATEWAY", default_value = "https://ipfs.io")]
+    pub ipfs_gateway: String,
+    /// With --fetch-specs: also read file:// spec URIs (a local devnet only).
+    #[arg(long, requires = "fetch_specs")]
+    pub allow_files: bool,
     /// Progress bar: auto (on a terminal), always, never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub progress: String,
@@ -181,6 +192,13 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             token: format!("{:#x}", manifest.token),
             explorer: manifest.explorer.clone(),
             keeper_url: args.keeper_url.clone(),
+            specs: args.fetch_specs.then(|| {
+                swan_spec::fetch::Fetcher::new(
+                    &args.ipfs_gateway,
+                    args.allow_files,
+                    Duration::from_secs(5),
+                )
+            }),
         });
         tracing::info!(%addr, "HTTP API listening");
         eprintln!("indexer API on http://{addr} (the market explorer: http://{addr}/)");

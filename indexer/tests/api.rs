@@ -21,6 +21,7 @@ async fn serve(
     market: String,
     status: Arc<Status>,
     keeper_url: Option<String>,
+    specs: Option<swan_spec::fetch::Fetcher>,
 ) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -33,6 +34,7 @@ async fn serve(
         token: "0x00000000000000000000000000000000000000aa".into(),
         explorer: Some("https://swanscan.io".into()),
         keeper_url,
+        specs,
     });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
@@ -66,6 +68,7 @@ async fn api_serves_the_indexed_market() {
         m.manifest.chain_id,
         format!("{:#x}", m.manifest.market),
         syncer.status().clone(),
+        None,
         None,
     )
     .await;
@@ -199,6 +202,7 @@ async fn api_serves_the_indexed_market() {
     for path in [
         "/api/tasks",
         "/api/tasks/{id}",
+        "/api/tasks/{id}/spec",
         "/api/providers",
         "/api/providers/{address}",
         "/api/events",
@@ -240,6 +244,7 @@ async fn api_serves_the_indexed_market() {
     assert_eq!(get(&format!("{base}/nope")).await.0, 404);
 
     explorer_reads(&base, &m, &ids).await;
+    specs(&base, &store, &m, syncer.status().clone(), &ids).await;
     web_page(&base).await;
     prices_relay(&store, &m, syncer.status().clone()).await;
 }
@@ -476,6 +481,7 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
             format!("{:#x}", m.manifest.market),
             status.clone(),
             keeper,
+            None,
         )
     };
     let none = at(None).await;
@@ -511,4 +517,108 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
     assert_eq!(body["source"], format!("http://{keeper}/prices"));
     let (_, info) = get(&format!("{live}/api/info")).await;
     assert_eq!(info["keeper"], true);
+}
+
+/// `/api/tasks/{id}/spec`: the spec fetched by its URI (here `ipfs://spec-N`, through a local
+/// gateway) and shown only when it hashes to the committed spec hash.
+async fn specs(
+    base: &str,
+    store: &Store,
+    m: &common::scenario::Market,
+    status: Arc<Status>,
+    ids: &[alloy::primitives::U256],
+) {
+    let key = swan_indexer::model::task_key(&ids[0]);
+    // this indexer does not fetch specs
+    let r = reqwest::get(format!("{base}/api/tasks/{key}/spec"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("--fetch-specs"),
+        "{body}"
+    );
+    // a gateway serving the scenario's specs (`spec-N` is N's 8 big-endian bytes), and one
+    // serving something else under the same names
+    async fn gateway(honest: bool) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route(
+            "/ipfs/{name}",
+            axum::routing::get(
+                move |axum::extract::Path(name): axum::extract::Path<String>| async move {
+                    let n: u64 = name.trim_start_matches("spec-").parse().unwrap();
+                    if honest {
+                        n.to_be_bytes().to_vec()
+                    } else {
+                        b"kind: batch".to_vec()
+                    }
+                },
+            ),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}")
+    }
+    let with = |gw: String| {
+        serve(
+            store.clone(),
+            m.manifest.chain_id,
+            format!("{:#x}", m.manifest.market),
+            status.clone(),
+            None,
+            Some(swan_spec::fetch::Fetcher::new(
+                &gw,
+                false,
+                std::time::Duration::from_secs(2),
+            )),
+        )
+    };
+    let honest = with(gateway(true).await).await;
+    for id in ids {
+        let key = swan_indexer::model::task_key(id);
+        let (code, spec) = get(&format!("{honest}/api/tasks/{key}/spec")).await;
+        assert_eq!(code, 200, "{spec}");
+        let (_, t) = get(&format!("{honest}/api/tasks/{key}")).await;
+        assert_eq!(spec["hash"], t["spec_hash"]);
+        assert_eq!(spec["uri"], t["spec_uri"]);
+        assert_eq!(spec["verified"], true);
+        assert_eq!(spec["bytes"], 8);
+    }
+    let liar = with(gateway(false).await).await;
+    let (code, body) = get(&format!("{liar}/api/tasks/{key}/spec")).await;
+    assert_eq!(code, 422, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("is not the committed spec"),
+        "{body}"
+    );
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let down = with(format!("http://{closed}")).await;
+    let (code, body) = get(&format!("{down}/api/tasks/{key}/spec")).await;
+    assert_eq!(code, 502, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read the spec"),
+        "{body}"
+    );
+    let (code, body) = get(&format!("{honest}/api/tasks/0xzz/spec")).await;
+    assert_eq!(
+        (code, &body["parameter"]),
+        (400, &Value::from("id")),
+        "{body}"
+    );
+    let (code, _) = get(&format!(
+        "{honest}/api/tasks/0x{}/spec",
+        "0".repeat(63) + "9"
+    ))
+    .await;
+    assert_eq!(code, 404);
 }

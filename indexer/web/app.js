@@ -444,6 +444,18 @@ function verdict(t, r) {
   return { v, evidence };
 }
 
+/** The spec document, fetched once by the indexer and checked against the committed hash. */
+async function specDocument(el, id) {
+  try {
+    const s = await api(`/api/tasks/${encodeURIComponent(id)}/spec`);
+    fill(el,
+      h('p', { class: 'note', 'data-testid': 'spec-verified' }, `✓ keccak256 ${short(s.hash)} — the hash committed on chain (${s.bytes} bytes from `, h('code', {}, s.uri), ')'),
+      h('pre', { class: 'spec', 'data-testid': 'spec-text' }, s.text));
+  } catch (e) {
+    fill(el, h('p', { class: 'note', 'data-testid': 'spec-missing' }, e.message));
+  }
+}
+
 function taskPage(root, [id]) {
   const head = h('h1', {}, 'Task ', h('span', { class: 'mono' }, short(id)));
   const body = h('div');
@@ -496,7 +508,7 @@ function taskPage(root, [id]) {
         ['Result', (r) => (r.result_hash ? h('code', { title: r.result_hash }, short(r.result_hash)) : '—')],
         ['Result URI', (r) => uri(r.result_uri)],
         ['Verdict', (r) => badge(verdict(t, r).v)],
-        ['Evidence', (r) => verdict(t, r).evidence],
+        ['Evidence', (r) => verdict(t, r).evidence, 'wrap'],
       ], t.replicas.map((r) => ({ row: r, attrs: { 'data-testid': 'replica-row', 'data-verdict': verdict(t, r).v } })),
       { testid: 'replicas-table', empty: 'no provider assigned yet' });
       const timeline = table([
@@ -506,14 +518,16 @@ function taskPage(root, [id]) {
         ['Transaction', (e) => [tx(e.tx_hash), pendingMark(e)]],
       ], t.timeline.map((e) => ({ row: e, attrs: { 'data-testid': 'timeline-row', 'data-event': e.event } })), { testid: 'timeline' });
       if (!frame) {
-        frame = { steps: h('div'), spec: h('div'), money: h('div'), replicas: h('div'), timeline: h('div') };
+        frame = { steps: h('div'), spec: h('div'), money: h('div'), replicas: h('div'), timeline: h('div'), doc: h('div', { 'data-testid': 'spec-document' }, h('p', { class: 'note' }, 'fetching…')) };
         body.replaceChildren(frame.steps,
           h('div', { class: 'cols' },
             h('section', { class: 'box' }, h('h2', {}, 'Spec (as committed on chain)'), frame.spec),
             h('section', { class: 'box' }, h('h2', {}, 'Money'), frame.money)),
+          h('section', { class: 'box' }, h('h2', {}, 'Spec document'), frame.doc),
           h('section', { class: 'box' }, h('h2', {}, 'Replicas, results and verdicts'), frame.replicas),
           h('section', { class: 'box' }, h('h2', {}, 'Timeline'), frame.timeline));
       }
+      if (!frame.docLoaded) { frame.docLoaded = true; specDocument(frame.doc, t.task_id); }
       frame.steps.replaceChildren(steps(t));
       frame.spec.replaceChildren(spec);
       frame.money.replaceChildren(money);

@@ -28,7 +28,7 @@ use crate::{
     health::{Health, HealthSpec, Monitor},
     market::{self, MarketError},
     outbox::Attempts,
-    verify::{Criteria, Fetcher, Verdict},
+    verify::{Attest, Criteria, Fetcher, Verdict},
 };
 
 /// Attempts per (action, task) before the keeper stops proposing it.

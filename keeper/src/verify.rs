@@ -11,64 +11,12 @@
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
 use alloy::primitives::{B256, keccak256};
-use futures_util::StreamExt;
 use serde::Serialize;
 
-pub use swan_spec::{Criteria, Validator};
-
-/// Why a result could not be fetched.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    /// The URI's scheme is not one the keeper fetches.
-    #[error(
-        "result URI {0:?}: unsupported scheme (use http://, https://, ipfs://CID[/path], or file:// when file results are allowed)"
-    )]
-    Scheme(String),
-    /// The server answered with an error status.
-    #[error("result URI {uri}: HTTP {status}")]
-    Status {
-        /// The URI.
-        uri: String,
-        /// The status.
-        status: u16,
-    },
-    /// The result is larger than the criteria allow.
-    #[error("result URI {uri}: more than {limit} bytes")]
-    TooLarge {
-        /// The URI.
-        uri: String,
-        /// The limit.
-        limit: u64,
-    },
-    /// The connection failed or timed out.
-    #[error("result URI {uri}: {source}")]
-    Http {
-        /// The URI.
-        uri: String,
-        /// The transport error.
-        source: reqwest::Error,
-    },
-    /// A file could not be read.
-    #[error("result URI {uri}: {source}")]
-    File {
-        /// The URI.
-        uri: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-}
-
-impl FetchError {
-    /// Worth trying again later (the server or network may recover); otherwise the result, as
-    /// submitted, cannot be checked.
-    pub fn retryable(&self) -> bool {
-        match self {
-            FetchError::Http { .. } => true,
-            FetchError::Status { status, .. } => *status == 429 || *status >= 500,
-            FetchError::Scheme(_) | FetchError::TooLarge { .. } | FetchError::File { .. } => false,
-        }
-    }
-}
+pub use swan_spec::{
+    Criteria, Validator,
+    fetch::{FetchError, Fetcher},
+};
 
 /// One check of a verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,88 +46,23 @@ pub struct Verdict {
     pub checks: Vec<Check>,
 }
 
-/// Fetches results.
-#[derive(Debug, Clone)]
-pub struct Fetcher {
-    http: reqwest::Client,
-    ipfs_gateway: String,
-    allow_files: bool,
-    default_max: u64,
-}
-
-impl Fetcher {
-    /// A fetcher using `ipfs_gateway` (e.g. `https://ipfs.io`) for `ipfs://` URIs; `file://`
-    /// URIs only when `allow_files` (a local devnet). Each request times out after `timeout`.
-    pub fn new(ipfs_gateway: &str, allow_files: bool, timeout: Duration) -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .timeout(timeout)
-                .build()
-                .unwrap_or_default(),
-            ipfs_gateway: ipfs_gateway.trim_end_matches('/').to_owned(),
-            allow_files,
-            default_max: 256 << 20,
-        }
-    }
-
-    /// The bytes at `uri`, at most `max` of them.
-    pub async fn fetch(&self, uri: &str, max: Option<u64>) -> Result<Vec<u8>, FetchError> {
-        let limit = max.unwrap_or(self.default_max);
-        let too_large = || FetchError::TooLarge {
-            uri: uri.to_owned(),
-            limit,
-        };
-        if let Some(path) = uri.strip_prefix("file://") {
-            if !self.allow_files {
-                return Err(FetchError::Scheme(uri.to_owned()));
-            }
-            let file = |source| FetchError::File {
-                uri: uri.to_owned(),
-                source,
-            };
-            let len = tokio::fs::metadata(path).await.map_err(file)?.len();
-            if len > limit {
-                return Err(too_large());
-            }
-            return tokio::fs::read(path).await.map_err(file);
-        }
-        let url = if let Some(rest) = uri.strip_prefix("ipfs://") {
-            format!("{}/ipfs/{rest}", self.ipfs_gateway)
-        } else if uri.starts_with("http://") || uri.starts_with("https://") {
-            uri.to_owned()
-        } else {
-            return Err(FetchError::Scheme(uri.to_owned()));
-        };
-        let http = |source| FetchError::Http {
-            uri: uri.to_owned(),
-            source,
-        };
-        let resp = self.http.get(&url).send().await.map_err(http)?;
-        if !resp.status().is_success() {
-            return Err(FetchError::Status {
-                uri: uri.to_owned(),
-                status: resp.status().as_u16(),
-            });
-        }
-        if resp.content_length().is_some_and(|n| n > limit) {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(http)?;
-            if body.len() as u64 + chunk.len() as u64 > limit {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
-    }
-
+/// Fetch a result and judge it: [`Fetcher::fetch`] with the criteria's size limit, then
+/// [`check`].
+#[allow(async_fn_in_trait)]
+pub trait Attest {
     /// Fetch the result at `uri` and check it against `expected` (the hash submitted on chain)
     /// and `criteria`. Checks after a failed hash are not run: the content is not what was
     /// submitted.
-    pub async fn attest(
+    async fn attest(
+        &self,
+        uri: &str,
+        expected: B256,
+        criteria: &Criteria,
+    ) -> Result<Verdict, FetchError>;
+}
+
+impl Attest for Fetcher {
+    async fn attest(
         &self,
         uri: &str,
         expected: B256,
@@ -190,7 +73,7 @@ impl Fetcher {
     }
 }
 
-/// Check fetched bytes (see [`Fetcher::attest`]).
+/// Check fetched bytes (see [`Attest::attest`]).
 pub async fn check(uri: &str, body: &[u8], expected: B256, criteria: &Criteria) -> Verdict {
     let hash = keccak256(body);
     let bytes = body.len() as u64;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use alloy::primitives::{B256, keccak256};
 use axum::{Router, http::StatusCode, routing::get};
-use swan_keeper::verify::{Criteria, FetchError, Fetcher, Validator};
+use swan_keeper::verify::{Attest, Criteria, FetchError, Fetcher, Validator};
 
 const RESULT: &str = r#"{"accuracy": 0.93, "model": "resnet"}"#;
 

@@ -28,6 +28,7 @@
 //! `createTask` request.
 
 mod criteria;
+pub mod fetch;
 
 use std::{collections::BTreeMap, time::Duration};
 

@@ -249,6 +249,10 @@ test('a task created during the test appears and moves through its states on its
   assert.equal(await text(p, 'money-escrow'), '1 SWAN');
   assert.notEqual(t.paid, '0');
   assert.equal(await text(p, 'task-reason'), 'keeper verdict');
+  // the spec document itself, fetched by the indexer and checked against the committed hash
+  await p.waitForSelector('[data-testid="spec-text"]');
+  assert.equal(await p.locator('[data-testid="spec-text"]').textContent(), SUM.replace('REGION', 'us'));
+  assert.match(await text(p, 'spec-verified'), new RegExp(`keccak256 ${t.spec_hash.slice(0, 8)}.*committed on chain`));
   assert.deepEqual(p.errors, []);
   assert.ok(p.failed.length > 0 && p.failed.every((f) => f === `404 /api/tasks/${id}`), `only the task before it existed: ${p.failed}`);
   assert.deepEqual(p.foreign, []);
@@ -427,6 +431,8 @@ test('addresses and transactions link to the block explorer the manifest names',
   assert.ok(links.includes(`https://swanscan.io/tx/${t.created_tx}`), `created tx linked: ${links.join(' ')}`);
   assert.ok(links.includes(`https://swanscan.io/address/${t.submitter}`), 'submitter linked');
   assert.match(await p.locator('#chain').textContent(), /block explorer https:\/\/swanscan\.io/);
+  await p.waitForSelector('[data-testid="spec-missing"]');
+  assert.match(await text(p, 'spec-missing'), /does not fetch specs \(start it with --fetch-specs/);
   assert.deepEqual(p.errors, []);
   // the devnet's own indexer names none, and links nowhere outside
   const q = await page();

@@ -1,23 +1,27 @@
 //! What the market explorer (the web page) reads besides the tables: the market's identity
 //! (`/api/info`), time series of the market's money (`/api/series`), a task's timeline (every
-//! event of the task with its block, time and transaction) and the keeper's suggested prices
-//! (`/api/prices`, relayed from the keeper that publishes them).
+//! event of the task with its block, time and transaction), a task's spec document fetched by
+//! its URI and checked against the hash on chain (`/api/tasks/{id}/spec`), and the keeper's
+//! suggested prices (`/api/prices`, relayed from the keeper that publishes them).
 //!
 //! Amounts stay exact: sums are taken over `U256` in Rust, never as floating point in SQL.
 
 use std::{collections::BTreeSet, collections::HashMap, str::FromStr, sync::Arc, time::Duration};
 
 use alloy::primitives::U256;
+use alloy::primitives::{B256, keccak256};
 use axum::{
     Json,
-    extract::{Query, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::{ApiError, ApiResult, ApiState, Params, Sql, finalized, mark_final};
+use super::{
+    ApiError, ApiResult, ApiState, Params, Sql, finalized, mark_final, parse_task_id, rows,
+};
 
 /// The market this indexer follows and how far it got.
 pub(super) async fn info(State(s): State<Arc<ApiState>>) -> ApiResult {
@@ -265,6 +269,73 @@ pub(super) async fn prices(State(s): State<Arc<ApiState>>) -> Response {
         )
             .into_response(),
     }
+}
+
+/// The largest spec document the explorer fetches.
+const SPEC_MAX_BYTES: u64 = 256 << 10;
+
+fn refused(status: StatusCode, message: String) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// Task `id`'s spec document, fetched by its URI and shown only when its keccak256 is the spec
+/// hash committed on chain: 404 without such a task or when this indexer does not fetch specs
+/// (`--fetch-specs`), 502 when the URI cannot be read, 422 when what it holds is not the
+/// committed spec.
+pub(super) async fn spec(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
+    let Some(key) = parse_task_id(&id) else {
+        return ApiError::bad(
+            "id",
+            format!("task id must be 0x-hex or decimal, got {id:?}"),
+        )
+        .into_response();
+    };
+    let task = match rows(&s, "tasks", "task_id", &key, "task_id").await {
+        Ok(mut v) => v.pop(),
+        Err(e) => return e.into_response(),
+    };
+    let Some(task) = task else {
+        return ApiError::not_found(format!("no task {key}")).into_response();
+    };
+    let uri = task["spec_uri"].as_str().unwrap_or_default().to_owned();
+    let committed: B256 = task["spec_hash"]
+        .as_str()
+        .and_then(|h| h.parse().ok())
+        .unwrap_or_default();
+    let Some(fetcher) = &s.specs else {
+        return refused(
+            StatusCode::NOT_FOUND,
+            format!(
+                "this indexer does not fetch specs (start it with --fetch-specs, and --allow-files for file:// URIs on a devnet); the spec is at {uri:?}, keccak256 {committed}"
+            ),
+        );
+    };
+    let body = match fetcher.fetch(&uri, Some(SPEC_MAX_BYTES)).await {
+        Ok(b) => b,
+        Err(e) => {
+            return refused(
+                StatusCode::BAD_GATEWAY,
+                format!("cannot read the spec: {e}"),
+            );
+        }
+    };
+    let hash = keccak256(&body);
+    if hash != committed {
+        return refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "the document at {uri:?} is not the committed spec: its keccak256 is {hash}, the task commits to {committed}"
+            ),
+        );
+    }
+    Json(json!({
+        "uri": uri,
+        "hash": format!("{hash}"),
+        "bytes": body.len(),
+        "verified": true,
+        "text": String::from_utf8_lossy(&body),
+    }))
+    .into_response()
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub struct ApiState {
     pub explorer: Option<String>,
     /// The keeper whose suggested prices `/api/prices` relays (`http://host:port`), if any.
     pub keeper_url: Option<String>,
+    /// Fetches task specs for `/api/tasks/{id}/spec` (None: this indexer does not fetch them).
+    pub specs: Option<swan_spec::fetch::Fetcher>,
 }
 
 /// An API error: a status and a JSON body naming what was wrong.
@@ -125,6 +127,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/api/tasks", get(tasks))
         .route("/api/tasks/{id}", get(task))
+        .route("/api/tasks/{id}/spec", get(explorer::spec))
         .route("/api/providers", get(providers))
         .route("/api/providers/{address}", get(provider))
         .route("/api/events", get(events))
