@@ -124,42 +124,6 @@ impl View {
     }
 }
 
-impl View {
-    /// Every check of [`View::check`] at once, without branching on each (the exclusion list
-    /// aside: the caller handles tasks that have one): bit `r` is set when check `r` of
-    /// [`Refusal`] fails, so the lowest set bit is the refusal `check` names. With no bit set,
-    /// the quote.
-    #[inline(always)]
-    fn failures(&self, t: &OpenTask, need: &TaskNeed) -> (u32, u128) {
-        let (r, m) = (&need.machine, &self.machine);
-        let gpu_ok =
-            r[3] == 0 || ((r[4] <= m[4]) & ((need.model == 0) | (need.model == self.model)));
-        let covers = (r[0] <= m[0]) & (r[1] <= m[1]) & (r[2] <= m[2]) & (r[3] <= m[3]) & gpu_ok;
-        let price = match self.small_prices {
-            Some(p) => {
-                let hourly = u128::from(p[0]) * u128::from(r[0])
-                    + u128::from(p[1]) * u128::from(r[1])
-                    + u128::from(p[2]) * u128::from(r[3])
-                    + u128::from(p[3]) * u128::from(r[2]);
-                per_duration(t, hourly)
-            }
-            None => quote(t, &self.prices),
-        };
-        let a = &need.amounts;
-        let l = &self.left.amounts;
-        let busy = (a[0] > l[0]) | (a[1] > l[1]) | (a[2] > l[2]) | (a[3] > l[3]);
-        let poor = collateral(t, price) > self.left.collateral;
-        let fails = u32::from(!self.active)
-            | u32::from(self.kinds & need.kind == 0) << 1
-            | u32::from((need.region != 0) & (need.region != self.region)) << 2
-            | u32::from(!covers) << 4
-            | u32::from(price > t.price_cap) << 5
-            | u32::from(busy) << 6
-            | u32::from(poor) << 7;
-        (fails, price)
-    }
-}
-
 /// A task in the form the eligibility scan reads.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TaskNeed {
@@ -205,155 +169,6 @@ pub(super) struct Batch<'a> {
     pub(super) decisions: Vec<Decision>,
 }
 
-/// Providers grouped by what decides most refusals at once — region, and for GPU tasks whether
-/// the machine has GPUs and of which model — so a task skips whole groups it cannot use and
-/// counts their refusals without looking at each provider.
-#[derive(Debug, Default)]
-struct Buckets {
-    list: Vec<Bucket>,
-}
-
-#[derive(Debug)]
-struct Bucket {
-    region: u32,
-    /// GPU model id (0: none named), and whether the machines have GPUs.
-    model: u32,
-    gpus: bool,
-    /// Provider indices, ascending.
-    members: Vec<u32>,
-    /// Inactive members.
-    inactive: usize,
-    /// Active members that do not serve batch (index 0) / service (index 1) tasks.
-    wrong_kind: [usize; 2],
-}
-
-impl Buckets {
-    fn of(views: &[View]) -> Self {
-        let mut list: Vec<Bucket> = Vec::new();
-        for (q, v) in views.iter().enumerate() {
-            let gpus = v.machine[3] > 0;
-            let i = match list
-                .iter()
-                .position(|b| (b.region, b.model, b.gpus) == (v.region, v.model, gpus))
-            {
-                Some(i) => i,
-                None => {
-                    list.push(Bucket {
-                        region: v.region,
-                        model: v.model,
-                        gpus,
-                        members: Vec::new(),
-                        inactive: 0,
-                        wrong_kind: [0; 2],
-                    });
-                    list.len() - 1
-                }
-            };
-            let b = &mut list[i];
-            b.members.push(q as u32);
-            if !v.active {
-                b.inactive += 1;
-            } else {
-                for (k, bit) in [1u8, 2].into_iter().enumerate() {
-                    b.wrong_kind[k] += usize::from(v.kinds & bit == 0);
-                }
-            }
-        }
-        Self { list }
-    }
-}
-
-impl Bucket {
-    /// The refusal every member gets past the inactive and kind checks, if the task cannot use
-    /// this group at all: another region, or (for a GPU task, with no exclusions to count first)
-    /// machines without GPUs or with another model.
-    fn skip(&self, need: &TaskNeed) -> Option<Refusal> {
-        if need.region != 0 && need.region != self.region {
-            return Some(Refusal::Region);
-        }
-        if need.machine[3] > 0
-            && !need.excludes
-            && (!self.gpus || (need.model != 0 && need.model != self.model))
-        {
-            return Some(Refusal::Resources);
-        }
-        None
-    }
-
-    /// Count a skipped group's refusals as [`View::check`] would name them one by one.
-    fn refuse(&self, need: &TaskNeed, reason: Refusal, counts: &mut [usize]) {
-        let wrong_kind = self.wrong_kind[usize::from(need.kind == 2)];
-        counts[Refusal::Inactive as usize] += self.inactive;
-        counts[Refusal::Kind as usize] += wrong_kind;
-        counts[reason as usize] += self.members.len() - self.inactive - wrong_kind;
-    }
-}
-
-/// Check `t` against each member (as [`View::check`] does, the first failed check counted),
-/// appending the eligible ones with their quotes to `eligible`.
-#[inline(never)]
-fn scan_bucket(
-    t: &OpenTask,
-    need: &TaskNeed,
-    members: &[u32],
-    views: &[View],
-    offers: &[&Offer],
-    counts: &mut [usize],
-    eligible: &mut Vec<(u32, u128)>,
-) {
-    if need.excludes {
-        for &q in members {
-            match views[q as usize].check(t, need, &offers[q as usize].address) {
-                Ok(price) => {
-                    counts[Refusal::ALL.len()] += 1;
-                    eligible.push((q, price));
-                }
-                Err(r) => counts[r as usize] += 1,
-            }
-        }
-        return;
-    }
-    for &q in members {
-        let (fails, price) = views[q as usize].failures(t, need);
-        // the first failed check, or (no bit set) the eligible count
-        counts[(fails | 1 << Refusal::ALL.len()).trailing_zeros() as usize] += 1;
-        if fails == 0 {
-            eligible.push((q, price));
-        }
-    }
-}
-
-/// `a / cap` in ppm for many `a` against one cap: the same value as [`ratio_ppm`], with the
-/// 64-bit division replaced by a multiplication by the cap's precomputed reciprocal.
-#[derive(Debug, Clone, Copy)]
-struct Ratio {
-    cap: u128,
-    /// When the cap fits 64 bits: its divisor in multiply-and-shift form.
-    fast: Option<strength_reduce::StrengthReducedU64>,
-}
-
-impl Ratio {
-    fn of(cap: u128) -> Self {
-        Self {
-            cap,
-            fast: u64::try_from(cap)
-                .ok()
-                .filter(|&c| c > 0)
-                .map(strength_reduce::StrengthReducedU64::new),
-        }
-    }
-
-    #[inline]
-    fn ppm(&self, a: u128) -> i64 {
-        match (self.fast, u64::try_from(a)) {
-            (Some(d), Ok(a64)) if a64 <= u64::MAX / PPM as u64 => {
-                i64::try_from(a64 * PPM as u64 / d).unwrap_or(PPM).min(PPM)
-            }
-            _ => ratio_ppm(a, self.cap),
-        }
-    }
-}
-
 pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'a> {
     // providers in address order: ties go to the lower address
     let mut offers: Vec<&Offer> = offers.iter().collect();
@@ -381,47 +196,36 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
     let keep_task = cfg.candidates.max(1);
     let keep_random = cfg.random_candidates;
     let provider_hash: Vec<u64> = offers.iter().map(|o| fold(o.address.as_slice())).collect();
-    let buckets = Buckets::of(&views);
     let mut by_task: Vec<Vec<(i64, u32)>> = Vec::with_capacity(tasks.len());
     let mut decisions = Vec::with_capacity(tasks.len());
-    let mut eligible_buf: Vec<(u32, u128)> = Vec::with_capacity(offers.len());
     for t in tasks {
-        let need = TaskNeed::of(t, &mut regions, &mut models);
-        // counts per refusal, and (last) the eligible providers
-        let mut counts = [0usize; Refusal::ALL.len() + 1];
-        eligible_buf.clear();
-        for b in &buckets.list {
-            match b.skip(&need) {
-                Some(reason) => b.refuse(&need, reason, &mut counts),
-                None => scan_bucket(
-                    t,
-                    &need,
-                    &b.members,
-                    &views,
-                    &offers,
-                    &mut counts,
-                    &mut eligible_buf,
-                ),
-            }
-        }
+        let mut refusals = [0usize; Refusal::ALL.len()];
         let mut best: BinaryHeap<(i64, u32)> =
             BinaryHeap::with_capacity(keep_task.min(offers.len()) + 1);
         let mut drawn: BinaryHeap<(u64, u32)> =
             BinaryHeap::with_capacity(keep_random.min(offers.len()) + 1);
         let task_hash = fold(&t.id.to_be_bytes::<32>());
+        let need = TaskNeed::of(t, &mut regions, &mut models);
         let no_gpu = t.requirements.gpu_count == 0;
-        let cap = Ratio::of(t.price_cap);
-        for &(q, price) in &eligible_buf {
-            let v = &views[q as usize];
+        let mut eligible = 0;
+        for (q, v) in views.iter().enumerate() {
+            let price = match v.check(t, &need, &offers[q].address) {
+                Ok(price) => price,
+                Err(r) => {
+                    refusals[r as usize] += 1;
+                    continue;
+                }
+            };
+            eligible += 1;
             let fit = i64::from(no_gpu && v.machine[3] > 0);
-            let cost = (w.price * cap.ppm(price) + base[q as usize] + w.fit * fit * PPM) / PPM;
-            keep_smallest(&mut best, keep_task, (cost, q));
+            let cost =
+                (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM;
+            keep_smallest(&mut best, keep_task, (cost, q as u32));
             if keep_random > 0 {
                 // priority sampling: a random draw scaled by the cost, so cheaper providers
                 // are likelier but every eligible one has a chance
-                let draw = (mix(task_hash ^ provider_hash[q as usize]) >> 32)
-                    * (cost.max(0) as u64 + 1_000);
-                keep_smallest(&mut drawn, keep_random, (draw, q));
+                let draw = (mix(task_hash ^ provider_hash[q]) >> 32) * (cost.max(0) as u64 + 1_000);
+                keep_smallest(&mut drawn, keep_random, (draw, q as u32));
             }
         }
         let mut mine = best.into_vec();
@@ -430,11 +234,11 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         decisions.push(Decision {
             task: t.id,
             chosen: Vec::new(),
-            eligible: counts[Refusal::ALL.len()],
+            eligible,
             runner_up: None,
             refused: Refusal::ALL
                 .iter()
-                .zip(counts)
+                .zip(refusals)
                 .filter(|&(_, n)| n > 0)
                 .map(|(&r, n)| (r, n))
                 .collect(),
