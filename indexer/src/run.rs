@@ -201,7 +201,8 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             }),
         });
         tracing::info!(%addr, "HTTP API listening");
-        eprintln!("indexer API on http://{addr} (the market explorer: http://{addr}/)");
+        eprintln!("indexer API on http://{addr}");
+        eprintln!("market explorer on http://{addr}/");
         Some(tokio::spawn(
             async move { axum::serve(listener, app).await },
         ))

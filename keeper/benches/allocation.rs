@@ -16,13 +16,31 @@ use std::{hint::black_box, time::Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use swan_keeper::allocate::{Config, allocate, instances::market, problem, solver};
 
+/// The allocation settings measured: the defaults, or `SWAN_ALLOC_CANDIDATES=cheapest,random`
+/// to measure another candidate-list size.
+fn config() -> Config {
+    let mut cfg = Config::default();
+    if let Ok(v) = std::env::var("SWAN_ALLOC_CANDIDATES") {
+        let n: Vec<usize> = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        if let [cheapest, random] = n[..] {
+            cfg.candidates = cheapest;
+            cfg.random_candidates = random;
+        }
+    }
+    println!(
+        "candidate lists: {} cheapest + {} drawn per task\n",
+        cfg.candidates, cfg.random_candidates
+    );
+    cfg
+}
+
 fn quality() {
     println!("## Allocation quality (random markets, single-replica tasks)\n");
     println!(
         "| instance | tasks | providers | placed (batch / exact / greedy) | cost over optimum: batch | greedy | exact time | batch time |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let cfg = Config::default();
+    let cfg = config();
     let mut worst: f64 = 0.0;
     for (seed, tasks, providers) in [
         (1, 1_000, 200),
@@ -82,9 +100,12 @@ fn quality() {
 }
 
 fn speed(c: &mut Criterion) {
-    quality();
+    // SWAN_BENCH_QUALITY=0 skips the quality table (the exact solver takes half a minute)
+    if std::env::var("SWAN_BENCH_QUALITY").as_deref() != Ok("0") {
+        quality();
+    }
     let (open, offers) = market(42, 2_000, 10_000, 3);
-    let cfg = Config::default();
+    let cfg = config();
     let decisions = allocate(&open, &offers, &cfg);
     let placed = decisions.iter().filter(|d| !d.chosen.is_empty()).count();
     println!(

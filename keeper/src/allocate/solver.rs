@@ -7,8 +7,8 @@
 //!
 //! - [`greedy`]: tasks in order, each takes its cheapest candidates with capacity left — the
 //!   baseline.
-//! - [`cost_scaling`]: min-cost flow by cost scaling (push-relabel), with a "waiting" arc per
-//!   task dear enough that as many tasks as possible are placed before cost counts. It stops at
+//! - [`cost_scaling`]: the most replicas the candidates can place (a max flow), then the cheapest
+//!   way to place that many, by cost scaling (push-relabel). It stops at
 //!   ε = 1, so its cost is within one unit per node of the optimum (scores are in millionths:
 //!   a negligible share); for single-replica tasks that is the optimum of the flow problem.
 //! - [`exact`]: successive shortest paths (min-cost max-flow with potentials): the optimum for
@@ -174,46 +174,39 @@ pub fn greedy(p: &Problem) -> Solution {
     out
 }
 
-/// Placing a replica is worth more than any change of cost it can cause elsewhere (an
-/// augmenting path changes at most every replica's cost), plus the cost-scaling solver's
-/// tolerance, so the solver places as many tasks as it can before it looks at cost.
-fn waiting_cost(p: &Problem) -> i64 {
-    let persons: i64 = p.demand.iter().map(|&d| i64::from(d)).sum();
-    let max_cost = p.cost.iter().copied().max().unwrap_or(0);
-    let nodes = (p.tasks() + p.capacity.len() + 1) as i64;
-    (persons + 1)
-        .saturating_mul(max_cost + 1)
-        .saturating_add(nodes)
-}
-
-/// Min-cost flow by cost scaling (Goldberg's push-relabel): tasks supply their replicas, each
-/// replica flows to a candidate provider (cost: the score) and on to the sink within the
-/// provider's capacity, or straight to the sink (cost: [`waiting_cost`]). ε falls by a factor
-/// of 4 per phase down to 1 (measured best of 2, 4, 8 and 32): the flow is then within one cost unit per node of the optimum.
-/// Then the all-or-nothing rule, and a greedy fill of what it freed.
+/// Min-cost flow by cost scaling (Goldberg's push-relabel), in two steps. First the largest
+/// number of replicas the candidate lists can place at all (a max flow, Dinic's algorithm:
+/// source → task up to its demand, task → candidate provider once, provider → sink up to its
+/// capacity). Then the cheapest way to place exactly that many: the source supplies them, each
+/// flows to a task, to one of its candidate providers (cost: the score) and on to the sink. So
+/// as many replicas as possible are placed before cost counts, and the costs the scaling works
+/// through stay the scores' own range (no "waiting" arc dear enough to outweigh every score, whose
+/// size would add phases). ε falls by a factor of 4 per phase down to 1 (measured best of 2, 4,
+/// 8 and 32): the flow is then within one cost unit per node of the optimum. Then the
+/// all-or-nothing rule, and a greedy fill of what it freed.
 pub fn cost_scaling(p: &Problem) -> Solution {
     let n = p.tasks();
     let m = p.capacity.len();
-    let sink = n + m;
-    let wait = waiting_cost(p);
-    let mut g = Residual::with_nodes(n + m + 1);
+    let (source, sink) = (n + m, n + m + 1);
+    let mut g = Residual::with_nodes(n + m + 2);
     for t in 0..n {
+        g.arc(source, t, p.demand[t] as i32, 0);
         for (q, c) in p.candidates(t) {
             g.arc(t, n + q as usize, 1, c);
         }
-        g.arc(t, sink, p.demand[t] as i32, wait);
     }
     for (q, &c) in p.capacity.iter().enumerate() {
         g.arc(n + q, sink, c as i32, 0);
     }
     let mut g = g.build();
-    let total: i64 = p.demand.iter().map(|&d| i64::from(d)).sum();
-    for (t, &d) in p.demand.iter().enumerate() {
-        g.excess[t] = i64::from(d);
-    }
-    g.excess[sink] = -total;
+    let empty = g.cap.clone();
+    let most = g.max_flow(source, sink);
+    // the cheapest placement of `most` replicas, from no flow at all
+    g.cap.copy_from_slice(&empty);
+    g.excess[source] = most;
+    g.excess[sink] = -most;
     let mut eps = g.cost.iter().map(|c| c.abs()).max().unwrap_or(1).max(1);
-    loop {
+    while most > 0 {
         eps = (eps / 4).max(1);
         g.refine(eps);
         if eps == 1 {
@@ -228,7 +221,7 @@ pub fn cost_scaling(p: &Problem) -> Solution {
     for t in 0..n {
         let got: Vec<u32> = g
             .arcs(t)
-            .filter(|&a| g.head[a] as usize >= n && (g.head[a] as usize) < sink)
+            .filter(|&a| g.head[a] as usize >= n && (g.head[a] as usize) < n + m)
             .filter(|&a| g.cap[a] == 0 && g.cost[a] >= 0)
             .map(|a| (g.head[a] as usize - n) as u32)
             .collect();
@@ -319,6 +312,76 @@ impl Flow {
         self.first[u]..self.first[u + 1]
     }
 
+    /// The tail of arc `a` (the head of its reverse).
+    fn tail(&self, a: usize) -> usize {
+        self.head[self.rev[a] as usize] as usize
+    }
+
+    /// Push as much as possible from `s` to `t` (Dinic: blocking flows on BFS levels, with an
+    /// explicit path instead of recursion), leaving that flow in the residual capacities.
+    fn max_flow(&mut self, s: usize, t: usize) -> i64 {
+        let n = self.excess.len();
+        let mut level = vec![u32::MAX; n];
+        let mut next = vec![0usize; n];
+        let mut queue = VecDeque::new();
+        let mut path: Vec<usize> = Vec::new();
+        let mut total = 0i64;
+        loop {
+            level.fill(u32::MAX);
+            level[s] = 0;
+            queue.push_back(s);
+            while let Some(u) = queue.pop_front() {
+                for a in self.arcs(u) {
+                    let v = self.head[a] as usize;
+                    if self.cap[a] > 0 && level[v] == u32::MAX {
+                        level[v] = level[u] + 1;
+                        queue.push_back(v);
+                    }
+                }
+            }
+            if level[t] == u32::MAX {
+                return total;
+            }
+            for (u, c) in next.iter_mut().enumerate() {
+                *c = self.first[u];
+            }
+            let mut u = s;
+            loop {
+                if u == t {
+                    let f = path.iter().map(|&a| self.cap[a]).min().unwrap_or(0);
+                    for &a in &path {
+                        self.cap[a] -= f;
+                        self.cap[self.rev[a] as usize] += f;
+                    }
+                    total += i64::from(f);
+                    path.clear();
+                    u = s;
+                    continue;
+                }
+                let end = self.first[u + 1];
+                while next[u] < end {
+                    let a = next[u];
+                    let v = self.head[a] as usize;
+                    if self.cap[a] > 0 && level[v] == level[u] + 1 {
+                        break;
+                    }
+                    next[u] += 1;
+                }
+                if next[u] < end {
+                    let a = next[u];
+                    path.push(a);
+                    u = self.head[a] as usize;
+                } else {
+                    // a dead end: no augmenting path through `u` in this phase
+                    level[u] = u32::MAX;
+                    let Some(a) = path.pop() else { break };
+                    u = self.tail(a);
+                    next[u] += 1;
+                }
+            }
+        }
+    }
+
     fn reduced(&self, u: usize, a: usize) -> i64 {
         self.cost[a] + self.price[u] - self.price[self.head[a] as usize]
     }
@@ -371,7 +434,7 @@ impl Flow {
                         }
                     }
                     if best == i64::MIN {
-                        break; // no residual arc: cannot happen with the waiting arcs
+                        break; // no residual arc: cannot happen (the arc it came by is one)
                     }
                     self.price[u] = best - eps;
                     current[u] = self.first[u];
