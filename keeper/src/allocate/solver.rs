@@ -206,11 +206,13 @@ pub fn cost_scaling(p: &Problem) -> Solution {
     g.excess[source] = most;
     g.excess[sink] = -most;
     let mut eps = g.cost.iter().map(|c| c.abs()).max().unwrap_or(1).max(1);
-    while most > 0 {
-        eps = (eps / 4).max(1);
-        g.refine(eps);
-        if eps == 1 {
-            break;
+    if most > 0 {
+        loop {
+            eps = (eps / 4).max(1);
+            g.refine(eps);
+            if eps == 1 {
+                break;
+            }
         }
     }
     let mut out = Solution {
