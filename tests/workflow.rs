@@ -21,6 +21,16 @@ struct Devnet {
 
 impl Drop for Devnet {
     fn drop(&mut self) {
+        // Ctrl-C first, so the devnet stops its anvil too (a SIGKILL would leave it running)
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
