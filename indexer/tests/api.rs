@@ -40,6 +40,17 @@ async fn serve(
     format!("http://{addr}")
 }
 
+/// `query` gets a 400 whose JSON names `param`, in the field and in the message.
+async fn assert_refused(base: &str, query: &str, param: &str) {
+    let (code, body) = get(&format!("{base}{query}")).await;
+    assert_eq!(code, 400, "{query}: {body}");
+    assert_eq!(body["parameter"], param, "{query}: {body}");
+    assert!(
+        body["error"].as_str().unwrap().contains(param),
+        "{query}: {body}"
+    );
+}
+
 async fn get(url: &str) -> (u16, Value) {
     let r = reqwest::get(url).await.unwrap();
     let code = r.status().as_u16();
@@ -231,13 +242,7 @@ async fn api_serves_the_indexed_market() {
         ("/api/tasks/0xzz", "id"),
         ("/api/providers/not-an-address", "address"),
     ] {
-        let (code, body) = get(&format!("{base}{query}")).await;
-        assert_eq!(code, 400, "{query}: {body}");
-        assert_eq!(body["parameter"], param, "{query}: {body}");
-        assert!(
-            body["error"].as_str().unwrap().contains(param),
-            "{query}: {body}"
-        );
+        assert_refused(&base, query, param).await;
     }
     let (code, body) = get(&format!("{base}/api/tasks/0x{}", "0".repeat(63) + "9")).await;
     assert_eq!(code, 404, "{body}");
@@ -425,13 +430,7 @@ async fn explorer_reads(base: &str, m: &common::scenario::Market, ids: &[alloy::
         ("/api/series?bucket_secs=-5", "bucket_secs"),
         ("/api/series?from=1", "from"),
     ] {
-        let (code, body) = get(&format!("{base}{query}")).await;
-        assert_eq!(code, 400, "{query}: {body}");
-        assert_eq!(body["parameter"], param, "{query}: {body}");
-        assert!(
-            body["error"].as_str().unwrap().contains(param),
-            "{query}: {body}"
-        );
+        assert_refused(base, query, param).await;
     }
 }
 
