@@ -214,6 +214,7 @@ async fn api_serves_the_indexed_market() {
         "/api/tasks",
         "/api/tasks/{id}",
         "/api/tasks/{id}/spec",
+        "/api/tasks/{id}/verdicts",
         "/api/providers",
         "/api/providers/{address}",
         "/api/events",
@@ -504,10 +505,23 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let keeper = listener.local_addr().unwrap();
     let body = published.clone();
-    let app = axum::Router::new().route(
-        "/prices",
-        axum::routing::get(move || async move { axum::Json(body) }),
-    );
+    let app = axum::Router::new()
+        .route(
+            "/prices",
+            axum::routing::get(move || async move { axum::Json(body) }),
+        )
+        .route(
+            "/verdicts",
+            axum::routing::get(
+                |axum::extract::Query(q): axum::extract::Query<
+                    std::collections::HashMap<String, String>,
+                >| async move {
+                    axum::Json(
+                        serde_json::json!([{ "task": q["task"], "replica": 0, "passed": true }]),
+                    )
+                },
+            ),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let live = at(Some(format!("http://{keeper}/"))).await;
     let (code, body) = get(&format!("{live}/api/prices")).await;
@@ -516,6 +530,25 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
     assert_eq!(body["source"], format!("http://{keeper}/prices"));
     let (_, info) = get(&format!("{live}/api/info")).await;
     assert_eq!(info["keeper"], true);
+    // the keeper's verdicts on one task: asked for by the task's stored key (here: decimal in)
+    let (code, body) = get(&format!("{live}/api/tasks/255/verdicts")).await;
+    assert_eq!(code, 200, "{body}");
+    let key = format!("0x{}ff", "0".repeat(62));
+    assert_eq!(body["verdicts"][0]["task"], key);
+    assert_eq!(
+        body["source"],
+        format!("http://{keeper}/verdicts?task={key}")
+    );
+    let (code, body) = get(&format!("{live}/api/tasks/0xzz/verdicts")).await;
+    assert_eq!(
+        (code, &body["parameter"]),
+        (400, &Value::from("id")),
+        "{body}"
+    );
+    let (code, _) = get(&format!("{none}/api/tasks/255/verdicts")).await;
+    assert_eq!(code, 404);
+    let (code, _) = get(&format!("{dead}/api/tasks/255/verdicts")).await;
+    assert_eq!(code, 502);
 }
 
 /// `/api/tasks/{id}/spec`: the spec fetched by its URI (here `ipfs://spec-N`, through a local

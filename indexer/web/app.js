@@ -429,14 +429,27 @@ function steps(t) {
     step(settled ? `Settled: ${t.status}` : 'Settled', settled, 'settled', bad));
 }
 
-/** A replica's verdict and the on-chain evidence for it. */
-function verdict(t, r) {
+/** What the keeper's checks said of one replica's result (keeper-attested tasks). */
+function keeperEvidence(kv, r) {
+  const mine = (kv || []).filter((v) => Number(v.replica) === Number(r.idx));
+  return mine.map((v) => {
+    if (v.error) return h('div', { 'data-testid': 'keeper-check' }, `keeper: not judged — ${v.error}`);
+    const shortHashes = (d) => d.replace(/0x[0-9a-f]{64}/g, (x) => short(x));
+    const checks = (v.evidence.checks || []).map((c) => `${c.name} ${c.passed ? '✓' : '✗'} (${shortHashes(c.detail)})`);
+    return h('div', { 'data-testid': 'keeper-check', 'data-passed': v.passed ? 'yes' : 'no' },
+      `keeper ${v.passed ? 'passed' : 'failed'} it: ${v.evidence.bytes} bytes fetched from `, uri(v.evidence.uri), `; ${checks.join('; ')}`);
+  });
+}
+
+/** A replica's verdict and the on-chain evidence for it (and the keeper's, when it judged). */
+function verdict(t, r, kv) {
   const results = t.results.filter((x) => Number(x.idx) === Number(r.idx));
   const paid = t.payments.filter((x) => Number(x.idx) === Number(r.idx) && ['replica_paid', 'service_claimed'].includes(x.kind));
   const slashed = t.slashes.filter((x) => Number(x.idx) === Number(r.idx));
   const v = slashed.length ? 'slashed' : r.status === 'paid' || r.status === 'ended' ? 'passed' : r.status === 'refunded' ? 'refunded' : 'pending';
   const evidence = [];
   for (const x of results) evidence.push(h('div', {}, `${x.kind} `, h('code', {}, short(x.result_hash)), ` in block ${x.block_number} (`, tx(x.tx_hash), ')'));
+  evidence.push(...keeperEvidence(kv, r));
   if (t.mode === 'known_answer' && t.answer_commit) evidence.push(h('div', {}, 'answer committed ', h('code', {}, short(t.answer_commit))));
   for (const x of paid) evidence.push(h('div', {}, `paid ${swan(x.amount)} (fee ${swan(x.fee)}) in block ${x.block_number} (`, tx(x.tx_hash), ')'));
   for (const x of slashed) evidence.push(h('div', {}, `slashed ${swan(x.slashed)}: ${swan(x.to_submitter)} to the submitter, ${swan(x.to_treasury)} to the treasury, bounty ${swan(x.bounty)}; refund ${swan(x.refund)} (`, tx(x.tx_hash), ')'));
@@ -461,6 +474,8 @@ function taskPage(root, [id]) {
   const body = h('div');
   root.append(head, body);
   let frame = null;
+  let kv = null; // the keeper's verdicts
+  let kvFinal = false;
   return {
     async refresh() {
       let t;
@@ -469,6 +484,11 @@ function taskPage(root, [id]) {
       } catch (e) {
         if (e.status === 404 || e.status === 400) { body.replaceChildren(errorBox(e)); return; }
         throw e;
+      }
+      // the keeper's verdicts with their evidence, while they can still change and once after
+      if (t.mode === 'keeper_attested' && t.replicas.some((r) => r.result_hash) && !(kvFinal && kv)) {
+        kvFinal = !['open', 'assigned'].includes(t.status);
+        kv = await api(`/api/tasks/${encodeURIComponent(id)}/verdicts`).then((v) => v.verdicts, () => kv);
       }
       fill(head, 'Task ', h('span', { class: 'mono', title: t.task_id }, short(t.task_id)), ' ', h('span', { 'data-testid': 'task-status' }, badge(t.status)), pendingMark(t));
       const service = t.mode === 'service';
@@ -507,10 +527,14 @@ function taskPage(root, [id]) {
         ['Status', (r) => [badge(r.status), pendingMark(r)]],
         ['Result', (r) => (r.result_hash ? h('code', { title: r.result_hash }, short(r.result_hash)) : '—')],
         ['Result URI', (r) => uri(r.result_uri)],
-        ['Verdict', (r) => badge(verdict(t, r).v)],
-        ['Evidence', (r) => verdict(t, r).evidence, 'wrap'],
-      ], t.replicas.map((r) => ({ row: r, attrs: { 'data-testid': 'replica-row', 'data-verdict': verdict(t, r).v } })),
+        ['Verdict', (r) => badge(verdict(t, r, kv).v)],
+      ], t.replicas.map((r) => ({ row: r, attrs: { 'data-testid': 'replica-row', 'data-verdict': verdict(t, r, kv).v } })),
       { testid: 'replicas-table', empty: 'no provider assigned yet' });
+      const evidence = h('div', { class: 'evidence' }, t.replicas.map((r) => {
+        const { v, evidence: lines } = verdict(t, r, kv);
+        return h('div', { class: 'replica-evidence', 'data-testid': 'replica-evidence' },
+          h('div', {}, h('strong', {}, `Replica ${r.idx}`), ' on ', address(r.provider, { provider: true }), ' ', badge(v)), lines);
+      }));
       const timeline = table([
         ['Event', (e) => e.event],
         ['Block', (e) => e.block_number, 'num'],
@@ -531,7 +555,7 @@ function taskPage(root, [id]) {
       frame.steps.replaceChildren(steps(t));
       frame.spec.replaceChildren(spec);
       frame.money.replaceChildren(money);
-      frame.replicas.replaceChildren(replicas);
+      frame.replicas.replaceChildren(replicas, evidence);
       frame.timeline.replaceChildren(timeline);
     },
   };

@@ -1,15 +1,22 @@
 //! The keeper's Prometheus metrics and its small HTTP server: `/health` (the last tick's time
 //! and whether it succeeded), `/metrics`, `/decisions` (the last allocation: for each open task,
 //! the chosen providers with their score terms, the runner-up and the refusals — what anyone
-//! needs to recompute the choice), `/utilization` (per provider and region) and `/prices` (the
-//! suggested price per resource class; see [`crate::optimize`]).
+//! needs to recompute the choice), `/utilization` (per provider and region), `/prices` (the
+//! suggested price per resource class; see [`crate::optimize`]) and `/verdicts[?task=0x…]` (the
+//! keeper-attested verdicts with their evidence: each check run on the fetched result).
 
 use std::sync::{
     Arc, Mutex,
     atomic::{AtomicU64, Ordering},
 };
 
-use axum::{Json, Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    http::StatusCode,
+    response::IntoResponse,
+    routing::get,
+};
 use prometheus_client::{
     encoding::{EncodeLabelSet, text::encode},
     metrics::{counter::Counter, family::Family, gauge::Gauge},
@@ -50,8 +57,13 @@ pub struct Metrics {
     /// Unix milliseconds of the last successful tick.
     pub last_tick_ms: Gauge,
     views: Mutex<std::collections::BTreeMap<&'static str, serde_json::Value>>,
+    /// The most recent verdicts (at most [`VERDICTS_KEPT`]): task key, replica, verdict.
+    verdicts: Mutex<std::collections::VecDeque<(String, u32, serde_json::Value)>>,
     ok_ticks: AtomicU64,
 }
+
+/// How many verdicts `/verdicts` keeps (the oldest go first).
+pub const VERDICTS_KEPT: usize = 10_000;
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -67,6 +79,7 @@ impl Default for Metrics {
             paused: Counter::default(),
             last_tick_ms: Gauge::default(),
             views: Mutex::new(Default::default()),
+            verdicts: Mutex::new(Default::default()),
             ok_ticks: AtomicU64::new(0),
             registry: Registry::default(),
         };
@@ -141,6 +154,32 @@ impl Metrics {
         }
     }
 
+    /// Publish a verdict the keeper gave (with its evidence) at `/verdicts`.
+    pub fn record_verdict(&self, task: String, replica: u32, verdict: serde_json::Value) {
+        if let Ok(mut g) = self.verdicts.lock() {
+            if g.len() == VERDICTS_KEPT {
+                g.pop_front();
+            }
+            g.push_back((task, replica, verdict));
+        }
+    }
+
+    /// The kept verdicts on `task` (all kept verdicts when None), oldest first.
+    fn verdicts_of(&self, task: Option<&str>) -> Vec<serde_json::Value> {
+        let Ok(g) = self.verdicts.lock() else {
+            return Vec::new();
+        };
+        g.iter()
+            .filter(|(t, _, _)| task.is_none_or(|k| k == t))
+            .map(|(t, r, v)| {
+                let mut o = v.clone();
+                o["task"] = serde_json::Value::String(t.clone());
+                o["replica"] = serde_json::Value::from(*r);
+                o
+            })
+            .collect()
+    }
+
     fn view(&self, name: &str) -> serde_json::Value {
         self.views
             .lock()
@@ -191,6 +230,32 @@ async fn prices(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
     Json(m.view("prices"))
 }
 
+/// `/verdicts[?task=0x…]`: the keeper-attested verdicts with their evidence (the checks it ran on
+/// the fetched result), or why a result could not be judged.
+async fn verdicts(
+    State(m): State<Arc<Metrics>>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    if let Some(k) = q.keys().find(|k| k.as_str() != "task") {
+        let body = serde_json::json!({ "error": format!("unknown parameter {k:?}; allowed: task"), "parameter": k });
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+    let task = match q.get("task") {
+        None => None,
+        Some(v) => match v
+            .strip_prefix("0x")
+            .and_then(|h| alloy::primitives::U256::from_str_radix(h, 16).ok())
+        {
+            Some(id) => Some(format!("0x{id:064x}")),
+            None => {
+                let body = serde_json::json!({ "error": format!("task must be a 0x-hex task id, got {v:?}"), "parameter": "task" });
+                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            }
+        },
+    };
+    Json(m.verdicts_of(task.as_deref())).into_response()
+}
+
 /// The keeper's HTTP routes.
 pub fn router(m: Arc<Metrics>) -> Router {
     Router::new()
@@ -199,5 +264,6 @@ pub fn router(m: Arc<Metrics>) -> Router {
         .route("/decisions", get(decisions))
         .route("/utilization", get(utilization))
         .route("/prices", get(prices))
+        .route("/verdicts", get(verdicts))
         .with_state(m)
 }

@@ -161,6 +161,9 @@ pub struct Planner {
     monitors: HashMap<(String, u32), Monitor>,
     /// The last allocation's decisions (why each provider was chosen), for the API and logs.
     pub decisions: Vec<Decision>,
+    /// Verdicts given since [`Planner::take_verdicts`] was last called: (task, replica, the
+    /// verdict with its evidence, or why the result could not be judged).
+    fresh: Vec<(String, u32, serde_json::Value)>,
 }
 
 impl Planner {
@@ -174,7 +177,13 @@ impl Planner {
             verdicts: HashMap::new(),
             monitors: HashMap::new(),
             decisions: Vec::new(),
+            fresh: Vec::new(),
         }
+    }
+
+    /// The verdicts given since the last call, for publishing (`/verdicts`).
+    pub fn take_verdicts(&mut self) -> Vec<(String, u32, serde_json::Value)> {
+        std::mem::take(&mut self.fresh)
     }
 
     /// Every intent due at chain time `now`, given the latest attempt of each (action, task).
@@ -364,6 +373,8 @@ impl Planner {
             Ok(v) => {
                 tracing::info!(task = %t.key, replica = r.idx, passed = v.passed, checks = ?v.checks, "verdict");
                 let passed = v.passed;
+                let evidence = serde_json::json!({ "passed": passed, "evidence": &v });
+                self.fresh.push((t.key.clone(), r.idx, evidence));
                 self.verdicts.insert(k, v);
                 Some(passed)
             }
@@ -373,6 +384,8 @@ impl Planner {
             }
             Err(e) => {
                 tracing::info!(task = %t.key, replica = r.idx, error = %e, "result cannot be fetched: fails");
+                let evidence = serde_json::json!({ "passed": false, "error": e.to_string() });
+                self.fresh.push((t.key.clone(), r.idx, evidence));
                 Some(false)
             }
         }

@@ -200,6 +200,9 @@ impl Keeper {
         let t0 = std::time::Instant::now();
         let attempts = self.outbox.attempts(self.chain_id).await?;
         let proposals = self.planner.plan(&self.store, tick.now, &attempts).await?;
+        for (task, replica, v) in self.planner.take_verdicts() {
+            self.metrics.record_verdict(task, replica, v);
+        }
         let planned = t0.elapsed();
         if !self.planner.decisions.is_empty() {
             for d in self

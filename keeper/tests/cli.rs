@@ -292,6 +292,21 @@ async fn bad_inputs_are_one_clear_line() {
             .any(|p| p["class"] == "cpu" && p["suggested"].is_string()),
         "{prices}"
     );
+    // no result submitted yet: no verdict; bad queries are refused naming the parameter
+    assert_eq!(
+        get_json(&http, &listen, &format!("/verdicts?task={task:#x}")).await,
+        serde_json::json!([])
+    );
+    for (query, param) in [("/verdicts?task=zz", "task"), ("/verdicts?tsk=0x1", "tsk")] {
+        let r = http
+            .get(format!("http://{listen}{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["parameter"], param, "{body}");
+    }
     child.kill().await.unwrap();
     let row = sqlx::query("SELECT COUNT(*) FROM keeper_txs")
         .fetch_one(store.pool())

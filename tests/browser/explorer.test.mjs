@@ -244,11 +244,14 @@ test('a task created during the test appears and moves through its states on its
   // the replica passed, with its evidence; the money matches the API to the wei
   const t = await api(`/api/tasks/${id}`);
   assert.equal(await p.locator('[data-testid="replica-row"]').getAttribute('data-verdict'), 'passed');
-  assert.match(await p.locator('[data-testid="replica-row"]').textContent(), /submitted 0x[0-9a-f]{6}.*paid/);
+  assert.match(await p.locator('[data-testid="replica-evidence"]').textContent(), /submitted 0x[0-9a-f]{6}.*paid/);
   assert.equal(t.replicas[0].provider === devnet.providers.p2 || t.replicas[0].provider === devnet.providers.p3, true, 'a provider in us');
   assert.equal(await text(p, 'money-escrow'), '1 SWAN');
   assert.notEqual(t.paid, '0');
   assert.equal(await text(p, 'task-reason'), 'keeper verdict');
+  // the keeper's own evidence: what it fetched and each check it ran
+  await p.waitForSelector('[data-testid="keeper-check"][data-passed="yes"]', { timeout: WAIT });
+  assert.match(await text(p, 'keeper-check'), /keeper passed it: 7 bytes fetched from .*hash ✓.*max_bytes ✓ \(7 bytes, at most 64\).*validator ✓ \(score 1, threshold 1\)/);
   // the spec document itself, fetched by the indexer and checked against the committed hash
   await p.waitForSelector('[data-testid="spec-text"]');
   assert.equal(await p.locator('[data-testid="spec-text"]').textContent(), SUM.replace('REGION', 'us'));
@@ -284,6 +287,13 @@ test('a provider page shows a slash after one happens, without a reload', async 
   assert.match(await p.locator('[data-testid="slash-row"]').textContent(), new RegExp(ids.tampered.slice(0, 8)));
   assert.deepEqual(p.errors, []);
   await shot(p, 'provider');
+  // from the slash to its task: the replica failed, and the keeper's evidence says why
+  await p.click(`[data-testid="slash-row"] a[href="/tasks/${ids.tampered}"]`);
+  await p.waitForSelector('[data-testid="replica-row"][data-verdict="slashed"]', { timeout: WAIT });
+  await p.waitForSelector('[data-testid="keeper-check"][data-passed="no"]', { timeout: WAIT });
+  assert.match(await text(p, 'keeper-check'), /keeper failed it: .*hash ✓.*validator ✗ \(score 0, threshold 1\)/);
+  await noReload(p);
+  await shot(p, 'task-slashed');
   await p.close();
 });
 

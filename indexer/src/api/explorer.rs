@@ -239,16 +239,38 @@ pub(super) async fn timeline(
 /// relayed so the page reads one origin. 404 when this indexer was started without
 /// `--keeper-url`; 502 when the keeper does not answer.
 pub(super) async fn prices(State(s): State<Arc<ApiState>>) -> Response {
-    let Some(base) = &s.keeper_url else {
-        return (
-            StatusCode::NOT_FOUND,
-            Json(json!({
-                "error": "no keeper configured: start the indexer with --keeper-url http://<keeper listen address> to relay its suggested prices"
-            })),
+    match relay(&s, "/prices").await {
+        Ok((url, v)) => Json(json!({ "source": url, "prices": v })).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// The keeper's verdicts on task `id`'s replicas, with their evidence (the checks it ran on each
+/// fetched result), relayed from `{keeper}/verdicts?task=…`; as [`prices`] when there is no
+/// keeper. Only keeper-attested tasks have them.
+pub(super) async fn verdicts(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
+    let Some(key) = parse_task_id(&id) else {
+        return ApiError::bad(
+            "id",
+            format!("task id must be 0x-hex or decimal, got {id:?}"),
         )
-            .into_response();
+        .into_response();
     };
-    let url = format!("{}/prices", base.trim_end_matches('/'));
+    match relay(&s, &format!("/verdicts?task={key}")).await {
+        Ok((url, v)) => Json(json!({ "source": url, "verdicts": v })).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// GET `{keeper}{path}` as JSON, or the response that says why not.
+async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
+    let Some(base) = &s.keeper_url else {
+        return Err(refused(
+            StatusCode::NOT_FOUND,
+            "no keeper configured: start the indexer with --keeper-url http://<keeper listen address> to relay what the keeper publishes".into(),
+        ));
+    };
+    let url = format!("{}{path}", base.trim_end_matches('/'));
     let fetched = async {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(3))
@@ -261,14 +283,12 @@ pub(super) async fn prices(State(s): State<Arc<ApiState>>) -> Response {
         r.json::<Value>().await.map_err(|e| e.to_string())
     }
     .await;
-    match fetched {
-        Ok(v) => Json(json!({ "source": url, "prices": v })).into_response(),
-        Err(e) => (
+    fetched.map(|v| (url.clone(), v)).map_err(|e| {
+        refused(
             StatusCode::BAD_GATEWAY,
-            Json(json!({ "error": format!("the keeper at {url} did not answer: {e}") })),
+            format!("the keeper at {url} did not answer: {e}"),
         )
-            .into_response(),
-    }
+    })
 }
 
 /// The largest spec document the explorer fetches.

@@ -128,6 +128,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/tasks", get(tasks))
         .route("/api/tasks/{id}", get(task))
         .route("/api/tasks/{id}/spec", get(explorer::spec))
+        .route("/api/tasks/{id}/verdicts", get(explorer::verdicts))
         .route("/api/providers", get(providers))
         .route("/api/providers/{address}", get(provider))
         .route("/api/events", get(events))
