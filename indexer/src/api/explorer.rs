@@ -19,9 +19,7 @@ use axum::{
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::{
-    ApiError, ApiResult, ApiState, Params, Sql, finalized, mark_final, parse_task_id, rows,
-};
+use super::{ApiError, ApiResult, ApiState, Params, Sql, finalized, mark_final, rows, task_key};
 
 /// The market this indexer follows and how far it got.
 pub(super) async fn info(State(s): State<Arc<ApiState>>) -> ApiResult {
@@ -249,12 +247,9 @@ pub(super) async fn prices(State(s): State<Arc<ApiState>>) -> Response {
 /// fetched result), relayed from `{keeper}/verdicts?task=…`; as [`prices`] when there is no
 /// keeper. Only keeper-attested tasks have them.
 pub(super) async fn verdicts(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
-    let Some(key) = parse_task_id(&id) else {
-        return ApiError::bad(
-            "id",
-            format!("task id must be 0x-hex or decimal, got {id:?}"),
-        )
-        .into_response();
+    let key = match task_key(&id) {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
     };
     match relay(&s, &format!("/verdicts?task={key}")).await {
         Ok((url, v)) => Json(json!({ "source": url, "verdicts": v })).into_response(),
@@ -303,12 +298,9 @@ fn refused(status: StatusCode, message: String) -> Response {
 /// (`--fetch-specs`), 502 when the URI cannot be read, 422 when what it holds is not the
 /// committed spec.
 pub(super) async fn spec(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
-    let Some(key) = parse_task_id(&id) else {
-        return ApiError::bad(
-            "id",
-            format!("task id must be 0x-hex or decimal, got {id:?}"),
-        )
-        .into_response();
+    let key = match task_key(&id) {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
     };
     let task = match rows(&s, "tasks", "task_id", &key, "task_id").await {
         Ok(mut v) => v.pop(),

@@ -214,6 +214,16 @@ fn parse_task_id(v: &str) -> Option<String> {
     Some(crate::model::task_key(&id))
 }
 
+/// The stored key of the task id in a path, or the 400 that names it.
+fn task_key(id: &str) -> Result<String, ApiError> {
+    parse_task_id(id).ok_or_else(|| {
+        ApiError::bad(
+            "id",
+            format!("task id must be 0x-hex or decimal, got {id:?}"),
+        )
+    })
+}
+
 /// A row as a JSON object, each column in its SQL type.
 fn row_json(r: &AnyRow) -> Value {
     let mut m = Map::new();
@@ -466,12 +476,7 @@ async fn events_of(
 }
 
 async fn task(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResult {
-    let key = parse_task_id(&id).ok_or_else(|| {
-        ApiError::bad(
-            "id",
-            format!("task id must be 0x-hex or decimal, got {id:?}"),
-        )
-    })?;
+    let key = task_key(&id)?;
     let mut found = rows(&s, "tasks", "task_id", &key, "task_id").await?;
     let Some(mut t) = found.pop() else {
         return Err(ApiError::not_found(format!("no task {key}")));
