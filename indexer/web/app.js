@@ -170,7 +170,11 @@ function chart(el, title, series, { bars = false, stepped = false } = {}) {
     axes: [{}, { size: 60, scale: 'y' },
       ...series.filter((s) => s.scale).map((s) => ({ scale: s.scale, side: 1, size: 60, stroke: s.color, grid: { show: false } }))],
   });
-  window.addEventListener('resize', () => plot && plot.setSize({ width: Math.max(240, el.clientWidth), height: 220 }));
+  const onResize = () => {
+    if (!el.isConnected) return window.removeEventListener('resize', onResize); // its view is gone
+    if (plot) plot.setSize({ width: Math.max(240, el.clientWidth), height: 220 });
+  };
+  window.addEventListener('resize', onResize);
   return (data) => {
     if (!window.uPlot) { el.replaceChildren(h('p', { class: 'note' }, 'chart library not loaded')); return; }
     if (!plot) { el.replaceChildren(); plot = new window.uPlot(opts(), data, el); } else plot.setData(data);
@@ -520,6 +524,8 @@ function taskPage(root, [id]) {
         ['Refunded', swan(t.refunded), 'money-refunded'],
         ['Slashed', swan(t.slashed), 'money-slashed'],
       ]);
+      // each replica with its verdict, worked out once
+      const judged = t.replicas.map((r) => ({ ...r, verdict: verdict(t, r, kv) }));
       const replicas = table([
         ['#', (r) => r.idx, 'num'],
         ['Provider', (r) => address(r.provider, { provider: true })],
@@ -527,14 +533,13 @@ function taskPage(root, [id]) {
         ['Status', (r) => [badge(r.status), pendingMark(r)]],
         ['Result', (r) => (r.result_hash ? h('code', { title: r.result_hash }, short(r.result_hash)) : '—')],
         ['Result URI', (r) => uri(r.result_uri)],
-        ['Verdict', (r) => badge(verdict(t, r, kv).v)],
-      ], t.replicas.map((r) => ({ row: r, attrs: { 'data-testid': 'replica-row', 'data-verdict': verdict(t, r, kv).v } })),
+        ['Verdict', (r) => badge(r.verdict.v)],
+      ], judged.map((r) => ({ row: r, attrs: { 'data-testid': 'replica-row', 'data-verdict': r.verdict.v } })),
       { testid: 'replicas-table', empty: 'no provider assigned yet' });
-      const evidence = h('div', { class: 'evidence' }, t.replicas.map((r) => {
-        const { v, evidence: lines } = verdict(t, r, kv);
-        return h('div', { class: 'replica-evidence', 'data-testid': 'replica-evidence' },
-          h('div', {}, h('strong', {}, `Replica ${r.idx}`), ' on ', address(r.provider, { provider: true }), ' ', badge(v)), lines);
-      }));
+      const evidence = h('div', { class: 'evidence' }, judged.map((r) =>
+        h('div', { class: 'replica-evidence', 'data-testid': 'replica-evidence' },
+          h('div', {}, h('strong', {}, `Replica ${r.idx}`), ' on ', address(r.provider, { provider: true }), ' ', badge(r.verdict.v)),
+          r.verdict.evidence)));
       const timeline = table([
         ['Event', (e) => e.event],
         ['Block', (e) => e.block_number, 'num'],

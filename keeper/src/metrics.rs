@@ -154,9 +154,15 @@ impl Metrics {
         }
     }
 
-    /// Publish a verdict the keeper gave (with its evidence) at `/verdicts`.
+    /// Publish a verdict the keeper gave (with its evidence) at `/verdicts`; a later verdict on
+    /// the same replica replaces the earlier one (a result that cannot be fetched is judged again
+    /// on every tick).
     pub fn record_verdict(&self, task: String, replica: u32, verdict: serde_json::Value) {
         if let Ok(mut g) = self.verdicts.lock() {
+            if let Some(slot) = g.iter_mut().find(|(t, r, _)| *t == task && *r == replica) {
+                slot.2 = verdict;
+                return;
+            }
             if g.len() == VERDICTS_KEPT {
                 g.pop_front();
             }
@@ -246,7 +252,7 @@ async fn verdicts(
             .strip_prefix("0x")
             .and_then(|h| alloy::primitives::U256::from_str_radix(h, 16).ok())
         {
-            Some(id) => Some(format!("0x{id:064x}")),
+            Some(id) => Some(swan_indexer::model::task_key(&id)),
             None => {
                 let body = serde_json::json!({ "error": format!("task must be a 0x-hex task id, got {v:?}"), "parameter": "task" });
                 return (StatusCode::BAD_REQUEST, Json(body)).into_response();

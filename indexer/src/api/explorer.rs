@@ -266,11 +266,15 @@ async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
         ));
     };
     let url = format!("{}{path}", base.trim_end_matches('/'));
-    let fetched = async {
-        let client = reqwest::Client::builder()
+    // one client for every relayed request, so its connections to the keeper are reused
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    let client = CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
             .timeout(Duration::from_secs(3))
             .build()
-            .map_err(|e| e.to_string())?;
+            .unwrap_or_default()
+    });
+    let fetched = async {
         let r = client.get(&url).send().await.map_err(|e| e.to_string())?;
         if !r.status().is_success() {
             return Err(format!("it answered {}", r.status()));
