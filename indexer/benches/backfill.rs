@@ -95,93 +95,9 @@ async fn count_logs(db: &str) -> Res<i64> {
     Ok(row.0)
 }
 
-#[tokio::main]
-async fn main() -> Res<()> {
-    let target: u64 = std::env::var("SWAN_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200_000);
-    let anvil = Anvil::at(anvil_path())
-        .arg("--host")
-        .arg("127.0.0.1")
-        .try_spawn()?;
-    let (wallet, keys) = dev_wallet(&anvil, 2);
-    let (admin, owner) = (keys[0], keys[1]);
-    let p = ProviderBuilder::new()
-        .wallet(wallet)
-        .connect_http(anvil.endpoint_url());
-    let manifest = deploy(&p, &DeployConfig::devnet(admin, anvil.endpoint())).await?;
-    let market = SwanMarket::new(manifest.market, &p);
-    let token = DevToken::new(manifest.token, &p);
-    let driver =
-        bench_driver::BenchDriver::deploy(&p, manifest.market, manifest.token, owner).await?;
-    let d = *driver.address();
-
-    // the provider (its worker is the driver), the driver's funds, the driver as keeper
-    send(
-        &p,
-        token.mint(owner, eth(1_000_000)).into_transaction_request(),
-    )
-    .await?;
-    send(
-        &p,
-        token
-            .approve(manifest.market, U256::MAX)
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await?;
-    let info = ISwanMarket::ProviderInfo {
-        worker: d,
-        beneficiary: owner,
-        resources: ISwanMarket::Resources {
-            cpuCores: 64,
-            memoryGiB: 256,
-            storageGiB: 1_000,
-            gpuCount: 8,
-            gpuMemoryGiB: 80,
-            gpuModel: B256::ZERO,
-        },
-        prices: ISwanMarket::Prices {
-            perCpuHour: Uint::from(1u8),
-            perGiBMemoryHour: Uint::from(1u8),
-            perGpuHour: Uint::from(1u8),
-            perGiBStorageHour: Uint::from(1u8),
-        },
-        region: B256::right_padding_from(b"bench"),
-        taskTypes: 1,
-        metadataURI: "http://127.0.0.1/bench".into(),
-    };
-    send(
-        &p,
-        market
-            .registerProvider(info)
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await?;
-    send(
-        &p,
-        market
-            .depositCollateral(eth(10_000))
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await?;
-    send(
-        &p,
-        token.mint(d, eth(100_000_000)).into_transaction_request(),
-    )
-    .await?;
-    send(
-        &p,
-        driver.deposit(eth(100_000_000)).into_transaction_request(),
-    )
-    .await?;
-    send(&p, market.scheduleKeeper(d).into_transaction_request()).await?;
-    let _: serde_json::Value = p.raw_request("evm_increaseTime".into(), (61,)).await?;
-    send(&p, market.applyKeeper(d).into_transaction_request()).await?;
-
+/// The task every driver lifecycle creates (deadlines far past the chain's clock) and the price
+/// it is assigned at.
+async fn bench_request<P: Provider>(p: &P) -> Res<(bench_driver::ISwanMarket::TaskRequest, U256)> {
     let now = p
         .get_block_by_number(Default::default())
         .await?
@@ -210,17 +126,151 @@ async fn main() -> Res<()> {
         specURI: "ipfs://bench-spec".into(),
     };
     let price = U256::from(9u128 * 10u128.pow(17));
-    let started = Instant::now();
+    Ok((request, price))
+}
+
+/// Deploy the market and the driver, then run lifecycles until the chain holds `target` events:
+/// the manifest, the driver's address and the number of driver transactions.
+async fn build_chain<P: Provider>(
+    p: &P,
+    anvil: &alloy::node_bindings::AnvilInstance,
+    admin: alloy::primitives::Address,
+    owner: alloy::primitives::Address,
+    target: u64,
+) -> Res<(swan_contracts::Manifest, alloy::primitives::Address, u64)> {
+    let manifest = deploy(p, &DeployConfig::devnet(admin, anvil.endpoint())).await?;
+    let market = SwanMarket::new(manifest.market, p);
+    let token = DevToken::new(manifest.token, p);
+    let driver =
+        bench_driver::BenchDriver::deploy(p, manifest.market, manifest.token, owner).await?;
+    let d = *driver.address();
+
+    // the provider (its worker is the driver), the driver's funds, the driver as keeper
+    send(
+        p,
+        token.mint(owner, eth(1_000_000)).into_transaction_request(),
+    )
+    .await?;
+    send(
+        p,
+        token
+            .approve(manifest.market, U256::MAX)
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await?;
+    let info = ISwanMarket::ProviderInfo {
+        worker: d,
+        beneficiary: owner,
+        resources: ISwanMarket::Resources {
+            cpuCores: 64,
+            memoryGiB: 256,
+            storageGiB: 1_000,
+            gpuCount: 8,
+            gpuMemoryGiB: 80,
+            gpuModel: B256::ZERO,
+        },
+        prices: ISwanMarket::Prices {
+            perCpuHour: Uint::from(1u8),
+            perGiBMemoryHour: Uint::from(1u8),
+            perGpuHour: Uint::from(1u8),
+            perGiBStorageHour: Uint::from(1u8),
+        },
+        region: B256::right_padding_from(b"bench"),
+        taskTypes: 1,
+        metadataURI: "http://127.0.0.1/bench".into(),
+    };
+    send(
+        p,
+        market
+            .registerProvider(info)
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await?;
+    send(
+        p,
+        market
+            .depositCollateral(eth(10_000))
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await?;
+    send(
+        p,
+        token.mint(d, eth(100_000_000)).into_transaction_request(),
+    )
+    .await?;
+    send(
+        p,
+        driver.deposit(eth(100_000_000)).into_transaction_request(),
+    )
+    .await?;
+    send(p, market.scheduleKeeper(d).into_transaction_request()).await?;
+    let _: serde_json::Value = p.raw_request("evm_increaseTime".into(), (61,)).await?;
+    send(p, market.applyKeeper(d).into_transaction_request()).await?;
+
+    let (request, price) = bench_request(p).await?;
     let txs = target.div_ceil(PER_TX * 5);
     for _ in 0..txs {
         send(
-            &p,
+            p,
             driver
                 .run(U256::from(PER_TX), request.clone(), price)
                 .into_transaction_request(),
         )
         .await?;
     }
+    Ok((manifest, d, txs))
+}
+
+#[tokio::main]
+async fn main() -> Res<()> {
+    let target: u64 = std::env::var("SWAN_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    // SWAN_BENCH_CHAIN=dir keeps the generated chain in dir (anvil's state, written when anvil
+    // stops at the end of the first run; the manifest; the driver's address) and loads it on
+    // later runs instead of building it again
+    let cache = std::env::var_os("SWAN_BENCH_CHAIN").map(std::path::PathBuf::from);
+    let cached = cache
+        .clone()
+        .filter(|d| d.join("state.json").exists() && d.join("driver.txt").exists());
+    let mut anvil = Anvil::at(anvil_path()).arg("--host").arg("127.0.0.1");
+    match (&cached, &cache) {
+        (Some(dir), _) => {
+            anvil = anvil
+                .arg("--load-state")
+                .arg(dir.join("state.json").display().to_string())
+        }
+        (None, Some(dir)) => {
+            std::fs::create_dir_all(dir)?;
+            anvil = anvil
+                .arg("--dump-state")
+                .arg(dir.join("state.json").display().to_string());
+        }
+        (None, None) => {}
+    }
+    let mut anvil = anvil.timeout(60_000).try_spawn()?;
+    let (wallet, keys) = dev_wallet(&anvil, 2);
+    let (admin, owner) = (keys[0], keys[1]);
+    let p = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url());
+    let started = Instant::now();
+    let (manifest, d, txs) = if let Some(dir) = &cached {
+        let mut manifest = swan_contracts::Manifest::load(&dir.join("manifest.json"))?;
+        manifest.rpc_urls = vec![anvil.endpoint()];
+        let d: alloy::primitives::Address = std::fs::read_to_string(dir.join("driver.txt"))?
+            .trim()
+            .parse()?;
+        (manifest, d, 0)
+    } else {
+        build_chain(&p, &anvil, admin, owner, target).await?
+    };
+    let driver = bench_driver::BenchDriver::new(d, &p);
+    let (request, price) = bench_request(&p).await?;
     let head = p.get_block_number().await?;
     let events = p
         .get_logs(
@@ -232,10 +282,16 @@ async fn main() -> Res<()> {
         .await?
         .len() as u64;
     println!("## Indexer benchmark\n");
+    let origin = match &cached {
+        Some(dir) => format!("loaded from {}", dir.display()),
+        None => format!(
+            "built in {:.1} s: {txs} driver transactions of {PER_TX} lifecycles",
+            started.elapsed().as_secs_f64()
+        ),
+    };
     println!(
-        "chain: {events} market events in {} blocks (built in {:.1} s: {txs} driver transactions of {PER_TX} lifecycles)\n",
-        head + 1,
-        started.elapsed().as_secs_f64()
+        "chain: {events} market events in {} blocks ({origin})\n",
+        head + 1
     );
 
     let dir = tempfile::tempdir()?;
@@ -350,5 +406,15 @@ async fn main() -> Res<()> {
     )))
     .execute(&mut admin)
     .await?;
+    if let (None, Some(dir)) = (&cached, &cache) {
+        // anvil writes its state when it stops
+        manifest.save(&dir.join("manifest.json"))?;
+        std::fs::write(dir.join("driver.txt"), format!("{d:#x}"))?;
+        Command::new("kill")
+            .arg("-INT")
+            .arg(anvil.child().id().to_string())
+            .status()?;
+        anvil.child_mut().wait()?;
+    }
     Ok(())
 }

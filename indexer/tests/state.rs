@@ -219,6 +219,17 @@ async fn check(m: &Market, ids: &[U256], store: &Store) {
     )
     .await;
     assert_eq!(results.concat(), ["revealed", "submitted"]);
+    // result URIs come back byte for byte, control characters and backslashes included
+    let uris = text(
+        store,
+        "SELECT DISTINCT result_uri, CAST(idx AS TEXT) FROM results WHERE kind = 'submitted'",
+        &[],
+    )
+    .await;
+    assert!(!uris.is_empty());
+    for r in &uris {
+        assert_eq!(r[0], common::scenario::result_uri(r[1].parse().unwrap()));
+    }
     // nothing is pending undo once everything is final... here blocks are recent, so some are
     let undo = text(store, "SELECT CAST(COUNT(*) AS TEXT) FROM undo_log", &[]).await;
     assert_ne!(undo[0][0], "0", "recent blocks are journaled for reorgs");

@@ -119,6 +119,11 @@ pub struct Store {
     backend: Backend,
 }
 
+/// SQLite page size for new databases. A `TaskCreated` log is ~3 KB of hex, so the default
+/// 4 KB pages hold about one log each; 16 KB pages made cold backfills 10–15 % faster and files
+/// 6 % smaller (measured, `indexer/README.md`).
+const SQLITE_PAGE_SIZE: u32 = 16_384;
+
 /// Rows per multi-row INSERT (SQLite allows 32,766 bound parameters; logs bind 9 each).
 const CHUNK: usize = 1_000;
 
@@ -158,6 +163,12 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
+                        // before WAL: a new database takes its page size from its first write
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "PRAGMA page_size={SQLITE_PAGE_SIZE}"
+                        )))
+                        .execute(&mut *conn)
+                        .await?;
                         sqlx::query("PRAGMA journal_mode=WAL")
                             .execute(&mut *conn)
                             .await?;
