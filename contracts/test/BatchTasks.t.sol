@@ -316,6 +316,80 @@ contract BatchTasksTest is Base {
         market.submitResult(id, 1, keccak256("r"), "");
     }
 
+    function test_submitResults_submitsEveryEntryOfOneWorker() public {
+        // provider 0 holds replica 0 of three tasks; one call submits all three
+        uint256[] memory ids = new uint256[](3);
+        uint256[] memory replicas = new uint256[](3);
+        bytes32[] memory hashes = new bytes32[](3);
+        string[] memory uris = new string[](3);
+        for (uint256 i; i < 3; ++i) {
+            ids[i] = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+            _assignAll(ids[i], 1, PRICE);
+            hashes[i] = keccak256(abi.encode("r", i));
+            uris[i] = string(abi.encodePacked("ipfs://result-", bytes1(uint8(48 + i))));
+        }
+        for (uint256 i; i < 3; ++i) {
+            vm.expectEmit(true, true, true, true, address(market));
+            emit ISwanMarket.ResultSubmitted(ids[i], 0, owners[0], hashes[i], uris[i]);
+        }
+        vm.prank(workers[0]);
+        market.submitResults(ids, replicas, hashes, uris);
+        for (uint256 i; i < 3; ++i) {
+            assertEq(uint8(_replicaStatus(ids[i], 0)), uint8(ISwanMarket.ReplicaStatus.Submitted));
+        }
+        // the results settle like single submissions
+        vm.prank(keeper);
+        market.settle(ids[1], 1);
+        assertEq(uint8(_status(ids[1])), uint8(ISwanMarket.TaskStatus.Completed));
+    }
+
+    function test_submitResults_errors() public {
+        uint256 a = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        uint256 b = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
+        _assignAll(a, 1, PRICE);
+        uint256[] memory ids = new uint256[](2);
+        (ids[0], ids[1]) = (a, b);
+        uint256[] memory replicas = new uint256[](2);
+        bytes32[] memory hashes = new bytes32[](2);
+        (hashes[0], hashes[1]) = (keccak256("r"), keccak256("r"));
+        string[] memory uris = new string[](2);
+
+        // arrays of different lengths, each named
+        vm.startPrank(workers[0]);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ReplicaCountMismatch.selector, 2, 1));
+        market.submitResults(ids, new uint256[](1), hashes, uris);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ReplicaCountMismatch.selector, 2, 3));
+        market.submitResults(ids, replicas, new bytes32[](3), uris);
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ReplicaCountMismatch.selector, 2, 0));
+        market.submitResults(ids, replicas, hashes, new string[](0));
+
+        // one entry refused (task b is still open): the whole call reverts with its error, and
+        // the good entry is not applied
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, b, ISwanMarket.TaskStatus.Open));
+        market.submitResults(ids, replicas, hashes, uris);
+        vm.stopPrank();
+        assertEq(uint8(_replicaStatus(a, 0)), uint8(ISwanMarket.ReplicaStatus.Assigned));
+
+        // another provider's worker
+        _assignAll(b, 1, PRICE);
+        vm.prank(workers[1]);
+        vm.expectRevert(ISwanMarket.NotWorker.selector);
+        market.submitResults(ids, replicas, hashes, uris);
+
+        // the same replica twice in one call: the second entry is a replay
+        (ids[0], ids[1]) = (a, a);
+        vm.prank(workers[0]);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISwanMarket.WrongReplicaStatus.selector, a, 0, ISwanMarket.ReplicaStatus.Submitted)
+        );
+        market.submitResults(ids, replicas, hashes, uris);
+
+        // an empty call does nothing
+        vm.prank(workers[0]);
+        market.submitResults(new uint256[](0), new uint256[](0), new bytes32[](0), new string[](0));
+        assertEq(uint8(_replicaStatus(a, 0)), uint8(ISwanMarket.ReplicaStatus.Assigned));
+    }
+
     // ------------------------------------------------------------------ keeper settlement
 
     function test_settle_paysPassingAndSlashesFailing() public {

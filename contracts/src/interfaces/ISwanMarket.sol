@@ -371,6 +371,18 @@ interface ISwanMarket {
     /// @notice Submit a result (KeeperAttested, KnownAnswer) or a commit (Quorum:
     /// keccak256(abi.encode(resultHash, salt, worker))) from the provider's worker key.
     function submitResult(uint256 taskId, uint256 replica, bytes32 resultHash, string calldata resultURI) external;
+
+    /// @notice Several results at once (a provider's worker with many replicas ready): each entry
+    /// as `submitResult` would take it, all or none — any entry that `submitResult` would refuse
+    /// reverts the whole call with that entry's error.
+    /// @dev Reverts `ReplicaCountMismatch(taskIds.length, other.length)` when the arrays differ in
+    /// length.
+    function submitResults(
+        uint256[] calldata taskIds,
+        uint256[] calldata replicas,
+        bytes32[] calldata resultHashes,
+        string[] calldata resultURIs
+    ) external;
     /// @notice Reveal a quorum result; the last reveal settles the task.
     function revealResult(uint256 taskId, uint256 replica, bytes32 resultHash, bytes32 salt) external;
     /// @notice Settle a KeeperAttested task: bit i of `passMask` passes replica i (keeper only).

@@ -18,6 +18,26 @@ abstract contract BatchSettlement is TaskEscrow {
 
     /// @inheritdoc ISwanMarket
     function submitResult(uint256 taskId, uint256 replica, bytes32 resultHash, string calldata resultURI) external {
+        _submit(taskId, replica, resultHash, resultURI);
+    }
+
+    /// @inheritdoc ISwanMarket
+    function submitResults(
+        uint256[] calldata taskIds,
+        uint256[] calldata replicas,
+        bytes32[] calldata resultHashes,
+        string[] calldata resultURIs
+    ) external {
+        uint256 n = taskIds.length;
+        if (replicas.length != n) revert ReplicaCountMismatch(n, replicas.length);
+        if (resultHashes.length != n) revert ReplicaCountMismatch(n, resultHashes.length);
+        if (resultURIs.length != n) revert ReplicaCountMismatch(n, resultURIs.length);
+        for (uint256 i; i < n; ++i) {
+            _submit(taskIds[i], replicas[i], resultHashes[i], resultURIs[i]);
+        }
+    }
+
+    function _submit(uint256 taskId, uint256 replica, bytes32 resultHash, string calldata resultURI) private {
         Task storage t = _taskIn(taskId, TaskStatus.Assigned);
         Mode mode = t.mode;
         if (mode == Mode.ServiceHealth) revert WrongMode(taskId, mode);
