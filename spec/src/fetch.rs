@@ -140,3 +140,44 @@ impl Fetcher {
         Ok(body)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `https://` URIs are spoken to in TLS: a local listener receives a TLS handshake record
+    /// (0x16, version 3.x) as the first bytes, not a plain HTTP request and not nothing (a
+    /// build of reqwest without TLS refuses the scheme before connecting).
+    #[tokio::test]
+    async fn https_uris_open_a_tls_connection() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut first = [0u8; 3];
+            sock.read_exact(&mut first).await.unwrap();
+            first // dropped: the handshake fails
+        });
+        let f = Fetcher::new("http://127.0.0.1:1", false, Duration::from_secs(5));
+        let err = f
+            .fetch(&format!("https://127.0.0.1:{port}/result.json"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Http { .. }), "{err}");
+        assert!(err.retryable());
+        let first = server.await.unwrap();
+        assert_eq!(first[0], 0x16, "a TLS handshake record, got {first:?}");
+        assert_eq!(first[1], 0x03);
+    }
+
+    #[tokio::test]
+    async fn unknown_schemes_and_files_where_not_allowed_are_refused() {
+        let f = Fetcher::new("http://127.0.0.1:1", false, Duration::from_secs(5));
+        for uri in ["ftp://x/y", "file:///etc/hostname", "result.json"] {
+            let err = f.fetch(uri, None).await.unwrap_err();
+            assert!(matches!(err, FetchError::Scheme(_)), "{uri}: {err}");
+            assert!(!err.retryable());
+        }
+    }
+}
