@@ -79,7 +79,12 @@ pub struct Agent {
     services: HashMap<String, (Service, Instant)>,
     last_earnings: Option<Instant>,
     server: JoinHandle<()>,
+    /// Results published and not yet submitted, gathered during a poll and submitted at its end.
+    ready: Vec<(Assignment, String)>,
 }
+
+/// Most results in one `submitResults` (~40,000 gas each: far under a block's gas limit).
+const SUBMIT_BATCH: usize = 100;
 
 impl Drop for Agent {
     fn drop(&mut self) {
@@ -137,6 +142,7 @@ impl Agent {
             runs: HashMap::new(),
             services: HashMap::new(),
             last_earnings: None,
+            ready: Vec::new(),
             server,
         })
     }
@@ -216,6 +222,7 @@ impl Agent {
                 self.batch(a, &k, now).await?;
             }
         }
+        self.submit_ready().await?;
         // what is no longer live has ended (settled, expired, finished)
         let stale: Vec<String> = self
             .journal
@@ -303,7 +310,10 @@ impl Agent {
         let stage = self.journal.get(k).map(|e| e.stage);
         match (a.status.as_str(), stage) {
             ("assigned", None | Some(Stage::Running)) => self.run_batch(a, k, now).await,
-            ("assigned", Some(Stage::Published)) => self.submit(a, k).await,
+            ("assigned", Some(Stage::Published)) => {
+                self.ready.push((a.clone(), k.to_owned()));
+                Ok(())
+            }
             // sent before a crash, journaled after it
             ("submitted", Some(Stage::Published)) => self.set(k, |e| e.stage = Stage::Submitted),
             ("submitted", Some(Stage::Submitted)) if a.mode == "quorum" => self.reveal(a, k).await,
@@ -337,7 +347,8 @@ impl Agent {
                         e.result = Some(hash);
                     })?;
                     tracing::info!(replica = k, result = %hash, "result published");
-                    self.submit(a, k).await
+                    self.ready.push((a.clone(), k.to_owned()));
+                    Ok(())
                 }
                 Err(err) => {
                     tracing::warn!(replica = k, error = %err, "the run failed; no result is submitted");
@@ -379,13 +390,62 @@ impl Agent {
         Ok(())
     }
 
-    /// Submit the published result (quorum: its commit, with the salt journaled first).
-    async fn submit(&mut self, a: &Assignment, k: &str) -> Result<(), AgentError> {
+    /// Submit every result published this poll: one `submitResults` for several (one
+    /// transaction instead of one each), `submitResult` for one. When a batch is refused (one of
+    /// its entries is, and the call is all or nothing) each is sent on its own, so each gets its
+    /// own answer.
+    async fn submit_ready(&mut self) -> Result<(), AgentError> {
+        let ready = std::mem::take(&mut self.ready);
+        for chunk in ready.chunks(SUBMIT_BATCH) {
+            if let [(a, k)] = chunk {
+                self.submit(a, k).await?;
+                continue;
+            }
+            let mut entries = Vec::with_capacity(chunk.len());
+            for (a, k) in chunk {
+                if let Some(s) = self.submission(a, k)? {
+                    entries.push((k, s));
+                }
+            }
+            let m = self.chain.market();
+            let tx = m
+                .submitResults(
+                    entries.iter().map(|(_, s)| s.0).collect(),
+                    entries.iter().map(|(_, s)| s.1).collect(),
+                    entries.iter().map(|(_, s)| s.2).collect(),
+                    entries.iter().map(|(_, s)| s.3.clone()).collect(),
+                )
+                .into_transaction_request();
+            match self.chain.as_worker("submitResults", tx).await {
+                Ok(tx) => {
+                    tracing::info!(results = entries.len(), %tx, "results submitted");
+                    for (k, _) in &entries {
+                        self.set(k, |e| e.stage = Stage::Submitted)?;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(results = entries.len(), error = %e, "batch refused; submitting one by one");
+                    for (a, k) in chunk {
+                        self.submit(a, k).await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What to submit for a published result: task, replica, the value on chain (quorum: the
+    /// commit, with the salt journaled first) and the result's URI.
+    fn submission(
+        &mut self,
+        a: &Assignment,
+        k: &str,
+    ) -> Result<Option<(U256, U256, B256, String)>, AgentError> {
         let Some(entry) = self.journal.get(k).cloned() else {
-            return Ok(());
+            return Ok(None);
         };
         let Some(hash) = entry.result else {
-            return Ok(());
+            return Ok(None);
         };
         let on_chain = if a.mode == "quorum" {
             let salt = match entry.salt {
@@ -401,9 +461,17 @@ impl Agent {
             hash
         };
         let uri = format!("{}/results/{hash:#x}", self.endpoint.trim_end_matches('/'));
+        Ok(Some((a.task, U256::from(a.replica), on_chain, uri)))
+    }
+
+    /// Submit one published result.
+    async fn submit(&mut self, a: &Assignment, k: &str) -> Result<(), AgentError> {
+        let Some((task, replica, on_chain, uri)) = self.submission(a, k)? else {
+            return Ok(());
+        };
         let m = self.chain.market();
         let tx = m
-            .submitResult(a.task, U256::from(a.replica), on_chain, uri)
+            .submitResult(task, replica, on_chain, uri)
             .into_transaction_request();
         match self.chain.as_worker("submitResult", tx).await {
             Ok(tx) => {

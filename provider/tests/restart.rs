@@ -1,7 +1,8 @@
 //! The agent end to end on anvil with the real indexer and keeper, reading its assignments from
 //! chain events (the indexer API it is given does not answer: it falls back to the chain): it registers and stakes from its config, runs an
 //! assigned task, and survives being stopped mid-run — the next agent runs it again (nothing was
-//! published), submits once, is paid; a later restart runs and sends nothing more.
+//! published), submits once, is paid; a later restart runs and sends nothing more. Results
+//! ready in the same poll are then submitted in one transaction.
 
 use std::{sync::Arc, time::Duration};
 
@@ -272,6 +273,104 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
     }
     assert_eq!(journal(&work)[&k]["runs"], 2);
     assert_eq!(submissions(&p, manifest.market).await, 1);
+
+    // results that are ready in the same poll go out in one `submitResults` transaction
+    // runs long enough that the first is still running when the keeper has assigned the third
+    let quick = SPEC.replace(
+        "sleep 2; echo slow and steady",
+        "sleep 5; echo three at once",
+    );
+    let quick_path = dir.path().join("three.yaml");
+    std::fs::write(&quick_path, &quick).unwrap();
+    let parsed = TaskSpec::parse(quick.as_bytes()).unwrap();
+    let now = p
+        .get_block_by_number(Default::default())
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .timestamp;
+    let req = parsed
+        .spec
+        .request(
+            parsed.hash,
+            now,
+            &Publish {
+                uri: format!("file://{}", quick_path.display()),
+                answer_commit: None,
+            },
+        )
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(
+            m_sub
+                .createTask(req.clone())
+                .from(submitter.address())
+                .call()
+                .await
+                .unwrap(),
+        );
+        let r = m_sub
+            .createTask(req.clone())
+            .from(submitter.address())
+            .send()
+            .await
+            .unwrap();
+        assert!(r.get_receipt().await.unwrap().status());
+    }
+    let keys: Vec<String> = ids.iter().map(|id| format!("{id:#x}/0")).collect();
+    // tick until all three runs have started, give them time to finish, then one tick
+    // publishes and submits all three
+    let t = std::time::Instant::now();
+    while !keys.iter().all(|k| journal(&work)[k]["stage"] == "running") {
+        agent.tick().await.unwrap();
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "not all running: {}",
+            journal(&work)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(5_500)).await;
+    agent.tick().await.unwrap();
+    for k in &keys {
+        assert_eq!(
+            journal(&work)[k]["stage"],
+            "submitted",
+            "{}",
+            journal(&work)
+        );
+    }
+    let logs = p
+        .get_logs(
+            &Filter::new()
+                .address(manifest.market)
+                .event_signature(SwanMarket::ResultSubmitted::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await
+        .unwrap();
+    let batch: Vec<_> = logs
+        .iter()
+        .filter(|l| ids.contains(&U256::from_be_bytes(l.topics()[1].0)))
+        .collect();
+    assert_eq!(batch.len(), 3);
+    assert!(
+        batch
+            .iter()
+            .all(|l| l.transaction_hash == batch[0].transaction_hash),
+        "one transaction for the three results"
+    );
+    // and each is verified and paid like a single submission
+    let t = std::time::Instant::now();
+    for id in &ids {
+        while market.getTask(*id).call().await.unwrap().status != 3 {
+            agent.tick().await.unwrap();
+            assert!(t.elapsed() < Duration::from_secs(60), "not settled");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
     keeper.abort();
     indexer.abort();
 }
