@@ -4,7 +4,8 @@
 //! latency (a transaction sent to its event being served by the HTTP API).
 //!
 //! Run: `scripts/bench` (= `cargo bench -p swan-indexer --bench backfill`); `SWAN_BENCH_EVENTS`
-//! sets the number of events (default 200,000). `indexer/README.md` records the figures.
+//! sets the number of events (default 200,000); `SWAN_BENCH_CHAIN=dir` keeps the generated chain
+//! in `dir` and loads it on later runs. `indexer/README.md` records the figures.
 
 #![allow(clippy::print_stdout)] // a report: stdout is its output
 
