@@ -54,6 +54,35 @@ async fn submissions(p: &DynProvider, market: Address) -> usize {
     .len()
 }
 
+/// The task request of `spec`, written to `path` and served from it, deadlines from the chain's
+/// clock.
+async fn request(
+    p: &DynProvider,
+    path: &std::path::Path,
+    spec: &str,
+) -> swan_contracts::ISwanMarket::TaskRequest {
+    std::fs::write(path, spec).unwrap();
+    let parsed = TaskSpec::parse(spec.as_bytes()).unwrap();
+    let now = p
+        .get_block_by_number(Default::default())
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .timestamp;
+    parsed
+        .spec
+        .request(
+            parsed.hash,
+            now,
+            &Publish {
+                uri: format!("file://{}", path.display()),
+                answer_commit: None,
+            },
+        )
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
     let anvil = alloy::node_bindings::Anvil::at(anvil_path())
@@ -158,27 +187,7 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
     );
 
     // the submitter creates the task (spec served from a file)
-    let spec_path = dir.path().join("job.yaml");
-    std::fs::write(&spec_path, SPEC).unwrap();
-    let parsed = TaskSpec::parse(SPEC.as_bytes()).unwrap();
-    let now = p
-        .get_block_by_number(Default::default())
-        .await
-        .unwrap()
-        .unwrap()
-        .header
-        .timestamp;
-    let req = parsed
-        .spec
-        .request(
-            parsed.hash,
-            now,
-            &Publish {
-                uri: format!("file://{}", spec_path.display()),
-                answer_commit: None,
-            },
-        )
-        .unwrap();
+    let req = request(&p, &dir.path().join("job.yaml"), SPEC).await;
     let m_sub = SwanMarket::new(manifest.market, &p);
     DevToken::new(manifest.token, &p)
         .approve(manifest.market, U256::MAX)
@@ -280,27 +289,7 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
         "sleep 2; echo slow and steady",
         "sleep 5; echo three at once",
     );
-    let quick_path = dir.path().join("three.yaml");
-    std::fs::write(&quick_path, &quick).unwrap();
-    let parsed = TaskSpec::parse(quick.as_bytes()).unwrap();
-    let now = p
-        .get_block_by_number(Default::default())
-        .await
-        .unwrap()
-        .unwrap()
-        .header
-        .timestamp;
-    let req = parsed
-        .spec
-        .request(
-            parsed.hash,
-            now,
-            &Publish {
-                uri: format!("file://{}", quick_path.display()),
-                answer_commit: None,
-            },
-        )
-        .unwrap();
+    let req = request(&p, &dir.path().join("three.yaml"), &quick).await;
     let mut ids = Vec::new();
     for _ in 0..3 {
         ids.push(
