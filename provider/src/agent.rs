@@ -199,6 +199,8 @@ impl Agent {
 
     /// One poll.
     pub async fn tick(&mut self) -> Result<(), AgentError> {
+        // results left over from a poll that failed midway are found again in the journal
+        self.ready.clear();
         let owner = self.chain.owner;
         let assigned = match self.source.assigned(&self.chain, owner).await {
             Ok(a) => a,
