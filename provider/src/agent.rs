@@ -409,6 +409,9 @@ impl Agent {
                     entries.push((k, s));
                 }
             }
+            if entries.is_empty() {
+                continue; // nothing published after all: no empty transaction
+            }
             let m = self.chain.market();
             let tx = m
                 .submitResults(
