@@ -335,6 +335,48 @@ fn arb_problem(max_demand: u32) -> impl Strategy<Value = Problem> {
     })
 }
 
+/// Problems with costs on the scale of real scores (millionths of a point, up to 10⁶), where
+/// cost scaling stops at ε = largest cost / 16,384.
+fn arb_scored_problem() -> impl Strategy<Value = Problem> {
+    (1usize..10, 1usize..30).prop_flat_map(|(providers, tasks)| {
+        (
+            prop::collection::vec(0u32..4, providers),
+            prop::collection::vec(
+                prop::collection::vec((0..providers as u32, 0i64..1_000_000), 0..providers),
+                tasks,
+            ),
+        )
+            .prop_map(|(capacity, tasks)| {
+                let mut p = Problem::new(capacity);
+                for c in tasks {
+                    p.push_task(1, c);
+                }
+                p
+            })
+    })
+}
+
+/// Cost scaling places as many single-replica tasks as the exact solver, at no more than its
+/// tolerance per node above the optimum.
+fn within_tolerance(p: &Problem) -> Result<(), TestCaseError> {
+    let a: Solution = solver::cost_scaling(p);
+    let opt = solver::exact(p);
+    prop_assert_eq!(a.check(p), Ok(()));
+    prop_assert_eq!(opt.check(p), Ok(()));
+    prop_assert_eq!(a.placed(), opt.placed());
+    let nodes = (p.tasks() + p.capacity.len() + 1) as i64;
+    let bound = nodes * solver::tolerance(p);
+    prop_assert!(
+        a.cost(p) <= opt.cost(p) + bound,
+        "cost scaling {} optimum {} bound {}",
+        a.cost(p),
+        opt.cost(p),
+        bound
+    );
+    prop_assert!(a.cost(p) >= opt.cost(p), "nothing beats the optimum");
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -347,14 +389,13 @@ proptest! {
 
     #[test]
     fn cost_scaling_reaches_the_optimum_within_a_unit_per_node(p in arb_problem(1)) {
-        let a: Solution = solver::cost_scaling(&p);
-        let opt = solver::exact(&p);
-        prop_assert_eq!(a.check(&p), Ok(()));
-        prop_assert_eq!(opt.check(&p), Ok(()));
-        prop_assert_eq!(a.placed(), opt.placed());
-        let nodes = (p.tasks() + p.capacity.len() + 1) as i64;
-        prop_assert!(a.cost(&p) <= opt.cost(&p) + nodes,
-            "cost scaling {} optimum {} nodes {}", a.cost(&p), opt.cost(&p), nodes);
-        prop_assert!(a.cost(&p) >= opt.cost(&p), "nothing beats the optimum");
+        // costs below 16,384: the tolerance is one unit
+        prop_assert_eq!(solver::tolerance(&p), 1);
+        within_tolerance(&p)?;
+    }
+
+    #[test]
+    fn cost_scaling_reaches_the_optimum_within_its_tolerance_per_node(p in arb_scored_problem()) {
+        within_tolerance(&p)?;
     }
 }

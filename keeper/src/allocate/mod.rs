@@ -481,7 +481,7 @@ pub fn allocate(tasks: &[OpenTask], offers: &[Offer], cfg: &Config) -> Vec<Decis
             .sum()
     };
     let mut order: Vec<usize> = (0..tasks.len()).collect();
-    order.sort_by_key(|&t| (solution.assigned[t].is_empty(), task_cost(t), t));
+    order.sort_by_cached_key(|&t| (solution.assigned[t].is_empty(), task_cost(t), t));
     for t in order {
         let task = &tasks[t];
         let need = task.requirements.amounts();

@@ -6,8 +6,8 @@ use std::collections::BinaryHeap;
 use alloy::primitives::{Address, B256};
 
 use super::{
-    Config, Decision, Left, Offer, OpenTask, PPM, Prices, Refusal, Terms, collateral, per_duration,
-    provider_terms, quote, ratio_ppm, score, slots, solver,
+    Config, Decision, Left, Offer, OpenTask, PPM, Prices, Refusal, Terms, Weights, collateral,
+    per_duration, provider_terms, quote, ratio_ppm, score, slots, solver,
 };
 
 /// A provider in the form the eligibility scan reads: small and flat, so the scan over every
@@ -169,6 +169,233 @@ pub(super) struct Batch<'a> {
     pub(super) decisions: Vec<Decision>,
 }
 
+/// The providers as columns (one array per field, in address order), so the checks that do not
+/// depend on a price run over every provider of a task as straight-line code the compiler turns
+/// into vector instructions. [`Columns::scan`] agrees with [`View::check`] exactly (tested).
+struct Columns {
+    active: Vec<u32>,
+    kinds: Vec<u32>,
+    region: Vec<u32>,
+    model: Vec<u32>,
+    /// CPU, memory, storage, GPUs, GPU memory.
+    machine: [Vec<u32>; 5],
+    /// CPU, memory, storage, GPUs left (they come from 32-bit fields).
+    left: [Vec<u32>; 4],
+    /// Collateral left.
+    collateral: Vec<u128>,
+    /// CPU, memory, GPU, storage hourly prices when all fit 64 bits.
+    small_prices: Vec<Option<[u64; 4]>>,
+    /// One code per provider for the task being scanned (reused).
+    codes: Vec<u8>,
+    /// The providers that passed the checks that need no quote (reused).
+    passed: Vec<u32>,
+}
+
+/// The scan's codes for a provider: the first failed check that does not need the quote, or
+/// that it passes them all (and is or is not busy: that check comes after the price's).
+const PASS: u8 = u8::MAX;
+const PASS_BUSY: u8 = u8::MAX - 1;
+
+impl Columns {
+    fn of(views: &[View]) -> Self {
+        let col = |f: &dyn Fn(&View) -> u32| views.iter().map(f).collect::<Vec<u32>>();
+        Self {
+            active: col(&|v| u32::from(v.active)),
+            kinds: col(&|v| u32::from(v.kinds)),
+            region: col(&|v| v.region),
+            model: col(&|v| v.model),
+            machine: std::array::from_fn(|i| col(&|v| v.machine[i])),
+            left: std::array::from_fn(|i| {
+                col(&|v| u32::try_from(v.left.amounts[i]).unwrap_or(u32::MAX))
+            }),
+            collateral: views.iter().map(|v| v.left.collateral).collect(),
+            small_prices: views.iter().map(|v| v.small_prices).collect(),
+            codes: vec![0; views.len()],
+            passed: vec![0; views.len()],
+        }
+    }
+
+    /// The providers that can take a replica of `t`, each with its quote, into `out`; the
+    /// others counted by the first check they fail. Not for tasks that exclude providers.
+    fn scan(
+        &mut self,
+        t: &OpenTask,
+        need: &TaskNeed,
+        views: &[View],
+        refusals: &mut [usize; Refusal::ALL.len()],
+        out: &mut Vec<(u32, u128)>,
+    ) {
+        debug_assert!(!need.excludes);
+        let (kind, region, model) = (u32::from(need.kind), need.region, need.model);
+        let r = need.machine;
+        let gpu = r[3] != 0;
+        let a: [u32; 4] =
+            std::array::from_fn(|i| u32::try_from(need.amounts[i]).unwrap_or(u32::MAX));
+        let n = self.codes.len();
+        let codes = &mut self.codes[..n];
+        let (active, kinds) = (&self.active[..n], &self.kinds[..n]);
+        let (regions, models) = (&self.region[..n], &self.model[..n]);
+        let m: [&[u32]; 5] = std::array::from_fn(|i| &self.machine[i][..n]);
+        let l: [&[u32]; 4] = std::array::from_fn(|i| &self.left[i][..n]);
+        // the checks that need no quote, for every provider (no branch: vectorized)
+        for q in 0..n {
+            let inactive = active[q] == 0;
+            let wrong_kind = kinds[q] & kind == 0;
+            let wrong_region = (region != 0) & (region != regions[q]);
+            let gpu_short = (r[4] > m[4][q]) | ((model != 0) & (model != models[q]));
+            let short = (r[0] > m[0][q])
+                | (r[1] > m[1][q])
+                | (r[2] > m[2][q])
+                | (r[3] > m[3][q])
+                | (gpu & gpu_short);
+            let busy = (a[0] > l[0][q]) | (a[1] > l[1][q]) | (a[2] > l[2][q]) | (a[3] > l[3][q]);
+            codes[q] = if inactive {
+                Refusal::Inactive as u8
+            } else if wrong_kind {
+                Refusal::Kind as u8
+            } else if wrong_region {
+                Refusal::Region as u8
+            } else if short {
+                Refusal::Resources as u8
+            } else if busy {
+                PASS_BUSY
+            } else {
+                PASS
+            };
+        }
+        for r in [
+            Refusal::Inactive,
+            Refusal::Kind,
+            Refusal::Region,
+            Refusal::Resources,
+        ] {
+            refusals[r as usize] += codes.iter().filter(|&&c| c == r as u8).count();
+        }
+        // the rest, for the providers that passed: the quote within the cap, the resources
+        // left, the collateral. First their indices, without a branch per provider
+        let passed = &mut self.passed[..n];
+        let mut k = 0;
+        for (q, &code) in codes.iter().enumerate() {
+            passed[k] = q as u32;
+            k += usize::from(code >= PASS_BUSY);
+        }
+        out.clear();
+        out.resize(k, (0, 0));
+        let (mut over_cap, mut busy, mut short_collateral, mut kept) = (0, 0, 0, 0);
+        for &q in &passed[..k] {
+            let q = q as usize;
+            let price = match self.small_prices[q] {
+                Some(p) => {
+                    let hourly = u128::from(p[0]) * u128::from(r[0])
+                        + u128::from(p[1]) * u128::from(r[1])
+                        + u128::from(p[2]) * u128::from(r[3])
+                        + u128::from(p[3]) * u128::from(r[2]);
+                    per_duration(t, hourly)
+                }
+                None => quote(t, &views[q].prices),
+            };
+            // the first failed check, counted without a branch
+            let over = price > t.price_cap;
+            let is_busy = !over & (codes[q] == PASS_BUSY);
+            let poor = !over & !is_busy & (collateral(t, price) > self.collateral[q]);
+            over_cap += usize::from(over);
+            busy += usize::from(is_busy);
+            short_collateral += usize::from(poor);
+            out[kept] = (q as u32, price);
+            kept += usize::from(!(over | is_busy | poor));
+        }
+        out.truncate(kept);
+        refusals[Refusal::Price as usize] += over_cap;
+        refusals[Refusal::Busy as usize] += busy;
+        refusals[Refusal::Collateral as usize] += short_collateral;
+    }
+}
+
+/// Each task's cheapest eligible providers, and as many more drawn at random (by a hash of task
+/// and provider, so the same on every machine).
+struct Select {
+    keep_task: usize,
+    keep_random: usize,
+    best: BinaryHeap<(i64, u32)>,
+    drawn: BinaryHeap<(u64, u32)>,
+}
+
+impl Select {
+    /// Keep the `keep_task` cheapest of `eligible` (by cost, then index) and the `keep_random`
+    /// smallest priority draws. The exact cost of a provider is computed only when its cost
+    /// estimate (one multiplication, off by less than `margin`) could put it in either heap.
+    #[allow(clippy::too_many_arguments)]
+    fn select(
+        &mut self,
+        t: &OpenTask,
+        eligible: &[(u32, u128)],
+        w: &Weights,
+        base: &[i64],
+        base_f: &[f64],
+        gpu_machine: &[bool],
+        provider_hash: &[u64],
+    ) -> Vec<(i64, u32)> {
+        self.best.clear();
+        self.drawn.clear();
+        let task_hash = fold(&t.id.to_be_bytes::<32>());
+        let no_gpu = t.requirements.gpu_count == 0;
+        let exact = |q: usize, price: u128| {
+            let fit = i64::from(no_gpu && gpu_machine[q]);
+            (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM
+        };
+        // the estimate: price · w.price / cap + (base + fit) / PPM, in f64. Exact cost floors
+        // the ratio (off by < w.price / PPM) and the sum (< 1); the f64 rounding is far below
+        // that for amounts under 2^53 — above that, or with a zero cap, no estimate is used
+        let estimable = t.price_cap > 0 && t.price_cap < (1 << 53);
+        let per_price = if estimable {
+            w.price as f64 / t.price_cap as f64
+        } else {
+            0.0
+        };
+        let margin = 2.0 + (w.price.unsigned_abs() as f64) / PPM as f64;
+        let fit_cost = w.fit as f64;
+        for &(q, price) in eligible {
+            let qi = q as usize;
+            let draw_bits = if self.keep_random > 0 {
+                mix(task_hash ^ provider_hash[qi]) >> 32
+            } else {
+                0
+            };
+            let full = self.best.len() >= self.keep_task && self.drawn.len() >= self.keep_random;
+            if full && estimable {
+                let fit = if no_gpu && gpu_machine[qi] {
+                    fit_cost
+                } else {
+                    0.0
+                };
+                // price ≤ cap < 2^53: exact as a signed 64-bit integer, one conversion
+                let est = (price as i64) as f64 * per_price + base_f[qi] + fit;
+                let best_top = self.best.peek().map_or(i64::MAX, |b| b.0) as f64;
+                let cheap_enough = est - margin < best_top;
+                let lucky = self.keep_random > 0 && {
+                    let low = (est - margin).max(0.0) + 1_000.0;
+                    let top = self.drawn.peek().map_or(u64::MAX, |d| d.0) as f64;
+                    (draw_bits as f64) * low < top * (1.0 + 1e-9) + 1.0
+                };
+                if !cheap_enough && !lucky {
+                    continue;
+                }
+            }
+            let cost = exact(qi, price);
+            keep_smallest(&mut self.best, self.keep_task, (cost, q));
+            if self.keep_random > 0 {
+                // priority sampling: a random draw scaled by the cost, so cheaper providers
+                // are likelier but every eligible one has a chance
+                let draw = draw_bits * (cost.max(0) as u64 + 1_000);
+                keep_smallest(&mut self.drawn, self.keep_random, (draw, q));
+            }
+        }
+        let mut mine: Vec<(i64, u32)> = self.best.drain().collect();
+        mine.extend(self.drawn.drain().map(|(_, q)| (0, q)));
+        mine
+    }
+}
+
 pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'a> {
     // providers in address order: ties go to the lower address
     let mut offers: Vec<&Offer> = offers.iter().collect();
@@ -189,52 +416,52 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         .iter()
         .map(|o| View::of(o, &mut regions, &mut models))
         .collect();
+    let mut columns = Columns::of(&views);
+    let base_f: Vec<f64> = base.iter().map(|&b| b as f64 / PPM as f64).collect();
+    let gpu_machine: Vec<bool> = views.iter().map(|v| v.machine[3] > 0).collect();
     // each task's cheapest eligible providers, and as many more drawn at random (by a hash of
     // task and provider, so the same on every machine): cheapest-only lists crowd every task
     // onto the same few cheap providers and leave capacity idle; random ones keep the sparse
     // graph's largest assignment close to the full graph's
     let keep_task = cfg.candidates.max(1);
     let keep_random = cfg.random_candidates;
+    let mut select = Select {
+        keep_task,
+        keep_random,
+        best: BinaryHeap::with_capacity(keep_task.min(offers.len()) + 1),
+        drawn: BinaryHeap::with_capacity(keep_random.min(offers.len()) + 1),
+    };
     let provider_hash: Vec<u64> = offers.iter().map(|o| fold(o.address.as_slice())).collect();
     let mut by_task: Vec<Vec<(i64, u32)>> = Vec::with_capacity(tasks.len());
     let mut decisions = Vec::with_capacity(tasks.len());
+    let mut eligible: Vec<(u32, u128)> = Vec::with_capacity(offers.len());
     for t in tasks {
         let mut refusals = [0usize; Refusal::ALL.len()];
-        let mut best: BinaryHeap<(i64, u32)> =
-            BinaryHeap::with_capacity(keep_task.min(offers.len()) + 1);
-        let mut drawn: BinaryHeap<(u64, u32)> =
-            BinaryHeap::with_capacity(keep_random.min(offers.len()) + 1);
-        let task_hash = fold(&t.id.to_be_bytes::<32>());
         let need = TaskNeed::of(t, &mut regions, &mut models);
-        let no_gpu = t.requirements.gpu_count == 0;
-        let mut eligible = 0;
-        for (q, v) in views.iter().enumerate() {
-            let price = match v.check(t, &need, &offers[q].address) {
-                Ok(price) => price,
-                Err(r) => {
-                    refusals[r as usize] += 1;
-                    continue;
+        eligible.clear();
+        if need.excludes {
+            for (q, v) in views.iter().enumerate() {
+                match v.check(t, &need, &offers[q].address) {
+                    Ok(price) => eligible.push((q as u32, price)),
+                    Err(r) => refusals[r as usize] += 1,
                 }
-            };
-            eligible += 1;
-            let fit = i64::from(no_gpu && v.machine[3] > 0);
-            let cost =
-                (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM;
-            keep_smallest(&mut best, keep_task, (cost, q as u32));
-            if keep_random > 0 {
-                // priority sampling: a random draw scaled by the cost, so cheaper providers
-                // are likelier but every eligible one has a chance
-                let draw = (mix(task_hash ^ provider_hash[q]) >> 32) * (cost.max(0) as u64 + 1_000);
-                keep_smallest(&mut drawn, keep_random, (draw, q as u32));
             }
+        } else {
+            columns.scan(t, &need, &views, &mut refusals, &mut eligible);
         }
-        let mut mine = best.into_vec();
-        mine.extend(drawn.into_iter().map(|(_, q)| (0, q)));
-        by_task.push(mine);
+        by_task.push(select.select(
+            t,
+            &eligible,
+            w,
+            &base,
+            &base_f,
+            &gpu_machine,
+            &provider_hash,
+        ));
         decisions.push(Decision {
             task: t.id,
             chosen: Vec::new(),
-            eligible,
+            eligible: eligible.len(),
             runner_up: None,
             refused: Refusal::ALL
                 .iter()
@@ -293,4 +520,150 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::allocate::{Kind, instances};
+
+    /// A random market with every kind of refusal: providers serving one kind only, prices
+    /// past 64 bits, little collateral, no CPU left; tasks of both kinds, some excluding
+    /// providers, some with a zero cap.
+    fn market(seed: u64) -> (Vec<OpenTask>, Vec<Offer>) {
+        let (mut tasks, mut offers) = instances::market(seed, 300, 400, 3);
+        let mut rng = instances::Rng::new(seed ^ 0xA5A5);
+        for o in &mut offers {
+            if rng.chance(10) {
+                o.task_types = rng.pick(&[0, 1, 2]);
+            }
+            if rng.chance(5) {
+                o.prices.per_gpu_hour = u128::from(u64::MAX) + 7;
+            }
+            if rng.chance(10) {
+                o.free_collateral = u128::from(rng.range(0, 1_000_000));
+            }
+            if rng.chance(10) {
+                o.in_use.cpu_cores = o.resources.cpu_cores; // busy
+            }
+        }
+        for t in &mut tasks {
+            if rng.chance(5) {
+                t.exclude = vec![offers[rng.range(0, 299) as usize].address];
+            }
+            if rng.chance(3) {
+                t.price_cap = 0;
+            }
+            if rng.chance(10) {
+                t.kind = Kind::Service;
+            }
+        }
+        (tasks, offers)
+    }
+
+    #[test]
+    fn the_column_scan_agrees_with_the_check_of_each_pair() {
+        for seed in 1..=4 {
+            let (tasks, offers) = market(seed);
+            let mut sorted: Vec<&Offer> = offers.iter().collect();
+            sorted.sort_by_key(|o| o.address);
+            let (mut regions, mut models) = (Labels::default(), Labels::default());
+            let views: Vec<View> = sorted
+                .iter()
+                .map(|o| View::of(o, &mut regions, &mut models))
+                .collect();
+            let mut columns = Columns::of(&views);
+            let mut seen = [0usize; Refusal::ALL.len()];
+            for t in &tasks {
+                let need = TaskNeed::of(t, &mut regions, &mut models);
+                let (mut want, mut want_refused) = (Vec::new(), [0usize; Refusal::ALL.len()]);
+                for (q, v) in views.iter().enumerate() {
+                    match v.check(t, &need, &sorted[q].address) {
+                        Ok(price) => want.push((q as u32, price)),
+                        Err(r) => want_refused[r as usize] += 1,
+                    }
+                }
+                for (s, n) in seen.iter_mut().zip(want_refused) {
+                    *s += n;
+                }
+                if need.excludes {
+                    continue; // the column scan is not used for these
+                }
+                let (mut got, mut got_refused) = (Vec::new(), [0usize; Refusal::ALL.len()]);
+                columns.scan(t, &need, &views, &mut got_refused, &mut got);
+                assert_eq!(got, want, "task {}", t.id);
+                assert_eq!(got_refused, want_refused, "task {}", t.id);
+            }
+            // every refusal but the excluded one occurs in these markets
+            for r in Refusal::ALL {
+                assert!(
+                    r == Refusal::Excluded || seen[r as usize] > 0,
+                    "seed {seed}: no {r:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_pruned_selection_keeps_what_scoring_every_provider_keeps() {
+        let weights = [
+            Weights::default(),
+            Weights {
+                price: 900_000,
+                reputation: 0,
+                load: 50_000,
+                fit: 3_000_000,
+            },
+            Weights {
+                price: -200_000,
+                reputation: 250_000,
+                load: 150_000,
+                fit: 0,
+            },
+        ];
+        for (seed, w) in (1..=3).zip(weights) {
+            let (tasks, offers) = market(seed);
+            for (cheapest, random) in [(8, 24), (3, 0), (1, 5)] {
+                let cfg = Config {
+                    weights: w,
+                    candidates: cheapest,
+                    random_candidates: random,
+                    ..Config::default()
+                };
+                let batch = prepare(&tasks, &offers, &cfg);
+                // the reference: every eligible provider scored exactly
+                let slots = slots(&tasks, &batch.offers, cfg.max_slots);
+                let hashes: Vec<u64> = batch
+                    .offers
+                    .iter()
+                    .map(|o| fold(o.address.as_slice()))
+                    .collect();
+                for (t, got) in tasks.iter().zip(&batch.quotes) {
+                    let mut best = BinaryHeap::new();
+                    let mut drawn = BinaryHeap::new();
+                    for (q, o) in batch.offers.iter().enumerate() {
+                        let Ok(price) = crate::allocate::check(t, o) else {
+                            continue;
+                        };
+                        if t.exclude.contains(&o.address) {
+                            continue;
+                        }
+                        let cost = score(t, o, price, slots[q], &w).cost;
+                        keep_smallest(&mut best, cheapest, (cost, q as u32));
+                        let bits = mix(fold(&t.id.to_be_bytes::<32>()) ^ hashes[q]) >> 32;
+                        let draw = bits * (cost.max(0) as u64 + 1_000);
+                        if random > 0 {
+                            keep_smallest(&mut drawn, random, (draw, q as u32));
+                        }
+                    }
+                    let mut want: Vec<u32> = best.into_iter().map(|b| b.1).collect();
+                    want.extend(drawn.into_iter().map(|d| d.1));
+                    want.sort_unstable();
+                    want.dedup();
+                    let got: Vec<u32> = got.iter().map(|c| c.0).collect();
+                    assert_eq!(got, want, "seed {seed} task {} ({cheapest}+{random})", t.id);
+                }
+            }
+        }
+    }
 }
