@@ -56,9 +56,13 @@ pub struct RunArgs {
     /// Do not serve HTTP.
     #[arg(long)]
     pub no_api: bool,
-    /// Milliseconds between ticks.
+    /// Longest pause between ticks, in milliseconds.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub tick_ms: u64,
+    /// How often to look at the indexer's checkpoint between ticks, in milliseconds: a newly
+    /// indexed block starts the next tick at once (a value ≥ --tick-ms turns this off).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(5..=60_000))]
+    pub wake_ms: u64,
     /// Seconds before a transaction not mined is broadcast again or replaced.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub bump_after_secs: u64,
@@ -154,6 +158,7 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
     let store = Store::open(&args.db).await?;
     let cfg = KeeperConfig {
         tick: Duration::from_millis(args.tick_ms),
+        wake: Duration::from_millis(args.wake_ms),
         batch_max: args.batch_max as usize,
         dry_run: args.dry_run,
         send: SendConfig {

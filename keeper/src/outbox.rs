@@ -229,19 +229,42 @@ impl Outbox {
         payload: &str,
         now_ms: u64,
     ) -> Result<bool, OutboxError> {
-        let r = sqlx::query(
-            "INSERT INTO keeper_intents (chain_id, action, task_id, attempt, payload, status, created_ms, updated_ms) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(i(key.chain_id))
-        .bind(&key.action)
-        .bind(&key.task)
-        .bind(i64::from(key.attempt))
-        .bind(payload)
-        .bind(i(now_ms))
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        Ok(self
+            .propose_all(&[(key.clone(), payload.to_owned())], now_ms)
+            .await?
+            == 1)
+    }
+
+    /// Write down each intent whose key is not there yet, all in one SQL transaction (a tick
+    /// proposes up to a market's worth at once: one commit instead of one each); how many were
+    /// new. All or none: an error leaves none of them written.
+    pub async fn propose_all(
+        &self,
+        intents: &[(Key, String)],
+        now_ms: u64,
+    ) -> Result<u32, OutboxError> {
+        if intents.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = swan_indexer::store::begin_write(&self.pool, self.backend).await?;
+        let mut new = 0;
+        for (key, payload) in intents {
+            let r = sqlx::query(
+                "INSERT INTO keeper_intents (chain_id, action, task_id, attempt, payload, status, created_ms, updated_ms) \
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(i(key.chain_id))
+            .bind(&key.action)
+            .bind(&key.task)
+            .bind(i64::from(key.attempt))
+            .bind(payload)
+            .bind(i(now_ms))
+            .execute(&mut *tx)
+            .await?;
+            new += r.rows_affected() as u32;
+        }
+        tx.commit().await?;
+        Ok(new)
     }
 
     /// Take up to `limit` intents whose lease is free or expired — pending ones, and sent ones

@@ -28,8 +28,13 @@ use crate::{
 /// How the keeper behaves.
 #[derive(Debug, Clone)]
 pub struct KeeperConfig {
-    /// Pause between ticks.
+    /// Longest pause between ticks.
     pub tick: Duration,
+    /// How often the keeper looks at the indexer's checkpoint while it waits for the next
+    /// tick: a new indexed block starts the next tick at once, so the keeper acts on new events
+    /// within this much of their indexing instead of up to a whole tick later (one small
+    /// query each time). At `tick` or more, ticks come only every `tick`.
+    pub wake: Duration,
     /// How long a claimed intent is this keeper's before another may take it.
     pub claim_lease: Duration,
     /// Most intents in one `assignBatch` / `settleBatch`.
@@ -52,6 +57,7 @@ impl Default for KeeperConfig {
     fn default() -> Self {
         Self {
             tick: Duration::from_millis(500),
+            wake: Duration::from_millis(20),
             claim_lease: Duration::from_secs(60),
             batch_max: 100,
             claim_max: 1_000,
@@ -230,18 +236,19 @@ impl Keeper {
             return Ok(tick);
         }
         let now = now_ms();
-        for p in &proposals {
-            let key = Key {
-                chain_id: self.chain_id,
-                action: p.act.name().into(),
-                task: format!("{:#x}", p.task),
-                attempt: p.attempt,
-            };
-            let payload = serde_json::to_string(&p.act).unwrap_or_default();
-            if self.outbox.propose(&key, &payload, now).await? {
-                tick.proposed += 1;
-            }
-        }
+        let intents: Vec<(Key, String)> = proposals
+            .iter()
+            .map(|p| {
+                let key = Key {
+                    chain_id: self.chain_id,
+                    action: p.act.name().into(),
+                    task: format!("{:#x}", p.task),
+                    attempt: p.attempt,
+                };
+                (key, serde_json::to_string(&p.act).unwrap_or_default())
+            })
+            .collect();
+        tick.proposed = self.outbox.propose_all(&intents, now).await?;
         self.outbox
             .renew(&self.name, now + self.cfg.send.lease.as_millis() as u64)
             .await?;
@@ -466,13 +473,56 @@ impl Keeper {
         }
     }
 
-    /// Tick until `stop` resolves.
+    /// Where the indexer has got to on this chain: each market's checkpoint (block and hash).
+    async fn checkpoint(&self) -> Vec<(i64, String)> {
+        sqlx::query_as(
+            "SELECT block_number, block_hash FROM checkpoints WHERE chain_id = $1 ORDER BY market",
+        )
+        .bind(i64::try_from(self.chain_id).unwrap_or(i64::MAX))
+        .fetch_all(self.store.pool())
+        .await
+        .unwrap_or_default()
+    }
+
+    /// Wait until `tick` has passed since `started`, or the indexer's checkpoint is no longer
+    /// `seen` (looked at every `wake`); false when `stop` resolved first.
+    async fn wait(
+        &self,
+        started: tokio::time::Instant,
+        seen: &[(i64, String)],
+        stop: &mut std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+    ) -> bool {
+        let until = started + self.cfg.tick;
+        loop {
+            let now = tokio::time::Instant::now();
+            if now >= until {
+                return true;
+            }
+            let next = if self.cfg.wake < self.cfg.tick {
+                (now + self.cfg.wake).min(until)
+            } else {
+                until
+            };
+            tokio::select! {
+                _ = stop.as_mut() => return false,
+                _ = tokio::time::sleep_until(next) => {}
+            }
+            if next < until && self.checkpoint().await != seen {
+                return true;
+            }
+        }
+    }
+
+    /// Tick until `stop` resolves: every `tick`, and as soon as the indexer has indexed a new
+    /// block (see [`KeeperConfig::wake`]).
     pub async fn run(
         &mut self,
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<(), KeeperError> {
         tokio::pin!(stop);
         loop {
+            let started = tokio::time::Instant::now();
+            let seen = self.checkpoint().await;
             match self.tick().await {
                 Ok(t) => {
                     if t.proposed + t.sent + t.polled.mined + t.polled.finalized > 0 {
@@ -489,9 +539,8 @@ impl Keeper {
                 }
                 Err(e) => return Err(e),
             }
-            tokio::select! {
-                _ = &mut stop => return Ok(()),
-                _ = tokio::time::sleep(self.cfg.tick) => {}
+            if !self.wait(started, &seen, &mut stop).await {
+                return Ok(());
             }
         }
     }

@@ -57,6 +57,40 @@ async fn proposing_the_same_work_twice_adds_nothing() {
 }
 
 #[tokio::test]
+async fn a_tick_of_proposals_is_written_at_once_and_only_what_is_new_counts() {
+    let (_dir, dbs) = databases("propose_all").await;
+    for db in dbs {
+        let outbox = Outbox::open(&Store::open(&db).await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(outbox.propose_all(&[], 1).await.unwrap(), 0);
+        outbox.propose(&key(2, 0), "0xold", 1).await.unwrap();
+        let tick: Vec<(Key, String)> = (1..=300)
+            .map(|t| (key(t, 0), format!("0x{t:02x}")))
+            .collect();
+        // 299 new; task 2's intent was there already and keeps its payload
+        assert_eq!(outbox.propose_all(&tick, 2).await.unwrap(), 299, "{db}");
+        assert_eq!(outbox.propose_all(&tick, 3).await.unwrap(), 0, "{db}");
+        assert_eq!(outbox.counts().await.unwrap(), (300, 0, 0, 0));
+        let claims = outbox.claim("k", 10, 1_000, 1_000).await.unwrap();
+        assert_eq!(claims.len(), 300);
+        let two = claims.iter().find(|c| c.key == key(2, 0)).unwrap();
+        assert_eq!(two.payload, "0xold");
+        // a database that cannot be written refuses the whole call, with an error
+        let store = Store::open(&db).await.unwrap();
+        let closed = Outbox::open(&store).await.unwrap();
+        store.pool().close().await;
+        let more: Vec<(Key, String)> = (301..=310).map(|t| (key(t, 0), "0x".into())).collect();
+        assert!(closed.propose_all(&more, 4).await.is_err());
+        assert_eq!(
+            outbox.counts().await.unwrap().0,
+            300,
+            "{db}: nothing more written"
+        );
+    }
+}
+
+#[tokio::test]
 async fn three_keepers_on_one_database_do_every_action_once() {
     let (_dir, dbs) = databases("three").await;
     for db in dbs {

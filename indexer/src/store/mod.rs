@@ -69,6 +69,21 @@ pub enum Backend {
     Postgres,
 }
 
+/// Begin a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken
+/// first, so a busy database is waited for (`busy_timeout`). A deferred transaction that reads
+/// before it writes fails at once with `SQLITE_BUSY_SNAPSHOT` (517, "database is locked") when
+/// another connection — the keeper on the indexer's file, say — committed in between, and its
+/// work waits for a retry. On Postgres a plain `BEGIN`.
+pub async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
 /// How far a market has been indexed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {

@@ -245,7 +245,7 @@ impl Store {
     pub async fn apply_range(&self, w: &RangeWrite<'_>) -> Result<ApplyStats, StoreError> {
         let chain = i(w.chain_id);
         let b = self.batch();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool, self.backend).await?;
         let current = current_checkpoint(&mut tx, chain, w.market).await?;
         if current != w.after {
             return Err(StoreError::Conflict {
@@ -330,7 +330,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let chain = i(chain_id);
         let fork = i(keep.block_number);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool, self.backend).await?;
         let Some(current) = current_checkpoint(&mut tx, chain, market).await? else {
             return Ok(0);
         };
@@ -404,7 +404,7 @@ impl Store {
         finalized: u64,
     ) -> Result<(), StoreError> {
         let chain = i(chain_id);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool, self.backend).await?;
         let Some(cp) = current_checkpoint(&mut tx, chain, market).await? else {
             return Ok(());
         };

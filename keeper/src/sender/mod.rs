@@ -234,6 +234,7 @@ pub struct Sender {
     from: Address,
     chain_id: u64,
     pool: AnyPool,
+    backend: swan_indexer::store::Backend,
     outbox: Outbox,
     cfg: SendConfig,
     next: Option<u64>,
@@ -282,6 +283,7 @@ impl Sender {
             from,
             chain_id,
             pool: store.pool().clone(),
+            backend: store.backend(),
             outbox,
             cfg,
             next: None,
@@ -506,7 +508,7 @@ impl Sender {
     /// Write a signed transaction, the next nonce and the intents it carries (marked sent) in
     /// one SQL transaction: after a crash either all of it is there or none.
     async fn store(&self, s: &Stored, next: Option<u64>, sent: &[Claim]) -> Result<(), SendError> {
-        let mut db = self.pool.begin().await?;
+        let mut db = swan_indexer::store::begin_write(&self.pool, self.backend).await?;
         let lease = s.sent_ms + self.cfg.lease.as_millis() as u64;
         let hash = format!("{:#x}", s.hash);
         for c in sent {
