@@ -114,6 +114,12 @@ async fn bad_inputs_are_one_clear_line() {
         "{}",
         stderr(&o)
     );
+    let o = keeper(&s(&run(&["--wake-ms", "0"])), &[]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("--wake-ms") && stderr(&o).contains("5.."),
+        "{}",
+        stderr(&o)
+    );
     let o = keeper(
         &["run", "--manifest", "/nonexistent.json", "--no-api"],
         &[("SWAN_KEEPER_KEY", "0x01")],
