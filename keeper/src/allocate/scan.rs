@@ -6,8 +6,8 @@ use std::collections::BinaryHeap;
 use alloy::primitives::{Address, B256};
 
 use super::{
-    Config, Decision, Left, Offer, OpenTask, PPM, Prices, Refusal, Terms, Weights, collateral,
-    per_duration, provider_terms, quote, ratio_ppm, score, slots, solver,
+    Config, Decision, Kind, Left, Offer, OpenTask, PPM, Prices, Refusal, Terms, Weights,
+    collateral, per_duration, provider_terms, quote, ratio_ppm, score, slots, solver,
 };
 
 /// A provider in the form the eligibility scan reads: small and flat, so the scan over every
@@ -183,8 +183,12 @@ struct Columns {
     left: [Vec<u32>; 4],
     /// Collateral left.
     collateral: Vec<u128>,
+    /// Collateral left, in floating point (for the estimates).
+    collateral_f: Vec<f64>,
     /// CPU, memory, GPU, storage hourly prices when all fit 64 bits.
     small_prices: Vec<Option<[u64; 4]>>,
+    /// CPU, memory, GPU, storage hourly prices in floating point (for the estimates).
+    prices_f: [Vec<f64>; 4],
     /// One code per provider for the task being scanned (reused).
     codes: Vec<u8>,
     /// The providers that passed the checks that need no quote (reused).
@@ -209,21 +213,42 @@ impl Columns {
                 col(&|v| u32::try_from(v.left.amounts[i]).unwrap_or(u32::MAX))
             }),
             collateral: views.iter().map(|v| v.left.collateral).collect(),
+            collateral_f: views.iter().map(|v| v.left.collateral as f64).collect(),
             small_prices: views.iter().map(|v| v.small_prices).collect(),
+            prices_f: std::array::from_fn(|i| {
+                views
+                    .iter()
+                    .map(|v| {
+                        let p = &v.prices;
+                        [
+                            p.per_cpu_hour,
+                            p.per_gib_memory_hour,
+                            p.per_gpu_hour,
+                            p.per_gib_storage_hour,
+                        ][i] as f64
+                    })
+                    .collect()
+            }),
             codes: vec![0; views.len()],
             passed: vec![0; views.len()],
         }
     }
 
-    /// The providers that can take a replica of `t`, each with its quote, into `out`; the
-    /// others counted by the first check they fail. Not for tasks that exclude providers.
+    /// Provider `q`'s exact quote for `t`.
+    fn exact_price(&self, t: &OpenTask, r: &[u32; 5], views: &[View], q: usize) -> u128 {
+        exact_price(&self.small_prices, t, r, views, q)
+    }
+
+    /// The providers that can take a replica of `t`, each with an estimate of its quote (see
+    /// [`Columns::exact_price`] for the quote itself), into `out`; the others counted by the
+    /// first check they fail. Not for tasks that exclude providers.
     fn scan(
         &mut self,
         t: &OpenTask,
         need: &TaskNeed,
         views: &[View],
         refusals: &mut [usize; Refusal::ALL.len()],
-        out: &mut Vec<(u32, u128)>,
+        out: &mut Vec<(u32, f64)>,
     ) {
         debug_assert!(!need.excludes);
         let (kind, region, model) = (u32::from(need.kind), need.region, need.model);
@@ -280,34 +305,89 @@ impl Columns {
             k += usize::from(code >= PASS_BUSY);
         }
         out.clear();
-        out.resize(k, (0, 0));
+        out.resize(k, (0, 0.0));
+        // the quote estimated in floating point: its relative error is below 10⁻¹⁵, and the
+        // exact quote rounds up by less than one unit, so exact ∈ [est·(1 − δ), est·(1 + δ) + 1].
+        // A check is decided by the estimate only when the whole interval falls on one side
+        // (exactly as the integers would decide it); otherwise — near a boundary, with amounts
+        // near the 128-bit limits, or prices past 64 bits — by the exact arithmetic
+        const DELTA: f64 = 1e-12;
+        let per_hour = match t.kind {
+            Kind::Batch => t.duration_secs as f64 / 3_600.0,
+            Kind::Service => 1.0 / 3_600.0,
+        };
+        // CPU, memory, GPU, storage, as the price columns
+        let scale = [r[0], r[1], r[3], r[2]].map(|x| f64::from(x) * per_hour);
+        let cap = t.price_cap as f64;
+        // collateral per unit of price: pct / 100, times the duration for a service
+        let per_price = f64::from(t.collateral_pct) / 100.0
+            * match t.kind {
+                Kind::Batch => 1.0,
+                Kind::Service => t.duration_secs as f64,
+            };
+        let estimable = t.price_cap < (1 << 100) && t.duration_secs < (1 << 40);
+        let (cap_low, cap_high) = (cap * (1.0 - DELTA), cap * (1.0 + DELTA));
+        let p = &self.prices_f;
         let (mut over_cap, mut busy, mut short_collateral, mut kept) = (0, 0, 0, 0);
         for &q in &passed[..k] {
             let q = q as usize;
-            let price = match self.small_prices[q] {
-                Some(p) => {
-                    let hourly = u128::from(p[0]) * u128::from(r[0])
-                        + u128::from(p[1]) * u128::from(r[1])
-                        + u128::from(p[2]) * u128::from(r[3])
-                        + u128::from(p[3]) * u128::from(r[2]);
-                    per_duration(t, hourly)
-                }
-                None => quote(t, &views[q].prices),
+            let est =
+                p[0][q] * scale[0] + p[1][q] * scale[1] + p[2][q] * scale[2] + p[3][q] * scale[3];
+            let (low, high) = (est * (1.0 - DELTA), est * (1.0 + DELTA) + 1.0);
+            let left = self.collateral_f[q];
+            let sure_over = low > cap_high;
+            let sure_within = high <= cap_low;
+            let col_high = high * per_price * (1.0 + DELTA);
+            let col_low = low * per_price * (1.0 - DELTA) - 1.0;
+            let sure_covered = col_high <= left * (1.0 - DELTA);
+            let sure_short = col_low > left * (1.0 + DELTA);
+            let decided = estimable
+                && left < 1e30
+                && self.small_prices[q].is_some()
+                && (sure_over || (sure_within && (sure_covered || sure_short)));
+            let (over, poor) = if decided {
+                (sure_over, sure_short)
+            } else {
+                let price = exact_price(&self.small_prices, t, &r, views, q);
+                (
+                    price > t.price_cap,
+                    collateral(t, price) > self.collateral[q],
+                )
             };
             // the first failed check, counted without a branch
-            let over = price > t.price_cap;
             let is_busy = !over & (codes[q] == PASS_BUSY);
-            let poor = !over & !is_busy & (collateral(t, price) > self.collateral[q]);
+            let poor = !over & !is_busy & poor;
             over_cap += usize::from(over);
             busy += usize::from(is_busy);
             short_collateral += usize::from(poor);
-            out[kept] = (q as u32, price);
+            out[kept] = (q as u32, est);
             kept += usize::from(!(over | is_busy | poor));
         }
         out.truncate(kept);
         refusals[Refusal::Price as usize] += over_cap;
         refusals[Refusal::Busy as usize] += busy;
         refusals[Refusal::Collateral as usize] += short_collateral;
+    }
+}
+
+/// Provider `q`'s exact quote for `t` (`r`: the task's machine requirements), as
+/// [`View::check`] computes it.
+fn exact_price(
+    small_prices: &[Option<[u64; 4]>],
+    t: &OpenTask,
+    r: &[u32; 5],
+    views: &[View],
+    q: usize,
+) -> u128 {
+    match small_prices[q] {
+        Some(p) => {
+            let hourly = u128::from(p[0]) * u128::from(r[0])
+                + u128::from(p[1]) * u128::from(r[1])
+                + u128::from(p[2]) * u128::from(r[3])
+                + u128::from(p[3]) * u128::from(r[2]);
+            per_duration(t, hourly)
+        }
+        None => quote(t, &views[q].prices),
     }
 }
 
@@ -322,13 +402,16 @@ struct Select {
 
 impl Select {
     /// Keep the `keep_task` cheapest of `eligible` (by cost, then index) and the `keep_random`
-    /// smallest priority draws. The exact cost of a provider is computed only when its cost
-    /// estimate (one multiplication, off by less than `margin`) could put it in either heap.
+    /// smallest priority draws. `eligible` carries estimates of the quotes (relative error
+    /// under 10⁻¹², plus one unit of rounding up); the exact quote (`price_of`) and cost are
+    /// computed only when a provider's cost estimate, off by less than `margin`, could put it
+    /// in either heap.
     #[allow(clippy::too_many_arguments)]
     fn select(
         &mut self,
         t: &OpenTask,
-        eligible: &[(u32, u128)],
+        eligible: &[(u32, f64)],
+        price_of: impl Fn(usize) -> u128,
         w: &Weights,
         base: &[i64],
         base_f: &[f64],
@@ -339,22 +422,27 @@ impl Select {
         self.drawn.clear();
         let task_hash = fold(&t.id.to_be_bytes::<32>());
         let no_gpu = t.requirements.gpu_count == 0;
-        let exact = |q: usize, price: u128| {
+        let exact = |q: usize| {
+            let price = price_of(q);
             let fit = i64::from(no_gpu && gpu_machine[q]);
             (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM
         };
-        // the estimate: price · w.price / cap + (base + fit) / PPM, in f64. Exact cost floors
-        // the ratio (off by < w.price / PPM) and the sum (< 1); the f64 rounding is far below
-        // that for amounts under 2^53 — above that, or with a zero cap, no estimate is used
+        // the estimate: est · w.price / cap + (base + fit) / PPM, in f64. Exact cost floors the
+        // ratio (off by < w.price / PPM) and the sum (< 1); the quote's estimate is off by less
+        // than est·10⁻¹² + 1, i.e. w.price·(2·10⁻¹² + 1 / cap) in cost. Above 2^53, or with a
+        // zero cap, no estimate is used
         let estimable = t.price_cap > 0 && t.price_cap < (1 << 53);
         let per_price = if estimable {
             w.price as f64 / t.price_cap as f64
         } else {
             0.0
         };
-        let margin = 2.0 + (w.price.unsigned_abs() as f64) / PPM as f64;
+        let price_weight = w.price.unsigned_abs() as f64;
+        let margin = 2.0
+            + price_weight / PPM as f64
+            + price_weight * (1e-11 + 1.0 / (t.price_cap.max(1) as f64));
         let fit_cost = w.fit as f64;
-        for &(q, price) in eligible {
+        for &(q, est_price) in eligible {
             let qi = q as usize;
             let draw_bits = if self.keep_random > 0 {
                 mix(task_hash ^ provider_hash[qi]) >> 32
@@ -368,8 +456,7 @@ impl Select {
                 } else {
                     0.0
                 };
-                // price ≤ cap < 2^53: exact as a signed 64-bit integer, one conversion
-                let est = (price as i64) as f64 * per_price + base_f[qi] + fit;
+                let est = est_price * per_price + base_f[qi] + fit;
                 let best_top = self.best.peek().map_or(i64::MAX, |b| b.0) as f64;
                 let cheap_enough = est - margin < best_top;
                 let lucky = self.keep_random > 0 && {
@@ -381,7 +468,7 @@ impl Select {
                     continue;
                 }
             }
-            let cost = exact(qi, price);
+            let cost = exact(qi);
             keep_smallest(&mut self.best, self.keep_task, (cost, q));
             if self.keep_random > 0 {
                 // priority sampling: a random draw scaled by the cost, so cheaper providers
@@ -434,7 +521,7 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
     let provider_hash: Vec<u64> = offers.iter().map(|o| fold(o.address.as_slice())).collect();
     let mut by_task: Vec<Vec<(i64, u32)>> = Vec::with_capacity(tasks.len());
     let mut decisions = Vec::with_capacity(tasks.len());
-    let mut eligible: Vec<(u32, u128)> = Vec::with_capacity(offers.len());
+    let mut eligible: Vec<(u32, f64)> = Vec::with_capacity(offers.len());
     for t in tasks {
         let mut refusals = [0usize; Refusal::ALL.len()];
         let need = TaskNeed::of(t, &mut regions, &mut models);
@@ -442,16 +529,18 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         if need.excludes {
             for (q, v) in views.iter().enumerate() {
                 match v.check(t, &need, &offers[q].address) {
-                    Ok(price) => eligible.push((q as u32, price)),
+                    Ok(price) => eligible.push((q as u32, price as f64)),
                     Err(r) => refusals[r as usize] += 1,
                 }
             }
         } else {
             columns.scan(t, &need, &views, &mut refusals, &mut eligible);
         }
+        let columns = &columns;
         by_task.push(select.select(
             t,
             &eligible,
+            |q| columns.exact_price(t, &need.machine, &views, q),
             w,
             &base,
             &base_f,
@@ -525,7 +614,7 @@ fn mix(mut z: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::allocate::{Kind, instances};
+    use crate::allocate::instances;
 
     /// A random market with every kind of refusal: providers serving one kind only, prices
     /// past 64 bits, little collateral, no CPU left; tasks of both kinds, some excluding
@@ -546,6 +635,16 @@ mod tests {
             if rng.chance(10) {
                 o.in_use.cpu_cores = o.resources.cpu_cores; // busy
             }
+            if rng.chance(30) {
+                // prices that are not round: collateral percentages leave fractions
+                o.prices.per_gib_storage_hour += 7;
+            }
+            if rng.chance(20) {
+                // wei-sized prices: quotes past 2^53, where floating point is not exact
+                let p = &mut o.prices;
+                p.per_cpu_hour *= 1_000_000_007;
+                p.per_gpu_hour = p.per_gpu_hour.saturating_mul(999_999_937);
+            }
         }
         for t in &mut tasks {
             if rng.chance(5) {
@@ -556,6 +655,27 @@ mod tests {
             }
             if rng.chance(10) {
                 t.kind = Kind::Service;
+            }
+            if rng.chance(30) {
+                t.collateral_pct = rng.range(1, 300) as u16; // collateral with a fraction
+            }
+            if rng.chance(15) {
+                // a cap exactly at a provider's quote, or one unit below it: the boundary
+                let o = &offers[rng.range(0, 299) as usize];
+                t.price_cap = quote(t, &o.prices) - u128::from(rng.chance(50));
+            }
+        }
+        // collateral left exactly at what a replica of some task would lock, or one unit short
+        let odd: Vec<&OpenTask> = tasks
+            .iter()
+            .filter(|t| t.collateral_pct % 100 != 0)
+            .collect();
+        for o in &mut offers {
+            if rng.chance(40) {
+                // a task whose collateral has a fraction to round away
+                let t = odd[rng.range(0, odd.len() as u64 - 1) as usize];
+                let need = collateral(t, quote(t, &o.prices));
+                o.free_collateral = need.saturating_sub(u128::from(rng.chance(50)));
             }
         }
         (tasks, offers)
@@ -574,6 +694,7 @@ mod tests {
                 .collect();
             let mut columns = Columns::of(&views);
             let mut seen = [0usize; Refusal::ALL.len()];
+            let (mut at_cap, mut at_collateral) = (0, 0);
             for t in &tasks {
                 let need = TaskNeed::of(t, &mut regions, &mut models);
                 let (mut want, mut want_refused) = (Vec::new(), [0usize; Refusal::ALL.len()]);
@@ -586,14 +707,44 @@ mod tests {
                 for (s, n) in seen.iter_mut().zip(want_refused) {
                     *s += n;
                 }
+                for &(q, price) in &want {
+                    at_cap += usize::from(price == t.price_cap);
+                    // collateral exactly all that is left, with a fraction rounded away
+                    at_collateral += usize::from(
+                        collateral(t, price) == views[q as usize].left.collateral
+                            && t.kind == Kind::Batch
+                            && (price * u128::from(t.collateral_pct)) % 100 != 0,
+                    );
+                }
                 if need.excludes {
                     continue; // the column scan is not used for these
                 }
                 let (mut got, mut got_refused) = (Vec::new(), [0usize; Refusal::ALL.len()]);
                 columns.scan(t, &need, &views, &mut got_refused, &mut got);
+                // the estimates carried are within their stated error of the exact quotes
+                for &(q, est) in &got {
+                    let exact = columns.exact_price(t, &need.machine, &views, q as usize) as f64;
+                    assert!(
+                        est * (1.0 - 1e-12) <= exact && exact <= est * (1.0 + 1e-12) + 1.0,
+                        "task {} provider {q}: estimate {est}, quote {exact}",
+                        t.id
+                    );
+                }
+                let got: Vec<(u32, u128)> = got
+                    .iter()
+                    .map(|&(q, _)| {
+                        let p = columns.exact_price(t, &need.machine, &views, q as usize);
+                        (q, p)
+                    })
+                    .collect();
                 assert_eq!(got, want, "task {}", t.id);
                 assert_eq!(got_refused, want_refused, "task {}", t.id);
             }
+            // the boundaries are met: quotes exactly at the cap, collateral exactly all that is left
+            assert!(
+                at_cap > 0 && at_collateral > 0,
+                "seed {seed}: {at_cap} {at_collateral}"
+            );
             // every refusal but the excluded one occurs in these markets
             for r in Refusal::ALL {
                 assert!(
