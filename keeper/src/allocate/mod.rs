@@ -27,6 +27,7 @@
 
 pub mod instances;
 mod scan;
+mod select;
 pub mod solver;
 
 use std::collections::BTreeMap;
