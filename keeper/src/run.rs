@@ -13,7 +13,7 @@ use alloy::{
     providers::Provider,
 };
 use swan_contracts::Manifest;
-use swan_indexer::store::Store;
+use swan_indexer::store::{Checkpoint, Store};
 
 use crate::{
     allocate, answers, calls,
@@ -473,15 +473,14 @@ impl Keeper {
         }
     }
 
-    /// Where the indexer has got to on this chain: each market's checkpoint (block and hash).
-    async fn checkpoint(&self) -> Vec<(i64, String)> {
-        sqlx::query_as(
-            "SELECT block_number, block_hash FROM checkpoints WHERE chain_id = $1 ORDER BY market",
-        )
-        .bind(i64::try_from(self.chain_id).unwrap_or(i64::MAX))
-        .fetch_all(self.store.pool())
-        .await
-        .unwrap_or_default()
+    /// Where the indexer has got to on this market (block and hash); None when it has not
+    /// started, or the database cannot be read (the tick will say why).
+    async fn checkpoint(&self) -> Option<Checkpoint> {
+        self.store
+            .checkpoint(self.chain_id, &format!("{:#x}", self.market))
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Wait until `tick` has passed since `started`, or the indexer's checkpoint is no longer
@@ -489,7 +488,7 @@ impl Keeper {
     async fn wait(
         &self,
         started: tokio::time::Instant,
-        seen: &[(i64, String)],
+        seen: &Option<Checkpoint>,
         stop: &mut std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
     ) -> bool {
         let until = started + self.cfg.tick;
@@ -507,7 +506,7 @@ impl Keeper {
                 _ = stop.as_mut() => return false,
                 _ = tokio::time::sleep_until(next) => {}
             }
-            if next < until && self.checkpoint().await != seen {
+            if next < until && self.checkpoint().await != *seen {
                 return true;
             }
         }

@@ -77,6 +77,23 @@ impl View {
         }
     }
 
+    /// Its quote for a replica of `t` (`r`: the task's machine requirements, as in
+    /// [`TaskNeed`]), as [`quote`] computes it.
+    #[inline]
+    pub(super) fn quote(&self, t: &OpenTask, r: &[u32; 5]) -> u128 {
+        match self.small_prices {
+            // prices below 2^64 and 32-bit requirements: the sum cannot overflow 128 bits
+            Some(p) => {
+                let hourly = u128::from(p[0]) * u128::from(r[0])
+                    + u128::from(p[1]) * u128::from(r[1])
+                    + u128::from(p[2]) * u128::from(r[3])
+                    + u128::from(p[3]) * u128::from(r[2]);
+                per_duration(t, hourly)
+            }
+            None => quote(t, &self.prices),
+        }
+    }
+
     /// Whether the provider can take a replica of `t`: its quote, or the first failed check.
     #[inline]
     pub(super) fn check(
@@ -106,18 +123,7 @@ impl View {
         if !covers {
             return Err(Refusal::Resources);
         }
-        let price = match self.small_prices {
-            // prices below 2^64 and 32-bit requirements: the sum cannot overflow 128 bits
-            Some(p) => {
-                let r = &need.machine;
-                let hourly = u128::from(p[0]) * u128::from(r[0])
-                    + u128::from(p[1]) * u128::from(r[1])
-                    + u128::from(p[2]) * u128::from(r[3])
-                    + u128::from(p[3]) * u128::from(r[2]);
-                per_duration(t, hourly)
-            }
-            None => quote(t, &self.prices),
-        };
+        let price = self.quote(t, &need.machine);
         if price > t.price_cap {
             return Err(Refusal::Price);
         }
@@ -187,8 +193,8 @@ struct Columns {
     collateral: Vec<u128>,
     /// Collateral left, in floating point (for the estimates).
     collateral_f: Vec<f64>,
-    /// CPU, memory, GPU, storage hourly prices when all fit 64 bits.
-    small_prices: Vec<Option<[u64; 4]>>,
+    /// Whether every hourly price fits 64 bits (the estimates are used only then).
+    small: Vec<bool>,
     /// CPU, memory, GPU, storage hourly prices in floating point (for the estimates).
     prices_f: [Vec<f64>; 4],
     /// One code per provider for the task being scanned (reused).
@@ -216,7 +222,7 @@ impl Columns {
             }),
             collateral: views.iter().map(|v| v.left.collateral).collect(),
             collateral_f: views.iter().map(|v| v.left.collateral as f64).collect(),
-            small_prices: views.iter().map(|v| v.small_prices).collect(),
+            small: views.iter().map(|v| v.small_prices.is_some()).collect(),
             prices_f: std::array::from_fn(|i| {
                 views
                     .iter()
@@ -236,13 +242,8 @@ impl Columns {
         }
     }
 
-    /// Provider `q`'s exact quote for `t`.
-    fn exact_price(&self, t: &OpenTask, r: &[u32; 5], views: &[View], q: usize) -> u128 {
-        exact_price(&self.small_prices, t, r, views, q)
-    }
-
     /// The providers that can take a replica of `t`, each with an estimate of its quote (see
-    /// [`Columns::exact_price`] for the quote itself), into `out`; the others counted by the
+    /// [`View::quote`] for the quote itself), into `out`; the others counted by the
     /// first check they fail. Not for tasks that exclude providers.
     fn scan(
         &mut self,
@@ -345,12 +346,12 @@ impl Columns {
             let sure_short = col_low > left * (1.0 + DELTA);
             let decided = estimable
                 && left < 1e30
-                && self.small_prices[q].is_some()
+                && self.small[q]
                 && (sure_over || (sure_within && (sure_covered || sure_short)));
             let (over, poor) = if decided {
                 (sure_over, sure_short)
             } else {
-                let price = exact_price(&self.small_prices, t, &r, views, q);
+                let price = views[q].quote(t, &r);
                 (
                     price > t.price_cap,
                     collateral(t, price) > self.collateral[q],
@@ -369,27 +370,6 @@ impl Columns {
         refusals[Refusal::Price as usize] += over_cap;
         refusals[Refusal::Busy as usize] += busy;
         refusals[Refusal::Collateral as usize] += short_collateral;
-    }
-}
-
-/// Provider `q`'s exact quote for `t` (`r`: the task's machine requirements), as
-/// [`View::check`] computes it.
-fn exact_price(
-    small_prices: &[Option<[u64; 4]>],
-    t: &OpenTask,
-    r: &[u32; 5],
-    views: &[View],
-    q: usize,
-) -> u128 {
-    match small_prices[q] {
-        Some(p) => {
-            let hourly = u128::from(p[0]) * u128::from(r[0])
-                + u128::from(p[1]) * u128::from(r[1])
-                + u128::from(p[2]) * u128::from(r[3])
-                + u128::from(p[3]) * u128::from(r[2]);
-            per_duration(t, hourly)
-        }
-        None => quote(t, &views[q].prices),
     }
 }
 
@@ -446,11 +426,10 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         } else {
             columns.scan(t, &need, &views, &mut refusals, &mut eligible);
         }
-        let columns = &columns;
         by_task.push(select.select(
             t,
             &eligible,
-            |q| columns.exact_price(t, &need.machine, &views, q),
+            |q| views[q].quote(t, &need.machine),
             w,
             &base,
             &base_f,
@@ -609,7 +588,7 @@ mod tests {
                 columns.scan(t, &need, &views, &mut got_refused, &mut got);
                 // the estimates carried are within their stated error of the exact quotes
                 for &(q, est) in &got {
-                    let exact = columns.exact_price(t, &need.machine, &views, q as usize) as f64;
+                    let exact = views[q as usize].quote(t, &need.machine) as f64;
                     assert!(
                         est * (1.0 - 1e-12) <= exact && exact <= est * (1.0 + 1e-12) + 1.0,
                         "task {} provider {q}: estimate {est}, quote {exact}",
@@ -618,10 +597,7 @@ mod tests {
                 }
                 let got: Vec<(u32, u128)> = got
                     .iter()
-                    .map(|&(q, _)| {
-                        let p = columns.exact_price(t, &need.machine, &views, q as usize);
-                        (q, p)
-                    })
+                    .map(|&(q, _)| (q, views[q as usize].quote(t, &need.machine)))
                     .collect();
                 assert_eq!(got, want, "task {}", t.id);
                 assert_eq!(got_refused, want_refused, "task {}", t.id);
