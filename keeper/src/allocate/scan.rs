@@ -8,7 +8,7 @@ use alloy::primitives::{Address, B256};
 use super::{
     Config, Decision, Kind, Left, Offer, OpenTask, PPM, Prices, Refusal, Terms, collateral,
     per_duration, provider_terms, quote, score,
-    select::{Select, fold},
+    select::{self, Kept, Select, fold, mix},
     slots, solver,
 };
 
@@ -177,9 +177,11 @@ pub(super) struct Batch<'a> {
     pub(super) decisions: Vec<Decision>,
 }
 
-/// The providers as columns (one array per field, in address order), so the checks that do not
-/// depend on a price run over every provider of a task as straight-line code the compiler turns
-/// into vector instructions. [`Columns::scan`] agrees with [`View::check`] exactly (tested).
+/// The providers as columns (one array per field, in address order), so every check and the
+/// estimates of quote, collateral and cost run over all the providers of a task as one
+/// straight-line loop that the compiler turns into vector instructions (AVX2 or AVX-512 where
+/// the processor has them, chosen at run time; the same arithmetic, so the same answers, on
+/// every machine). [`Columns::scan`] agrees with [`View::check`] exactly (tested).
 struct Columns {
     active: Vec<u32>,
     kinds: Vec<u32>,
@@ -193,24 +195,245 @@ struct Columns {
     collateral: Vec<u128>,
     /// Collateral left, in floating point (for the estimates).
     collateral_f: Vec<f64>,
-    /// Whether every hourly price fits 64 bits (the estimates are used only then).
-    small: Vec<bool>,
+    /// Whether the estimates may decide for this provider: every hourly price fits 64 bits and
+    /// the collateral left is below 10³⁰.
+    estimable: Vec<bool>,
     /// CPU, memory, GPU, storage hourly prices in floating point (for the estimates).
     prices_f: [Vec<f64>; 4],
-    /// One code per provider for the task being scanned (reused).
+    /// The provider's share of every score (reputation and load), in score units.
+    base_f: Vec<f64>,
+    /// The fit weight for a GPU machine (in score units), 0 for a machine without GPUs.
+    fit_f: Vec<f64>,
+    /// A 64-bit digest of each provider's address (for the random draw).
+    hash: Vec<u64>,
+    /// Per provider, for the task being scanned (reused): its code (the first failed check,
+    /// [`PASS`], or one of the undecided codes), the quote's estimate, the cost's estimate, and
+    /// the random draw.
     codes: Vec<u8>,
-    /// The providers that passed the checks that need no quote (reused).
-    passed: Vec<u32>,
+    est: Vec<f64>,
+    cost_lo: Vec<f64>,
+    lucky: Vec<f64>,
+    draw: Vec<u64>,
 }
 
-/// The scan's codes for a provider: the first failed check that does not need the quote, or
-/// that it passes them all (and is or is not busy: that check comes after the price's).
+/// The scan's codes for a provider besides the [`Refusal`]s: it passes every check, or the
+/// estimates could not decide the price and collateral checks (the exact arithmetic does), for a
+/// provider that is or is not busy (that check comes after the price's).
 const PASS: u8 = u8::MAX;
-const PASS_BUSY: u8 = u8::MAX - 1;
+const UNDECIDED: u8 = u8::MAX - 1;
+const UNDECIDED_BUSY: u8 = u8::MAX - 2;
+
+/// What the scan of one task needs to know of it, as plain numbers.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    kind: u32,
+    region: u32,
+    model: u32,
+    machine: [u32; 5],
+    amounts: [u32; 4],
+    /// CPU, memory, GPU, storage amounts × hours (as the price columns).
+    scale: [f64; 4],
+    cap_low: f64,
+    cap_high: f64,
+    /// Collateral per unit of price.
+    per_price: f64,
+    /// Whether the estimates may decide the price and collateral checks for this task.
+    estimable: bool,
+    /// The price weight over the cap (0 when the cost is not estimated).
+    per_cost: f64,
+    /// How far the cost's estimate may be above the exact cost (see `Select::select`).
+    margin: f64,
+    /// 1 for a task without GPUs (the fit term applies), else 0.
+    no_gpu: f64,
+    task_hash: u64,
+}
+
+/// Relative error allowed for the floating-point estimates: the quote's estimate is within a
+/// relative 10⁻¹⁵ of the exact sum and the exact quote rounds up by less than one unit, so
+/// exact ∈ [est·(1 − δ), est·(1 + δ) + 1].
+const DELTA: f64 = 1e-12;
+
+/// Every provider against one task: codes and estimates into the output columns. One loop
+/// without a branch per provider; [`scan_kernel`] instantiates it per instruction set.
+#[inline(always)]
+fn kernel(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
+    let n = out.codes.len();
+    let (active, kinds) = (&c.active[..n], &c.kinds[..n]);
+    let (regions, models) = (&c.region[..n], &c.model[..n]);
+    let m: [&[u32]; 5] = std::array::from_fn(|i| &c.machine[i][..n]);
+    let l: [&[u32]; 4] = std::array::from_fn(|i| &c.left[i][..n]);
+    let pf: [&[f64]; 4] = std::array::from_fn(|i| &c.prices_f[i][..n]);
+    let (coll, estimable) = (&c.collateral_f[..n], &c.estimable[..n]);
+    let (base, fit, hash) = (&c.base_f[..n], &c.fit_f[..n], &c.hash[..n]);
+    let (codes, est_out) = (&mut out.codes[..n], &mut out.est[..n]);
+    let (cost_out, lucky_out) = (&mut out.cost_lo[..n], &mut out.lucky[..n]);
+    let draw_out = &mut out.draw[..n];
+    let (kind, region, model, r, a, s) = (p.kind, p.region, p.model, p.machine, p.amounts, p.scale);
+    let gpu = r[3] != 0;
+    for q in 0..n {
+        // the checks that need no quote
+        let inactive = active[q] == 0;
+        let wrong_kind = kinds[q] & kind == 0;
+        let wrong_region = (region != 0) & (region != regions[q]);
+        let gpu_short = (r[4] > m[4][q]) | ((model != 0) & (model != models[q]));
+        let short = (r[0] > m[0][q])
+            | (r[1] > m[1][q])
+            | (r[2] > m[2][q])
+            | (r[3] > m[3][q])
+            | (gpu & gpu_short);
+        let busy = (a[0] > l[0][q]) | (a[1] > l[1][q]) | (a[2] > l[2][q]) | (a[3] > l[3][q]);
+        // the price and collateral checks from the estimate, where its whole error interval
+        // falls on one side (exactly as the integers would decide); else undecided
+        let est = pf[0][q] * s[0] + pf[1][q] * s[1] + pf[2][q] * s[2] + pf[3][q] * s[3];
+        let (low, high) = (est * (1.0 - DELTA), est * (1.0 + DELTA) + 1.0);
+        let sure_over = low > p.cap_high;
+        let sure_within = high <= p.cap_low;
+        let col_high = high * p.per_price * (1.0 + DELTA);
+        let col_low = low * p.per_price * (1.0 - DELTA) - 1.0;
+        let sure_covered = col_high <= coll[q] * (1.0 - DELTA);
+        let sure_short = col_low > coll[q] * (1.0 + DELTA);
+        let decided =
+            p.estimable & estimable[q] & (sure_over | (sure_within & (sure_covered | sure_short)));
+        let priced = if !decided {
+            if busy { UNDECIDED_BUSY } else { UNDECIDED }
+        } else if sure_over {
+            Refusal::Price as u8
+        } else if busy {
+            Refusal::Busy as u8
+        } else if sure_short {
+            Refusal::Collateral as u8
+        } else {
+            PASS
+        };
+        codes[q] = if inactive {
+            Refusal::Inactive as u8
+        } else if wrong_kind {
+            Refusal::Kind as u8
+        } else if wrong_region {
+            Refusal::Region as u8
+        } else if short {
+            Refusal::Resources as u8
+        } else {
+            priced
+        };
+        est_out[q] = est;
+        // the selection's keys: the lowest the exact cost can be, and the lowest its draw can be
+        let cost_lo = est * p.per_cost + base[q] + fit[q] * p.no_gpu - p.margin;
+        let draw = mix(p.task_hash ^ hash[q]) >> 32;
+        cost_out[q] = cost_lo;
+        lucky_out[q] = f64::from(draw as u32) * (cost_lo.max(0.0) + 1_000.0);
+        draw_out[q] = draw;
+    }
+}
+
+/// The columns [`kernel`] reads.
+struct ColumnsIn<'a> {
+    active: &'a [u32],
+    kinds: &'a [u32],
+    region: &'a [u32],
+    model: &'a [u32],
+    machine: [&'a [u32]; 5],
+    left: [&'a [u32]; 4],
+    collateral_f: &'a [f64],
+    estimable: &'a [bool],
+    prices_f: [&'a [f64]; 4],
+    base_f: &'a [f64],
+    fit_f: &'a [f64],
+    hash: &'a [u64],
+}
+
+/// The columns [`kernel`] writes.
+struct ColumnsOut<'a> {
+    codes: &'a mut [u8],
+    est: &'a mut [f64],
+    cost_lo: &'a mut [f64],
+    lucky: &'a mut [f64],
+    draw: &'a mut [u64],
+}
+
+/// [`kernel`] compiled for AVX-512 (8 lanes of f64 and of 64-bit integers).
+///
+/// # Safety
+/// The processor must have AVX-512 F, DQ, VL and BW.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
+unsafe fn kernel_avx512(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
+    kernel(c, p, out)
+}
+
+/// [`kernel`] compiled for AVX2 (4 lanes).
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn kernel_avx2(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
+    kernel(c, p, out)
+}
+
+/// The widest instruction set this processor has, read once per batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Isa {
+    Avx512,
+    Avx2,
+    Baseline,
+}
+
+impl Isa {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::env::var_os("SWAN_ALLOC_BASELINE").is_some() {
+                return Isa::Baseline;
+            }
+            if is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512dq")
+                && is_x86_feature_detected!("avx512vl")
+                && is_x86_feature_detected!("avx512bw")
+            {
+                return Isa::Avx512;
+            }
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Baseline
+    }
+}
+
+impl Isa {
+    /// Every instruction set this processor can run (for tests).
+    #[cfg(test)]
+    fn available() -> Vec<Isa> {
+        let best = Isa::detect();
+        [Isa::Avx512, Isa::Avx2, Isa::Baseline]
+            .into_iter()
+            .filter(|&i| match best {
+                Isa::Avx512 => true,
+                Isa::Avx2 => i != Isa::Avx512,
+                Isa::Baseline => i == Isa::Baseline,
+            })
+            .collect()
+    }
+}
+
+/// Run [`kernel`] with the instruction set `isa`.
+fn scan_kernel(isa: Isa, c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
+    match isa {
+        // SAFETY: `Isa::detect` returned these only where the processor has the features
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { kernel_avx512(c, p, out) },
+        // SAFETY: as above
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { kernel_avx2(c, p, out) },
+        _ => kernel(c, p, out),
+    }
+}
 
 impl Columns {
-    fn of(views: &[View]) -> Self {
+    fn of(views: &[View], base_f: &[f64], fit: f64, hash: &[u64]) -> Self {
         let col = |f: &dyn Fn(&View) -> u32| views.iter().map(f).collect::<Vec<u32>>();
+        let n = views.len();
         Self {
             active: col(&|v| u32::from(v.active)),
             kinds: col(&|v| u32::from(v.kinds)),
@@ -222,7 +445,10 @@ impl Columns {
             }),
             collateral: views.iter().map(|v| v.left.collateral).collect(),
             collateral_f: views.iter().map(|v| v.left.collateral as f64).collect(),
-            small: views.iter().map(|v| v.small_prices.is_some()).collect(),
+            estimable: views
+                .iter()
+                .map(|v| v.small_prices.is_some() && (v.left.collateral as f64) < 1e30)
+                .collect(),
             prices_f: std::array::from_fn(|i| {
                 views
                     .iter()
@@ -237,140 +463,190 @@ impl Columns {
                     })
                     .collect()
             }),
-            codes: vec![0; views.len()],
-            passed: vec![0; views.len()],
+            base_f: base_f.to_vec(),
+            fit_f: views
+                .iter()
+                .map(|v| if v.machine[3] > 0 { fit } else { 0.0 })
+                .collect(),
+            hash: hash.to_vec(),
+            codes: vec![0; n],
+            est: vec![0.0; n],
+            cost_lo: vec![0.0; n],
+            lucky: vec![0.0; n],
+            draw: vec![0; n],
         }
     }
 
-    /// The providers that can take a replica of `t`, each with an estimate of its quote (see
-    /// [`View::quote`] for the quote itself), into `out`; the others counted by the
-    /// first check they fail. Not for tasks that exclude providers.
+    /// Codes and estimates of every provider for `t` into the output columns: [`PASS`] for
+    /// the providers that can take a replica of `t`, the first check they fail for the others
+    /// (counted into `refusals`).
+    #[allow(clippy::too_many_arguments)]
     fn scan(
         &mut self,
+        isa: Isa,
         t: &OpenTask,
         need: &TaskNeed,
         views: &[View],
+        offers: &[&Offer],
+        w: &super::Weights,
         refusals: &mut [usize; Refusal::ALL.len()],
-        out: &mut Vec<(u32, f64)>,
     ) {
-        debug_assert!(!need.excludes);
-        let (kind, region, model) = (u32::from(need.kind), need.region, need.model);
         let r = need.machine;
-        let gpu = r[3] != 0;
-        let a: [u32; 4] =
-            std::array::from_fn(|i| u32::try_from(need.amounts[i]).unwrap_or(u32::MAX));
-        let n = self.codes.len();
-        let codes = &mut self.codes[..n];
-        let (active, kinds) = (&self.active[..n], &self.kinds[..n]);
-        let (regions, models) = (&self.region[..n], &self.model[..n]);
-        let m: [&[u32]; 5] = std::array::from_fn(|i| &self.machine[i][..n]);
-        let l: [&[u32]; 4] = std::array::from_fn(|i| &self.left[i][..n]);
-        // the checks that need no quote, for every provider (no branch: vectorized)
-        for q in 0..n {
-            let inactive = active[q] == 0;
-            let wrong_kind = kinds[q] & kind == 0;
-            let wrong_region = (region != 0) & (region != regions[q]);
-            let gpu_short = (r[4] > m[4][q]) | ((model != 0) & (model != models[q]));
-            let short = (r[0] > m[0][q])
-                | (r[1] > m[1][q])
-                | (r[2] > m[2][q])
-                | (r[3] > m[3][q])
-                | (gpu & gpu_short);
-            let busy = (a[0] > l[0][q]) | (a[1] > l[1][q]) | (a[2] > l[2][q]) | (a[3] > l[3][q]);
-            codes[q] = if inactive {
-                Refusal::Inactive as u8
-            } else if wrong_kind {
-                Refusal::Kind as u8
-            } else if wrong_region {
-                Refusal::Region as u8
-            } else if short {
-                Refusal::Resources as u8
-            } else if busy {
-                PASS_BUSY
-            } else {
-                PASS
-            };
-        }
-        for r in [
-            Refusal::Inactive,
-            Refusal::Kind,
-            Refusal::Region,
-            Refusal::Resources,
-        ] {
-            refusals[r as usize] += codes.iter().filter(|&&c| c == r as u8).count();
-        }
-        // the rest, for the providers that passed: the quote within the cap, the resources
-        // left, the collateral. First their indices, without a branch per provider
-        let passed = &mut self.passed[..n];
-        let mut k = 0;
-        for (q, &code) in codes.iter().enumerate() {
-            passed[k] = q as u32;
-            k += usize::from(code >= PASS_BUSY);
-        }
-        out.clear();
-        out.resize(k, (0, 0.0));
-        // the quote estimated in floating point: its relative error is below 10⁻¹⁵, and the
-        // exact quote rounds up by less than one unit, so exact ∈ [est·(1 − δ), est·(1 + δ) + 1].
-        // A check is decided by the estimate only when the whole interval falls on one side
-        // (exactly as the integers would decide it); otherwise — near a boundary, with amounts
-        // near the 128-bit limits, or prices past 64 bits — by the exact arithmetic
-        const DELTA: f64 = 1e-12;
         let per_hour = match t.kind {
             Kind::Batch => t.duration_secs as f64 / 3_600.0,
             Kind::Service => 1.0 / 3_600.0,
         };
-        // CPU, memory, GPU, storage, as the price columns
-        let scale = [r[0], r[1], r[3], r[2]].map(|x| f64::from(x) * per_hour);
         let cap = t.price_cap as f64;
-        // collateral per unit of price: pct / 100, times the duration for a service
-        let per_price = f64::from(t.collateral_pct) / 100.0
-            * match t.kind {
-                Kind::Batch => 1.0,
-                Kind::Service => t.duration_secs as f64,
-            };
-        let estimable = t.price_cap < (1 << 100) && t.duration_secs < (1 << 40);
-        let (cap_low, cap_high) = (cap * (1.0 - DELTA), cap * (1.0 + DELTA));
-        let p = &self.prices_f;
-        let (mut over_cap, mut busy, mut short_collateral, mut kept) = (0, 0, 0, 0);
-        for &q in &passed[..k] {
-            let q = q as usize;
-            let est =
-                p[0][q] * scale[0] + p[1][q] * scale[1] + p[2][q] * scale[2] + p[3][q] * scale[3];
-            let (low, high) = (est * (1.0 - DELTA), est * (1.0 + DELTA) + 1.0);
-            let left = self.collateral_f[q];
-            let sure_over = low > cap_high;
-            let sure_within = high <= cap_low;
-            let col_high = high * per_price * (1.0 + DELTA);
-            let col_low = low * per_price * (1.0 - DELTA) - 1.0;
-            let sure_covered = col_high <= left * (1.0 - DELTA);
-            let sure_short = col_low > left * (1.0 + DELTA);
-            let decided = estimable
-                && left < 1e30
-                && self.small[q]
-                && (sure_over || (sure_within && (sure_covered || sure_short)));
-            let (over, poor) = if decided {
-                (sure_over, sure_short)
+        // the cost's estimate (see `Select::select`): none above 2^53 or with a zero cap
+        let cost_estimable = t.price_cap > 0 && t.price_cap < (1 << 53);
+        let probe = Probe {
+            kind: u32::from(need.kind),
+            region: need.region,
+            model: need.model,
+            machine: r,
+            amounts: std::array::from_fn(|i| u32::try_from(need.amounts[i]).unwrap_or(u32::MAX)),
+            // CPU, memory, GPU, storage, as the price columns
+            scale: [r[0], r[1], r[3], r[2]].map(|x| f64::from(x) * per_hour),
+            cap_low: cap * (1.0 - DELTA),
+            cap_high: cap * (1.0 + DELTA),
+            // collateral per unit of price: pct / 100, times the duration for a service
+            per_price: f64::from(t.collateral_pct) / 100.0
+                * match t.kind {
+                    Kind::Batch => 1.0,
+                    Kind::Service => t.duration_secs as f64,
+                },
+            estimable: t.price_cap < (1 << 100) && t.duration_secs < (1 << 40),
+            per_cost: if cost_estimable {
+                w.price as f64 / cap
             } else {
+                0.0
+            },
+            no_gpu: if r[3] == 0 { 1.0 } else { 0.0 },
+            margin: select::margin(t, w),
+            task_hash: fold(&t.id.to_be_bytes::<32>()),
+        };
+        let input = ColumnsIn {
+            active: &self.active,
+            kinds: &self.kinds,
+            region: &self.region,
+            model: &self.model,
+            machine: std::array::from_fn(|i| &self.machine[i][..]),
+            left: std::array::from_fn(|i| &self.left[i][..]),
+            collateral_f: &self.collateral_f,
+            estimable: &self.estimable,
+            prices_f: std::array::from_fn(|i| &self.prices_f[i][..]),
+            base_f: &self.base_f,
+            fit_f: &self.fit_f,
+            hash: &self.hash,
+        };
+        let mut output = ColumnsOut {
+            codes: &mut self.codes,
+            est: &mut self.est,
+            cost_lo: &mut self.cost_lo,
+            lucky: &mut self.lucky,
+            draw: &mut self.draw,
+        };
+        scan_kernel(isa, &input, &probe, &mut output);
+        let codes = &mut self.codes[..];
+        if need.excludes {
+            // rare: the pair-by-pair check (the estimates above stay valid for the selection)
+            for (q, v) in views.iter().enumerate() {
+                codes[q] = match v.check(t, need, &offers[q].address) {
+                    Ok(_) => PASS,
+                    Err(r) => r as u8,
+                };
+            }
+        } else if count_codes(isa, codes, UNDECIDED_BUSY, UNDECIDED) > 0 {
+            // where the estimates could not decide (near a boundary, prices past 64 bits,
+            // amounts near the limits), the exact arithmetic does
+            for (q, code) in codes.iter_mut().enumerate() {
+                if *code != UNDECIDED && *code != UNDECIDED_BUSY {
+                    continue;
+                }
                 let price = views[q].quote(t, &r);
-                (
-                    price > t.price_cap,
-                    collateral(t, price) > self.collateral[q],
-                )
-            };
-            // the first failed check, counted without a branch
-            let is_busy = !over & (codes[q] == PASS_BUSY);
-            let poor = !over & !is_busy & poor;
-            over_cap += usize::from(over);
-            busy += usize::from(is_busy);
-            short_collateral += usize::from(poor);
-            out[kept] = (q as u32, est);
-            kept += usize::from(!(over | is_busy | poor));
+                *code = if price > t.price_cap {
+                    Refusal::Price as u8
+                } else if *code == UNDECIDED_BUSY {
+                    Refusal::Busy as u8
+                } else if collateral(t, price) > self.collateral[q] {
+                    Refusal::Collateral as u8
+                } else {
+                    PASS
+                };
+            }
         }
-        out.truncate(kept);
-        refusals[Refusal::Price as usize] += over_cap;
-        refusals[Refusal::Busy as usize] += busy;
-        refusals[Refusal::Collateral as usize] += short_collateral;
+        for r in Refusal::ALL {
+            refusals[r as usize] += count_codes(isa, codes, r as u8, r as u8);
+        }
     }
+
+    /// The providers the last [`Columns::scan`] found eligible.
+    #[cfg(test)]
+    fn eligible(&self) -> Vec<u32> {
+        (0..self.codes.len() as u32)
+            .filter(|&q| self.codes[q as usize] == PASS)
+            .collect()
+    }
+}
+
+/// How many of `codes` are in `low..=high`.
+#[inline(always)]
+fn count_in(codes: &[u8], low: u8, high: u8) -> usize {
+    codes.iter().filter(|&&c| (c >= low) & (c <= high)).count()
+}
+
+/// The 64-provider masks of the selection: which providers of `codes` (at most 64) are eligible,
+/// and which of those could enter a candidate heap — their lowest possible cost below
+/// `best`, or their lowest possible draw below `drawn`.
+#[inline(always)]
+fn chunk_masks(codes: &[u8], cost_lo: &[f64], lucky: &[f64], best: f64, drawn: f64) -> (u64, u64) {
+    let n = codes.len().min(64);
+    let (codes, cost_lo, lucky) = (&codes[..n], &cost_lo[..n], &lucky[..n]);
+    let (mut pass, mut cand) = (0u64, 0u64);
+    for i in 0..n {
+        let p = codes[i] == PASS;
+        let c = p & ((cost_lo[i] < best) | (lucky[i] < drawn));
+        pass |= u64::from(p) << i;
+        cand |= u64::from(c) << i;
+    }
+    (pass, cand)
+}
+
+macro_rules! per_isa {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $body:ident) => {
+        $(#[$doc])*
+        fn $name(isa: Isa, $($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
+            fn avx512($($arg: $ty),*) -> $ret {
+                $body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            fn avx2($($arg: $ty),*) -> $ret {
+                $body($($arg),*)
+            }
+            match isa {
+                // SAFETY: `Isa::detect` returns these only where the processor has the features
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => unsafe { avx512($($arg),*) },
+                // SAFETY: as above
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => unsafe { avx2($($arg),*) },
+                _ => $body($($arg),*),
+            }
+        }
+    };
+}
+
+per_isa! {
+    /// [`count_in`] with the instruction set `isa`.
+    fn count_codes(codes: &[u8], low: u8, high: u8) -> usize = count_in
+}
+
+per_isa! {
+    /// [`chunk_masks`] with the instruction set `isa`.
+    fn masks(codes: &[u8], cost_lo: &[f64], lucky: &[f64], best: f64, drawn: f64) -> (u64, u64) = chunk_masks
 }
 
 pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config) -> Batch<'a> {
@@ -393,9 +669,11 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         .iter()
         .map(|o| View::of(o, &mut regions, &mut models))
         .collect();
-    let mut columns = Columns::of(&views);
     let base_f: Vec<f64> = base.iter().map(|&b| b as f64 / PPM as f64).collect();
     let gpu_machine: Vec<bool> = views.iter().map(|v| v.machine[3] > 0).collect();
+    let provider_hash: Vec<u64> = offers.iter().map(|o| fold(o.address.as_slice())).collect();
+    let mut columns = Columns::of(&views, &base_f, w.fit as f64, &provider_hash);
+    let isa = Isa::detect();
     // each task's cheapest eligible providers, and as many more drawn at random (by a hash of
     // task and provider, so the same on every machine): cheapest-only lists crowd every task
     // onto the same few cheap providers and leave capacity idle; random ones keep the sparse
@@ -408,38 +686,44 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         best: BinaryHeap::with_capacity(keep_task.min(offers.len()) + 1),
         drawn: BinaryHeap::with_capacity(keep_random.min(offers.len()) + 1),
     };
-    let provider_hash: Vec<u64> = offers.iter().map(|o| fold(o.address.as_slice())).collect();
-    let mut by_task: Vec<Vec<(i64, u32)>> = Vec::with_capacity(tasks.len());
+    let mut problem = solver::Problem::new(slots.clone());
+    let mut quotes: Vec<Vec<(u32, u128, Terms)>> = Vec::with_capacity(tasks.len());
     let mut decisions = Vec::with_capacity(tasks.len());
-    let mut eligible: Vec<(u32, f64)> = Vec::with_capacity(offers.len());
+    let mut kept: Vec<Kept> = Vec::with_capacity(keep_task + keep_random);
     for t in tasks {
         let mut refusals = [0usize; Refusal::ALL.len()];
         let need = TaskNeed::of(t, &mut regions, &mut models);
-        eligible.clear();
-        if need.excludes {
-            for (q, v) in views.iter().enumerate() {
-                match v.check(t, &need, &offers[q].address) {
-                    Ok(price) => eligible.push((q as u32, price as f64)),
-                    Err(r) => refusals[r as usize] += 1,
-                }
-            }
-        } else {
-            columns.scan(t, &need, &views, &mut refusals, &mut eligible);
-        }
-        by_task.push(select.select(
+        columns.scan(isa, t, &need, &views, &offers, w, &mut refusals);
+        let eligible = select.select(
             t,
-            &eligible,
+            &columns.codes,
+            &columns.cost_lo,
+            &columns.lucky,
+            &columns.draw,
+            |codes, cost_lo, lucky, best, drawn| masks(isa, codes, cost_lo, lucky, best, drawn),
             |q| views[q].quote(t, &need.machine),
             w,
             &base,
-            &base_f,
             &gpu_machine,
-            &provider_hash,
-        ));
+            &mut kept,
+        );
+        // the candidates by provider, once each, with their exact quotes and scores
+        kept.sort_unstable_by_key(|c| c.0);
+        kept.dedup_by_key(|c| c.0);
+        let full: Vec<(u32, u128, Terms)> = kept
+            .iter()
+            .map(|&(q, price, _)| {
+                let o = offers[q as usize];
+                (q, price, score(t, o, price, slots[q as usize], w))
+            })
+            .collect();
+        debug_assert!(kept.iter().zip(&full).all(|(k, f)| k.2 == f.2.cost));
+        problem.push_task(t.replicas, full.iter().map(|c| (c.0, c.2.cost)).collect());
+        quotes.push(full);
         decisions.push(Decision {
             task: t.id,
             chosen: Vec::new(),
-            eligible: eligible.len(),
+            eligible,
             runner_up: None,
             refused: Refusal::ALL
                 .iter()
@@ -448,22 +732,6 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
                 .map(|(&r, n)| (r, n))
                 .collect(),
         });
-    }
-    let mut problem = solver::Problem::new(slots.clone());
-    let mut quotes: Vec<Vec<(u32, u128, Terms)>> = Vec::with_capacity(tasks.len());
-    for (t, mut cands) in tasks.iter().zip(by_task) {
-        cands.sort_unstable_by_key(|&(_, q)| q);
-        cands.dedup_by_key(|c| c.1);
-        let full: Vec<(u32, u128, Terms)> = cands
-            .iter()
-            .map(|&(_, q)| {
-                let o = offers[q as usize];
-                let price = quote(t, &o.prices);
-                (q, price, score(t, o, price, slots[q as usize], w))
-            })
-            .collect();
-        problem.push_task(t.replicas, full.iter().map(|c| (c.0, c.2.cost)).collect());
-        quotes.push(full);
     }
     Batch {
         offers,
@@ -557,7 +825,10 @@ mod tests {
                 .iter()
                 .map(|o| View::of(o, &mut regions, &mut models))
                 .collect();
-            let mut columns = Columns::of(&views);
+            let base_f: Vec<f64> = (0..views.len()).map(|q| (q % 7) as f64 * 0.1).collect();
+            let hashes: Vec<u64> = sorted.iter().map(|o| fold(o.address.as_slice())).collect();
+            let mut columns = Columns::of(&views, &base_f, 0.1, &hashes);
+            let w = Weights::default();
             let mut seen = [0usize; Refusal::ALL.len()];
             let (mut at_cap, mut at_collateral) = (0, 0);
             for t in &tasks {
@@ -581,26 +852,49 @@ mod tests {
                             && (price * u128::from(t.collateral_pct)) % 100 != 0,
                     );
                 }
-                if need.excludes {
-                    continue; // the column scan is not used for these
-                }
-                let (mut got, mut got_refused) = (Vec::new(), [0usize; Refusal::ALL.len()]);
-                columns.scan(t, &need, &views, &mut got_refused, &mut got);
-                // the estimates carried are within their stated error of the exact quotes
-                for &(q, est) in &got {
-                    let exact = views[q as usize].quote(t, &need.machine) as f64;
-                    assert!(
-                        est * (1.0 - 1e-12) <= exact && exact <= est * (1.0 + 1e-12) + 1.0,
-                        "task {} provider {q}: estimate {est}, quote {exact}",
-                        t.id
+                // every instruction set this machine has gives the same codes and estimates,
+                // bit for bit
+                #[allow(clippy::type_complexity)]
+                let mut first: Option<(
+                    Vec<u8>,
+                    Vec<u64>,
+                    Vec<u64>,
+                    Vec<u64>,
+                    Vec<u64>,
+                )> = None;
+                for isa in Isa::available() {
+                    let mut got_refused = [0usize; Refusal::ALL.len()];
+                    columns.scan(isa, t, &need, &views, &sorted, &w, &mut got_refused);
+                    let got = columns.eligible();
+                    // the estimates are within their stated error of the exact quotes
+                    for &q in &got {
+                        let est = columns.est[q as usize];
+                        let exact = views[q as usize].quote(t, &need.machine) as f64;
+                        assert!(
+                            est * (1.0 - 1e-12) <= exact && exact <= est * (1.0 + 1e-12) + 1.0,
+                            "task {} provider {q}: estimate {est}, quote {exact}",
+                            t.id
+                        );
+                    }
+                    let got: Vec<(u32, u128)> = got
+                        .iter()
+                        .map(|&q| (q, views[q as usize].quote(t, &need.machine)))
+                        .collect();
+                    assert_eq!(got, want, "task {} ({isa:?})", t.id);
+                    assert_eq!(got_refused, want_refused, "task {} ({isa:?})", t.id);
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+                    let out = (
+                        columns.codes.clone(),
+                        bits(&columns.est),
+                        bits(&columns.cost_lo),
+                        bits(&columns.lucky),
+                        columns.draw.clone(),
                     );
+                    match &first {
+                        None => first = Some(out),
+                        Some(f) => assert!(*f == out, "task {}: {isa:?} differs", t.id),
+                    }
                 }
-                let got: Vec<(u32, u128)> = got
-                    .iter()
-                    .map(|&(q, _)| (q, views[q as usize].quote(t, &need.machine)))
-                    .collect();
-                assert_eq!(got, want, "task {}", t.id);
-                assert_eq!(got_refused, want_refused, "task {}", t.id);
             }
             // the boundaries are met: quotes exactly at the cap, collateral exactly all that is left
             assert!(

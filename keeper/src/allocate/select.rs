@@ -6,96 +6,114 @@ use std::collections::BinaryHeap;
 
 use super::{OpenTask, PPM, Weights, ratio_ppm};
 
+/// A candidate kept: provider index, its exact quote and its exact cost.
+pub(super) type Kept = (u32, u128, i64);
+
 /// Each task's cheapest eligible providers, and as many more drawn at random (by a hash of task
 /// and provider, so the same on every machine).
 pub(super) struct Select {
     pub(super) keep_task: usize,
     pub(super) keep_random: usize,
-    pub(super) best: BinaryHeap<(i64, u32)>,
-    pub(super) drawn: BinaryHeap<(u64, u32)>,
+    pub(super) best: BinaryHeap<(i64, u32, u128)>,
+    pub(super) drawn: BinaryHeap<(u64, u32, u128, i64)>,
 }
 
 impl Select {
-    /// Keep the `keep_task` cheapest of `eligible` (by cost, then index) and the `keep_random`
-    /// smallest priority draws. `eligible` carries estimates of the quotes (relative error
-    /// under 10⁻¹², plus one unit of rounding up); the exact quote (`price_of`) and cost are
-    /// computed only when a provider's cost estimate, off by less than `margin`, could put it
-    /// in either heap.
+    /// Keep the `keep_task` cheapest eligible providers (by cost, then index) and the
+    /// `keep_random` smallest priority draws, into `out` (a provider may come twice); returns how
+    /// many are eligible (`codes[q] == PASS`). `cost_lo[q]` is the lowest provider `q`'s exact
+    /// cost can be (its estimate less [`margin`]), `lucky[q]` the lowest its draw can be, and
+    /// `draw_bits[q]` its random draw for this task. `masks` says for 64 providers at a time
+    /// which are eligible and which could enter a heap with the heaps' current worst keys; the
+    /// exact quote (`price_of`) and cost are computed only for those.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn select(
         &mut self,
         t: &OpenTask,
-        eligible: &[(u32, f64)],
+        codes: &[u8],
+        cost_lo: &[f64],
+        lucky: &[f64],
+        draw_bits: &[u64],
+        masks: impl Fn(&[u8], &[f64], &[f64], f64, f64) -> (u64, u64),
         price_of: impl Fn(usize) -> u128,
         w: &Weights,
         base: &[i64],
-        base_f: &[f64],
         gpu_machine: &[bool],
-        provider_hash: &[u64],
-    ) -> Vec<(i64, u32)> {
+        out: &mut Vec<Kept>,
+    ) -> usize {
         self.best.clear();
         self.drawn.clear();
-        let task_hash = fold(&t.id.to_be_bytes::<32>());
         let no_gpu = t.requirements.gpu_count == 0;
         let exact = |q: usize| {
             let price = price_of(q);
             let fit = i64::from(no_gpu && gpu_machine[q]);
-            (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM
+            (
+                price,
+                (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM,
+            )
         };
-        // the estimate: est · w.price / cap + (base + fit) / PPM, in f64. Exact cost floors the
-        // ratio (off by < w.price / PPM) and the sum (< 1); the quote's estimate is off by less
-        // than est·10⁻¹² + 1, i.e. w.price·(2·10⁻¹² + 1 / cap) in cost. Above 2^53, or with a
-        // zero cap, no estimate is used
+        // above 2^53, or with a zero cap, no estimate is used
         let estimable = t.price_cap > 0 && t.price_cap < (1 << 53);
-        let per_price = if estimable {
-            w.price as f64 / t.price_cap as f64
-        } else {
-            0.0
-        };
-        let price_weight = w.price.unsigned_abs() as f64;
-        let margin = 2.0
-            + price_weight / PPM as f64
-            + price_weight * (1e-11 + 1.0 / (t.price_cap.max(1) as f64));
-        let fit_cost = w.fit as f64;
-        for &(q, est_price) in eligible {
-            let qi = q as usize;
-            let draw_bits = if self.keep_random > 0 {
-                mix(task_hash ^ provider_hash[qi]) >> 32
-            } else {
-                0
-            };
+        let draws = self.keep_random > 0;
+        let mut eligible = 0;
+        for start in (0..codes.len()).step_by(64) {
             let full = self.best.len() >= self.keep_task && self.drawn.len() >= self.keep_random;
-            if full && estimable {
-                let fit = if no_gpu && gpu_machine[qi] {
-                    fit_cost
-                } else {
-                    0.0
+            // the heaps' worst keys at the start of these 64 (they only fall as providers
+            // enter, so a provider tested against them is never wrongly passed over)
+            let (best, drawn) = if full && estimable {
+                let best = self.best.peek().map_or(i64::MAX, |b| b.0) as f64;
+                let drawn = match self.drawn.peek() {
+                    Some(d) if draws => d.0 as f64 * (1.0 + 1e-9) + 1.0,
+                    _ => f64::NEG_INFINITY,
                 };
-                let est = est_price * per_price + base_f[qi] + fit;
-                let best_top = self.best.peek().map_or(i64::MAX, |b| b.0) as f64;
-                let cheap_enough = est - margin < best_top;
-                let lucky = self.keep_random > 0 && {
-                    let low = (est - margin).max(0.0) + 1_000.0;
-                    let top = self.drawn.peek().map_or(u64::MAX, |d| d.0) as f64;
-                    (draw_bits as f64) * low < top * (1.0 + 1e-9) + 1.0
-                };
-                if !cheap_enough && !lucky {
-                    continue;
+                (best, drawn)
+            } else {
+                (f64::INFINITY, f64::INFINITY)
+            };
+            let end = (start + 64).min(codes.len());
+            let (pass, mut cand) = masks(
+                &codes[start..end],
+                &cost_lo[start..end],
+                &lucky[start..end],
+                best,
+                drawn,
+            );
+            eligible += pass.count_ones() as usize;
+            while cand != 0 {
+                let q = start + cand.trailing_zeros() as usize;
+                cand &= cand - 1;
+                let (price, cost) = exact(q);
+                keep_smallest(&mut self.best, self.keep_task, (cost, q as u32, price));
+                if draws {
+                    // priority sampling: a random draw scaled by the cost, so cheaper providers
+                    // are likelier but every eligible one has a chance
+                    let draw = draw_bits[q] * (cost.max(0) as u64 + 1_000);
+                    keep_smallest(
+                        &mut self.drawn,
+                        self.keep_random,
+                        (draw, q as u32, price, cost),
+                    );
                 }
             }
-            let cost = exact(qi);
-            keep_smallest(&mut self.best, self.keep_task, (cost, q));
-            if self.keep_random > 0 {
-                // priority sampling: a random draw scaled by the cost, so cheaper providers
-                // are likelier but every eligible one has a chance
-                let draw = draw_bits * (cost.max(0) as u64 + 1_000);
-                keep_smallest(&mut self.drawn, self.keep_random, (draw, q));
-            }
         }
-        let mut mine: Vec<(i64, u32)> = self.best.drain().collect();
-        mine.extend(self.drawn.drain().map(|(_, q)| (0, q)));
-        mine
+        out.clear();
+        out.extend(self.best.drain().map(|(cost, q, price)| (q, price, cost)));
+        out.extend(
+            self.drawn
+                .drain()
+                .map(|(_, q, price, cost)| (q, price, cost)),
+        );
+        eligible
     }
+}
+
+/// How far above the exact cost a cost estimate may be: est · w.price / cap + (base + fit) /
+/// PPM in f64, where the exact cost floors the ratio (off by < w.price / PPM) and the sum (< 1),
+/// and the quote's estimate is off by less than est·10⁻¹² + 1, i.e. w.price·(2·10⁻¹² + 1 / cap)
+/// in cost.
+pub(super) fn margin(t: &OpenTask, w: &Weights) -> f64 {
+    let price_weight = w.price.unsigned_abs() as f64;
+    2.0 + price_weight / PPM as f64 + price_weight * (1e-11 + 1.0 / (t.price_cap.max(1) as f64))
 }
 
 /// Keep the `n` smallest keys seen in a max-heap.
