@@ -351,26 +351,6 @@ struct ColumnsOut<'a> {
     draw: &'a mut [u64],
 }
 
-/// [`kernel`] compiled for AVX-512 (8 lanes of f64 and of 64-bit integers).
-///
-/// # Safety
-/// The processor must have AVX-512 F, DQ, VL and BW.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
-unsafe fn kernel_avx512(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
-    kernel(c, p, out)
-}
-
-/// [`kernel`] compiled for AVX2 (4 lanes).
-///
-/// # Safety
-/// The processor must have AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn kernel_avx2(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
-    kernel(c, p, out)
-}
-
 /// The widest instruction set this processor has, read once per batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Isa {
@@ -414,19 +394,6 @@ impl Isa {
                 Isa::Baseline => i == Isa::Baseline,
             })
             .collect()
-    }
-}
-
-/// Run [`kernel`] with the instruction set `isa`.
-fn scan_kernel(isa: Isa, c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
-    match isa {
-        // SAFETY: `Isa::detect` returned these only where the processor has the features
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => unsafe { kernel_avx512(c, p, out) },
-        // SAFETY: as above
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { kernel_avx2(c, p, out) },
-        _ => kernel(c, p, out),
     }
 }
 
@@ -612,18 +579,20 @@ fn chunk_masks(codes: &[u8], cost_lo: &[f64], lucky: &[f64], best: f64, drawn: f
     (pass, cand)
 }
 
+/// A function of the scan compiled for each instruction set, with a first argument `isa`
+/// that picks one (`Isa::detect` returns only sets the processor has).
 macro_rules! per_isa {
-    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $body:ident) => {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $body:ident) => {
         $(#[$doc])*
-        fn $name(isa: Isa, $($arg: $ty),*) -> $ret {
+        fn $name(isa: Isa, $($arg: $ty),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
-            fn avx512($($arg: $ty),*) -> $ret {
+            fn avx512($($arg: $ty),*) $(-> $ret)? {
                 $body($($arg),*)
             }
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx2,fma")]
-            fn avx2($($arg: $ty),*) -> $ret {
+            fn avx2($($arg: $ty),*) $(-> $ret)? {
                 $body($($arg),*)
             }
             match isa {
@@ -637,6 +606,12 @@ macro_rules! per_isa {
             }
         }
     };
+}
+
+per_isa! {
+    /// [`kernel`] with the instruction set `isa`: AVX-512 (8 lanes of f64 and of 64-bit
+    /// integers), AVX2 (4 lanes) or the baseline.
+    fn scan_kernel(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) = kernel
 }
 
 per_isa! {
