@@ -1,0 +1,458 @@
+//! The providers as columns and the one loop per task that checks and estimates all of them,
+//! compiled for each instruction set and chosen at run time; the 64-provider masks the
+//! selection reads.
+
+use super::{
+    super::{
+        Kind, Offer, OpenTask, Refusal, Weights, collateral,
+        select::{self, fold, mix},
+    },
+    TaskNeed, View,
+};
+
+/// The providers as columns (one array per field, in address order), so every check and the
+/// estimates of quote, collateral and cost run over all the providers of a task as one
+/// straight-line loop that the compiler turns into vector instructions (AVX2 or AVX-512 where
+/// the processor has them, chosen at run time; the same arithmetic, so the same answers, on
+/// every machine). [`Columns::scan`] agrees with [`View::check`] exactly (tested).
+pub(super) struct Columns {
+    active: Vec<u32>,
+    kinds: Vec<u32>,
+    region: Vec<u32>,
+    model: Vec<u32>,
+    /// CPU, memory, storage, GPUs, GPU memory.
+    machine: [Vec<u32>; 5],
+    /// CPU, memory, storage, GPUs left (they come from 32-bit fields).
+    left: [Vec<u32>; 4],
+    /// Collateral left.
+    collateral: Vec<u128>,
+    /// Collateral left, in floating point (for the estimates).
+    collateral_f: Vec<f64>,
+    /// Whether the estimates may decide for this provider: every hourly price fits 64 bits and
+    /// the collateral left is below 10³⁰.
+    estimable: Vec<bool>,
+    /// CPU, memory, GPU, storage hourly prices in floating point (for the estimates).
+    prices_f: [Vec<f64>; 4],
+    /// The provider's share of every score (reputation and load), in score units.
+    base_f: Vec<f64>,
+    /// The fit weight for a GPU machine (in score units), 0 for a machine without GPUs.
+    fit_f: Vec<f64>,
+    /// A 64-bit digest of each provider's address (for the random draw).
+    hash: Vec<u64>,
+    /// Per provider, for the task being scanned (reused): its code (the first failed check,
+    /// [`PASS`], or one of the undecided codes), the quote's estimate, the cost's estimate, and
+    /// the random draw.
+    pub(super) codes: Vec<u8>,
+    pub(super) est: Vec<f64>,
+    pub(super) cost_lo: Vec<f64>,
+    pub(super) lucky: Vec<f64>,
+    pub(super) draw: Vec<u64>,
+}
+
+/// The scan's codes for a provider besides the [`Refusal`]s: it passes every check, or the
+/// estimates could not decide the price and collateral checks (the exact arithmetic does), for a
+/// provider that is or is not busy (that check comes after the price's).
+const PASS: u8 = u8::MAX;
+const UNDECIDED: u8 = u8::MAX - 1;
+const UNDECIDED_BUSY: u8 = u8::MAX - 2;
+
+/// What the scan of one task needs to know of it, as plain numbers.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    kind: u32,
+    region: u32,
+    model: u32,
+    machine: [u32; 5],
+    amounts: [u32; 4],
+    /// CPU, memory, GPU, storage amounts × hours (as the price columns).
+    scale: [f64; 4],
+    cap_low: f64,
+    cap_high: f64,
+    /// Collateral per unit of price.
+    per_price: f64,
+    /// Whether the estimates may decide the price and collateral checks for this task.
+    estimable: bool,
+    /// The price weight over the cap (0 when the cost is not estimated).
+    per_cost: f64,
+    /// How far the cost's estimate may be above the exact cost (see `Select::select`).
+    margin: f64,
+    /// 1 for a task without GPUs (the fit term applies), else 0.
+    no_gpu: f64,
+    task_hash: u64,
+}
+
+/// Relative error allowed for the floating-point estimates: the quote's estimate is within a
+/// relative 10⁻¹⁵ of the exact sum and the exact quote rounds up by less than one unit, so
+/// exact ∈ [est·(1 − δ), est·(1 + δ) + 1].
+const DELTA: f64 = 1e-12;
+
+/// Every provider against one task: codes and estimates into the output columns. One loop
+/// without a branch per provider; [`scan_kernel`] instantiates it per instruction set.
+#[inline(always)]
+fn kernel(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
+    let n = out.codes.len();
+    let (active, kinds) = (&c.active[..n], &c.kinds[..n]);
+    let (regions, models) = (&c.region[..n], &c.model[..n]);
+    let m: [&[u32]; 5] = std::array::from_fn(|i| &c.machine[i][..n]);
+    let l: [&[u32]; 4] = std::array::from_fn(|i| &c.left[i][..n]);
+    let pf: [&[f64]; 4] = std::array::from_fn(|i| &c.prices_f[i][..n]);
+    let (coll, estimable) = (&c.collateral_f[..n], &c.estimable[..n]);
+    let (base, fit, hash) = (&c.base_f[..n], &c.fit_f[..n], &c.hash[..n]);
+    let (codes, est_out) = (&mut out.codes[..n], &mut out.est[..n]);
+    let (cost_out, lucky_out) = (&mut out.cost_lo[..n], &mut out.lucky[..n]);
+    let draw_out = &mut out.draw[..n];
+    let (kind, region, model, r, a, s) = (p.kind, p.region, p.model, p.machine, p.amounts, p.scale);
+    let gpu = r[3] != 0;
+    for q in 0..n {
+        // the checks that need no quote
+        let inactive = active[q] == 0;
+        let wrong_kind = kinds[q] & kind == 0;
+        let wrong_region = (region != 0) & (region != regions[q]);
+        let gpu_short = (r[4] > m[4][q]) | ((model != 0) & (model != models[q]));
+        let short = (r[0] > m[0][q])
+            | (r[1] > m[1][q])
+            | (r[2] > m[2][q])
+            | (r[3] > m[3][q])
+            | (gpu & gpu_short);
+        let busy = (a[0] > l[0][q]) | (a[1] > l[1][q]) | (a[2] > l[2][q]) | (a[3] > l[3][q]);
+        // the price and collateral checks from the estimate, where its whole error interval
+        // falls on one side (exactly as the integers would decide); else undecided
+        let est = pf[0][q] * s[0] + pf[1][q] * s[1] + pf[2][q] * s[2] + pf[3][q] * s[3];
+        let (low, high) = (est * (1.0 - DELTA), est * (1.0 + DELTA) + 1.0);
+        let sure_over = low > p.cap_high;
+        let sure_within = high <= p.cap_low;
+        let col_high = high * p.per_price * (1.0 + DELTA);
+        let col_low = low * p.per_price * (1.0 - DELTA) - 1.0;
+        let sure_covered = col_high <= coll[q] * (1.0 - DELTA);
+        let sure_short = col_low > coll[q] * (1.0 + DELTA);
+        let decided =
+            p.estimable & estimable[q] & (sure_over | (sure_within & (sure_covered | sure_short)));
+        let priced = if !decided {
+            if busy { UNDECIDED_BUSY } else { UNDECIDED }
+        } else if sure_over {
+            Refusal::Price as u8
+        } else if busy {
+            Refusal::Busy as u8
+        } else if sure_short {
+            Refusal::Collateral as u8
+        } else {
+            PASS
+        };
+        codes[q] = if inactive {
+            Refusal::Inactive as u8
+        } else if wrong_kind {
+            Refusal::Kind as u8
+        } else if wrong_region {
+            Refusal::Region as u8
+        } else if short {
+            Refusal::Resources as u8
+        } else {
+            priced
+        };
+        est_out[q] = est;
+        // the selection's keys: the lowest the exact cost can be, and the lowest its draw can be
+        let cost_lo = est * p.per_cost + base[q] + fit[q] * p.no_gpu - p.margin;
+        let draw = mix(p.task_hash ^ hash[q]) >> 32;
+        cost_out[q] = cost_lo;
+        lucky_out[q] = f64::from(draw as u32) * (cost_lo.max(0.0) + 1_000.0);
+        draw_out[q] = draw;
+    }
+}
+
+/// The columns [`kernel`] reads.
+struct ColumnsIn<'a> {
+    active: &'a [u32],
+    kinds: &'a [u32],
+    region: &'a [u32],
+    model: &'a [u32],
+    machine: [&'a [u32]; 5],
+    left: [&'a [u32]; 4],
+    collateral_f: &'a [f64],
+    estimable: &'a [bool],
+    prices_f: [&'a [f64]; 4],
+    base_f: &'a [f64],
+    fit_f: &'a [f64],
+    hash: &'a [u64],
+}
+
+/// The columns [`kernel`] writes.
+struct ColumnsOut<'a> {
+    codes: &'a mut [u8],
+    est: &'a mut [f64],
+    cost_lo: &'a mut [f64],
+    lucky: &'a mut [f64],
+    draw: &'a mut [u64],
+}
+
+/// The widest instruction set this processor has, read once per batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Isa {
+    Avx512,
+    Avx2,
+    Baseline,
+}
+
+impl Isa {
+    pub(super) fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::env::var_os("SWAN_ALLOC_BASELINE").is_some() {
+                return Isa::Baseline;
+            }
+            if is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512dq")
+                && is_x86_feature_detected!("avx512vl")
+                && is_x86_feature_detected!("avx512bw")
+            {
+                return Isa::Avx512;
+            }
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Baseline
+    }
+}
+
+impl Isa {
+    /// Every instruction set this processor can run (for tests).
+    #[cfg(test)]
+    pub(super) fn available() -> Vec<Isa> {
+        let best = Isa::detect();
+        [Isa::Avx512, Isa::Avx2, Isa::Baseline]
+            .into_iter()
+            .filter(|&i| match best {
+                Isa::Avx512 => true,
+                Isa::Avx2 => i != Isa::Avx512,
+                Isa::Baseline => i == Isa::Baseline,
+            })
+            .collect()
+    }
+}
+
+impl Columns {
+    pub(super) fn of(views: &[View], base_f: &[f64], fit: f64, hash: &[u64]) -> Self {
+        let col = |f: &dyn Fn(&View) -> u32| views.iter().map(f).collect::<Vec<u32>>();
+        let n = views.len();
+        Self {
+            active: col(&|v| u32::from(v.active)),
+            kinds: col(&|v| u32::from(v.kinds)),
+            region: col(&|v| v.region),
+            model: col(&|v| v.model),
+            machine: std::array::from_fn(|i| col(&|v| v.machine[i])),
+            left: std::array::from_fn(|i| {
+                col(&|v| u32::try_from(v.left.amounts[i]).unwrap_or(u32::MAX))
+            }),
+            collateral: views.iter().map(|v| v.left.collateral).collect(),
+            collateral_f: views.iter().map(|v| v.left.collateral as f64).collect(),
+            estimable: views
+                .iter()
+                .map(|v| v.small_prices.is_some() && (v.left.collateral as f64) < 1e30)
+                .collect(),
+            prices_f: std::array::from_fn(|i| {
+                views
+                    .iter()
+                    .map(|v| {
+                        let p = &v.prices;
+                        [
+                            p.per_cpu_hour,
+                            p.per_gib_memory_hour,
+                            p.per_gpu_hour,
+                            p.per_gib_storage_hour,
+                        ][i] as f64
+                    })
+                    .collect()
+            }),
+            base_f: base_f.to_vec(),
+            fit_f: views
+                .iter()
+                .map(|v| if v.machine[3] > 0 { fit } else { 0.0 })
+                .collect(),
+            hash: hash.to_vec(),
+            codes: vec![0; n],
+            est: vec![0.0; n],
+            cost_lo: vec![0.0; n],
+            lucky: vec![0.0; n],
+            draw: vec![0; n],
+        }
+    }
+
+    /// Codes and estimates of every provider for `t` into the output columns: [`PASS`] for
+    /// the providers that can take a replica of `t`, the first check they fail for the others
+    /// (counted into `refusals`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn scan(
+        &mut self,
+        isa: Isa,
+        t: &OpenTask,
+        need: &TaskNeed,
+        views: &[View],
+        offers: &[&Offer],
+        w: &Weights,
+        refusals: &mut [usize; Refusal::ALL.len()],
+    ) {
+        let r = need.machine;
+        let per_hour = match t.kind {
+            Kind::Batch => t.duration_secs as f64 / 3_600.0,
+            Kind::Service => 1.0 / 3_600.0,
+        };
+        let cap = t.price_cap as f64;
+        // the cost's estimate (see `Select::select`): none above 2^53 or with a zero cap
+        let cost_estimable = t.price_cap > 0 && t.price_cap < (1 << 53);
+        let probe = Probe {
+            kind: u32::from(need.kind),
+            region: need.region,
+            model: need.model,
+            machine: r,
+            amounts: std::array::from_fn(|i| u32::try_from(need.amounts[i]).unwrap_or(u32::MAX)),
+            // CPU, memory, GPU, storage, as the price columns
+            scale: [r[0], r[1], r[3], r[2]].map(|x| f64::from(x) * per_hour),
+            cap_low: cap * (1.0 - DELTA),
+            cap_high: cap * (1.0 + DELTA),
+            // collateral per unit of price: pct / 100, times the duration for a service
+            per_price: f64::from(t.collateral_pct) / 100.0
+                * match t.kind {
+                    Kind::Batch => 1.0,
+                    Kind::Service => t.duration_secs as f64,
+                },
+            estimable: t.price_cap < (1 << 100) && t.duration_secs < (1 << 40),
+            per_cost: if cost_estimable {
+                w.price as f64 / cap
+            } else {
+                0.0
+            },
+            no_gpu: if r[3] == 0 { 1.0 } else { 0.0 },
+            margin: select::margin(t, w),
+            task_hash: fold(&t.id.to_be_bytes::<32>()),
+        };
+        let input = ColumnsIn {
+            active: &self.active,
+            kinds: &self.kinds,
+            region: &self.region,
+            model: &self.model,
+            machine: std::array::from_fn(|i| &self.machine[i][..]),
+            left: std::array::from_fn(|i| &self.left[i][..]),
+            collateral_f: &self.collateral_f,
+            estimable: &self.estimable,
+            prices_f: std::array::from_fn(|i| &self.prices_f[i][..]),
+            base_f: &self.base_f,
+            fit_f: &self.fit_f,
+            hash: &self.hash,
+        };
+        let mut output = ColumnsOut {
+            codes: &mut self.codes,
+            est: &mut self.est,
+            cost_lo: &mut self.cost_lo,
+            lucky: &mut self.lucky,
+            draw: &mut self.draw,
+        };
+        scan_kernel(isa, &input, &probe, &mut output);
+        let codes = &mut self.codes[..];
+        if need.excludes {
+            // rare: the pair-by-pair check (the estimates above stay valid for the selection)
+            for (q, v) in views.iter().enumerate() {
+                codes[q] = match v.check(t, need, &offers[q].address) {
+                    Ok(_) => PASS,
+                    Err(r) => r as u8,
+                };
+            }
+        } else if count_codes(isa, codes, UNDECIDED_BUSY, UNDECIDED) > 0 {
+            // where the estimates could not decide (near a boundary, prices past 64 bits,
+            // amounts near the limits), the exact arithmetic does
+            for (q, code) in codes.iter_mut().enumerate() {
+                if *code != UNDECIDED && *code != UNDECIDED_BUSY {
+                    continue;
+                }
+                let price = views[q].quote(t, &r);
+                *code = if price > t.price_cap {
+                    Refusal::Price as u8
+                } else if *code == UNDECIDED_BUSY {
+                    Refusal::Busy as u8
+                } else if collateral(t, price) > self.collateral[q] {
+                    Refusal::Collateral as u8
+                } else {
+                    PASS
+                };
+            }
+        }
+        for r in Refusal::ALL {
+            refusals[r as usize] += count_codes(isa, codes, r as u8, r as u8);
+        }
+    }
+
+    /// The providers the last [`Columns::scan`] found eligible.
+    #[cfg(test)]
+    pub(super) fn eligible(&self) -> Vec<u32> {
+        (0..self.codes.len() as u32)
+            .filter(|&q| self.codes[q as usize] == PASS)
+            .collect()
+    }
+}
+
+/// How many of `codes` are in `low..=high`.
+#[inline(always)]
+fn count_in(codes: &[u8], low: u8, high: u8) -> usize {
+    codes.iter().filter(|&&c| (c >= low) & (c <= high)).count()
+}
+
+/// The 64-provider masks of the selection: which providers of `codes` (at most 64) are eligible,
+/// and which of those could enter a candidate heap — their lowest possible cost below
+/// `best`, or their lowest possible draw below `drawn`.
+#[inline(always)]
+fn chunk_masks(codes: &[u8], cost_lo: &[f64], lucky: &[f64], best: f64, drawn: f64) -> (u64, u64) {
+    let n = codes.len().min(64);
+    let (codes, cost_lo, lucky) = (&codes[..n], &cost_lo[..n], &lucky[..n]);
+    let (mut pass, mut cand) = (0u64, 0u64);
+    for i in 0..n {
+        let p = codes[i] == PASS;
+        let c = p & ((cost_lo[i] < best) | (lucky[i] < drawn));
+        pass |= u64::from(p) << i;
+        cand |= u64::from(c) << i;
+    }
+    (pass, cand)
+}
+
+/// A function of the scan compiled for each instruction set, with a first argument `isa`
+/// that picks one (`Isa::detect` returns only sets the processor has).
+macro_rules! per_isa {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $body:ident) => {
+        $(#[$doc])*
+        $vis fn $name(isa: Isa, $($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
+            fn avx512($($arg: $ty),*) $(-> $ret)? {
+                $body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            fn avx2($($arg: $ty),*) $(-> $ret)? {
+                $body($($arg),*)
+            }
+            match isa {
+                // SAFETY: `Isa::detect` returns these only where the processor has the features
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => unsafe { avx512($($arg),*) },
+                // SAFETY: as above
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => unsafe { avx2($($arg),*) },
+                _ => $body($($arg),*),
+            }
+        }
+    };
+}
+
+per_isa! {
+    /// [`kernel`] with the instruction set `isa`: AVX-512 (8 lanes of f64 and of 64-bit
+    /// integers), AVX2 (4 lanes) or the baseline.
+    fn scan_kernel(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) = kernel
+}
+
+per_isa! {
+    /// [`count_in`] with the instruction set `isa`.
+    fn count_codes(codes: &[u8], low: u8, high: u8) -> usize = count_in
+}
+
+per_isa! {
+    /// [`chunk_masks`] with the instruction set `isa`.
+    pub(super) fn masks(codes: &[u8], cost_lo: &[f64], lucky: &[f64], best: f64, drawn: f64) -> (u64, u64) = chunk_masks
+}
