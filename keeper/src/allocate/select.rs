@@ -16,16 +16,37 @@ pub(super) struct Select {
     pub(super) keep_random: usize,
     pub(super) best: BinaryHeap<(i64, u32, u128)>,
     pub(super) drawn: BinaryHeap<(u64, u32, u128, i64)>,
+    /// The first pass's heaps: the lowest possible costs, and the highest possible draws.
+    pub(super) best_low: BinaryHeap<Key>,
+    pub(super) drawn_high: BinaryHeap<Key>,
 }
 
 impl Select {
+    /// Heaps for lists of `keep_task` cheapest and `keep_random` drawn providers.
+    pub(super) fn new(keep_task: usize, keep_random: usize) -> Self {
+        Self {
+            keep_task,
+            keep_random,
+            best: BinaryHeap::with_capacity(keep_task + 1),
+            drawn: BinaryHeap::with_capacity(keep_random + 1),
+            best_low: BinaryHeap::with_capacity(keep_task + 1),
+            drawn_high: BinaryHeap::with_capacity(keep_random + 1),
+        }
+    }
+
     /// Keep the `keep_task` cheapest eligible providers (by cost, then index) and the
     /// `keep_random` smallest priority draws, into `out` (a provider may come twice); returns how
     /// many are eligible (`codes[q] == PASS`). `cost_lo[q]` is the lowest provider `q`'s exact
-    /// cost can be (its estimate less [`margin`]), `lucky[q]` the lowest its draw can be, and
-    /// `draw_bits[q]` its random draw for this task. `masks` says for 64 providers at a time
-    /// which are eligible and which could enter a heap with the heaps' current worst keys; the
-    /// exact quote (`price_of`) and cost are computed only for those.
+    /// cost can be (its estimate less [`margin`]; the highest is its estimate plus the margin),
+    /// `lucky[q]` the lowest its draw can be, and `draw_bits[q]` its random draw for this task.
+    /// `masks` says for 64 providers at a time which are eligible and which have a lowest cost
+    /// or a lowest draw below two bounds.
+    ///
+    /// Two passes. The first, on the estimates alone, finds the `keep_task`-th smallest highest
+    /// possible cost and the `keep_random`-th smallest highest possible draw: no provider whose
+    /// lowest cost (or draw) is above that can be in the lists, since that many providers are
+    /// surely cheaper. The second computes the exact quote (`price_of`) and cost of only the
+    /// providers under those bounds — about as many as the lists keep — and selects exactly.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn select(
         &mut self,
@@ -52,25 +73,31 @@ impl Select {
                 (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM,
             )
         };
-        // above 2^53, or with a zero cap, no estimate is used
+        // above 2^53, or with a zero cap, no estimate is used: every eligible provider is scored
         let estimable = t.price_cap > 0 && t.price_cap < (1 << 53);
         let draws = self.keep_random > 0;
+        let chunks = || {
+            (0..codes.len())
+                .step_by(64)
+                .map(|s| s..(s + 64).min(codes.len()))
+        };
+        let (best, drawn) = if estimable {
+            self.bounds(
+                codes,
+                cost_lo,
+                lucky,
+                draw_bits,
+                &masks,
+                chunks(),
+                margin(t, w),
+            )
+        } else {
+            (f64::INFINITY, f64::INFINITY)
+        };
+        let drawn = if draws { drawn } else { f64::NEG_INFINITY };
         let mut eligible = 0;
-        for start in (0..codes.len()).step_by(64) {
-            let full = self.best.len() >= self.keep_task && self.drawn.len() >= self.keep_random;
-            // the heaps' worst keys at the start of these 64 (they only fall as providers
-            // enter, so a provider tested against them is never wrongly passed over)
-            let (best, drawn) = if full && estimable {
-                let best = self.best.peek().map_or(i64::MAX, |b| b.0) as f64;
-                let drawn = match self.drawn.peek() {
-                    Some(d) if draws => d.0 as f64 * (1.0 + 1e-9) + 1.0,
-                    _ => f64::NEG_INFINITY,
-                };
-                (best, drawn)
-            } else {
-                (f64::INFINITY, f64::INFINITY)
-            };
-            let end = (start + 64).min(codes.len());
+        for r in chunks() {
+            let (start, end) = (r.start, r.end);
             let (pass, mut cand) = masks(
                 &codes[start..end],
                 &cost_lo[start..end],
@@ -104,6 +131,84 @@ impl Select {
                 .map(|(_, q, price, cost)| (q, price, cost)),
         );
         eligible
+    }
+
+    /// The first pass of [`Select::select`]: bounds on the lowest cost and the lowest draw a
+    /// provider needs to be in a list (strictly below them; infinite while fewer are eligible
+    /// than a list keeps). `margin` is the cost estimates' margin.
+    #[allow(clippy::too_many_arguments)]
+    fn bounds(
+        &mut self,
+        codes: &[u8],
+        cost_lo: &[f64],
+        lucky: &[f64],
+        draw_bits: &[u64],
+        masks: &impl Fn(&[u8], &[f64], &[f64], f64, f64) -> (u64, u64),
+        chunks: impl Iterator<Item = std::ops::Range<usize>>,
+        margin: f64,
+    ) -> (f64, f64) {
+        self.best_low.clear();
+        self.drawn_high.clear();
+        let (keep_best, keep_drawn) = (self.keep_task, self.keep_random);
+        // the highest the exact cost can be, from its lowest (both within the margin of the
+        // estimate), with room for the rounding of these sums
+        let spread = 2.0 * margin + 1.0;
+        let worst = |heap: &BinaryHeap<Key>, keep: usize| match heap.peek() {
+            Some(k) if heap.len() >= keep => k.0,
+            _ => f64::INFINITY,
+        };
+        for r in chunks {
+            let start = r.start;
+            let (low_bound, draw_bound) = (
+                worst(&self.best_low, keep_best),
+                worst(&self.drawn_high, keep_drawn),
+            );
+            let (_, mut cand) = masks(
+                &codes[r.clone()],
+                &cost_lo[r.clone()],
+                &lucky[r],
+                low_bound,
+                draw_bound,
+            );
+            while cand != 0 {
+                let q = start + cand.trailing_zeros() as usize;
+                cand &= cand - 1;
+                keep_smallest(&mut self.best_low, keep_best, Key(cost_lo[q]));
+                if keep_drawn > 0 {
+                    let high = (cost_lo[q] + spread).max(0.0) + 1_000.0;
+                    let draw = draw_bits[q] as f64 * high * (1.0 + 1e-9) + 1.0;
+                    keep_smallest(&mut self.drawn_high, keep_drawn, Key(draw));
+                }
+            }
+        }
+        // the k-th smallest highest cost is the k-th smallest lowest one plus the spread
+        let best = worst(&self.best_low, keep_best) + spread + 1.0;
+        let drawn = worst(&self.drawn_high, keep_drawn) * (1.0 + 1e-9) + 1.0;
+        (best, drawn)
+    }
+}
+
+/// An `f64` key for the first pass's heaps, in IEEE total order.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Key(f64);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
     }
 }
 

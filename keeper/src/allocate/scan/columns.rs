@@ -7,7 +7,7 @@ use super::{
         Kind, Offer, OpenTask, Refusal, Weights, collateral,
         select::{self, fold, mix},
     },
-    TaskNeed, View,
+    TaskNeed, View, small_quote,
 };
 
 /// The providers as columns (one array per field, in address order), so every check and the
@@ -39,6 +39,9 @@ pub(super) struct Columns {
     fit_f: Vec<f64>,
     /// A 64-bit digest of each provider's address (for the random draw).
     hash: Vec<u64>,
+    /// The hourly prices where all fit 64 bits (`View::small_prices`): the exact quotes of the
+    /// selection read these 40 bytes instead of the provider's whole view.
+    small_prices: Vec<Option<[u64; 4]>>,
     /// Per provider, for the task being scanned (reused): its code (the first failed check,
     /// [`PASS`], or one of the undecided codes), the quote's estimate, the cost's estimate, and
     /// the random draw.
@@ -269,6 +272,7 @@ impl Columns {
                 .map(|v| if v.machine[3] > 0 { fit } else { 0.0 })
                 .collect(),
             hash: hash.to_vec(),
+            small_prices: views.iter().map(|v| v.small_prices).collect(),
             codes: vec![0; n],
             est: vec![0.0; n],
             cost_lo: vec![0.0; n],
@@ -380,6 +384,16 @@ impl Columns {
         }
     }
 
+    /// Provider `q`'s exact quote for a replica of `t` (`r`: the task's machine requirements),
+    /// as [`View::quote`] computes it.
+    #[inline]
+    pub(super) fn quote(&self, q: usize, t: &OpenTask, r: &[u32; 5], views: &[View]) -> u128 {
+        match &self.small_prices[q] {
+            Some(p) => small_quote(p, t, r),
+            None => views[q].quote(t, r),
+        }
+    }
+
     /// The providers the last [`Columns::scan`] found eligible.
     #[cfg(test)]
     pub(super) fn eligible(&self) -> Vec<u32> {
@@ -389,10 +403,19 @@ impl Columns {
     }
 }
 
-/// How many of `codes` are in `low..=high`.
+/// How many of `codes` are in `low..=high`: summed in bytes over blocks of 128 (a byte cannot
+/// overflow there), which the compiler turns into byte-wide vector compares and adds.
 #[inline(always)]
 fn count_in(codes: &[u8], low: u8, high: u8) -> usize {
-    codes.iter().filter(|&&c| (c >= low) & (c <= high)).count()
+    codes
+        .chunks(128)
+        .map(|block| {
+            let n = block.iter().fold(0u8, |n, &c| {
+                n.wrapping_add(u8::from((c >= low) & (c <= high)))
+            });
+            usize::from(n)
+        })
+        .sum()
 }
 
 /// The 64-provider masks of the selection: which providers of `codes` (at most 64) are eligible,

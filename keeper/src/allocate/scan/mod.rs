@@ -1,8 +1,6 @@
 //! The eligibility scan: every task against every provider, in a compact form, keeping each
 //! task's candidates for the solver.
 
-use std::collections::BinaryHeap;
-
 use alloy::primitives::{Address, B256};
 
 use super::{
@@ -85,14 +83,7 @@ impl View {
     #[inline]
     pub(super) fn quote(&self, t: &OpenTask, r: &[u32; 5]) -> u128 {
         match self.small_prices {
-            // prices below 2^64 and 32-bit requirements: the sum cannot overflow 128 bits
-            Some(p) => {
-                let hourly = u128::from(p[0]) * u128::from(r[0])
-                    + u128::from(p[1]) * u128::from(r[1])
-                    + u128::from(p[2]) * u128::from(r[3])
-                    + u128::from(p[3]) * u128::from(r[2]);
-                per_duration(t, hourly)
-            }
+            Some(p) => small_quote(&p, t, r),
             None => quote(t, &self.prices),
         }
     }
@@ -133,6 +124,17 @@ impl View {
         self.left.fits(&need.amounts, collateral(t, price))?;
         Ok(price)
     }
+}
+
+/// [`quote`] for hourly prices that all fit 64 bits (CPU, memory, GPU, storage, as
+/// `View::small_prices`): with 32-bit requirements the sum cannot overflow 128 bits.
+#[inline]
+pub(super) fn small_quote(p: &[u64; 4], t: &OpenTask, r: &[u32; 5]) -> u128 {
+    let hourly = u128::from(p[0]) * u128::from(r[0])
+        + u128::from(p[1]) * u128::from(r[1])
+        + u128::from(p[2]) * u128::from(r[3])
+        + u128::from(p[3]) * u128::from(r[2]);
+    per_duration(t, hourly)
 }
 
 /// A task in the form the eligibility scan reads.
@@ -211,12 +213,7 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
     // graph's largest assignment close to the full graph's
     let keep_task = cfg.candidates.max(1);
     let keep_random = cfg.random_candidates;
-    let mut select = Select {
-        keep_task,
-        keep_random,
-        best: BinaryHeap::with_capacity(keep_task.min(offers.len()) + 1),
-        drawn: BinaryHeap::with_capacity(keep_random.min(offers.len()) + 1),
-    };
+    let mut select = Select::new(keep_task.min(offers.len()), keep_random.min(offers.len()));
     let mut problem = solver::Problem::new(slots.clone());
     let mut quotes: Vec<Vec<(u32, u128, Terms)>> = Vec::with_capacity(tasks.len());
     let mut decisions = Vec::with_capacity(tasks.len());
@@ -232,7 +229,7 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
             &columns.lucky,
             &columns.draw,
             |codes, cost_lo, lucky, best, drawn| masks(isa, codes, cost_lo, lucky, best, drawn),
-            |q| views[q].quote(t, &need.machine),
+            |q| columns.quote(q, t, &need.machine, &views),
             w,
             &base,
             &gpu_machine,
@@ -274,6 +271,8 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BinaryHeap;
+
     use super::*;
     use crate::allocate::{
         Kind, Weights, instances,
