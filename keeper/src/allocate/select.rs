@@ -12,13 +12,13 @@ pub(super) type Kept = (u32, u128, i64);
 /// Each task's cheapest eligible providers, and as many more drawn at random (by a hash of task
 /// and provider, so the same on every machine).
 pub(super) struct Select {
-    pub(super) keep_task: usize,
-    pub(super) keep_random: usize,
-    pub(super) best: BinaryHeap<(i64, u32, u128)>,
-    pub(super) drawn: BinaryHeap<(u64, u32, u128, i64)>,
+    keep_task: usize,
+    keep_random: usize,
+    best: BinaryHeap<(i64, u32, u128)>,
+    drawn: BinaryHeap<(u64, u32, u128, i64)>,
     /// The first pass's heaps: the lowest possible costs, and the highest possible draws.
-    pub(super) best_low: BinaryHeap<Key>,
-    pub(super) drawn_high: BinaryHeap<Key>,
+    best_low: BinaryHeap<Key>,
+    drawn_high: BinaryHeap<Key>,
 }
 
 impl Select {
@@ -81,6 +81,7 @@ impl Select {
                 .step_by(64)
                 .map(|s| s..(s + 64).min(codes.len()))
         };
+        // without draws no provider is let through for one (below −∞)
         let (best, drawn) = if estimable {
             self.bounds(
                 codes,
@@ -92,9 +93,13 @@ impl Select {
                 margin(t, w),
             )
         } else {
-            (f64::INFINITY, f64::INFINITY)
+            let drawn = if draws {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            };
+            (f64::INFINITY, drawn)
         };
-        let drawn = if draws { drawn } else { f64::NEG_INFINITY };
         let mut eligible = 0;
         for r in chunks() {
             let (start, end) = (r.start, r.end);
@@ -135,7 +140,8 @@ impl Select {
 
     /// The first pass of [`Select::select`]: bounds on the lowest cost and the lowest draw a
     /// provider needs to be in a list (strictly below them; infinite while fewer are eligible
-    /// than a list keeps). `margin` is the cost estimates' margin.
+    /// than a list keeps, −∞ for the draw when none are drawn). `margin` is the cost estimates'
+    /// margin.
     #[allow(clippy::too_many_arguments)]
     fn bounds(
         &mut self,
@@ -154,6 +160,7 @@ impl Select {
         // estimate), with room for the rounding of these sums
         let spread = 2.0 * margin + 1.0;
         let worst = |heap: &BinaryHeap<Key>, keep: usize| match heap.peek() {
+            _ if keep == 0 => f64::NEG_INFINITY,
             Some(k) if heap.len() >= keep => k.0,
             _ => f64::INFINITY,
         };
