@@ -38,7 +38,7 @@ impl Select {
     /// `keep_random` smallest priority draws, into `out` (a provider may come twice); returns how
     /// many are eligible (`codes[q] == PASS`). `cost_lo[q]` is the lowest provider `q`'s exact
     /// cost can be (its estimate less [`margin`]; the highest is its estimate plus the margin),
-    /// `lucky[q]` the lowest its draw can be, and `draw_bits[q]` its random draw for this task.
+    /// `lucky[q]` the lowest its draw can be, and `draw_bits(q)` its random draw for this task.
     /// `masks` says for 64 providers at a time which are eligible and which have a lowest cost
     /// or a lowest draw below two bounds.
     ///
@@ -54,7 +54,7 @@ impl Select {
         codes: &[u8],
         cost_lo: &[f64],
         lucky: &[f64],
-        draw_bits: &[u64],
+        draw_bits: impl Fn(usize) -> u64,
         masks: impl Fn(&[u8], &[f64], &[f64], f64, f64) -> (u64, u64),
         price_of: impl Fn(usize) -> u128,
         w: &Weights,
@@ -87,7 +87,7 @@ impl Select {
                 codes,
                 cost_lo,
                 lucky,
-                draw_bits,
+                &draw_bits,
                 &masks,
                 chunks(),
                 margin(t, w),
@@ -119,7 +119,7 @@ impl Select {
                 if draws {
                     // priority sampling: a random draw scaled by the cost, so cheaper providers
                     // are likelier but every eligible one has a chance
-                    let draw = draw_bits[q] * (cost.max(0) as u64 + 1_000);
+                    let draw = draw_bits(q) * (cost.max(0) as u64 + 1_000);
                     keep_smallest(
                         &mut self.drawn,
                         self.keep_random,
@@ -148,7 +148,7 @@ impl Select {
         codes: &[u8],
         cost_lo: &[f64],
         lucky: &[f64],
-        draw_bits: &[u64],
+        draw_bits: &impl Fn(usize) -> u64,
         masks: &impl Fn(&[u8], &[f64], &[f64], f64, f64) -> (u64, u64),
         chunks: impl Iterator<Item = std::ops::Range<usize>>,
         margin: f64,
@@ -183,7 +183,7 @@ impl Select {
                 keep_smallest(&mut self.best_low, keep_best, Key(cost_lo[q]));
                 if keep_drawn > 0 {
                     let high = (cost_lo[q] + spread).max(0.0) + 1_000.0;
-                    let draw = draw_bits[q] as f64 * high * (1.0 + 1e-9) + 1.0;
+                    let draw = draw_bits(q) as f64 * high * (1.0 + 1e-9) + 1.0;
                     keep_smallest(&mut self.drawn_high, keep_drawn, Key(draw));
                 }
             }

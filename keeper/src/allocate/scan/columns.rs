@@ -43,13 +43,18 @@ pub(super) struct Columns {
     /// selection read these 40 bytes instead of the provider's whole view.
     small_prices: Vec<Option<[u64; 4]>>,
     /// Per provider, for the task being scanned (reused): its code (the first failed check,
-    /// [`PASS`], or one of the undecided codes), the quote's estimate, the cost's estimate, and
-    /// the random draw.
+    /// [`PASS`], or one of the undecided codes), the lowest its cost can be and the lowest its
+    /// draw can be (the selection's keys).
     pub(super) codes: Vec<u8>,
-    pub(super) est: Vec<f64>,
+    /// The kernel's scratch: the checks that need no quote, and the price verdicts.
+    fixed: Vec<u8>,
+    priced: Vec<u8>,
     pub(super) cost_lo: Vec<f64>,
     pub(super) lucky: Vec<f64>,
-    pub(super) draw: Vec<u64>,
+    /// The last scanned task's digest and its requirements × hours (as the price columns):
+    /// the draw and the quote's estimate of a provider are recomputed from them where needed.
+    task_hash: u64,
+    scale: [f64; 4],
 }
 
 /// The scan's codes for a provider besides the [`Refusal`]s: it passes every check, or the
@@ -89,25 +94,44 @@ struct Probe {
 /// exact ∈ [est·(1 − δ), est·(1 + δ) + 1].
 const DELTA: f64 = 1e-12;
 
-/// Every provider against one task: codes and estimates into the output columns. One loop
-/// without a branch per provider; [`scan_kernel`] instantiates it per instruction set.
+/// Every provider against one task: codes and estimates into the output columns, without a
+/// branch per provider; [`scan_kernel`] instantiates it per instruction set. Three loops, each
+/// over one width of lane, so none converts masks between widths (which cost the single loop a
+/// third of its instructions on AVX2): the checks that need no quote on 32-bit lanes, the
+/// estimates on 64-bit lanes, and the codes combined on bytes.
 #[inline(always)]
 fn kernel(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
     let n = out.codes.len();
+    fixed_checks(c, p, &mut out.fixed[..n]);
+    estimates(c, p, out);
+    let (codes, fixed, priced) = (&mut out.codes[..n], &out.fixed[..n], &out.priced[..n]);
+    for q in 0..n {
+        codes[q] = combine(fixed[q], priced[q]);
+    }
+}
+
+/// What [`fixed_checks`] writes for a provider that passes them: `FREE`, or `FREE | 1` when it
+/// has not the resources left (busy; that check comes after the price's).
+const FREE: u8 = 0x80;
+
+/// What [`estimates`] writes: the price and collateral checks decided (or not) by the estimate.
+const P_UNDECIDED: u8 = 0;
+const P_OVER: u8 = 1;
+const P_SHORT: u8 = 2;
+const P_FITS: u8 = 3;
+
+/// The checks that need no quote, in [`Refusal`] order: the first failed one's code, else
+/// [`FREE`] (with the busy bit).
+#[inline(always)]
+fn fixed_checks(c: &ColumnsIn<'_>, p: &Probe, fixed: &mut [u8]) {
+    let n = fixed.len();
     let (active, kinds) = (&c.active[..n], &c.kinds[..n]);
     let (regions, models) = (&c.region[..n], &c.model[..n]);
     let m: [&[u32]; 5] = std::array::from_fn(|i| &c.machine[i][..n]);
     let l: [&[u32]; 4] = std::array::from_fn(|i| &c.left[i][..n]);
-    let pf: [&[f64]; 4] = std::array::from_fn(|i| &c.prices_f[i][..n]);
-    let (coll, estimable) = (&c.collateral_f[..n], &c.estimable[..n]);
-    let (base, fit, hash) = (&c.base_f[..n], &c.fit_f[..n], &c.hash[..n]);
-    let (codes, est_out) = (&mut out.codes[..n], &mut out.est[..n]);
-    let (cost_out, lucky_out) = (&mut out.cost_lo[..n], &mut out.lucky[..n]);
-    let draw_out = &mut out.draw[..n];
-    let (kind, region, model, r, a, s) = (p.kind, p.region, p.model, p.machine, p.amounts, p.scale);
+    let (kind, region, model, r, a) = (p.kind, p.region, p.model, p.machine, p.amounts);
     let gpu = r[3] != 0;
     for q in 0..n {
-        // the checks that need no quote
         let inactive = active[q] == 0;
         let wrong_kind = kinds[q] & kind == 0;
         let wrong_region = (region != 0) & (region != regions[q]);
@@ -118,8 +142,34 @@ fn kernel(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
             | (r[3] > m[3][q])
             | (gpu & gpu_short);
         let busy = (a[0] > l[0][q]) | (a[1] > l[1][q]) | (a[2] > l[2][q]) | (a[3] > l[3][q]);
-        // the price and collateral checks from the estimate, where its whole error interval
-        // falls on one side (exactly as the integers would decide); else undecided
+        fixed[q] = if inactive {
+            Refusal::Inactive as u8
+        } else if wrong_kind {
+            Refusal::Kind as u8
+        } else if wrong_region {
+            Refusal::Region as u8
+        } else if short {
+            Refusal::Resources as u8
+        } else {
+            FREE | u8::from(busy)
+        };
+    }
+}
+
+/// The estimates of every provider: the quote's, the price and collateral checks where the
+/// estimate's whole error interval falls on one side (exactly as the integers would decide;
+/// else undecided), the selection's keys (the lowest the exact cost can be, and the lowest its
+/// draw can be) and the random draw.
+#[inline(always)]
+fn estimates(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
+    let n = out.codes.len();
+    let pf: [&[f64]; 4] = std::array::from_fn(|i| &c.prices_f[i][..n]);
+    let (coll, estimable) = (&c.collateral_f[..n], &c.estimable[..n]);
+    let (base, fit, hash) = (&c.base_f[..n], &c.fit_f[..n], &c.hash[..n]);
+    let priced = &mut out.priced[..n];
+    let (cost_out, lucky_out) = (&mut out.cost_lo[..n], &mut out.lucky[..n]);
+    let s = p.scale;
+    for q in 0..n {
         let est = pf[0][q] * s[0] + pf[1][q] * s[1] + pf[2][q] * s[2] + pf[3][q] * s[3];
         let (low, high) = (est * (1.0 - DELTA), est * (1.0 + DELTA) + 1.0);
         let sure_over = low > p.cap_high;
@@ -130,35 +180,38 @@ fn kernel(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
         let sure_short = col_low > coll[q] * (1.0 + DELTA);
         let decided =
             p.estimable & estimable[q] & (sure_over | (sure_within & (sure_covered | sure_short)));
-        let priced = if !decided {
-            if busy { UNDECIDED_BUSY } else { UNDECIDED }
+        priced[q] = if !decided {
+            P_UNDECIDED
         } else if sure_over {
-            Refusal::Price as u8
-        } else if busy {
-            Refusal::Busy as u8
+            P_OVER
         } else if sure_short {
-            Refusal::Collateral as u8
+            P_SHORT
         } else {
-            PASS
+            P_FITS
         };
-        codes[q] = if inactive {
-            Refusal::Inactive as u8
-        } else if wrong_kind {
-            Refusal::Kind as u8
-        } else if wrong_region {
-            Refusal::Region as u8
-        } else if short {
-            Refusal::Resources as u8
-        } else {
-            priced
-        };
-        est_out[q] = est;
-        // the selection's keys: the lowest the exact cost can be, and the lowest its draw can be
         let cost_lo = est * p.per_cost + base[q] + fit[q] * p.no_gpu - p.margin;
         let draw = mix(p.task_hash ^ hash[q]) >> 32;
         cost_out[q] = cost_lo;
         lucky_out[q] = u32_to_f64(draw) * (cost_lo.max(0.0) + 1_000.0);
-        draw_out[q] = draw;
+    }
+}
+
+/// A provider's code from its fixed checks and its price verdict, in [`Refusal`] order.
+#[inline(always)]
+fn combine(fixed: u8, priced: u8) -> u8 {
+    let busy = fixed & 1 == 1;
+    if fixed < FREE {
+        fixed
+    } else if priced == P_UNDECIDED {
+        if busy { UNDECIDED_BUSY } else { UNDECIDED }
+    } else if priced == P_OVER {
+        Refusal::Price as u8
+    } else if busy {
+        Refusal::Busy as u8
+    } else if priced == P_SHORT {
+        Refusal::Collateral as u8
+    } else {
+        PASS
     }
 }
 
@@ -188,13 +241,13 @@ struct ColumnsIn<'a> {
     hash: &'a [u64],
 }
 
-/// The columns [`kernel`] writes.
+/// The columns [`kernel`] writes (`fixed` and `priced` are its scratch).
 struct ColumnsOut<'a> {
     codes: &'a mut [u8],
-    est: &'a mut [f64],
+    fixed: &'a mut [u8],
+    priced: &'a mut [u8],
     cost_lo: &'a mut [f64],
     lucky: &'a mut [f64],
-    draw: &'a mut [u64],
 }
 
 /// The widest instruction set this processor has, read once per batch.
@@ -284,10 +337,12 @@ impl Columns {
             hash: hash.to_vec(),
             small_prices: views.iter().map(|v| v.small_prices).collect(),
             codes: vec![0; n],
-            est: vec![0.0; n],
+            fixed: vec![0; n],
+            priced: vec![0; n],
             cost_lo: vec![0.0; n],
             lucky: vec![0.0; n],
-            draw: vec![0; n],
+            task_hash: 0,
+            scale: [0.0; 4],
         }
     }
 
@@ -339,6 +394,8 @@ impl Columns {
             margin: select::margin(t, w),
             task_hash: fold(&t.id.to_be_bytes::<32>()),
         };
+        self.task_hash = probe.task_hash;
+        self.scale = probe.scale;
         let input = ColumnsIn {
             active: &self.active,
             kinds: &self.kinds,
@@ -355,10 +412,10 @@ impl Columns {
         };
         let mut output = ColumnsOut {
             codes: &mut self.codes,
-            est: &mut self.est,
+            fixed: &mut self.fixed,
+            priced: &mut self.priced,
             cost_lo: &mut self.cost_lo,
             lucky: &mut self.lucky,
-            draw: &mut self.draw,
         };
         scan_kernel(isa, &input, &probe, &mut output);
         let codes = &mut self.codes[..];
@@ -392,6 +449,20 @@ impl Columns {
         for r in Refusal::ALL {
             refusals[r as usize] += count_codes(isa, codes, r as u8, r as u8);
         }
+    }
+
+    /// Provider `q`'s random draw for the last scanned task (32 bits), as the scan's keys
+    /// were computed from.
+    #[inline]
+    pub(super) fn draw(&self, q: usize) -> u64 {
+        mix(self.task_hash ^ self.hash[q]) >> 32
+    }
+
+    /// Provider `q`'s estimate of its quote for the last scanned task, as the scan computed it.
+    #[cfg(test)]
+    pub(super) fn estimate(&self, q: usize) -> f64 {
+        let (pf, s) = (&self.prices_f, self.scale);
+        pf[0][q] * s[0] + pf[1][q] * s[1] + pf[2][q] * s[2] + pf[3][q] * s[3]
     }
 
     /// Provider `q`'s exact quote for a replica of `t` (`r`: the task's machine requirements),

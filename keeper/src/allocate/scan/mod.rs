@@ -227,7 +227,7 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
             &columns.codes,
             &columns.cost_lo,
             &columns.lucky,
-            &columns.draw,
+            |q| columns.draw(q),
             |codes, cost_lo, lucky, best, drawn| masks(isa, codes, cost_lo, lucky, best, drawn),
             |q| columns.quote(q, t, &need.machine, &views),
             w,
@@ -384,21 +384,14 @@ mod tests {
                 }
                 // every instruction set this machine has gives the same codes and estimates,
                 // bit for bit
-                #[allow(clippy::type_complexity)]
-                let mut first: Option<(
-                    Vec<u8>,
-                    Vec<u64>,
-                    Vec<u64>,
-                    Vec<u64>,
-                    Vec<u64>,
-                )> = None;
+                let mut first: Option<(Vec<u8>, Vec<u64>, Vec<u64>)> = None;
                 for isa in Isa::available() {
                     let mut got_refused = [0usize; Refusal::ALL.len()];
                     columns.scan(isa, t, &need, &views, &sorted, &w, &mut got_refused);
                     let got = columns.eligible();
                     // the estimates are within their stated error of the exact quotes
                     for &q in &got {
-                        let est = columns.est[q as usize];
+                        let est = columns.estimate(q as usize);
                         let exact = views[q as usize].quote(t, &need.machine) as f64;
                         assert!(
                             est * (1.0 - 1e-12) <= exact && exact <= est * (1.0 + 1e-12) + 1.0,
@@ -415,10 +408,8 @@ mod tests {
                     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
                     let out = (
                         columns.codes.clone(),
-                        bits(&columns.est),
                         bits(&columns.cost_lo),
                         bits(&columns.lucky),
-                        columns.draw.clone(),
                     );
                     match &first {
                         None => first = Some(out),
