@@ -336,7 +336,7 @@ fn arb_problem(max_demand: u32) -> impl Strategy<Value = Problem> {
 }
 
 /// Problems with costs on the scale of real scores (millionths of a point, up to 10⁶), where
-/// cost scaling stops at ε = largest cost / 16,384.
+/// cost scaling stops at ε = largest cost / 4,096.
 fn arb_scored_problem() -> impl Strategy<Value = Problem> {
     (1usize..10, 1usize..30).prop_flat_map(|(providers, tasks)| {
         (
@@ -389,7 +389,7 @@ proptest! {
 
     #[test]
     fn cost_scaling_reaches_the_optimum_within_a_unit_per_node(p in arb_problem(1)) {
-        // costs below 16,384: the tolerance is one unit
+        // costs below 4,096: the tolerance is one unit
         prop_assert_eq!(solver::tolerance(&p), 1);
         within_tolerance(&p)?;
     }

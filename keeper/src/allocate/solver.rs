@@ -9,7 +9,7 @@
 //!   baseline.
 //! - [`cost_scaling`]: the most replicas the candidates can place (a max flow), then the cheapest
 //!   way to place that many, by cost scaling (push-relabel). It stops at ε = [`tolerance`]
-//!   (1/16,384 of the largest cost, at least 1), so its cost is within that much per node of
+//!   (1/4,096 of the largest cost, at least 1), so its cost is within that much per node of
 //!   the optimum of the flow problem (scores are in millionths: a negligible share).
 //! - [`exact`]: successive shortest paths (min-cost max-flow with potentials): the optimum for
 //!   single-replica tasks. Slow (one Dijkstra per replica); the reference the benchmark and the
@@ -242,14 +242,15 @@ pub fn cost_scaling(p: &Problem) -> Solution {
     out
 }
 
-/// The ε at which [`cost_scaling`] stops: 1/16,384 of the largest cost (at least 1). An
+/// The ε at which [`cost_scaling`] stops: 1/4,096 of the largest cost (at least 1). An
 /// ε-optimal flow costs at most ε per node more than the optimum of the flow problem, so the
 /// solution is within `nodes × tolerance` of it — with scores in millionths (largest ~10⁶),
-/// ~60 millionths of a score point per task and provider, while the last phases that would
-/// narrow it to one unit cost a third of the solve (measured: 143 → 104 ms for 10,000 tasks,
-/// the quality table's gaps +0.001 % at most).
+/// ~240 millionths of a score point per task and provider, while the last phases that would
+/// narrow it to one unit cost almost half of the solve (measured: 143 → 104 ms for 10,000
+/// tasks stopping at 1/16,384, then 107 → 96 ms at 1/4,096; the quality table's worst gap
+/// +0.847 % → +0.848 %, the benchmark batch's cost unchanged).
 pub fn tolerance(p: &Problem) -> i64 {
-    (p.cost.iter().copied().max().unwrap_or(0) / 16_384).max(1)
+    (p.cost.iter().copied().max().unwrap_or(0) / 4_096).max(1)
 }
 
 /// A residual graph in compressed rows (arcs grouped by tail), for [`cost_scaling`].
