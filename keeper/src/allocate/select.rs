@@ -34,9 +34,11 @@ impl Select {
         }
     }
 
-    /// Keep the `keep_task` cheapest eligible providers (by cost, then index) and the
-    /// `keep_random` smallest priority draws, into `out` (a provider may come twice); returns how
-    /// many are eligible (`codes[q] == PASS`). `cost_lo[q]` is the lowest provider `q`'s exact
+    /// Keep the `keep_task` cheapest eligible providers (by cost, then id) and the
+    /// `keep_random` smallest priority draws, into `out` by their `ids[q]` (a provider may come
+    /// twice); returns how many are eligible (`codes[q] == PASS`). The ids are the providers'
+    /// indices in address order, so ties go to the lower address whatever order the columns
+    /// hold them in. `cost_lo[q]` is the lowest provider `q`'s exact
     /// cost can be (its estimate less [`margin`]; the highest is its estimate plus the margin),
     /// `lucky[q]` the lowest its draw can be, and `draw_bits(q)` its random draw for this task.
     /// `masks` says for 64 providers at a time which are eligible and which have a lowest cost
@@ -60,6 +62,7 @@ impl Select {
         w: &Weights,
         base: &[i64],
         gpu_machine: &[bool],
+        ids: &[u32],
         out: &mut Vec<Kept>,
     ) -> usize {
         self.best.clear();
@@ -115,7 +118,7 @@ impl Select {
                 let q = start + cand.trailing_zeros() as usize;
                 cand &= cand - 1;
                 let (price, cost) = exact(q);
-                keep_smallest(&mut self.best, self.keep_task, (cost, q as u32, price));
+                keep_smallest(&mut self.best, self.keep_task, (cost, ids[q], price));
                 if draws {
                     // priority sampling: a random draw scaled by the cost, so cheaper providers
                     // are likelier but every eligible one has a chance
@@ -123,7 +126,7 @@ impl Select {
                     keep_smallest(
                         &mut self.drawn,
                         self.keep_random,
-                        (draw, q as u32, price, cost),
+                        (draw, ids[q], price, cost),
                     );
                 }
             }

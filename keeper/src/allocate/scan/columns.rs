@@ -55,6 +55,21 @@ pub(super) struct Columns {
     /// the draw and the quote's estimate of a provider are recomputed from them where needed.
     task_hash: u64,
     scale: [f64; 4],
+    /// The providers of each region, where the columns hold them in one run (the batch orders
+    /// them by region): a task of one region scans only its run.
+    regions: Vec<RegionRun>,
+}
+
+/// The providers of one region, as one run of the columns, with the counts a task of another
+/// region needs to name why each was refused without scanning them (the first failed check of
+/// [`Refusal`]'s order: inactive, then kind, then region).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RegionRun {
+    region: u32,
+    range: std::ops::Range<usize>,
+    inactive: usize,
+    /// Active providers serving none of a kind mask's kinds, by the task's kind mask.
+    wrong_kind: [usize; 4],
 }
 
 /// The scan's codes for a provider besides the [`Refusal`]s: it passes every check, or the
@@ -225,6 +240,31 @@ fn u32_to_f64(x: u64) -> f64 {
     f64::from_bits(TWO_52 | (x & 0xFFFF_FFFF)) - f64::from_bits(TWO_52)
 }
 
+/// The runs of providers of one region in `views` (in order), with their refusal counts.
+fn region_runs(views: &[View]) -> Vec<RegionRun> {
+    let mut runs: Vec<RegionRun> = Vec::new();
+    for (q, v) in views.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run) if run.region == v.region => run.range.end = q + 1,
+            _ => runs.push(RegionRun {
+                region: v.region,
+                range: q..q + 1,
+                inactive: 0,
+                wrong_kind: [0; 4],
+            }),
+        }
+        let run = runs.last_mut().expect("just pushed");
+        if !v.active {
+            run.inactive += 1;
+        } else {
+            for (mask, n) in run.wrong_kind.iter_mut().enumerate() {
+                *n += usize::from(v.kinds & mask as u8 == 0);
+            }
+        }
+    }
+    runs
+}
+
 /// The columns [`kernel`] reads.
 struct ColumnsIn<'a> {
     active: &'a [u32],
@@ -343,6 +383,7 @@ impl Columns {
             lucky: vec![0.0; n],
             task_hash: 0,
             scale: [0.0; 4],
+            regions: region_runs(views),
         }
     }
 
@@ -359,7 +400,7 @@ impl Columns {
         offers: &[&Offer],
         w: &Weights,
         refusals: &mut [usize; Refusal::ALL.len()],
-    ) {
+    ) -> std::ops::Range<usize> {
         let r = need.machine;
         let per_hour = match t.kind {
             Kind::Batch => t.duration_secs as f64 / 3_600.0,
@@ -396,29 +437,34 @@ impl Columns {
         };
         self.task_hash = probe.task_hash;
         self.scale = probe.scale;
+        // a task of one region: only that region's run, the others counted as refused
+        let range = self.range_for(need, refusals);
+        let at = range.clone();
         let input = ColumnsIn {
-            active: &self.active,
-            kinds: &self.kinds,
-            region: &self.region,
-            model: &self.model,
-            machine: std::array::from_fn(|i| &self.machine[i][..]),
-            left: std::array::from_fn(|i| &self.left[i][..]),
-            collateral_f: &self.collateral_f,
-            estimable: &self.estimable,
-            prices_f: std::array::from_fn(|i| &self.prices_f[i][..]),
-            base_f: &self.base_f,
-            fit_f: &self.fit_f,
-            hash: &self.hash,
+            active: &self.active[at.clone()],
+            kinds: &self.kinds[at.clone()],
+            region: &self.region[at.clone()],
+            model: &self.model[at.clone()],
+            machine: std::array::from_fn(|i| &self.machine[i][at.clone()]),
+            left: std::array::from_fn(|i| &self.left[i][at.clone()]),
+            collateral_f: &self.collateral_f[at.clone()],
+            estimable: &self.estimable[at.clone()],
+            prices_f: std::array::from_fn(|i| &self.prices_f[i][at.clone()]),
+            base_f: &self.base_f[at.clone()],
+            fit_f: &self.fit_f[at.clone()],
+            hash: &self.hash[at.clone()],
         };
         let mut output = ColumnsOut {
-            codes: &mut self.codes,
-            fixed: &mut self.fixed,
-            priced: &mut self.priced,
-            cost_lo: &mut self.cost_lo,
-            lucky: &mut self.lucky,
+            codes: &mut self.codes[at.clone()],
+            fixed: &mut self.fixed[at.clone()],
+            priced: &mut self.priced[at.clone()],
+            cost_lo: &mut self.cost_lo[at.clone()],
+            lucky: &mut self.lucky[at.clone()],
         };
         scan_kernel(isa, &input, &probe, &mut output);
-        let codes = &mut self.codes[..];
+        let codes = &mut self.codes[at.clone()];
+        let (views, offers) = (&views[at.clone()], &offers[at.clone()]);
+        let collateral_left = &self.collateral[at];
         if need.excludes {
             // rare: the pair-by-pair check (the estimates above stay valid for the selection)
             for (q, v) in views.iter().enumerate() {
@@ -439,7 +485,7 @@ impl Columns {
                     Refusal::Price as u8
                 } else if *code == UNDECIDED_BUSY {
                     Refusal::Busy as u8
-                } else if collateral(t, price) > self.collateral[q] {
+                } else if collateral(t, price) > collateral_left[q] {
                     Refusal::Collateral as u8
                 } else {
                     PASS
@@ -449,6 +495,41 @@ impl Columns {
         for r in Refusal::ALL {
             refusals[r as usize] += count_codes(isa, codes, r as u8, r as u8);
         }
+        range
+    }
+
+    /// The providers a task must scan: its region's run for a task of one region (an empty
+    /// range when no provider is in it), every provider otherwise. The providers left out are
+    /// counted into `refusals` by the first check they fail: inactive, kind, region.
+    fn range_for(
+        &self,
+        need: &TaskNeed,
+        refusals: &mut [usize; Refusal::ALL.len()],
+    ) -> std::ops::Range<usize> {
+        let all = 0..self.codes.len();
+        if need.region == 0 {
+            return all;
+        }
+        let mine = self.regions.iter().find(|r| r.region == need.region);
+        if self
+            .regions
+            .iter()
+            .filter(|r| r.region == need.region)
+            .count()
+            > 1
+        {
+            return all; // the region is not one run (the columns are not ordered by region)
+        }
+        for run in &self.regions {
+            if Some(run) == mine {
+                continue;
+            }
+            let wrong_kind = run.wrong_kind[usize::from(need.kind & 3)];
+            refusals[Refusal::Inactive as usize] += run.inactive;
+            refusals[Refusal::Kind as usize] += wrong_kind;
+            refusals[Refusal::Region as usize] += run.range.len() - run.inactive - wrong_kind;
+        }
+        mine.map_or(0..0, |r| r.range.clone())
     }
 
     /// Provider `q`'s random draw for the last scanned task (32 bits), as the scan's keys
@@ -475,11 +556,12 @@ impl Columns {
         }
     }
 
-    /// The providers the last [`Columns::scan`] found eligible.
+    /// The providers the last [`Columns::scan`] found eligible (`range`: what it scanned).
     #[cfg(test)]
-    pub(super) fn eligible(&self) -> Vec<u32> {
-        (0..self.codes.len() as u32)
-            .filter(|&q| self.codes[q as usize] == PASS)
+    pub(super) fn eligible(&self, range: std::ops::Range<usize>) -> Vec<u32> {
+        range
+            .filter(|&q| self.codes[q] == PASS)
+            .map(|q| q as u32)
             .collect()
     }
 }

@@ -202,10 +202,20 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         .iter()
         .map(|o| View::of(o, &mut regions, &mut models))
         .collect();
-    let base_f: Vec<f64> = base.iter().map(|&b| b as f64 / PPM as f64).collect();
-    let gpu_machine: Vec<bool> = views.iter().map(|v| v.machine[3] > 0).collect();
-    let provider_hash: Vec<u64> = offers.iter().map(|o| fold(o.address.as_slice())).collect();
-    let mut columns = Columns::of(&views, &base_f, w.fit as f64, &provider_hash);
+    // the scan holds the providers by region (then address), so a task of one region reads only
+    // its region's run; `ids` maps them back to address order, which every result uses
+    let mut ids: Vec<u32> = (0..offers.len() as u32).collect();
+    ids.sort_by_key(|&q| (views[q as usize].region, q));
+    let scan_views: Vec<View> = ids.iter().map(|&q| views[q as usize]).collect();
+    let scan_offers: Vec<&Offer> = ids.iter().map(|&q| offers[q as usize]).collect();
+    let scan_base: Vec<i64> = ids.iter().map(|&q| base[q as usize]).collect();
+    let base_f: Vec<f64> = scan_base.iter().map(|&b| b as f64 / PPM as f64).collect();
+    let gpu_machine: Vec<bool> = scan_views.iter().map(|v| v.machine[3] > 0).collect();
+    let provider_hash: Vec<u64> = scan_offers
+        .iter()
+        .map(|o| fold(o.address.as_slice()))
+        .collect();
+    let mut columns = Columns::of(&scan_views, &base_f, w.fit as f64, &provider_hash);
     let isa = Isa::detect();
     // each task's cheapest eligible providers, and as many more drawn at random (by a hash of
     // task and provider, so the same on every machine): cheapest-only lists crowd every task
@@ -221,18 +231,20 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
     for t in tasks {
         let mut refusals = [0usize; Refusal::ALL.len()];
         let need = TaskNeed::of(t, &mut regions, &mut models);
-        columns.scan(isa, t, &need, &views, &offers, w, &mut refusals);
+        let r = columns.scan(isa, t, &need, &scan_views, &scan_offers, w, &mut refusals);
+        let at = r.start;
         let eligible = select.select(
             t,
-            &columns.codes,
-            &columns.cost_lo,
-            &columns.lucky,
-            |q| columns.draw(q),
+            &columns.codes[r.clone()],
+            &columns.cost_lo[r.clone()],
+            &columns.lucky[r.clone()],
+            |q| columns.draw(at + q),
             |codes, cost_lo, lucky, best, drawn| masks(isa, codes, cost_lo, lucky, best, drawn),
-            |q| columns.quote(q, t, &need.machine, &views),
+            |q| columns.quote(at + q, t, &need.machine, &scan_views),
             w,
-            &base,
-            &gpu_machine,
+            &scan_base[r.clone()],
+            &gpu_machine[r.clone()],
+            &ids[r],
             &mut kept,
         );
         // the candidates by provider, once each, with their exact quotes and scores
@@ -346,15 +358,24 @@ mod tests {
 
     #[test]
     fn the_column_scan_agrees_with_the_check_of_each_pair() {
-        for seed in 1..=4 {
+        // providers in address order (each region scattered: every task scans them all), and
+        // by region as `prepare` holds them (a task of one region scans its region's run)
+        for (seed, by_region) in (1..=4).flat_map(|s| [(s, false), (s, true)]) {
             let (tasks, offers) = market(seed);
             let mut sorted: Vec<&Offer> = offers.iter().collect();
             sorted.sort_by_key(|o| o.address);
             let (mut regions, mut models) = (Labels::default(), Labels::default());
-            let views: Vec<View> = sorted
+            let mut views: Vec<View> = sorted
                 .iter()
                 .map(|o| View::of(o, &mut regions, &mut models))
                 .collect();
+            if by_region {
+                let mut order: Vec<usize> = (0..views.len()).collect();
+                order.sort_by_key(|&q| (views[q].region, q));
+                sorted = order.iter().map(|&q| sorted[q]).collect();
+                views = order.iter().map(|&q| views[q]).collect();
+            }
+            let mut narrowed = 0;
             let base_f: Vec<f64> = (0..views.len()).map(|q| (q % 7) as f64 * 0.1).collect();
             let hashes: Vec<u64> = sorted.iter().map(|o| fold(o.address.as_slice())).collect();
             let mut columns = Columns::of(&views, &base_f, 0.1, &hashes);
@@ -387,8 +408,9 @@ mod tests {
                 let mut first: Option<(Vec<u8>, Vec<u64>, Vec<u64>)> = None;
                 for isa in Isa::available() {
                     let mut got_refused = [0usize; Refusal::ALL.len()];
-                    columns.scan(isa, t, &need, &views, &sorted, &w, &mut got_refused);
-                    let got = columns.eligible();
+                    let range = columns.scan(isa, t, &need, &views, &sorted, &w, &mut got_refused);
+                    narrowed += usize::from(range.len() < views.len());
+                    let got = columns.eligible(range.clone());
                     // the estimates are within their stated error of the exact quotes
                     for &q in &got {
                         let est = columns.estimate(q as usize);
@@ -407,9 +429,9 @@ mod tests {
                     assert_eq!(got_refused, want_refused, "task {} ({isa:?})", t.id);
                     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
                     let out = (
-                        columns.codes.clone(),
-                        bits(&columns.cost_lo),
-                        bits(&columns.lucky),
+                        columns.codes[range.clone()].to_vec(),
+                        bits(&columns.cost_lo[range.clone()]),
+                        bits(&columns.lucky[range]),
                     );
                     match &first {
                         None => first = Some(out),
@@ -417,6 +439,12 @@ mod tests {
                     }
                 }
             }
+            // tasks of one region scanned only their region's run, and only when held by region
+            assert_eq!(
+                narrowed > 0,
+                by_region,
+                "seed {seed}: {narrowed} narrowed scans"
+            );
             // the boundaries are met: quotes exactly at the cap, collateral exactly all that is left
             assert!(
                 at_cap > 0 && at_collateral > 0,
