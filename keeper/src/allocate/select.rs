@@ -6,16 +6,17 @@ use std::collections::BinaryHeap;
 
 use super::{OpenTask, PPM, Weights, ratio_ppm};
 
-/// A candidate kept: provider index, its exact quote and its exact cost.
-pub(super) type Kept = (u32, u128, i64);
+/// A candidate kept: provider index, its exact quote, its exact cost, and its quote as a share
+/// of the cap (ppm: the score's price term, before weighting).
+pub(super) type Kept = (u32, u128, i64, i64);
 
 /// Each task's cheapest eligible providers, and as many more drawn at random (by a hash of task
 /// and provider, so the same on every machine).
 pub(super) struct Select {
     keep_task: usize,
     keep_random: usize,
-    best: BinaryHeap<(i64, u32, u128)>,
-    drawn: BinaryHeap<(u64, u32, u128, i64)>,
+    best: BinaryHeap<(i64, u32, u128, i64)>,
+    drawn: BinaryHeap<(u64, u32, u128, i64, i64)>,
     /// The first pass's heaps: the lowest possible costs, and the highest possible draws.
     best_low: BinaryHeap<Key>,
     drawn_high: BinaryHeap<Key>,
@@ -71,10 +72,9 @@ impl Select {
         let exact = |q: usize| {
             let price = price_of(q);
             let fit = i64::from(no_gpu && gpu_machine[q]);
-            (
-                price,
-                (w.price * ratio_ppm(price, t.price_cap) + base[q] + w.fit * fit * PPM) / PPM,
-            )
+            let price_ppm = ratio_ppm(price, t.price_cap);
+            let cost = (w.price * price_ppm + base[q] + w.fit * fit * PPM) / PPM;
+            (price, cost, price_ppm)
         };
         // above 2^53, or with a zero cap, no estimate is used: every eligible provider is scored
         let estimable = t.price_cap > 0 && t.price_cap < (1 << 53);
@@ -117,8 +117,12 @@ impl Select {
             while cand != 0 {
                 let q = start + cand.trailing_zeros() as usize;
                 cand &= cand - 1;
-                let (price, cost) = exact(q);
-                keep_smallest(&mut self.best, self.keep_task, (cost, ids[q], price));
+                let (price, cost, price_ppm) = exact(q);
+                keep_smallest(
+                    &mut self.best,
+                    self.keep_task,
+                    (cost, ids[q], price, price_ppm),
+                );
                 if draws {
                     // priority sampling: a random draw scaled by the cost, so cheaper providers
                     // are likelier but every eligible one has a chance
@@ -126,17 +130,21 @@ impl Select {
                     keep_smallest(
                         &mut self.drawn,
                         self.keep_random,
-                        (draw, ids[q], price, cost),
+                        (draw, ids[q], price, cost, price_ppm),
                     );
                 }
             }
         }
         out.clear();
-        out.extend(self.best.drain().map(|(cost, q, price)| (q, price, cost)));
+        out.extend(
+            self.best
+                .drain()
+                .map(|(cost, q, price, ppm)| (q, price, cost, ppm)),
+        );
         out.extend(
             self.drawn
                 .drain()
-                .map(|(_, q, price, cost)| (q, price, cost)),
+                .map(|(_, q, price, cost, ppm)| (q, price, cost, ppm)),
         );
         eligible
     }

@@ -189,13 +189,14 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
     let slots = slots(tasks, &offers, cfg.max_slots);
     let w = &cfg.weights;
     // the provider's share of every score: reputation and load do not depend on the task
-    let base: Vec<i64> = offers
+    let terms: Vec<(i64, i64)> = offers
         .iter()
         .zip(&slots)
-        .map(|(o, &s)| {
-            let (reputation, load) = provider_terms(o, s);
-            w.reputation * reputation + w.load * load
-        })
+        .map(|(o, &s)| provider_terms(o, s))
+        .collect();
+    let base: Vec<i64> = terms
+        .iter()
+        .map(|&(reputation, load)| w.reputation * reputation + w.load * load)
         .collect();
     let (mut regions, mut models) = (Labels::default(), Labels::default());
     let views: Vec<View> = offers
@@ -250,14 +251,27 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
         // the candidates by provider, once each, with their exact quotes and scores
         kept.sort_unstable_by_key(|c| c.0);
         kept.dedup_by_key(|c| c.0);
+        // the score term by term, from what the selection computed (no division here)
+        let no_gpu = t.requirements.gpu_count == 0;
         let full: Vec<(u32, u128, Terms)> = kept
             .iter()
-            .map(|&(q, price, _)| {
-                let o = offers[q as usize];
-                (q, price, score(t, o, price, slots[q as usize], w))
+            .map(|&(q, price, cost, price_ppm)| {
+                let (reputation_ppm, load_ppm) = terms[q as usize];
+                let gpu_machine = offers[q as usize].resources.gpu_count > 0;
+                let fit_ppm = if no_gpu && gpu_machine { PPM } else { 0 };
+                let terms = Terms {
+                    price_ppm,
+                    reputation_ppm,
+                    load_ppm,
+                    fit_ppm,
+                    cost,
+                };
+                (q, price, terms)
             })
             .collect();
-        debug_assert!(kept.iter().zip(&full).all(|(k, f)| k.2 == f.2.cost));
+        debug_assert!(full.iter().all(|&(q, price, terms)| {
+            terms == score(t, offers[q as usize], price, slots[q as usize], w)
+        }));
         problem.push_task(t.replicas, full.iter().map(|c| (c.0, c.2.cost)).collect());
         quotes.push(full);
         decisions.push(Decision {
