@@ -172,7 +172,7 @@ impl Select {
         let spread = 2.0 * margin + 1.0;
         let worst = |heap: &BinaryHeap<Key>, keep: usize| match heap.peek() {
             _ if keep == 0 => f64::NEG_INFINITY,
-            Some(k) if heap.len() >= keep => k.0,
+            Some(k) if heap.len() >= keep => k.value(),
             _ => f64::INFINITY,
         };
         for r in chunks {
@@ -191,11 +191,11 @@ impl Select {
             while cand != 0 {
                 let q = start + cand.trailing_zeros() as usize;
                 cand &= cand - 1;
-                keep_smallest(&mut self.best_low, keep_best, Key(cost_lo[q]));
+                keep_smallest(&mut self.best_low, keep_best, Key::new(cost_lo[q]));
                 if keep_drawn > 0 {
                     let high = (cost_lo[q] + spread).max(0.0) + 1_000.0;
                     let draw = draw_bits(q) as f64 * high * (1.0 + 1e-9) + 1.0;
-                    keep_smallest(&mut self.drawn_high, keep_drawn, Key(draw));
+                    keep_smallest(&mut self.drawn_high, keep_drawn, Key::new(draw));
                 }
             }
         }
@@ -206,27 +206,21 @@ impl Select {
     }
 }
 
-/// An `f64` key for the first pass's heaps, in IEEE total order.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Key(f64);
+/// An `f64` key for the first pass's heaps, in IEEE total order: stored as the integer whose
+/// order is that order (what `f64::total_cmp` computes on every comparison), so the heaps compare
+/// plain integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Key(i64);
 
-impl PartialEq for Key {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.total_cmp(&other.0).is_eq()
+impl Key {
+    fn new(x: f64) -> Self {
+        let bits = x.to_bits() as i64;
+        Self(bits ^ (((bits >> 63) as u64) >> 1) as i64)
     }
-}
 
-impl Eq for Key {}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
+    fn value(self) -> f64 {
+        // the map is its own inverse: the sign bit is kept, and decides the rest's flip
+        f64::from_bits((self.0 ^ (((self.0 >> 63) as u64) >> 1) as i64) as u64)
     }
 }
 
@@ -264,4 +258,31 @@ pub(super) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+
+    #[test]
+    fn keys_order_as_total_cmp_and_give_their_value_back() {
+        let values = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -2.5,
+            -0.0,
+            0.0,
+            f64::MIN_POSITIVE,
+            1.0,
+            1.0 + f64::EPSILON,
+            3e15,
+            f64::INFINITY,
+        ];
+        for a in values {
+            assert_eq!(Key::new(a).value().to_bits(), a.to_bits());
+            for b in values {
+                assert_eq!(Key::new(a).cmp(&Key::new(b)), a.total_cmp(&b), "{a} {b}");
+            }
+        }
+    }
 }
