@@ -275,6 +275,7 @@ impl Residual {
     fn build(self) -> Flow {
         let n = self.nodes;
         let mut degree = vec![0usize; n + 1];
+        // an end outside the graph panics here: the row scans read prices by head unchecked
         for &(u, v, _, _) in &self.arcs {
             degree[u as usize + 1] += 1;
             degree[v as usize + 1] += 1;
@@ -436,7 +437,11 @@ impl Flow {
                         .iter()
                         .zip(&self.cost[from..end])
                         .zip(&self.head[from..end])
-                        .position(|((&cap, &cost), &v)| cap > 0 && cost + pu < price[v as usize])
+                        .position(|((&cap, &cost), &v)| {
+                            // SAFETY: every head is a node (`Residual::build` indexes by it),
+                            // and `price` has one entry per node
+                            cap > 0 && cost + pu < unsafe { *price.get_unchecked(v as usize) }
+                        })
                         .unwrap_or(end - from);
                 if a < end {
                     current[u] = a;
@@ -456,7 +461,11 @@ impl Flow {
                         .zip(&self.cost[r.clone()])
                         .zip(&self.head[r])
                         .filter(|((cap, _), _)| **cap > 0)
-                        .map(|((_, &cost), &v)| price[v as usize] - cost)
+                        .map(|((_, &cost), &v)| {
+                            // SAFETY: as in the admissible-arc search above
+                            let p = unsafe { *price.get_unchecked(v as usize) };
+                            p - cost
+                        })
                         .max()
                         .unwrap_or(i64::MIN);
                     if best == i64::MIN {
