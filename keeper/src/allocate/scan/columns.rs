@@ -63,7 +63,7 @@ pub(super) struct Columns {
 /// The providers of one region, as one run of the columns, with the counts a task of another
 /// region needs to name why each was refused without scanning them (the first failed check of
 /// [`Refusal`]'s order: inactive, then kind, then region).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct RegionRun {
     region: u32,
     range: std::ops::Range<usize>,
@@ -205,7 +205,7 @@ fn estimates(c: &ColumnsIn<'_>, p: &Probe, out: &mut ColumnsOut<'_>) {
             P_FITS
         };
         let cost_lo = est * p.per_cost + base[q] + fit[q] * p.no_gpu - p.margin;
-        let draw = mix(p.task_hash ^ hash[q]) >> 32;
+        let draw = draw_bits(p.task_hash, hash[q]);
         cost_out[q] = cost_lo;
         lucky_out[q] = u32_to_f64(draw) * (cost_lo.max(0.0) + 1_000.0);
     }
@@ -228,6 +228,13 @@ fn combine(fixed: u8, priced: u8) -> u8 {
     } else {
         PASS
     }
+}
+
+/// A provider's random draw for a task: 32 bits of a hash of their digests (the scan's keys
+/// and the selection's exact draws both come from here).
+#[inline(always)]
+fn draw_bits(task_hash: u64, provider_hash: u64) -> u64 {
+    mix(task_hash ^ provider_hash) >> 32
 }
 
 /// `x` (below 2³²) as an `f64`, exactly as `f64::from(x as u32)`: the bits of 2⁵² + x, less
@@ -510,18 +517,17 @@ impl Columns {
         if need.region == 0 {
             return all;
         }
-        let mine = self.regions.iter().find(|r| r.region == need.region);
-        if self
+        let mut mine = self
             .regions
             .iter()
-            .filter(|r| r.region == need.region)
-            .count()
-            > 1
-        {
+            .enumerate()
+            .filter(|(_, r)| r.region == need.region);
+        let (mine, more) = (mine.next().map(|(i, _)| i), mine.next());
+        if more.is_some() {
             return all; // the region is not one run (the columns are not ordered by region)
         }
-        for run in &self.regions {
-            if Some(run) == mine {
+        for (i, run) in self.regions.iter().enumerate() {
+            if Some(i) == mine {
                 continue;
             }
             let wrong_kind = run.wrong_kind[usize::from(need.kind & 3)];
@@ -529,14 +535,14 @@ impl Columns {
             refusals[Refusal::Kind as usize] += wrong_kind;
             refusals[Refusal::Region as usize] += run.range.len() - run.inactive - wrong_kind;
         }
-        mine.map_or(0..0, |r| r.range.clone())
+        mine.map_or(0..0, |i| self.regions[i].range.clone())
     }
 
     /// Provider `q`'s random draw for the last scanned task (32 bits), as the scan's keys
     /// were computed from.
     #[inline]
     pub(super) fn draw(&self, q: usize) -> u64 {
-        mix(self.task_hash ^ self.hash[q]) >> 32
+        draw_bits(self.task_hash, self.hash[q])
     }
 
     /// Provider `q`'s estimate of its quote for the last scanned task, as the scan computed it.
