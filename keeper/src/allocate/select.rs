@@ -15,8 +15,13 @@ pub(super) type Kept = (u32, u128, i64, i64);
 pub(super) struct Select {
     keep_task: usize,
     keep_random: usize,
-    best: BinaryHeap<(i64, u32, u128, i64)>,
-    drawn: BinaryHeap<(u64, u32, u128, i64, i64)>,
+    /// The second pass's heaps hold (cost or draw, id, index in the run): 16 bytes, so sifting
+    /// moves little; the exact quote, cost and price ratio wait in `exact` by index.
+    best: BinaryHeap<(i64, u32, u32)>,
+    drawn: BinaryHeap<(u64, u32, u32)>,
+    exact: Vec<(u128, i64, i64)>,
+    /// The kept (id, index in the run) pairs, packed as `id << 32 | index` to sort as integers.
+    ids: Vec<u64>,
     /// The first pass's heaps: the lowest possible costs, and the highest possible draws.
     best_low: BinaryHeap<Key>,
     drawn_high: BinaryHeap<Key>,
@@ -30,14 +35,17 @@ impl Select {
             keep_random,
             best: BinaryHeap::with_capacity(keep_task + 1),
             drawn: BinaryHeap::with_capacity(keep_random + 1),
+            exact: Vec::new(),
+            ids: Vec::with_capacity(keep_task + keep_random),
             best_low: BinaryHeap::with_capacity(keep_task + 1),
             drawn_high: BinaryHeap::with_capacity(keep_random + 1),
         }
     }
 
     /// Keep the `keep_task` cheapest eligible providers (by cost, then id) and the
-    /// `keep_random` smallest priority draws, into `out` by their `ids[q]` (a provider may come
-    /// twice); returns how many are eligible (`codes[q] == PASS`). The ids are the providers'
+    /// `keep_random` smallest priority draws, into `out` by their `ids[q]`, in id order, each
+    /// once (a provider may be both cheap and drawn); returns how many are eligible
+    /// (`codes[q] == PASS`). The ids are the providers'
     /// indices in address order, so ties go to the lower address whatever order the columns
     /// hold them in. `cost_lo[q]` is the lowest provider `q`'s exact
     /// cost can be (its estimate less [`margin`]; the highest is its estimate plus the margin),
@@ -104,6 +112,9 @@ impl Select {
             (f64::INFINITY, drawn)
         };
         let mut eligible = 0;
+        if self.exact.len() < codes.len() {
+            self.exact.resize(codes.len(), (0, 0, 0));
+        }
         for r in chunks() {
             let (start, end) = (r.start, r.end);
             let (pass, mut cand) = masks(
@@ -118,34 +129,30 @@ impl Select {
                 let q = start + cand.trailing_zeros() as usize;
                 cand &= cand - 1;
                 let (price, cost, price_ppm) = exact(q);
-                keep_smallest(
-                    &mut self.best,
-                    self.keep_task,
-                    (cost, ids[q], price, price_ppm),
-                );
+                self.exact[q] = (price, cost, price_ppm);
+                keep_smallest(&mut self.best, self.keep_task, (cost, ids[q], q as u32));
                 if draws {
                     // priority sampling: a random draw scaled by the cost, so cheaper providers
                     // are likelier but every eligible one has a chance
                     let draw = draw_bits(q) * (cost.max(0) as u64 + 1_000);
-                    keep_smallest(
-                        &mut self.drawn,
-                        self.keep_random,
-                        (draw, ids[q], price, cost, price_ppm),
-                    );
+                    keep_smallest(&mut self.drawn, self.keep_random, (draw, ids[q], q as u32));
                 }
             }
         }
+        let pack = |id: u32, q: u32| (u64::from(id) << 32) | u64::from(q);
+        self.ids.clear();
+        self.ids
+            .extend(self.best.drain().map(|(_, id, q)| pack(id, q)));
+        self.ids
+            .extend(self.drawn.drain().map(|(_, id, q)| pack(id, q)));
+        // by id, once each (one id is one index in the run, so equal ids are equal entries)
+        self.ids.sort_unstable();
+        self.ids.dedup();
         out.clear();
-        out.extend(
-            self.best
-                .drain()
-                .map(|(cost, q, price, ppm)| (q, price, cost, ppm)),
-        );
-        out.extend(
-            self.drawn
-                .drain()
-                .map(|(_, q, price, cost, ppm)| (q, price, cost, ppm)),
-        );
+        out.extend(self.ids.iter().map(|&k| {
+            let (price, cost, price_ppm) = self.exact[(k & u64::from(u32::MAX)) as usize];
+            ((k >> 32) as u32, price, cost, price_ppm)
+        }));
         eligible
     }
 

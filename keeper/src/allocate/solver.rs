@@ -52,9 +52,23 @@ impl Problem {
     /// Add a task needing `demand` replicas; its candidates are sorted here.
     pub fn push_task(&mut self, demand: u32, mut candidates: Vec<(u32, i64)>) {
         // one edge per provider (its cheapest), then cheapest first
-        candidates.sort_unstable();
-        candidates.dedup_by_key(|&mut (p, _)| p);
-        candidates.sort_unstable_by_key(|&(p, c)| (c, p));
+        if !candidates.is_sorted_by(|a, b| a.0 < b.0) {
+            candidates.sort_unstable();
+            candidates.dedup_by_key(|&mut (p, _)| p);
+        }
+        if candidates.iter().all(|&(_, c)| (0..1 << 32).contains(&c)) {
+            // costs that fit 32 bits: sorted as one integer (cost, provider), a plain u64 sort
+            let mut keys: Vec<u64> = candidates
+                .iter()
+                .map(|&(p, c)| ((c as u64) << 32) | u64::from(p))
+                .collect();
+            keys.sort_unstable();
+            for (slot, k) in candidates.iter_mut().zip(keys) {
+                *slot = ((k & u64::from(u32::MAX)) as u32, (k >> 32) as i64);
+            }
+        } else {
+            candidates.sort_unstable_by_key(|&(p, c)| (c, p));
+        }
         self.demand.push(demand.max(1));
         for (p, c) in candidates {
             self.provider.push(p);

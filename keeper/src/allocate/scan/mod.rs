@@ -248,9 +248,6 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
             &ids[r],
             &mut kept,
         );
-        // the candidates by provider, once each, with their exact quotes and scores
-        kept.sort_unstable_by_key(|c| c.0);
-        kept.dedup_by_key(|c| c.0);
         // the score term by term, from what the selection computed (no division here)
         let no_gpu = t.requirements.gpu_count == 0;
         let full: Vec<(u32, u128, Terms)> = kept
