@@ -21,7 +21,7 @@ pub(super) struct Select {
     drawn: BinaryHeap<(u64, u32, u32)>,
     exact: Vec<(u128, i64, i64)>,
     /// The kept (id, index in the run) pairs, packed as `id << 32 | index` to sort as integers.
-    ids: Vec<u64>,
+    picked: Vec<u64>,
     /// The first pass's heaps: the lowest possible costs, and the highest possible draws.
     best_low: BinaryHeap<Key>,
     drawn_high: BinaryHeap<Key>,
@@ -36,7 +36,7 @@ impl Select {
             best: BinaryHeap::with_capacity(keep_task + 1),
             drawn: BinaryHeap::with_capacity(keep_random + 1),
             exact: Vec::new(),
-            ids: Vec::with_capacity(keep_task + keep_random),
+            picked: Vec::with_capacity(keep_task + keep_random),
             best_low: BinaryHeap::with_capacity(keep_task + 1),
             drawn_high: BinaryHeap::with_capacity(keep_random + 1),
         }
@@ -140,16 +140,16 @@ impl Select {
             }
         }
         let pack = |id: u32, q: u32| (u64::from(id) << 32) | u64::from(q);
-        self.ids.clear();
-        self.ids
+        self.picked.clear();
+        self.picked
             .extend(self.best.drain().map(|(_, id, q)| pack(id, q)));
-        self.ids
+        self.picked
             .extend(self.drawn.drain().map(|(_, id, q)| pack(id, q)));
         // by id, once each (one id is one index in the run, so equal ids are equal entries)
-        self.ids.sort_unstable();
-        self.ids.dedup();
+        self.picked.sort_unstable();
+        self.picked.dedup();
         out.clear();
-        out.extend(self.ids.iter().map(|&k| {
+        out.extend(self.picked.iter().map(|&k| {
             let (price, cost, price_ppm) = self.exact[(k & u64::from(u32::MAX)) as usize];
             ((k >> 32) as u32, price, cost, price_ppm)
         }));
