@@ -211,10 +211,16 @@ impl Store {
 
     /// Refresh the query planner's statistics of the state tables (Postgres; a bulk backfill
     /// outgrows the statistics of the empty tables it started with, and lookups by key would
-    /// turn into scans). A no-op on SQLite.
+    /// turn into scans). Only the key columns the backfill looks rows up by: their statistics and
+    /// the tables' sizes are what those plans need, and the other columns' statistics (sorting
+    /// the sample of all 37 task columns) had cost 13 % of the server's time in a backfill.
+    /// Autovacuum analyzes the whole tables in the background. A no-op on SQLite.
     pub async fn analyze(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Postgres {
-            sqlx::query("ANALYZE tasks, replicas, providers")
+            sqlx::query(
+                "ANALYZE tasks (chain_id, task_id), replicas (chain_id, task_id), \
+                 providers (chain_id, address)",
+            )
                 .execute(&self.pool)
                 .await?;
         }
