@@ -370,7 +370,7 @@ impl Rpc {
             let headers = self.headers(from, to).await?;
             for r in &rows {
                 let h = &headers[(r.block_number - from) as usize];
-                if h.hash != r.block_hash {
+                if h.hash != hex(r.block_hash.as_slice()) {
                     return Err(self.err(Fault::Moving(r.block_number)));
                 }
             }
@@ -390,7 +390,7 @@ impl Rpc {
                 missing_time |= log.block_timestamp.is_none();
                 blocks.push(BlockRow {
                     number: r.block_number,
-                    hash: r.block_hash.clone(),
+                    hash: hex(r.block_hash.as_slice()),
                     parent_hash: String::new(),
                     timestamp: log.block_timestamp.unwrap_or_default(),
                 });
@@ -430,23 +430,12 @@ fn decode(log: &Log) -> Result<(LogRow, SwanMarketEvents), FetchError> {
     let row = LogRow {
         block_number: block,
         log_index: index,
-        block_hash: log
-            .block_hash
-            .map(|h| hex(h.as_slice()))
-            .unwrap_or_default(),
-        tx_hash: log
-            .transaction_hash
-            .map(|h| hex(h.as_slice()))
-            .unwrap_or_default(),
-        address: hex(log.address().as_slice()),
+        block_hash: log.block_hash.unwrap_or_default(),
+        tx_hash: log.transaction_hash.unwrap_or_default(),
+        address: log.address(),
         event: name.to_owned(),
-        topics: log
-            .topics()
-            .iter()
-            .map(|t| hex(t.as_slice()))
-            .collect::<Vec<_>>()
-            .join(","),
-        data: hex(&log.data().data),
+        topics: log.topics().to_vec(),
+        data: log.data().data.clone(),
     };
     Ok((row, event))
 }

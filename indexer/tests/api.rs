@@ -3,7 +3,7 @@
 
 mod common;
 
-use alloy::providers::Provider as _;
+use alloy::{providers::Provider as _, sol_types::SolEvent as _};
 use std::sync::Arc;
 
 use common::scenario::{every_event, market};
@@ -182,6 +182,32 @@ async fn api_serves_the_indexed_market() {
     // events and stats
     let (_, ev) = get(&format!("{base}/api/events?event=TaskCreated&limit=500")).await;
     assert_eq!(ev["items"].as_array().unwrap().len(), ids.len());
+    // the raw log as the chain has it: hashes and data 0x-hex, topics their comma-separated words
+    let chain_logs = m
+        .provider
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(m.manifest.market)
+                .event_signature(swan_contracts::SwanMarket::TaskCreated::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(chain_logs.len(), ids.len());
+    for (item, log) in ev["items"].as_array().unwrap().iter().zip(&chain_logs) {
+        let hex = |b: &[u8]| format!("0x{}", alloy::hex::encode(b));
+        assert_eq!(item["event"], "TaskCreated");
+        assert_eq!(item["block_number"], log.block_number.unwrap());
+        assert_eq!(item["log_index"], log.log_index.unwrap());
+        assert_eq!(item["block_hash"], hex(log.block_hash.unwrap().as_slice()));
+        assert_eq!(
+            item["tx_hash"],
+            hex(log.transaction_hash.unwrap().as_slice())
+        );
+        let topics: Vec<String> = log.topics().iter().map(|t| hex(t.as_slice())).collect();
+        assert_eq!(item["topics"], topics.join(","));
+        assert_eq!(item["data"], hex(&log.data().data));
+    }
     let (code, st) = get(&format!("{base}/api/stats")).await;
     assert_eq!(code, 200);
     assert_eq!(st["open_tasks"], 1);

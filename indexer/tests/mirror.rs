@@ -51,14 +51,14 @@ async fn mirror_matches_the_chain(url: &str, backend: Backend) {
     for (row, log) in stored.iter().zip(&chain_logs) {
         assert_eq!(row.block_number, log.block_number.unwrap());
         assert_eq!(row.log_index, log.log_index.unwrap());
-        assert_eq!(row.tx_hash, format!("{:#x}", log.transaction_hash.unwrap()));
-        assert_eq!(
-            row.data,
-            format!("0x{}", alloy::primitives::hex::encode(&log.data().data))
-        );
+        assert_eq!(row.block_hash, log.block_hash.unwrap());
+        assert_eq!(row.tx_hash, log.transaction_hash.unwrap());
+        assert_eq!(row.address, log.address());
+        assert_eq!(row.topics, log.topics());
+        assert_eq!(row.data, log.data().data);
     }
     assert_eq!(stored.iter().filter(|r| r.event == "Deposited").count(), 25);
-    let depositor = alloy::primitives::hex::encode(chain.operator);
+    let depositor = chain.operator.into_word();
     assert!(
         stored
             .iter()

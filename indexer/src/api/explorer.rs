@@ -19,7 +19,9 @@ use axum::{
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::{ApiError, ApiResult, ApiState, Params, Sql, finalized, mark_final, rows, task_key};
+use super::{
+    ApiError, ApiResult, ApiState, Params, Sql, blob_hex, finalized, mark_final, rows, task_key,
+};
 
 /// The market this indexer follows and how far it got.
 pub(super) async fn info(State(s): State<Arc<ApiState>>) -> ApiResult {
@@ -217,15 +219,21 @@ pub(super) async fn timeline(
     let f = finalized(s).await?;
     let mut out = Vec::new();
     for r in sql.fetch(&s.store).await? {
-        let topics: String = r.get(4);
-        if topics.split(',').nth(1) != Some(key) {
+        // the first indexed topic (the topics' second word) is the task id
+        let topics: Vec<u8> = r.try_get(4)?;
+        if topics
+            .get(32..64)
+            .map(|w| blob_hex("task_id", w))
+            .as_deref()
+            != Some(key)
+        {
             continue;
         }
         let row = json!({
             "event": r.get::<String, _>(3),
             "block_number": r.get::<i64, _>(0),
             "log_index": r.get::<i64, _>(1),
-            "tx_hash": r.get::<String, _>(2),
+            "tx_hash": blob_hex("tx_hash", &r.try_get::<Vec<u8>, _>(2)?),
             "block_time": r.try_get::<Option<i64>, _>(5).ok().flatten(),
         });
         out.push(mark_final(row, f, "block_number"));

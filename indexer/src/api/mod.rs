@@ -234,12 +234,28 @@ fn row_json(r: &AnyRow) -> Value {
             v.map(Value::from).unwrap_or(Value::Null)
         } else if let Ok(v) = r.try_get::<Option<f64>, _>(n) {
             v.map(Value::from).unwrap_or(Value::Null)
+        } else if let Ok(v) = r.try_get::<Option<Vec<u8>>, _>(n) {
+            v.map(|b| Value::from(blob_hex(c.name(), &b)))
+                .unwrap_or(Value::Null)
         } else {
             Value::Null
         };
         m.insert(c.name().to_owned(), v);
     }
     Value::Object(m)
+}
+
+/// A stored byte column as the API shows it: 0x-hex; the raw log's `topics` (32-byte words,
+/// concatenated) as their comma-separated words.
+pub(crate) fn blob_hex(column: &str, b: &[u8]) -> String {
+    if column == "topics" {
+        b.chunks(32)
+            .map(|w| format!("0x{}", alloy::hex::encode(w)))
+            .collect::<Vec<_>>()
+            .join(",")
+    } else {
+        format!("0x{}", alloy::hex::encode(b))
+    }
 }
 
 /// A query with `$n` placeholders and its bound text/integer values.

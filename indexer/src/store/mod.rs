@@ -7,6 +7,7 @@
 
 use std::str::FromStr;
 
+use alloy::primitives::{Address, B256, Bytes};
 use sqlx::{
     AnyPool, Row,
     any::{AnyConnectOptions, AnyPoolOptions},
@@ -106,25 +107,39 @@ pub struct BlockRow {
     pub timestamp: u64,
 }
 
-/// One log as stored.
+/// One log as stored: hashes, address, topics and data as bytes (`BYTEA`, a BLOB in SQLite).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRow {
     /// Block number.
     pub block_number: u64,
     /// Index of the log in its block.
     pub log_index: u64,
-    /// Block hash (0x-hex).
-    pub block_hash: String,
-    /// Transaction hash (0x-hex).
-    pub tx_hash: String,
-    /// Emitting contract (0x-hex).
-    pub address: String,
+    /// Block hash.
+    pub block_hash: B256,
+    /// Transaction hash.
+    pub tx_hash: B256,
+    /// Emitting contract.
+    pub address: Address,
     /// Decoded event name.
     pub event: String,
-    /// Topics, comma-separated 0x-hex.
-    pub topics: String,
-    /// Data (0x-hex).
-    pub data: String,
+    /// Topics (stored as their 32-byte words, concatenated).
+    pub topics: Vec<B256>,
+    /// Data.
+    pub data: Bytes,
+}
+
+impl LogRow {
+    /// The topics as stored: their words, concatenated.
+    pub fn topic_bytes(&self) -> Vec<u8> {
+        self.topics.iter().flat_map(|t| t.0).collect()
+    }
+}
+
+/// 32-byte words from their stored concatenation; None when the length is not a multiple of 32.
+pub fn topics_from_bytes(b: &[u8]) -> Option<Vec<B256>> {
+    b.len()
+        .is_multiple_of(32)
+        .then(|| b.chunks_exact(32).map(B256::from_slice).collect())
 }
 
 /// The indexer's database.
@@ -221,8 +236,8 @@ impl Store {
                 "ANALYZE tasks (chain_id, task_id), replicas (chain_id, task_id), \
                  providers (chain_id, address)",
             )
-                .execute(&self.pool)
-                .await?;
+            .execute(&self.pool)
+            .await?;
         }
         Ok(())
     }
@@ -260,19 +275,35 @@ impl Store {
         .bind(i(chain_id))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| LogRow {
-                block_number: r.get::<i64, _>(0) as u64,
-                log_index: r.get::<i64, _>(1) as u64,
-                block_hash: r.get(2),
-                tx_hash: r.get(3),
-                address: r.get(4),
-                event: r.get(5),
-                topics: r.get(6),
-                data: r.get(7),
+        rows.into_iter()
+            .map(|r| {
+                let bad = |what: &str| {
+                    StoreError::Corrupt(format!(
+                        "raw log {}/{}: {what}",
+                        r.get::<i64, _>(0),
+                        r.get::<i64, _>(1)
+                    ))
+                };
+                let word = |n: usize, what: &str| -> Result<B256, StoreError> {
+                    let b: Vec<u8> = r.try_get(n)?;
+                    B256::try_from(b.as_slice()).map_err(|_| bad(what))
+                };
+                let address: Vec<u8> = r.try_get(4)?;
+                let topics: Vec<u8> = r.try_get(6)?;
+                Ok(LogRow {
+                    block_number: r.get::<i64, _>(0) as u64,
+                    log_index: r.get::<i64, _>(1) as u64,
+                    block_hash: word(2, "block hash is not 32 bytes")?,
+                    tx_hash: word(3, "transaction hash is not 32 bytes")?,
+                    address: Address::try_from(address.as_slice())
+                        .map_err(|_| bad("address is not 20 bytes"))?,
+                    event: r.try_get(5)?,
+                    topics: topics_from_bytes(&topics)
+                        .ok_or_else(|| bad("topics are not 32-byte words"))?,
+                    data: Bytes::from(r.try_get::<Vec<u8>, _>(7)?),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Close the pool (waits for connections to finish).

@@ -260,7 +260,7 @@ impl Store {
             let at = At {
                 block: log.block_number,
                 log_index: log.log_index,
-                tx: log.tx_hash.parse().unwrap_or_default(),
+                tx: log.tx_hash,
             };
             proj.apply(event, at)?;
         }
@@ -546,12 +546,12 @@ async fn write_logs(tx: &mut Tx, b: Batch, chain: i64, logs: &[LogRow]) -> Resul
                 .bind(chain)
                 .bind(i(l.block_number))
                 .bind(i(l.log_index))
-                .bind(&l.block_hash)
-                .bind(&l.tx_hash)
-                .bind(&l.address)
+                .bind(l.block_hash.as_slice())
+                .bind(l.tx_hash.as_slice())
+                .bind(l.address.as_slice())
                 .bind(&l.event)
-                .bind(&l.topics)
-                .bind(&l.data);
+                .bind(l.topic_bytes())
+                .bind(l.data.as_ref());
         }
         q.execute(&mut **tx).await?;
     }

@@ -180,8 +180,10 @@ pub(crate) async fn dump(store: &Store, table: &str) -> Vec<String> {
                         format!("{v:?}")
                     } else if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
                         format!("{v:?}")
+                    } else if let Ok(v) = r.try_get::<Option<Vec<u8>>, _>(i) {
+                        format!("{:?}", v.map(alloy::hex::encode))
                     } else {
-                        "?".into()
+                        panic!("{table}.{}: a column of a type dump cannot read", c.name())
                     };
                     format!("{}={v}", c.name())
                 })
