@@ -1,10 +1,10 @@
 -- The raw log as bytes: the block and transaction hashes, the address, the topics (their 32-byte
 -- words, concatenated) and the data are BYTEA (a BLOB in SQLite) instead of 0x-hex TEXT: half the
 -- bytes for the database to store (indexer/README.md has the backfill's figures before and
--- after). Neither database turns hex text into bytes
--- in SQL the other understands, so the mirror starts over: every table the indexer derives from
--- the chain is emptied here, and the next start re-indexes from the manifest's start block (the
--- chain holds everything these tables held).
+-- after). Neither database turns hex text into bytes in SQL the other understands, so the
+-- mirror starts over: every table the indexer derives from the chain is emptied here, and the
+-- next start re-indexes from the manifest's start block (the chain holds everything these
+-- tables held).
 
 DELETE FROM checkpoints;
 DELETE FROM blocks;
