@@ -129,6 +129,25 @@ async fn postgres_mirrors_every_log_once() {
 }
 
 #[tokio::test]
+async fn a_corrupt_raw_log_is_named_not_misread() {
+    let (_dir, path) = common::sqlite_file("corrupt");
+    let store = Store::open(&path).await.unwrap();
+    sqlx::query(
+        "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) \
+         VALUES (7, 12, 3, x'abcd', x'00', x'00', 'Deposited', x'', x'')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let err = store.logs(7).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "corrupt row: raw log 12/3: block hash is not 32 bytes"
+    );
+}
+
+#[tokio::test]
 async fn bad_database_urls_say_what_to_do() {
     let err = Store::open("mysql://localhost/x").await.unwrap_err();
     assert!(matches!(err, StoreError::Unsupported(_)));

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use super::{
-    ApiError, ApiResult, ApiState, Params, Sql, blob_hex, finalized, mark_final, rows, task_key,
+    ApiError, ApiResult, ApiState, Params, Sql, finalized, hex0x, mark_final, rows, task_key,
 };
 
 /// The market this indexer follows and how far it got.
@@ -221,19 +221,14 @@ pub(super) async fn timeline(
     for r in sql.fetch(&s.store).await? {
         // the first indexed topic (the topics' second word) is the task id
         let topics: Vec<u8> = r.try_get(4)?;
-        if topics
-            .get(32..64)
-            .map(|w| blob_hex("task_id", w))
-            .as_deref()
-            != Some(key)
-        {
+        if topics.get(32..64).map(hex0x).as_deref() != Some(key) {
             continue;
         }
         let row = json!({
             "event": r.get::<String, _>(3),
             "block_number": r.get::<i64, _>(0),
             "log_index": r.get::<i64, _>(1),
-            "tx_hash": blob_hex("tx_hash", &r.try_get::<Vec<u8>, _>(2)?),
+            "tx_hash": hex0x(&r.try_get::<Vec<u8>, _>(2)?),
             "block_time": r.try_get::<Option<i64>, _>(5).ok().flatten(),
         });
         out.push(mark_final(row, f, "block_number"));

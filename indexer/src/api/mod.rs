@@ -247,15 +247,17 @@ fn row_json(r: &AnyRow) -> Value {
 
 /// A stored byte column as the API shows it: 0x-hex; the raw log's `topics` (32-byte words,
 /// concatenated) as their comma-separated words.
-pub(crate) fn blob_hex(column: &str, b: &[u8]) -> String {
+fn blob_hex(column: &str, b: &[u8]) -> String {
     if column == "topics" {
-        b.chunks(32)
-            .map(|w| format!("0x{}", alloy::hex::encode(w)))
-            .collect::<Vec<_>>()
-            .join(",")
+        b.chunks(32).map(hex0x).collect::<Vec<_>>().join(",")
     } else {
-        format!("0x{}", alloy::hex::encode(b))
+        hex0x(b)
     }
+}
+
+/// Bytes as lower-case 0x-hex.
+pub(crate) fn hex0x(b: &[u8]) -> String {
+    format!("0x{}", alloy::hex::encode(b))
 }
 
 /// A query with `$n` placeholders and its bound text/integer values.

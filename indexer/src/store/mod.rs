@@ -367,6 +367,26 @@ mod tests {
     }
 
     #[test]
+    fn topics_come_back_as_words() {
+        let words = [B256::repeat_byte(1), B256::repeat_byte(2)];
+        let row = LogRow {
+            block_number: 1,
+            log_index: 0,
+            block_hash: B256::ZERO,
+            tx_hash: B256::ZERO,
+            address: Address::ZERO,
+            event: "Deposited".into(),
+            topics: words.to_vec(),
+            data: Bytes::new(),
+        };
+        let stored = row.topic_bytes();
+        assert_eq!(stored.len(), 64);
+        assert_eq!(topics_from_bytes(&stored), Some(words.to_vec()));
+        assert_eq!(topics_from_bytes(&[]), Some(vec![]));
+        assert_eq!(topics_from_bytes(&stored[..33]), None);
+    }
+
+    #[test]
     fn passwords_never_reach_messages() {
         assert_eq!(
             redact("postgres://u:secret@h:5432/db"),
