@@ -97,6 +97,19 @@ async fn count_logs(db: &str) -> Res<i64> {
     Ok(row.0)
 }
 
+/// A count from the environment: `default` when unset, an error naming the variable when it is
+/// not a whole number of at least 1.
+fn env_count(name: &str, default: u64) -> Res<u64> {
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => Ok(default),
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{name} must be a whole number of at least 1, got {v:?}").into()),
+        },
+        Err(e) => Err(format!("{name}: {e}").into()),
+    }
+}
+
 /// An empty database for one cold backfill: the SQLite file removed, the Postgres database
 /// dropped and created again.
 async fn fresh_database(db: &str, pg_db: &str) -> Res<()> {
@@ -252,10 +265,9 @@ async fn build_chain<P: Provider>(
 
 #[tokio::main]
 async fn main() -> Res<()> {
-    let target: u64 = std::env::var("SWAN_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200_000);
+    let target = env_count("SWAN_BENCH_EVENTS", 200_000)?;
+    // cold backfills per database
+    let runs = env_count("SWAN_BENCH_RUNS", 3)? as usize;
     // SWAN_BENCH_CHAIN=dir keeps the generated chain in dir (anvil's state, written when anvil
     // stops at the end of the first run; the manifest; the driver's address) and loads it on
     // later runs instead of building it again
@@ -329,11 +341,6 @@ async fn main() -> Res<()> {
     let postgres = format!("{PG}/{pg_db}");
     // several cold backfills per database, alternating, so a busy moment of this shared machine
     // shows as spread instead of as the figure
-    let runs: usize = std::env::var("SWAN_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(3);
     let names = ["SQLite (WAL file)", "Postgres"];
     let mut measured: [Vec<(f64, u64)>; 2] = [Vec::new(), Vec::new()];
     for _ in 0..runs {
