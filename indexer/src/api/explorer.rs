@@ -216,12 +216,16 @@ pub(super) async fn timeline(
          WHERE l.chain_id = {chain} AND l.block_number IN ({}) ORDER BY l.block_number, l.log_index",
         list.join(", ")
     );
+    // the task id as the word its events carry as their first indexed topic
+    let Ok(word) = key.parse::<B256>() else {
+        return Ok(Vec::new());
+    };
     let f = finalized(s).await?;
     let mut out = Vec::new();
     for r in sql.fetch(&s.store).await? {
-        // the first indexed topic (the topics' second word) is the task id
+        // the first indexed topic is the topics' second word
         let topics: Vec<u8> = r.try_get(4)?;
-        if topics.get(32..64).map(hex0x).as_deref() != Some(key) {
+        if topics.get(32..64) != Some(word.as_slice()) {
             continue;
         }
         let row = json!({
