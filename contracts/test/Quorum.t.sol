@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {ISwanMarket} from "../src/interfaces/ISwanMarket.sol";
 import {Base} from "./utils/Base.t.sol";
 
-/// @notice Quorum mode: commit, reveal, automatic settlement by the contract.
+/// @notice Quorum mode (sealed): commit, reveal, automatic settlement by the contract.
 contract QuorumTest is Base {
     bytes32 internal constant GOOD = keccak256("good");
     bytes32 internal constant BAD = keccak256("bad");
@@ -14,14 +14,16 @@ contract QuorumTest is Base {
         _assignAll(id, 3, PRICE);
     }
 
-    function test_lastRevealSettles_majorityPaid_dissenterSlashed() public {
+    function test_lastRevealSettles_majorityPaid_dissenterSlashedToTheTreasury() public {
         uint256 id = _quorumTask();
         _commit(id, 0, GOOD, "s0");
         _commit(id, 1, GOOD, "s1");
         _commit(id, 2, BAD, "s2");
-        (uint256 committed,) = market.quorumProgress(id);
+        (uint256 committed,,,) = market.sealedProgress(id);
         assertEq(committed, 3);
         _reveal(id, 0, GOOD, "s0");
+        vm.expectEmit(true, true, false, true, address(market));
+        emit ISwanMarket.ResultRevealed(id, 2, BAD, "ipfs://revealed");
         _reveal(id, 2, BAD, "s2");
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Assigned));
         _reveal(id, 1, GOOD, "s1"); // the last reveal settles
@@ -29,9 +31,16 @@ contract QuorumTest is Base {
         assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
         assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Paid));
         assertEq(uint8(_replicaStatus(id, 2)), uint8(ISwanMarket.ReplicaStatus.Slashed));
-        assertEq(market.getProvider(owners[2]).slashedTotal, COLLATERAL);
-        uint256 toSubmitter = uint256(COLLATERAL) * SLASH_TO_SUBMITTER_BPS / 10_000;
-        assertEq(market.balanceOf(alice), PRICE + toSubmitter);
+        assertEq(_account(2).slashedTotal, COLLATERAL);
+        assertEq(market.balanceOf(alice), PRICE, "the dissenter's price back, none of its slash");
+        assertEq(market.balanceOf(treasury), 2 * _fee(PRICE) + COLLATERAL);
+    }
+
+    function test_commitmentOf_isWhatTheManualSays() public view {
+        // item 9: the formula in ISwanMarket is the one the contract checks
+        assertEq(
+            market.commitmentOf(7, 2, GOOD, "s"), keccak256(abi.encode(uint256(7), uint256(2), GOOD, bytes32("s")))
+        );
     }
 
     function test_noAgreement_refundsRevealersWithoutFault() public {
@@ -48,8 +57,8 @@ contract QuorumTest is Base {
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));
         for (uint256 i; i < 3; ++i) {
             assertEq(uint8(_replicaStatus(id, i)), uint8(ISwanMarket.ReplicaStatus.Refunded));
-            assertEq(market.getProvider(owners[i]).locked, 0);
-            assertEq(market.getProvider(owners[i]).stake, 1000 ether);
+            assertEq(_account(i).locked, 0);
+            assertEq(_stake(i), 1000 ether);
         }
         assertEq(market.balanceOf(alice), 3 * uint256(PRICE));
     }
@@ -61,51 +70,51 @@ contract QuorumTest is Base {
         // reveals open only once all have committed or the commit deadline passed
         vm.prank(workers[0]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 3 hours));
-        market.revealResult(id, 0, GOOD, "s0");
+        market.revealResult(id, 0, GOOD, "s0", "");
         _commit(id, 2, BAD, "s2");
 
         // a reveal that does not match its commit
         vm.prank(workers[0]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.RevealMismatch.selector, id, 0));
-        market.revealResult(id, 0, BAD, "s0");
+        market.revealResult(id, 0, BAD, "s0", "");
         // replaying another replica's commit opening under a different index fails
         vm.prank(workers[2]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.RevealMismatch.selector, id, 2));
-        market.revealResult(id, 2, GOOD, "s1");
+        market.revealResult(id, 2, GOOD, "s1", "");
         // wrong worker
         vm.prank(workers[1]);
         vm.expectRevert(ISwanMarket.NotWorker.selector);
-        market.revealResult(id, 0, GOOD, "s0");
+        market.revealResult(id, 0, GOOD, "s0", "");
         vm.prank(workers[0]);
         vm.expectRevert(ISwanMarket.EmptyResult.selector);
-        market.revealResult(id, 0, bytes32(0), "s0");
+        market.revealResult(id, 0, bytes32(0), "s0", "");
 
         _reveal(id, 0, GOOD, "s0");
         vm.prank(workers[0]);
         vm.expectRevert(
             abi.encodeWithSelector(ISwanMarket.WrongReplicaStatus.selector, id, 0, ISwanMarket.ReplicaStatus.Revealed)
         );
-        market.revealResult(id, 0, GOOD, "s0");
+        market.revealResult(id, 0, GOOD, "s0", "");
 
         vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
         vm.prank(workers[1]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
-        market.revealResult(id, 1, GOOD, "s1");
+        market.revealResult(id, 1, GOOD, "s1", "");
     }
 
-    function test_settleQuorum_afterDeadline_slashesSilentOnes_andPaysBounty() public {
+    function test_expireAfterRevealDeadline_slashesSilentOnes_andPaysBounty() public {
         uint256 id = _quorumTask();
         _commit(id, 0, GOOD, "s0");
         _commit(id, 1, GOOD, "s1");
         _commit(id, 2, GOOD, "s2");
         _reveal(id, 0, GOOD, "s0");
         _reveal(id, 1, GOOD, "s1");
-        // replica 2 never reveals
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 4 hours));
-        market.settleQuorum(id);
+        // replica 2 never reveals: nothing to expire before the reveal deadline
+        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 3 hours));
+        market.expire(id);
         vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
         vm.prank(stranger);
-        market.settleQuorum(id);
+        market.expire(id);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
         assertEq(uint8(_replicaStatus(id, 2)), uint8(ISwanMarket.ReplicaStatus.Slashed));
         assertEq(market.balanceOf(stranger), uint256(COLLATERAL) * BOUNTY_BPS / 10_000);
@@ -115,13 +124,11 @@ contract QuorumTest is Base {
         vm.expectRevert(
             abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, other, ISwanMarket.TaskStatus.Open)
         );
-        market.revealResult(other, 0, GOOD, "s0");
+        market.revealResult(other, 0, GOOD, "s0", "");
         _assignAll(other, 1, PRICE);
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongMode.selector, other, ISwanMarket.Mode.KeeperAttested));
-        market.settleQuorum(other);
         vm.prank(workers[0]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongMode.selector, other, ISwanMarket.Mode.KeeperAttested));
-        market.revealResult(other, 0, GOOD, "s0");
+        market.revealResult(other, 0, GOOD, "s0", "");
     }
 
     function test_commitDeadline_opensRevealsForThoseWhoCommitted() public {
@@ -146,7 +153,7 @@ contract QuorumTest is Base {
         _reveal(id, 1, GOOD, "s1");
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
         // slashed once only
-        assertEq(market.getProvider(owners[2]).slashedTotal, COLLATERAL);
+        assertEq(_account(2).slashedTotal, COLLATERAL);
     }
 
     function test_expireAfterRevealDeadline_countsQuorum() public {
@@ -159,5 +166,20 @@ contract QuorumTest is Base {
         for (uint256 i; i < 3; ++i) {
             assertEq(uint8(_replicaStatus(id, i)), uint8(ISwanMarket.ReplicaStatus.Slashed));
         }
+    }
+
+    function test_declineCompletesTheSet() public {
+        uint256 id = _quorumTask();
+        _commit(id, 0, GOOD, "s0");
+        _commit(id, 1, GOOD, "s1");
+        vm.prank(workers[2]); // replica 2 declines: the commitments are closed
+        market.declineTask(id, 2);
+        (,, uint256 declined,) = market.sealedProgress(id);
+        assertEq(declined, 1);
+        _reveal(id, 0, GOOD, "s0");
+        _reveal(id, 1, GOOD, "s1");
+        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
+        assertEq(uint8(_replicaStatus(id, 2)), uint8(ISwanMarket.ReplicaStatus.Declined));
+        assertEq(_stake(2), 1000 ether);
     }
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-/// @title Payments — the arithmetic of every payout, split and stream
+/// @title Payments — the arithmetic of every payout, slash, collateral and stream
 /// @notice Pure functions, proven by Halmos (`test/halmos/Payments.t.sol`): every split sums
-/// exactly to what it splits, and prorating never overflows nor pays past the end.
+/// exactly to what it splits, collateral never exceeds its percentage of the value, and prorating
+/// never overflows nor pays past the end. The Rust model (`swan-contracts` `money`) mirrors these
+/// functions and is tested against the deployed contract.
 library Payments {
     uint256 internal constant BPS = 10_000;
 
@@ -14,17 +16,20 @@ library Payments {
         payout = amount - fee;
     }
 
-    /// @notice Split a slashed collateral `c` into the expiry caller's bounty, the submitter's
-    /// compensation and the treasury's rest. Requires `submitterBps + bountyBps <= BPS` (enforced
-    /// by governance); then `bounty + toSubmitter + toTreasury == c` always.
-    function slashSplit(uint256 c, uint256 submitterBps, uint256 bountyBps, bool withBounty)
+    /// @notice Split a slashed collateral `c` into the expiry caller's bounty and the treasury's
+    /// rest. `bounty + toTreasury == c` always.
+    function slashSplit(uint256 c, uint256 bountyBps, bool withBounty)
         internal
         pure
-        returns (uint256 bounty, uint256 toSubmitter, uint256 toTreasury)
+        returns (uint256 bounty, uint256 toTreasury)
     {
         bounty = withBounty ? c * bountyBps / BPS : 0;
-        toSubmitter = c * submitterBps / BPS;
-        toTreasury = c - bounty - toSubmitter;
+        toTreasury = c - bounty;
+    }
+
+    /// @notice The collateral of a replica worth `value` at `pct` percent (rounded down).
+    function collateral(uint256 value, uint256 pct) internal pure returns (uint256) {
+        return value * pct / 100;
     }
 
     /// @notice What a stream at `rate` per second owes between `from` and `until` (zero if

@@ -2,18 +2,22 @@
 pragma solidity ^0.8.28;
 
 import {ISwanMarket} from "../../src/interfaces/ISwanMarket.sol";
+import {ISwanRegistry} from "../../src/interfaces/ISwanRegistry.sol";
 import {ITokenReceiver} from "./HostileTokens.sol";
 
-/// @notice On every incoming payout it tries to take money out of the market again. It records
-/// whether any re-entry ever succeeded; the invariant suite asserts that none did.
+/// @notice On every payout it receives and every deposit it makes, it tries to take money out of
+/// the market or the registry again. It records whether any re-entry ever succeeded; the suites
+/// assert that none did.
 contract ReentrantReceiver is ITokenReceiver {
     ISwanMarket public immutable market;
+    ISwanRegistry public immutable registry;
     address public providerToDrain;
     bool public reentered;
     uint256 public attempts;
 
     constructor(ISwanMarket market_) {
         market = market_;
+        registry = market_.registry();
         (bool ok,) = market_.token().call(abi.encodeWithSignature("registerHook()"));
         require(ok, "token has no hooks");
     }
@@ -22,10 +26,12 @@ contract ReentrantReceiver is ITokenReceiver {
         providerToDrain = provider;
     }
 
-    function tokensReceived(address, uint256) external {
-        if (msg.sender != market.token()) return;
+    function _reenter() internal {
         attempts++;
         try market.withdraw(1, address(this)) {
+            reentered = true;
+        } catch {}
+        try registry.withdrawCollateral(address(this)) {
             reentered = true;
         } catch {}
         if (providerToDrain != address(0)) {
@@ -33,6 +39,14 @@ contract ReentrantReceiver is ITokenReceiver {
                 reentered = true;
             } catch {}
         }
+    }
+
+    function tokensReceived(address, uint256) external {
+        if (msg.sender == market.token()) _reenter();
+    }
+
+    function tokensToSend(address, uint256) external {
+        if (msg.sender == market.token()) _reenter();
     }
 
     // it also acts as a submitter
@@ -43,6 +57,10 @@ contract ReentrantReceiver is ITokenReceiver {
 
     function createTask(ISwanMarket.TaskRequest calldata r) external returns (uint256) {
         return market.createTask(r);
+    }
+
+    function deposit(uint256 amount) external {
+        market.deposit(amount);
     }
 
     function withdrawAll() external {
@@ -61,4 +79,6 @@ contract RevertingReceiver is ITokenReceiver {
     function tokensReceived(address, uint256) external pure {
         revert("no thanks");
     }
+
+    function tokensToSend(address, uint256) external pure {}
 }

@@ -2,16 +2,20 @@
 pragma solidity ^0.8.28;
 
 import {SwanMarket} from "../../src/SwanMarket.sol";
+import {SwanRegistry} from "../../src/SwanRegistry.sol";
 import {DevToken} from "../../src/dev/DevToken.sol";
 import {ISwanMarket} from "../../src/interfaces/ISwanMarket.sol";
+import {ISwanRegistry} from "../../src/interfaces/ISwanRegistry.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Test} from "forge-std/Test.sol";
 
-/// @notice Shared fixture: a token, a market with one keeper, three funded providers and a
-/// funded submitter, and helpers that drive a task through its lifecycle.
+/// @notice Shared fixture: a token, a market (and the registry it deploys) with one keeper, three
+/// funded providers that accept every mode, a funded submitter, and helpers that drive a task
+/// through its lifecycle.
 abstract contract Base is Test {
     DevToken internal token;
     SwanMarket internal market;
+    SwanRegistry internal registry;
 
     address internal admin = makeAddr("admin");
     address internal pauserAddr = makeAddr("pauser");
@@ -25,11 +29,11 @@ abstract contract Base is Test {
     address[3] internal beneficiaries;
 
     uint16 internal constant FEE_BPS = 500; // 5 %
-    uint16 internal constant SLASH_TO_SUBMITTER_BPS = 5000; // 50 %
     uint16 internal constant BOUNTY_BPS = 500; // 5 %
     uint96 internal constant MIN_COLLATERAL = 100 ether;
     uint32 internal constant UNBONDING = 7 days;
     uint256 internal constant ADMIN_DELAY = 2 days;
+    uint8 internal constant ALL_MODES = 0xf;
 
     uint96 internal constant PRICE = 10 ether;
     uint16 internal constant COLLATERAL_PCT = 200; // providers lock 2x the price
@@ -41,6 +45,7 @@ abstract contract Base is Test {
         address[] memory keepers = new address[](1);
         keepers[0] = keeper;
         market = new SwanMarket(IERC20(address(token)), admin, pauserAddr, keepers, _params(), ADMIN_DELAY);
+        registry = SwanRegistry(address(market.registry()));
         for (uint256 i; i < 3; ++i) {
             owners[i] = makeAddr(string.concat("owner", vm.toString(i)));
             workers[i] = makeAddr(string.concat("worker", vm.toString(i)));
@@ -52,10 +57,9 @@ abstract contract Base is Test {
         token.approve(address(market), type(uint256).max);
     }
 
-    function _params() internal view returns (ISwanMarket.Params memory) {
-        return ISwanMarket.Params({
+    function _params() internal view returns (ISwanRegistry.Params memory) {
+        return ISwanRegistry.Params({
             feeBps: FEE_BPS,
-            slashToSubmitterBps: SLASH_TO_SUBMITTER_BPS,
             bountyBps: BOUNTY_BPS,
             treasury: treasury,
             minCollateral: MIN_COLLATERAL,
@@ -63,32 +67,51 @@ abstract contract Base is Test {
         });
     }
 
-    function _info(address worker, address beneficiary) internal pure returns (ISwanMarket.ProviderInfo memory) {
-        return ISwanMarket.ProviderInfo({
+    /// @dev Terms that accept every mode, any price, and up to 1,000 tokens of collateral.
+    function _openTerms() internal pure returns (ISwanRegistry.Terms memory) {
+        return ISwanRegistry.Terms({maxCollateral: 1000 ether, minPrice: 0, minRate: 0, modes: ALL_MODES});
+    }
+
+    function _info(address worker, address beneficiary) internal pure returns (ISwanRegistry.ProviderInfo memory) {
+        return _infoWith(worker, beneficiary, _openTerms());
+    }
+
+    function _infoWith(address worker, address beneficiary, ISwanRegistry.Terms memory terms)
+        internal
+        pure
+        returns (ISwanRegistry.ProviderInfo memory)
+    {
+        return ISwanRegistry.ProviderInfo({
             worker: worker,
             beneficiary: beneficiary,
-            resources: ISwanMarket.Resources({
+            resources: ISwanRegistry.Resources({
                 cpuCores: 32, memoryGiB: 128, storageGiB: 2000, gpuCount: 2, gpuMemoryGiB: 80, gpuModel: "A100-80G"
             }),
-            prices: ISwanMarket.Prices({
+            prices: ISwanRegistry.Prices({
                 perCpuHour: 0.01 ether,
                 perGiBMemoryHour: 0.001 ether,
                 perGpuHour: 1 ether,
                 perGiBStorageHour: 0.0001 ether
             }),
             region: "us-east",
-            taskTypes: 3,
+            terms: terms,
             metadataURI: "https://provider.example/meta.json"
         });
     }
 
     function _registerAndStake(address owner, address worker, address beneficiary, uint256 stake) internal {
         vm.startPrank(owner);
-        market.registerProvider(_info(worker, beneficiary));
+        registry.registerProvider(_info(worker, beneficiary));
         token.mint(owner, stake);
-        token.approve(address(market), type(uint256).max);
-        market.depositCollateral(stake);
+        token.approve(address(registry), type(uint256).max);
+        registry.depositCollateral(stake);
         vm.stopPrank();
+    }
+
+    /// @dev Change a provider's terms, keeping its keys.
+    function _setTerms(uint256 i, ISwanRegistry.Terms memory terms) internal {
+        vm.prank(owners[i]);
+        registry.updateProvider(_infoWith(workers[i], beneficiaries[i], terms));
     }
 
     function _request(ISwanMarket.Mode mode, uint8 replicas) internal view returns (ISwanMarket.TaskRequest memory r) {
@@ -96,6 +119,7 @@ abstract contract Base is Test {
         r.replicas = replicas;
         r.price = PRICE;
         r.collateralPct = COLLATERAL_PCT;
+        r.paramsVersion = market.paramsVersion();
         r.assignBy = uint32(vm.getBlockTimestamp() + 1 hours);
         r.resultBy = uint32(vm.getBlockTimestamp() + 3 hours);
         r.settleBy = uint32(vm.getBlockTimestamp() + 4 hours);
@@ -147,6 +171,7 @@ abstract contract Base is Test {
         market.submitResult(id, i, result, "ipfs://result");
     }
 
+    /// @dev Commit with the market's own formula (the manual's: keccak256(abi.encode(id, i, result, salt))).
     function _commit(uint256 id, uint256 i, bytes32 result, bytes32 salt) internal {
         vm.prank(workers[i]);
         market.submitResult(id, i, keccak256(abi.encode(id, i, result, salt)), "");
@@ -154,7 +179,7 @@ abstract contract Base is Test {
 
     function _reveal(uint256 id, uint256 i, bytes32 result, bytes32 salt) internal {
         vm.prank(workers[i]);
-        market.revealResult(id, i, result, salt);
+        market.revealResult(id, i, result, salt, "ipfs://revealed");
     }
 
     function _status(uint256 id) internal view returns (ISwanMarket.TaskStatus) {
@@ -165,7 +190,23 @@ abstract contract Base is Test {
         return market.getReplica(id, i).status;
     }
 
+    function _stake(uint256 i) internal view returns (uint256) {
+        return registry.getProvider(owners[i]).stake;
+    }
+
+    function _account(uint256 i) internal view returns (ISwanMarket.Account memory) {
+        return market.getAccount(owners[i]);
+    }
+
     function _fee(uint256 amount) internal pure returns (uint256) {
         return amount * FEE_BPS / 10_000;
+    }
+
+    /// @dev Schedule and apply new parameters through governance, waiting the real delay.
+    function _governParams(ISwanRegistry.Params memory p) internal {
+        vm.prank(admin);
+        registry.scheduleParams(p);
+        vm.warp(vm.getBlockTimestamp() + ADMIN_DELAY);
+        registry.applyParams();
     }
 }

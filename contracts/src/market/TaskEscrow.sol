@@ -2,15 +2,17 @@
 pragma solidity ^0.8.28;
 
 import {ISwanMarket} from "../interfaces/ISwanMarket.sol";
+import {ISwanRegistry} from "../interfaces/ISwanRegistry.sol";
 import {MarketBase} from "./MarketBase.sol";
 
-/// @title TaskEscrow — creating, cancelling and assigning tasks
+/// @title TaskEscrow — creating, cancelling, assigning and declining tasks
 /// @notice `createTask` escrows the whole cap (`replicas × price`, or `replicas × rate × duration`
-/// for a service). `assign` names the providers at agreed prices ≤ cap, locks each provider's
-/// collateral and refunds the unused part of the cap at once, so that from then on a task's escrow
-/// is exactly the sum of its replicas' agreed prices (batch) or unpaid streams (service).
-/// Storage per task is one slot (the id names the submitter); the request's other fields are only
-/// emitted.
+/// for a service). `assign` names the providers at agreed prices ≤ cap — each within the terms
+/// its provider agreed to in the registry — locks each provider's collateral (`collateralPct` %
+/// of its agreed value) and refunds the unused part of the cap at once, so that from then on a
+/// task's escrow is exactly the sum of its replicas' agreed prices (batch) or unpaid streams
+/// (service). Storage per task is one slot (the id names the submitter); the request's other
+/// fields are only emitted.
 abstract contract TaskEscrow is MarketBase {
     // ------------------------------------------------------------------ create and cancel
 
@@ -24,6 +26,9 @@ abstract contract TaskEscrow is MarketBase {
             revert InvalidReplicas();
         }
         if ((r.mode == Mode.KnownAnswer) != (r.answerCommit != bytes32(0))) revert InvalidAnswerCommit();
+        if (r.collateralPct > MAX_COLLATERAL_PCT) revert CollateralPctTooHigh(r.collateralPct, MAX_COLLATERAL_PCT);
+        uint16 version = _paramsVersion;
+        if (r.paramsVersion != version) revert ParamsChanged(r.paramsVersion, version);
 
         uint256 horizon = block.timestamp + MAX_HORIZON;
         if (r.assignBy <= block.timestamp || r.assignBy > horizon) revert InvalidDeadline();
@@ -38,16 +43,14 @@ abstract contract TaskEscrow is MarketBase {
             }
             perReplica = r.price;
         }
+        if (r.price == 0) revert AmountTooSmall();
         if (r.price > type(uint88).max || perReplica > type(uint96).max) revert AmountTooLarge();
-        // a zero price, or one whose fee would round to zero, is dust
-        if (r.price == 0 || perReplica * _feeBps < BPS) revert AmountTooSmall();
-        // the collateral must fit a provider's record
+        // the collateral must fit a provider's account
         if (perReplica * r.collateralPct / 100 > type(uint96).max) revert AmountTooLarge();
 
         uint64 n = _taskCount + 1;
         _taskCount = n;
         taskId = uint256(uint160(msg.sender)) << 96 | n;
-        uint16 version = _paramsVersion;
         _tasks[taskId] = Task({
             status: TaskStatus.Open,
             mode: r.mode,
@@ -63,7 +66,7 @@ abstract contract TaskEscrow is MarketBase {
         });
         if (r.answerCommit != bytes32(0)) _answerCommits[taskId] = r.answerCommit;
         uint256 escrow = perReplica * replicas;
-        emit TaskCreated(taskId, msg.sender, r, escrow, version);
+        emit TaskCreated(taskId, msg.sender, r, escrow);
         _debit(msg.sender, escrow);
     }
 
@@ -76,7 +79,8 @@ abstract contract TaskEscrow is MarketBase {
 
     /// @dev Close an open task and refund its whole escrow to the submitter.
     function _cancel(uint256 taskId, Task storage t, bool expired) internal {
-        uint256 refund = _replicaValue(t) * t.replicas;
+        uint256 value = t.mode == Mode.ServiceHealth ? uint256(t.price) * t.resultBy : t.price;
+        uint256 refund = value * t.replicas;
         t.status = TaskStatus.Cancelled;
         _balances[_submitterOf(taskId)] += refund;
         emit TaskCancelled(taskId, refund, expired);
@@ -86,10 +90,10 @@ abstract contract TaskEscrow is MarketBase {
     // ------------------------------------------------------------------ assign
 
     /// @inheritdoc ISwanMarket
+    /// @dev Also each item of `assignBatch`, called by the market itself in its own call frame.
     function assign(uint256 taskId, address[] calldata providers, uint256[] calldata prices)
         external
-        nonReentrant
-        onlyKeeper
+        onlyKeeperOrSelf
         whenNotPaused
     {
         _assign(taskId, providers, prices);
@@ -103,28 +107,46 @@ abstract contract TaskEscrow is MarketBase {
         whenNotPaused
     {
         uint256 n = taskIds.length;
-        if (providers.length != n || prices.length != n) revert ReplicaCountMismatch(n, providers.length);
+        if (providers.length != n) revert ReplicaCountMismatch(n, providers.length);
+        if (prices.length != n) revert ReplicaCountMismatch(n, prices.length);
         for (uint256 i; i < n; ++i) {
-            _assign(taskIds[i], providers[i], prices[i]);
+            // each item in its own call frame: a refusal rolls back that item only
+            try this.assign(taskIds[i], providers[i], prices[i]) {}
+            catch (bytes memory reason) {
+                emit BatchItemSkipped(taskIds[i], reason);
+            }
         }
     }
 
-    /// @dev Check that `owner` may take the task and lock the task's collateral from its stake.
-    function _lockCollateral(address owner, address submitter, uint96 collateral) private {
+    /// @dev Check that `owner` may take a replica of the task at `price` — within the terms it
+    /// agreed to — and lock the replica's collateral.
+    function _lock(Task storage t, address owner, address submitter, uint256 price) private {
         if (owner == submitter) revert SubmitterIsProvider(owner);
-        Provider storage p = _providers[owner];
-        ProviderStatus status = p.status;
-        if (status != ProviderStatus.Active) {
-            if (status == ProviderStatus.None) revert UnknownProvider(owner);
+        (
+            ISwanRegistry.ProviderStatus status,
+            uint8 modes,
+            uint256 bonded,
+            uint256 maxCollateral,
+            uint256 minPrice,
+            uint256 minRate
+        ) = _registry.assignable(owner);
+        if (status != ISwanRegistry.ProviderStatus.Active) {
+            if (status == ISwanRegistry.ProviderStatus.None) revert UnknownProvider(owner);
             revert ProviderNotActive(owner);
         }
-        uint256 minCollateral = _minCollateral;
-        uint256 bonded = p.stake - p.unbonding;
-        if (bonded < minCollateral) revert BelowMinCollateral(owner, bonded, minCollateral);
-        uint256 free = _free(p);
+        Mode mode = t.mode;
+        if ((modes >> uint8(mode)) & 1 == 0) revert ModeNotAccepted(owner, mode);
+        uint256 floor = mode == Mode.ServiceHealth ? minRate : minPrice;
+        if (price < floor) revert PriceBelowFloor(owner, price, floor);
+        uint96 collateral = _collateral(t, price);
+        if (collateral > maxCollateral) revert CollateralAboveLimit(owner, collateral, maxCollateral);
+        uint256 minimum = _minCollateral;
+        if (bonded < minimum) revert BelowMinCollateral(owner, bonded, minimum);
+        Account storage a = _accounts[owner];
+        uint256 free = _free(bonded, a);
         if (free < collateral) revert InsufficientCollateral(owner, free, collateral);
-        p.locked += collateral;
-        p.lastActivity = uint32(block.timestamp);
+        a.locked += collateral;
+        a.lastActivity = uint32(block.timestamp);
     }
 
     function _assign(uint256 taskId, address[] calldata providers, uint256[] calldata prices) private {
@@ -135,7 +157,6 @@ abstract contract TaskEscrow is MarketBase {
         if (prices.length != k) revert ReplicaCountMismatch(k, prices.length);
         uint256 cap = t.price;
         address submitter = _submitterOf(taskId);
-        uint96 collateral = _collateral(t);
         uint256 unused = 0;
         for (uint256 i; i < k; ++i) {
             address owner = providers[i];
@@ -144,7 +165,7 @@ abstract contract TaskEscrow is MarketBase {
             for (uint256 j; j < i; ++j) {
                 if (providers[j] == owner) revert DuplicateProvider(owner);
             }
-            _lockCollateral(owner, submitter, collateral);
+            _lock(t, owner, submitter, price);
             // forge-lint: disable-next-line(unsafe-typecast) -- price <= cap <= type(uint88).max, checked at creation
             _replicas[taskId][i] = Replica({provider: owner, price: uint88(price), status: ReplicaStatus.Assigned});
             unused += cap - price;
@@ -161,4 +182,42 @@ abstract contract TaskEscrow is MarketBase {
         if (unused != 0) _balances[submitter] += unused;
         emit TaskAssigned(taskId, providers, prices, unused);
     }
+
+    // ------------------------------------------------------------------ decline
+
+    /// @inheritdoc ISwanMarket
+    function declineTask(uint256 taskId, uint256 replica) external {
+        Task storage t = _taskIn(taskId, TaskStatus.Assigned);
+        Replica storage r = _replicas[taskId][replica];
+        if (r.status != ReplicaStatus.Assigned) revert WrongReplicaStatus(taskId, replica, r.status);
+        address provider = r.provider;
+        _onlyProvider(provider);
+        uint256 refund;
+        if (t.mode == Mode.ServiceHealth) {
+            ServiceWindow storage w = _service[taskId];
+            uint256 lastChance = uint256(w.startedAt) + SERVICE_NOTICE;
+            if (block.timestamp > lastChance) revert TooLate(lastChance);
+            // what was already claimed stays paid; the rest of its stream goes back
+            ServiceReplica storage s = _serviceReplicas[taskId][replica];
+            uint256 paidUntil = s.paidUntil == 0 ? w.startedAt : s.paidUntil;
+            uint256 end = s.leavesAt != 0 && s.leavesAt < w.endsAt ? s.leavesAt : w.endsAt;
+            refund = uint256(r.price) * (end - paidUntil);
+        } else {
+            if (block.timestamp > t.resultBy) revert TooLate(t.resultBy);
+            refund = r.price;
+            if (_isSealed(t.mode)) _sealed[taskId].declined += 1;
+        }
+        Account storage a = _accounts[provider];
+        a.locked -= _collateral(t, r.price);
+        a.declined += 1;
+        a.lastActivity = uint32(block.timestamp);
+        r.status = ReplicaStatus.Declined;
+        _balances[_submitterOf(taskId)] += refund;
+        emit ReplicaDeclined(taskId, replica, provider, refund);
+        _afterReplicaLeft(taskId, t);
+    }
+
+    /// @dev After a replica left the task early (declined, failed): end the task if nothing is
+    /// left running, or settle a sealed task whose set of reveals is now complete.
+    function _afterReplicaLeft(uint256 taskId, Task storage t) internal virtual;
 }
