@@ -29,9 +29,7 @@ contract AttacksTest is Base {
 
     /// @dev Everything `who` holds in and around the market.
     function _value(address who) internal view returns (uint256) {
-        return
-            token.balanceOf(who) + market.balanceOf(who) + registry.getProvider(who).stake
-                + market.getAccount(who).earned;
+        return token.balanceOf(who) + market.balanceOf(who) + registry.stakeOf(who) + market.getAccount(who).earned;
     }
 
     function _malloryTask(ISwanMarket.TaskRequest memory r) internal returns (uint256 id) {

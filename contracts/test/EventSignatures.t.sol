@@ -30,9 +30,6 @@ contract EventSignaturesTest is Test {
             keccak256("CollateralWithdrawn(address,address,uint256,uint256)")
         );
         assertEq(
-            ISwanRegistry.CollateralSlashed.selector, keccak256("CollateralSlashed(address,uint256,uint256,uint256)")
-        );
-        assertEq(
             ISwanRegistry.ParamsScheduled.selector,
             keccak256(bytes(string.concat("ParamsScheduled(", params, ",uint256)")))
         );

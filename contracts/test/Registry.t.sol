@@ -28,11 +28,18 @@ contract RegistryTest is Base {
         assertEq(p.maxCollateral, 50 ether);
         assertEq(p.minPrice, 2 ether);
         assertEq(p.minRate, 1e12);
-        (ISwanRegistry.ProviderStatus status, uint8 modes, uint256 bonded, uint256 maxC, uint256 minP, uint256 minR) =
-            registry.assignable(newcomer);
+        (
+            ISwanRegistry.ProviderStatus status,
+            uint8 modes,
+            uint256 deposited,
+            uint256 unbonding,
+            uint256 maxC,
+            uint256 minP,
+            uint256 minR
+        ) = registry.assignable(newcomer);
         assertEq(uint8(status), 1);
         assertEq(modes, 0x5);
-        assertEq(bonded, 0);
+        assertEq(deposited + unbonding, 0);
         assertEq(maxC, 50 ether);
         assertEq(minP, 2 ether);
         assertEq(minR, 1e12);
@@ -193,10 +200,7 @@ contract RegistryTest is Base {
         vm.stopPrank();
     }
 
-    function test_onlyTheMarketSlashes_onlyTheRegistryPaysCollateral() public {
-        vm.prank(keeper);
-        vm.expectRevert(ISwanRegistry.NotMarket.selector);
-        registry.slash(owners[0], 1 ether);
+    function test_onlyTheRegistryPaysCollateralAndPushesRoles() public {
         vm.prank(owners[0]);
         vm.expectRevert(ISwanMarket.NotRegistry.selector);
         market.payCollateral(owners[0], 1 ether);
@@ -218,12 +222,9 @@ contract RegistryTest is Base {
         vm.prank(owners[0]);
         registry.requestWithdrawal(1000 ether);
         vm.warp(vm.getBlockTimestamp() + 3 hours + 1); // a no-show: the fault
-        vm.expectEmit(true, false, false, true, address(registry));
-        emit ISwanRegistry.CollateralSlashed(owners[0], COLLATERAL, 1000 ether - COLLATERAL, 1000 ether - COLLATERAL);
         market.expire(id);
-        ISwanRegistry.Provider memory p = registry.getProvider(owners[0]);
-        assertEq(p.stake, 1000 ether - COLLATERAL);
-        assertEq(p.unbonding, 1000 ether - COLLATERAL); // the slash came out of unbonding collateral
+        assertEq(_stake(0), 1000 ether - COLLATERAL);
+        assertEq(market.freeCollateral(owners[0]), 0); // everything left is unbonding
         vm.warp(vm.getBlockTimestamp() + UNBONDING);
         vm.prank(owners[0]);
         registry.withdrawCollateral(owners[0]);

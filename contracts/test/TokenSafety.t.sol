@@ -62,7 +62,7 @@ contract TokenSafetyTest is Base {
         vm.stopPrank();
         assertEq(m.balanceOf(alice), 0);
         assertEq(m.taskCount(), 0);
-        assertEq(r.getProvider(alice).stake, 0);
+        assertEq(r.stakeOf(alice), 0);
         assertEq(frt.balanceOf(alice), 100 ether);
     }
 

@@ -5,7 +5,7 @@ pragma solidity ^0.8.28;
 /// @notice The registry holds who is who and the rules: the providers (what they offer, the terms
 /// they agree to, the books of their collateral), the keepers, the pauser, the admin and the
 /// parameter versions. It is deployed by the market (`ISwanMarket.registry()`), which is the only
-/// contract allowed to slash, and to which it pushes keeper grants, parameters and pauses. A provider is its owner address; its **worker** key submits
+/// contract that writes to it, pushing keeper grants, parameters and pauses. A provider is its owner address; its **worker** key submits
 /// results and its **beneficiary** receives earnings (both can be changed at any time, also after
 /// exit, so that nothing owed to a provider can be stranded).
 ///
@@ -84,14 +84,16 @@ interface ISwanRegistry {
         uint32 unbondingDelay; // seconds between requestWithdrawal and withdrawCollateral (<= 30 days)
     }
 
-    /// @notice A provider's stored record (four slots, ordered by what an assignment reads).
+    /// @notice A provider's stored record (four slots, ordered by what an assignment reads). Its
+    /// stake is `deposited` minus what the market slashed (`ISwanMarket.Account.slashedTotal`):
+    /// a slash is the market's bookkeeping and touches nothing here (`stakeOf`).
     struct Provider {
         address worker;
         ProviderStatus status;
         uint8 modes; // Terms.modes
         uint32 registeredAt;
-        uint96 stake; // deposited and not withdrawn (free + locked + unbonding)
-        uint96 unbonding; // requested for withdrawal (still slashable until withdrawn)
+        uint96 deposited; // deposited and not withdrawn (the stake plus what was slashed)
+        uint96 unbonding; // requested for withdrawal (still slashable until withdrawn; may exceed a slashed stake)
         uint32 releaseAt; // when `unbonding` can be withdrawn
         uint96 maxCollateral; // Terms.maxCollateral
         uint88 minPrice; // Terms.minPrice
@@ -101,8 +103,6 @@ interface ISwanRegistry {
 
     // ------------------------------------------------------------------ errors
 
-    /// @notice Only the market may call this.
-    error NotMarket();
     /// @notice The address is not a registered provider owner.
     error UnknownProvider(address provider);
     /// @notice The caller is already registered.
@@ -145,15 +145,13 @@ interface ISwanRegistry {
     event ProviderRegistered(address indexed provider, ProviderInfo info, bool update);
     /// @notice A provider paused, resumed or exited.
     event ProviderStatusChanged(address indexed provider, ProviderStatus status);
-    /// @notice Collateral was deposited; `stake` is the new total.
+    /// @notice Collateral was deposited; `stake` is the new stake (deposits − withdrawals − slashes).
     event CollateralDeposited(address indexed provider, uint256 amount, uint256 stake);
     /// @notice Collateral started unbonding; `unbonding` is the new total, `releaseAt` its time.
     event WithdrawalRequested(address indexed provider, uint256 amount, uint256 unbonding, uint256 releaseAt);
-    /// @notice Unbonded collateral left the registry to `to`; `stake` is the new total.
+    /// @notice Unbonded collateral left the market's vault to `to`; `stake` is the new stake.
+    /// (Slashes are the market's `ReplicaSlashed`: they lower the stake by `slashed`.)
     event CollateralWithdrawn(address indexed provider, address indexed to, uint256 amount, uint256 stake);
-    /// @notice The market slashed `amount` of the stake (its `ReplicaSlashed` says why and where
-    /// it went); `stake` and `unbonding` are the new totals.
-    event CollateralSlashed(address indexed provider, uint256 amount, uint256 stake, uint256 unbonding);
 
     /// @notice A parameter change was scheduled; it can be applied from `eta` until `eta + GRACE`.
     event ParamsScheduled(Params params, uint256 eta);
@@ -194,9 +192,6 @@ interface ISwanRegistry {
     function requestWithdrawal(uint256 amount) external;
     /// @notice After the unbonding delay, send the unbonded collateral that no task locks to `to`.
     function withdrawCollateral(address to) external;
-    /// @notice Take `amount` of `provider`'s stake (market only; the tokens already sit in the
-    /// market, so this only keeps the books).
-    function slash(address provider, uint256 amount) external;
 
     // ------------------------------------------------------------------ governance
 
@@ -231,19 +226,22 @@ interface ISwanRegistry {
     function token() external view returns (address);
     /// @notice A provider's record.
     function getProvider(address provider) external view returns (Provider memory);
-    /// @notice What an assignment needs in one read: status, accepted modes, stake not unbonding,
-    /// and the terms.
+    /// @notice What an assignment needs in one read: status, accepted modes, deposited and
+    /// unbonding collateral (the market subtracts its slashes), and the terms.
     function assignable(address provider)
         external
         view
         returns (
             ProviderStatus status,
             uint8 modes,
-            uint256 bonded,
+            uint256 deposited,
+            uint256 unbonding,
             uint256 maxCollateral,
             uint256 minPrice,
             uint256 minRate
         );
+    /// @notice A provider's stake: deposited, not withdrawn, not slashed (free + locked + unbonding).
+    function stakeOf(address provider) external view returns (uint256);
     /// @notice The worker key of a provider (zero if unknown).
     function workerOf(address provider) external view returns (address);
     /// @notice The beneficiary of a provider (zero if unknown).

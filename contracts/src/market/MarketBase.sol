@@ -14,13 +14,13 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 /// the registry keeps the books of collateral, the tokens sit here):
 ///  - token balance of the market == Σ internal balances + Σ provider earnings + Σ escrow of
 ///    tasks not yet final + Σ registry stakes;
-///  - for every provider, locked ≤ bonded stake at lock time, and locked ≤ stake always;
+///  - for every provider, locked ≤ bonded stake at lock time, and locked + slashedTotal ≤
+///    deposited (the registry's) always;
 ///  - value only moves between a task's submitter, its providers, the treasury of the task's
 ///    parameter version and the caller of an expiry (the bounty);
 ///  - a slash never pays the task's submitter nor whoever decided the verdict.
 /// External calls happen only to the token (`_pullExact`, `_push`, after all state is written,
-/// under the transient reentrancy guard) and to the market's own registry (views, and `slash`,
-/// which only keeps books).
+/// under the transient reentrancy guard) and to the market's own registry (views only).
 abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -282,9 +282,9 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
         if (refund != 0) _balances[_submitterOf(taskId)] += refund;
         if (toTreasury != 0) _balances[params.treasury] += toTreasury;
         if (bounty != 0) _balances[bountyTo] += bounty;
+        // the tokens already sit in this contract and the registry counts the stake net of
+        // slashedTotal: a slash is bookkeeping here and calls nothing
         emit ReplicaSlashed(taskId, index, provider, c, toTreasury, bounty, refund);
-        // books only: the tokens already sit in this contract
-        if (c != 0) _registry.slash(provider, c);
     }
 
     /// @dev The bounty recipient for a no-show expired by the caller: nobody when the caller is
@@ -308,10 +308,16 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
         emit ReplicaPaid(taskId, index, provider, price - fee, fee);
     }
 
-    /// @dev Free collateral: bonded stake (not unbonding) that no task locks (saturating at zero).
-    function _free(uint256 bonded, Account storage a) internal view returns (uint256) {
+    /// @dev Bonded stake (deposited, less slashed, less unbonding) and of it what no task locks.
+    function _bondedAndFree(uint256 deposited, uint256 unbonding, Account storage a)
+        internal
+        view
+        returns (uint256 bonded, uint256 free)
+    {
+        uint256 stake = deposited - a.slashedTotal;
+        bonded = stake > unbonding ? stake - unbonding : 0;
         uint256 locked = a.locked;
-        return bonded > locked ? bonded - locked : 0;
+        free = bonded > locked ? bonded - locked : 0;
     }
 
     // ------------------------------------------------------------------ views
@@ -337,9 +343,10 @@ abstract contract MarketBase is ISwanMarket, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ISwanMarket
-    function freeCollateral(address provider) external view returns (uint256) {
-        (,, uint256 bonded,,,) = _registry.assignable(provider);
-        return _free(bonded, _accounts[provider]);
+    function freeCollateral(address provider) external view returns (uint256 free) {
+        // slither-disable-next-line unused-return -- status and terms are not needed for the free amount
+        (,, uint256 deposited, uint256 unbonding,,,) = _registry.assignable(provider);
+        (, free) = _bondedAndFree(deposited, unbonding, _accounts[provider]);
     }
 
     /// @inheritdoc ISwanMarket

@@ -125,7 +125,8 @@ abstract contract TaskEscrow is MarketBase {
         (
             ISwanRegistry.ProviderStatus status,
             uint8 modes,
-            uint256 bonded,
+            uint256 deposited,
+            uint256 unbonding,
             uint256 maxCollateral,
             uint256 minPrice,
             uint256 minRate
@@ -140,10 +141,10 @@ abstract contract TaskEscrow is MarketBase {
         if (price < floor) revert PriceBelowFloor(owner, price, floor);
         uint96 collateral = _collateral(t, price);
         if (collateral > maxCollateral) revert CollateralAboveLimit(owner, collateral, maxCollateral);
+        Account storage a = _accounts[owner];
+        (uint256 bonded, uint256 free) = _bondedAndFree(deposited, unbonding, a);
         uint256 minimum = _minCollateral;
         if (bonded < minimum) revert BelowMinCollateral(owner, bonded, minimum);
-        Account storage a = _accounts[owner];
-        uint256 free = _free(bonded, a);
         if (free < collateral) revert InsufficientCollateral(owner, free, collateral);
         a.locked += collateral;
         a.lastActivity = uint32(block.timestamp);

@@ -12,8 +12,9 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 /// withdraws; the worker key submits results; the beneficiary receives earnings. The offer
 /// (resources, prices, region, endpoint) is emitted for allocators and indexers; only what the
 /// market's rules need is stored. The collateral tokens sit in the market (one vault): deposits go
-/// straight there and withdrawals are paid by it (`ISwanMarket.payCollateral`), so a slash moves
-/// no token. Collateral leaves in two steps: `requestWithdrawal` starts the unbonding clock, and
+/// straight there and withdrawals are paid by it (`ISwanMarket.payCollateral`). A slash is the
+/// market's bookkeeping alone (`Account.slashedTotal`): the stake is what was deposited, less what
+/// was withdrawn, less what the market slashed. Collateral leaves in two steps: `requestWithdrawal` starts the unbonding clock, and
 /// unbonding collateral stays slashable (also while a running task still locks it) until
 /// `withdrawCollateral` sends it out.
 abstract contract Providers is Governance {
@@ -91,11 +92,11 @@ abstract contract Providers is Governance {
         Provider storage p = _registered(msg.sender);
         if (p.status == ProviderStatus.Exited) revert ProviderExited();
         if (amount == 0) revert AmountTooSmall();
-        uint256 stake = p.stake + amount;
-        if (stake > type(uint96).max) revert AmountTooLarge();
+        uint256 deposited = p.deposited + amount;
+        if (deposited > type(uint96).max) revert AmountTooLarge();
         // forge-lint: disable-next-line(unsafe-typecast) -- checked against type(uint96).max just above
-        p.stake = uint96(stake);
-        emit CollateralDeposited(msg.sender, amount, stake);
+        p.deposited = uint96(deposited);
+        emit CollateralDeposited(msg.sender, amount, deposited - _market.getAccount(msg.sender).slashedTotal);
         _pullExact(msg.sender, amount);
     }
 
@@ -103,11 +104,12 @@ abstract contract Providers is Governance {
     function requestWithdrawal(uint256 amount) external {
         Provider storage p = _registered(msg.sender);
         if (amount == 0) revert AmountTooSmall();
-        uint256 bonded = p.stake - p.unbonding;
+        uint256 stake = p.deposited - _market.getAccount(msg.sender).slashedTotal;
+        uint256 bonded = stake > p.unbonding ? stake - p.unbonding : 0;
         if (amount > bonded) revert InsufficientStake(bonded, amount);
         uint256 unbonding = p.unbonding + amount;
         uint256 releaseAt = block.timestamp + _current.unbondingDelay;
-        // forge-lint: disable-next-line(unsafe-typecast) -- unbonding <= stake, a uint96
+        // forge-lint: disable-next-line(unsafe-typecast) -- unbonding <= stake <= deposited, a uint96
         p.unbonding = uint96(unbonding);
         // forge-lint: disable-next-line(unsafe-typecast) -- now + at most 30 days fits uint32 until 2106
         p.releaseAt = uint32(releaseAt);
@@ -119,32 +121,18 @@ abstract contract Providers is Governance {
         if (to == address(0)) revert ZeroAddress();
         Provider storage p = _registered(msg.sender);
         if (block.timestamp < p.releaseAt) revert StillUnbonding(p.releaseAt);
-        uint256 unlocked = p.stake - _market.getAccount(msg.sender).locked;
+        ISwanMarket.Account memory a = _market.getAccount(msg.sender);
+        // the market never slashes or locks more than the stake: these cannot underflow
+        uint256 unlocked = p.deposited - a.slashedTotal - a.locked;
         uint256 amount = p.unbonding < unlocked ? p.unbonding : unlocked;
         if (amount == 0) revert NothingToWithdraw();
         // forge-lint: disable-next-line(unsafe-typecast) -- amount <= unbonding, a uint96
         p.unbonding -= uint96(amount);
         // forge-lint: disable-next-line(unsafe-typecast) -- amount <= unbonding, a uint96
-        uint96 stake = p.stake - uint96(amount);
-        p.stake = stake;
-        emit CollateralWithdrawn(msg.sender, to, amount, stake);
+        uint96 deposited = p.deposited - uint96(amount);
+        p.deposited = deposited;
+        emit CollateralWithdrawn(msg.sender, to, amount, deposited - a.slashedTotal);
         _market.payCollateral(to, amount);
-    }
-
-    /// @inheritdoc ISwanRegistry
-    function slash(address provider, uint256 amount) external {
-        if (msg.sender != address(_market)) revert NotMarket();
-        Provider storage p = _providers[provider];
-        // the market slashes only collateral it locked, and locked <= stake
-        // forge-lint: disable-next-line(unsafe-typecast) -- amount <= locked <= stake, a uint96
-        uint96 stake = p.stake - uint96(amount);
-        p.stake = stake;
-        uint96 unbonding = p.unbonding;
-        if (unbonding > stake) {
-            unbonding = stake;
-            p.unbonding = stake;
-        }
-        emit CollateralSlashed(provider, amount, stake, unbonding);
     }
 
     /// @dev Pull exactly `amount` from `from` into the market (the vault); refuse tokens that
@@ -181,14 +169,20 @@ abstract contract Providers is Governance {
         returns (
             ProviderStatus status,
             uint8 modes,
-            uint256 bonded,
+            uint256 deposited,
+            uint256 unbonding,
             uint256 maxCollateral,
             uint256 minPrice,
             uint256 minRate
         )
     {
         Provider storage p = _providers[provider];
-        return (p.status, p.modes, p.stake - p.unbonding, p.maxCollateral, p.minPrice, p.minRate);
+        return (p.status, p.modes, p.deposited, p.unbonding, p.maxCollateral, p.minPrice, p.minRate);
+    }
+
+    /// @inheritdoc ISwanRegistry
+    function stakeOf(address provider) external view returns (uint256) {
+        return _providers[provider].deposited - _market.getAccount(provider).slashedTotal;
     }
 
     /// @inheritdoc ISwanRegistry

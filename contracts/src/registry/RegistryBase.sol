@@ -7,9 +7,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title RegistryBase — the registry's storage and limits
-/// @notice Invariants kept by the registry's modules:
-///  - for every provider, unbonding ≤ stake, and stake ≥ the collateral the market has locked
-///    (withdrawals take only what no task locks; slashes take only what a task locked);
+/// @notice Invariants kept by the registry's modules (the stake is `deposited` less the market's
+/// `slashedTotal`):
+///  - for every provider, the stake covers the collateral the market has locked (withdrawals take
+///    only what no task locks; slashes take only what a task locked);
 ///  - no address is at once a keeper and a provider's owner, worker or beneficiary, and the
 ///    treasury is never a keeper;
 ///  - the market's keepers, parameters and pause are exactly what this registry last pushed.

@@ -191,7 +191,7 @@ abstract contract Base is Test {
     }
 
     function _stake(uint256 i) internal view returns (uint256) {
-        return registry.getProvider(owners[i]).stake;
+        return registry.stakeOf(owners[i]);
     }
 
     function _account(uint256 i) internal view returns (ISwanMarket.Account memory) {
