@@ -422,16 +422,16 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
 
 /// Every provider's stake landed (the snapshot must not count the initial deposit).
 async fn wait_stakes(dn: &Running) -> Result<(), DemoError> {
-    let m = swan_contracts::SwanMarket::new(dn.manifest.market, &dn.p);
+    let r = swan_contracts::SwanRegistry::new(dn.manifest.registry, &dn.p);
     let t = Instant::now();
     for a in &dn.agents {
         loop {
-            let p = m
-                .getProvider(a.owner.address())
+            let stake = r
+                .stakeOf(a.owner.address())
                 .call()
                 .await
                 .map_err(|e| step("reading a provider")(e.to_string()))?;
-            if U256::from(p.stake) >= U256::from(500u64) * U256::from(10u64).pow(U256::from(18)) {
+            if stake >= U256::from(500u64) * U256::from(10u64).pow(U256::from(18)) {
                 break;
             }
             if t.elapsed() > Duration::from_secs(60) {

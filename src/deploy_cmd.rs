@@ -9,7 +9,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use clap::Args;
-use swan_contracts::{DeployConfig, ISwanMarket, deploy};
+use swan_contracts::{DeployConfig, ISwanRegistry, deploy};
 
 use crate::networks::Network;
 
@@ -40,10 +40,8 @@ pub(crate) struct DeployArgs {
     /// Protocol fee in basis points (at most 1000).
     #[arg(long, default_value_t = 500)]
     fee_bps: u16,
-    /// Share of each slash that compensates the submitter, in basis points.
-    #[arg(long, default_value_t = 5_000)]
-    slash_to_submitter_bps: u16,
-    /// Share of each slash paid to whoever calls `expire`, in basis points (at most 1000).
+    /// Share of a no-show's slash paid to whoever calls `expire`, in basis points (at most 1000;
+    /// the rest of every slash goes to the treasury, never to a submitter).
     #[arg(long, default_value_t = 500)]
     bounty_bps: u16,
     /// Minimum stake (in whole tokens) a provider needs to take tasks.
@@ -52,7 +50,7 @@ pub(crate) struct DeployArgs {
     /// Seconds between a collateral withdrawal request and the withdrawal.
     #[arg(long, default_value_t = 7 * 24 * 3600)]
     unbonding_delay: u32,
-    /// Seconds every later governance change waits.
+    /// Seconds every later governance change waits (1 to 30 days).
     #[arg(long, default_value_t = 2 * 24 * 3600)]
     admin_delay: u64,
     /// Where to write the manifest.
@@ -149,9 +147,8 @@ pub(crate) async fn run(args: DeployArgs) -> Result<(), DeployCmdError> {
         } else {
             args.keepers
         },
-        params: ISwanMarket::Params {
+        params: ISwanRegistry::Params {
             feeBps: args.fee_bps,
-            slashToSubmitterBps: args.slash_to_submitter_bps,
             bountyBps: args.bounty_bps,
             treasury: args.treasury.unwrap_or(me),
             minCollateral: alloy::primitives::Uint::from(
@@ -165,7 +162,7 @@ pub(crate) async fn run(args: DeployArgs) -> Result<(), DeployCmdError> {
     };
     let manifest = deploy(&provider, &cfg).await?;
     manifest.save(&args.out)?;
-    tracing::info!(market = %manifest.market, token = %manifest.token, block = manifest.start_block, "deployed");
+    tracing::info!(market = %manifest.market, registry = %manifest.registry, token = %manifest.token, block = manifest.start_block, "deployed");
     print_manifest(&manifest, &args.out);
     Ok(())
 }

@@ -11,7 +11,7 @@ use alloy::{
     sol_types::SolInterface,
 };
 use serde_json::Value;
-use swan_contracts::{DEVNET_TREASURY, DevToken, Manifest, SwanMarket};
+use swan_contracts::{DEVNET_TREASURY, DevToken, Manifest, SwanMarket, SwanRegistry};
 
 /// An account the books follow.
 #[derive(Debug, Clone)]
@@ -32,6 +32,7 @@ pub(crate) async fn snapshot(
     accounts: &[Account],
 ) -> Result<Snapshot, String> {
     let market = SwanMarket::new(m.market, p);
+    let registry = SwanRegistry::new(m.registry, p);
     let token = DevToken::new(m.token, p);
     let mut out = Snapshot::new();
     for a in accounts {
@@ -39,8 +40,8 @@ pub(crate) async fn snapshot(
         let mut v = token.balanceOf(a.address).call().await.map_err(e)?
             + market.balanceOf(a.address).call().await.map_err(e)?;
         if a.provider {
-            let r = market.getProvider(a.address).call().await.map_err(e)?;
-            v += U256::from(r.stake) + U256::from(r.earned);
+            v += registry.stakeOf(a.address).call().await.map_err(e)?;
+            v += U256::from(market.getAccount(a.address).call().await.map_err(e)?.earned);
         }
         out.insert(a.name.clone(), v);
     }
@@ -55,8 +56,8 @@ fn num(v: &Value, k: &str) -> I256 {
 
 /// The change each account should see, by the indexer's record of `tasks` (full task objects
 /// from `/api/tasks/{id}`): providers earn their replicas' payouts and lose their slashes; the
-/// submitter pays escrow and gets refunds and slash compensation back; the treasury takes fees
-/// and its share of slashes; the keeper earns expiry bounties.
+/// submitter pays escrow and gets its refunds back (never a share of a slash); the treasury
+/// takes fees, slashes and forfeited known-answer prices; the keeper earns expiry bounties.
 pub(crate) fn expected(
     tasks: &[Value],
     submitter: &str,
@@ -74,7 +75,6 @@ pub(crate) fn expected(
             }
         }
         for s in t["slashes"].as_array().into_iter().flatten() {
-            add(submitter, num(s, "to_submitter"));
             add("treasury", num(s, "to_treasury"));
             add("keeper", num(s, "bounty"));
         }
@@ -140,7 +140,17 @@ pub(crate) async fn gas_by_call(
         for (tx, r) in block.transactions.txns().zip(receipts) {
             use alloy::consensus::Transaction as _;
             let input = tx.input();
-            let name = if tx.to() == Some(m.market) {
+            let name = if tx.to() == Some(m.registry) {
+                swan_contracts::registry::SwanRegistry::SwanRegistryCalls::abi_decode(input)
+                    .map(|c| {
+                        format!("registry.{c:?}")
+                            .split(['(', ' ', '{'])
+                            .next()
+                            .unwrap_or("?")
+                            .to_owned()
+                    })
+                    .unwrap_or_else(|_| "registry.unknown".into())
+            } else if tx.to() == Some(m.market) {
                 SwanMarket::SwanMarketCalls::abi_decode(input)
                     .map(|c| {
                         format!("{c:?}")

@@ -302,9 +302,17 @@ pub(crate) async fn create(
             .map_err(|e| rpc_error("reading the chain's time", e))?
             .map(|b| b.header.timestamp)
             .unwrap_or_default();
+    // the creator signs up for the parameters in force now; a change in between is refused
+    let params_version = c
+        .market()
+        .paramsVersion()
+        .call()
+        .await
+        .map_err(|e| rpc_error("reading the market's parameter version", e))?;
     let publish = Publish {
         uri,
         answer_commit: answer.map(|(e, s)| answer_commit(e, s)),
+        params_version,
     };
     let req = parsed
         .spec

@@ -15,7 +15,8 @@ use alloy::{
     rpc::types::{TransactionReceipt, TransactionRequest},
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, deploy, dev_wallet,
+    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, SwanMarket, SwanRegistry, anvil_path,
+    deploy, dev_wallet, registry::ISwanRegistry as Reg,
 };
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -91,8 +92,8 @@ impl<P: Provider> Meter<P> {
     }
 }
 
-fn resources() -> ISwanMarket::Resources {
-    ISwanMarket::Resources {
+fn resources() -> ISwanRegistry::Resources {
+    ISwanRegistry::Resources {
         cpuCores: 8,
         memoryGiB: 32,
         storageGiB: 100,
@@ -109,6 +110,7 @@ fn request(now: u64, mode: u8, replicas: u8, salt: u64) -> ISwanMarket::TaskRequ
         replicas,
         quorum: if mode == 2 { replicas / 2 + 1 } else { 0 },
         collateralPct: 200,
+        paramsVersion: 1,
         price: alloy::primitives::Uint::from(if service {
             10u128.pow(15)
         } else {
@@ -150,6 +152,7 @@ async fn main() -> Res<()> {
     let cfg = DeployConfig::devnet(admin, anvil.endpoint());
     let manifest = deploy(&provider, &cfg).await?;
     let market = SwanMarket::new(manifest.market, &provider);
+    let registry = SwanRegistry::new(manifest.registry, &provider);
     let token = DevToken::new(manifest.token, &provider);
     let mut m = Meter {
         provider: provider.clone(),
@@ -160,13 +163,15 @@ async fn main() -> Res<()> {
     for who in std::iter::once(submitter).chain(owners.iter().copied()) {
         m.send(token.mint(who, eth(1_000_000)).into_transaction_request())
             .await?;
-        m.send(
-            token
-                .approve(manifest.market, U256::MAX)
-                .from(who)
-                .into_transaction_request(),
-        )
-        .await?;
+        for spender in [manifest.market, manifest.registry] {
+            m.send(
+                token
+                    .approve(spender, U256::MAX)
+                    .from(who)
+                    .into_transaction_request(),
+            )
+            .await?;
+        }
     }
     m.send(
         market
@@ -176,29 +181,42 @@ async fn main() -> Res<()> {
     )
     .await?;
     for (owner, worker) in owners.iter().zip(&workers) {
-        let info = ISwanMarket::ProviderInfo {
+        let r = resources();
+        let info = Reg::ProviderInfo {
             worker: *worker,
             beneficiary: *owner,
-            resources: resources(),
-            prices: ISwanMarket::Prices {
+            resources: Reg::Resources {
+                cpuCores: r.cpuCores,
+                memoryGiB: r.memoryGiB,
+                storageGiB: r.storageGiB,
+                gpuCount: r.gpuCount,
+                gpuMemoryGiB: r.gpuMemoryGiB,
+                gpuModel: r.gpuModel,
+            },
+            prices: Reg::Prices {
                 perCpuHour: alloy::primitives::Uint::from(10u128.pow(16)),
                 perGiBMemoryHour: alloy::primitives::Uint::from(10u128.pow(15)),
                 perGpuHour: alloy::primitives::Uint::from(10u128.pow(18)),
                 perGiBStorageHour: alloy::primitives::Uint::from(10u128.pow(14)),
             },
             region: B256::right_padding_from(b"us-east"),
-            taskTypes: 3,
+            terms: Reg::Terms {
+                maxCollateral: alloy::primitives::Uint::from(eth(100_000)),
+                minPrice: alloy::primitives::Uint::ZERO,
+                minRate: alloy::primitives::Uint::ZERO,
+                modes: 0b1111,
+            },
             metadataURI: "https://provider.example/meta.json".into(),
         };
         m.send(
-            market
+            registry
                 .registerProvider(info)
                 .from(*owner)
                 .into_transaction_request(),
         )
         .await?;
         m.send(
-            market
+            registry
                 .depositCollateral(eth(100_000))
                 .from(*owner)
                 .into_transaction_request(),
@@ -260,19 +278,25 @@ async fn main() -> Res<()> {
         .await?;
     }
 
-    // ---- known answer
+    // ---- known answer (sealed): commit, reveal, the answer's reveal settles
     let l = "batch, known answer, 1 replica";
     let (id, now) = (next_id().await?, m.now().await?);
     m.step(l, "createTask", create(now, 1, 1, 10)).await?;
     m.step(l, "assign", assign(id, vec![o0], vec![price]))
         .await?;
-    m.step(l, "submitResult", submit(id, 0, ANSWER, RESULT_URI, w0))
+    let commit = keccak256((id, U256::ZERO, ANSWER, SALT).abi_encode());
+    m.step(l, "submitResult (commit)", submit(id, 0, commit, "", w0))
         .await?;
-    let reveal = market
-        .settleKnownAnswer(id, ANSWER, SALT)
-        .from(admin)
+    let tx = market
+        .revealResult(id, U256::ZERO, ANSWER, SALT, RESULT_URI.into())
+        .from(w0)
         .into_transaction_request();
-    m.step(l, "settleKnownAnswer", reveal).await?;
+    m.step(l, "revealResult", tx).await?;
+    let reveal = market
+        .revealAnswer(id, ANSWER, SALT)
+        .from(submitter)
+        .into_transaction_request();
+    m.step(l, "revealAnswer (settles)", reveal).await?;
 
     // ---- quorum of 2 out of 3: commit, reveal; the last reveal settles (one dissenter slashed)
     let l = "batch, quorum 2 of 3";
@@ -298,7 +322,7 @@ async fn main() -> Res<()> {
             "revealResult"
         };
         let tx = market
-            .revealResult(id, U256::from(i), results[i], SALT)
+            .revealResult(id, U256::from(i), results[i], SALT, RESULT_URI.into())
             .from(*w)
             .into_transaction_request();
         m.step(l, step, tx).await?;
@@ -343,6 +367,58 @@ async fn main() -> Res<()> {
     )
     .await?;
 
+    // ---- a provider declines; a service provider gives notice after an extension
+    let l = "batch, declined";
+    let (id, now) = (next_id().await?, m.now().await?);
+    m.step(l, "createTask", create(now, 0, 1, 14)).await?;
+    m.step(l, "assign", assign(id, vec![o0], vec![price]))
+        .await?;
+    m.step(
+        l,
+        "declineTask (cancels)",
+        market
+            .declineTask(id, U256::ZERO)
+            .from(w0)
+            .into_transaction_request(),
+    )
+    .await?;
+    let l = "service, notice";
+    let (id, now) = (next_id().await?, m.now().await?);
+    m.step(l, "createTask", create(now, 3, 1, 15)).await?;
+    m.step(
+        l,
+        "assign",
+        assign(id, vec![o0], vec![U256::from(9u128 * 10u128.pow(14))]),
+    )
+    .await?;
+    m.step(
+        l,
+        "extendService",
+        market
+            .extendService(id, 86_400)
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.step(
+        l,
+        "leaveService",
+        market
+            .leaveService(id, U256::ZERO)
+            .from(o0)
+            .into_transaction_request(),
+    )
+    .await?;
+    m.warp(86_400 + 1).await?;
+    m.step(
+        l,
+        "claimService (ends it)",
+        market
+            .claimService(id, U256::ZERO)
+            .into_transaction_request(),
+    )
+    .await?;
+
     // ---- a no-show, expired by anyone after resultBy
     let l = "batch, no-show expired";
     let (id, now) = (next_id().await?, m.now().await?);
@@ -365,14 +441,16 @@ async fn main() -> Res<()> {
         "batch, known answer, 1 replica",
         "batch, quorum 2 of 3",
         "service, 1 replica",
+        "batch, declined",
+        "service, notice",
         "batch, no-show expired",
     ] {
         m.print_lifecycle(l);
     }
     println!();
     println!(
-        "single-replica batch lifecycle: {gas} gas (target <= 250000: {}), {bytes} calldata bytes (target <= 1500: {})\n",
-        verdict(gas <= 250_000),
+        "single-replica batch lifecycle: {gas} gas (target <= 260000: {}), {bytes} calldata bytes (target <= 1500: {})\n",
+        verdict(gas <= 260_000),
         verdict(bytes <= 1500)
     );
 

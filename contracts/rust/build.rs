@@ -19,8 +19,13 @@ use foundry_compilers::{
 
 /// The contracts the bindings expose.
 const CONTRACTS: &[&str] = &["SwanMarket", "DevToken"];
-/// Dev-only contracts whose ABI repeats the market's types: bindings in a module of their own.
-const NESTED: &[(&str, &str)] = &[("BenchDriver", "bench_driver")];
+/// Contracts whose ABI repeats the market's types: bindings in a module of their own (the
+/// registry's full `ISwanRegistry` types live in `registry`; the market's ABI carries the few it
+/// shares, at the root).
+const NESTED: &[(&str, &str)] = &[
+    ("SwanRegistry", "registry"),
+    ("BenchDriver", "bench_driver"),
+];
 
 fn fail(msg: impl std::fmt::Display) -> ! {
     // cargo shows build-script stderr; one clear line says what to do
@@ -137,7 +142,7 @@ fn main() {
                 ));
             }
             Some(module) => bindings.push_str(&format!(
-                "/// Bindings of the dev-only `{name}` contract (with its own copies of the market's types).\npub mod {module} {{\n{sol}}}\n"
+                "/// Bindings of the `{name}` contract (with its own copies of the types it shares with the market).\npub mod {module} {{\n{sol}/// The compiled artifact (ABI and bytecode) of `{name}`, as JSON.\npub const ARTIFACT: &str = include_str!({path:?});\n}}\n"
             )),
         }
     }

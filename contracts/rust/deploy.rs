@@ -7,7 +7,7 @@ use alloy::{
     rpc::types::TransactionRequest,
 };
 
-use crate::{DevToken, ISwanMarket, Manifest, SwanMarket, abi_fingerprint};
+use crate::{DevToken, ISwanRegistry, Manifest, SwanMarket, abi_fingerprint, registry};
 
 /// What to deploy.
 #[derive(Debug, Clone)]
@@ -21,8 +21,8 @@ pub struct DeployConfig {
     /// Keepers granted at deployment.
     pub keepers: Vec<Address>,
     /// Parameter version 1.
-    pub params: ISwanMarket::Params,
-    /// Seconds every later governance change waits.
+    pub params: ISwanRegistry::Params,
+    /// Seconds every later governance change waits (1 to 30 days).
     pub admin_delay: u64,
     /// RPC URLs recorded in the manifest.
     pub rpc_urls: Vec<String>,
@@ -32,8 +32,8 @@ pub struct DeployConfig {
 
 impl DeployConfig {
     /// A local devnet deployment: a fresh [`DevToken`], `operator` as admin, pauser and only
-    /// keeper, [`dev_params`] with a fixed treasury nobody holds a key for, and a one-minute
-    /// governance delay.
+    /// keeper, [`dev_params`] with a fixed treasury nobody holds a key for, and the shortest
+    /// governance delay the contracts accept (one day).
     pub fn devnet(operator: Address, rpc_url: String) -> Self {
         Self {
             token: None,
@@ -41,22 +41,24 @@ impl DeployConfig {
             pauser: operator,
             keepers: vec![operator],
             params: dev_params(DEVNET_TREASURY),
-            admin_delay: 60,
+            admin_delay: MIN_ADMIN_DELAY,
             rpc_urls: vec![rpc_url],
             explorer: None,
         }
     }
 }
 
+/// The shortest governance delay the registry accepts (`MIN_ADMIN_DELAY`, seconds).
+pub const MIN_ADMIN_DELAY: u64 = 86_400;
+
 /// The devnet treasury: a fixed address nobody holds a key for on anvil.
 pub const DEVNET_TREASURY: Address = Address::repeat_byte(0x7e);
 
-/// Parameters for a local devnet: 5 % fee, half of each slash to the submitter, 5 % bounty,
-/// 100-token minimum collateral and a one-minute unbonding delay.
-pub fn dev_params(treasury: Address) -> ISwanMarket::Params {
-    ISwanMarket::Params {
+/// Parameters for a local devnet: 5 % fee, 5 % expiry bounty, 100-token minimum collateral and
+/// a one-minute unbonding delay.
+pub fn dev_params(treasury: Address) -> ISwanRegistry::Params {
+    ISwanRegistry::Params {
         feeBps: 500,
-        slashToSubmitterBps: 5_000,
         bountyBps: 500,
         treasury,
         minCollateral: alloy::primitives::Uint::from(100u128 * 10u128.pow(18)),
@@ -106,11 +108,19 @@ pub async fn deploy<P: Provider<Ethereum>>(
     .into_transaction_request();
     // simulate first: a bad configuration comes back as the contract's typed error
     if let Err(e) = provider.call(tx.clone()).await {
-        let decoded = e
-            .as_error_resp()
-            .and_then(|r| r.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>());
+        // the registry validates the roles and parameters inside the market's constructor
+        let resp = e.as_error_resp();
+        let decoded = resp
+            .and_then(|r| {
+                r.as_decoded_interface_error::<registry::SwanRegistry::SwanRegistryErrors>()
+            })
+            .map(|err| format!("{err:?}"))
+            .or_else(|| {
+                resp.and_then(|r| r.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>())
+                    .map(|err| format!("{err:?}"))
+            });
         return Err(match decoded {
-            Some(err) => DeployError::Refused(format!("{err:?}")),
+            Some(err) => DeployError::Refused(err),
             None => DeployError::Rpc(e),
         });
     }
@@ -120,10 +130,12 @@ pub async fn deploy<P: Provider<Ethereum>>(
         .contract_address
         .filter(|_| receipt.status())
         .ok_or(DeployError::NoContract(receipt.transaction_hash))?;
+    let registry = SwanMarket::new(market, provider).registry().call().await?;
     Ok(Manifest {
         chain_id,
         rpc_urls: cfg.rpc_urls.clone(),
         market,
+        registry,
         token,
         start_block: receipt.block_number.unwrap_or_default(),
         deploy_tx: receipt.transaction_hash,

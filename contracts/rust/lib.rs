@@ -7,7 +7,8 @@
 //! therefore the one source of truth: change a `.sol` file and the Rust types follow (or stop
 //! compiling).
 //!
-//! - [`SwanMarket`] and [`DevToken`]: typed contract instances, calls, events and errors.
+//! - [`SwanMarket`] (tasks and money), [`SwanRegistry`] (providers, roles, parameters; its full
+//!   types in [`registry`]) and [`DevToken`]: typed contract instances, calls, events and errors.
 //! - [`deploy`]: deploys a market (and, on a dev chain, its token) and returns a [`Manifest`].
 //! - [`Manifest`]: what a deployment is (chain, addresses, start block, ABI fingerprint), as the
 //!   indexer and keeper read it.
@@ -19,6 +20,7 @@
 mod bindings {
     include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 }
+pub use bindings::registry::SwanRegistry;
 pub use bindings::*;
 
 mod deploy;
@@ -27,7 +29,7 @@ mod keys;
 mod manifest;
 mod names;
 
-pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, deploy, dev_params};
+pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, deploy, dev_params};
 pub use devchain::{anvil_path, dev_wallet};
 pub use keys::{KeyError, load_signer};
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};

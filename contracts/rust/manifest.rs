@@ -5,7 +5,7 @@ use std::path::Path;
 use alloy::primitives::{Address, B256, keccak256};
 use serde::{Deserialize, Serialize};
 
-use crate::SWANMARKET_ARTIFACT;
+use crate::{SWANMARKET_ARTIFACT, registry};
 
 /// A deployment of the market, written by the deploy step and read by every other component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,8 +14,10 @@ pub struct Manifest {
     pub chain_id: u64,
     /// RPC endpoints, first preferred.
     pub rpc_urls: Vec<String>,
-    /// The SwanMarket contract.
+    /// The SwanMarket contract (tasks and money).
     pub market: Address,
+    /// The SwanRegistry the market deployed (providers, roles, parameters).
+    pub registry: Address,
     /// The payment and collateral token.
     pub token: Address,
     /// The block the market was deployed in: indexing starts here.
@@ -63,13 +65,16 @@ pub enum ManifestError {
     },
 }
 
-/// keccak256 of the compiled market ABI (canonical JSON): changes whenever any function, event
-/// or error of the market changes.
+/// keccak256 of the compiled market and registry ABIs (canonical JSON): changes whenever any
+/// function, event or error of either changes.
 pub fn abi_fingerprint() -> B256 {
-    let artifact: serde_json::Value =
-        serde_json::from_str(SWANMARKET_ARTIFACT).expect("build.rs writes valid JSON");
-    let abi = serde_json::to_string(&artifact["abi"]).expect("serializes");
-    keccak256(abi.as_bytes())
+    let abi = |artifact: &str| {
+        let json: serde_json::Value =
+            serde_json::from_str(artifact).expect("build.rs writes valid JSON");
+        json["abi"].clone()
+    };
+    let both = serde_json::json!([abi(SWANMARKET_ARTIFACT), abi(registry::ARTIFACT)]);
+    keccak256(serde_json::to_string(&both).expect("serializes").as_bytes())
 }
 
 impl Manifest {
@@ -119,6 +124,7 @@ mod tests {
             chain_id: 31337,
             rpc_urls: vec!["http://127.0.0.1:8545".into()],
             market: Address::repeat_byte(1),
+            registry: Address::repeat_byte(4),
             token: Address::repeat_byte(2),
             start_block: 7,
             deploy_tx: B256::repeat_byte(3),

@@ -10,7 +10,7 @@ pub const TASK_STATUS: [&str; 6] = [
     "cancelled",
 ];
 /// `ReplicaStatus`.
-pub const REPLICA_STATUS: [&str; 8] = [
+pub const REPLICA_STATUS: [&str; 9] = [
     "none",
     "assigned",
     "submitted",
@@ -19,6 +19,7 @@ pub const REPLICA_STATUS: [&str; 8] = [
     "slashed",
     "refunded",
     "ended",
+    "declined",
 ];
 /// `ProviderStatus`.
 pub const PROVIDER_STATUS: [&str; 4] = ["none", "active", "paused", "exited"];

@@ -8,7 +8,8 @@ use alloy::{
     rpc::types::{TransactionReceipt, TransactionRequest},
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_wallet,
+    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, SwanRegistry,
+    anvil_path, deploy, dev_wallet, registry::ISwanRegistry as Reg,
 };
 
 fn eth(n: u64) -> U256 {
@@ -47,13 +48,14 @@ fn request(now: u64) -> ISwanMarket::TaskRequest {
         replicas: 1,
         quorum: 0,
         collateralPct: 200,
+        paramsVersion: 1,
         price: alloy::primitives::Uint::from(10u128 * 10u128.pow(18)),
         assignBy: (now + 3_600) as u32,
         resultBy: (now + 7_200) as u32,
         settleBy: (now + 10_800) as u32,
         specHash: keccak256(b"spec"),
         answerCommit: B256::ZERO,
-        requirements: ISwanMarket::Resources {
+        requirements: ISwanRegistry::Resources {
             cpuCores: 1,
             memoryGiB: 1,
             storageGiB: 1,
@@ -66,11 +68,11 @@ fn request(now: u64) -> ISwanMarket::TaskRequest {
     }
 }
 
-fn info(worker: Address, beneficiary: Address) -> ISwanMarket::ProviderInfo {
-    ISwanMarket::ProviderInfo {
+fn info(worker: Address, beneficiary: Address) -> Reg::ProviderInfo {
+    Reg::ProviderInfo {
         worker,
         beneficiary,
-        resources: ISwanMarket::Resources {
+        resources: Reg::Resources {
             cpuCores: 8,
             memoryGiB: 32,
             storageGiB: 500,
@@ -78,14 +80,19 @@ fn info(worker: Address, beneficiary: Address) -> ISwanMarket::ProviderInfo {
             gpuMemoryGiB: 0,
             gpuModel: B256::ZERO,
         },
-        prices: ISwanMarket::Prices {
+        prices: Reg::Prices {
             perCpuHour: alloy::primitives::Uint::from(1u64),
             perGiBMemoryHour: alloy::primitives::Uint::from(1u64),
             perGpuHour: alloy::primitives::Uint::from(1u64),
             perGiBStorageHour: alloy::primitives::Uint::from(1u64),
         },
         region: B256::ZERO,
-        taskTypes: 1,
+        terms: Reg::Terms {
+            maxCollateral: alloy::primitives::Uint::from(10u128.pow(21)),
+            minPrice: alloy::primitives::Uint::ZERO,
+            minRate: alloy::primitives::Uint::ZERO,
+            modes: 0b1111,
+        },
         metadataURI: "http://127.0.0.1:9000".into(),
     }
 }
@@ -113,21 +120,24 @@ async fn a_task_settles_on_chain_through_the_bindings() {
     let p = &c.provider;
     let (keeper, submitter, owner, worker) = (c.keys[0], c.keys[1], c.keys[2], c.keys[3]);
     let market = SwanMarket::new(c.manifest.market, p);
+    let registry = SwanRegistry::new(c.manifest.registry, p);
     let token = DevToken::new(c.manifest.token, p);
     for who in [submitter, owner] {
         mine(p, token.mint(who, eth(10_000)).into_transaction_request()).await;
-        mine(
-            p,
-            token
-                .approve(c.manifest.market, U256::MAX)
-                .from(who)
-                .into_transaction_request(),
-        )
-        .await;
+        for spender in [c.manifest.market, c.manifest.registry] {
+            mine(
+                p,
+                token
+                    .approve(spender, U256::MAX)
+                    .from(who)
+                    .into_transaction_request(),
+            )
+            .await;
+        }
     }
     mine(
         p,
-        market
+        registry
             .registerProvider(info(worker, owner))
             .from(owner)
             .into_transaction_request(),
@@ -135,7 +145,7 @@ async fn a_task_settles_on_chain_through_the_bindings() {
     .await;
     mine(
         p,
-        market
+        registry
             .depositCollateral(eth(1_000))
             .from(owner)
             .into_transaction_request(),
@@ -192,7 +202,7 @@ async fn a_task_settles_on_chain_through_the_bindings() {
 
     let task = market.getTask(id).call().await.unwrap();
     assert_eq!(task.status, 3, "Completed");
-    let p = market.getProvider(owner).call().await.unwrap();
+    let p = market.getAccount(owner).call().await.unwrap();
     assert_eq!(
         U256::from(p.earned),
         eth(8) - eth(8) * U256::from(500) / U256::from(10_000)
@@ -241,6 +251,13 @@ async fn deploy_records_a_manifest_that_loads() {
     let market = SwanMarket::new(c.manifest.market, &c.provider);
     assert_eq!(market.token().call().await.unwrap(), c.manifest.token);
     assert_eq!(market.paramsVersion().call().await.unwrap(), 1);
+    assert_eq!(market.registry().call().await.unwrap(), c.manifest.registry);
+    let registry = SwanRegistry::new(c.manifest.registry, &c.provider);
+    assert_eq!(registry.market().call().await.unwrap(), c.manifest.market);
+    assert_eq!(
+        registry.adminDelay().call().await.unwrap(),
+        U256::from(86_400)
+    );
     let dir = std::env::temp_dir().join(format!("swan-deploy-{}", std::process::id()));
     let path = dir.join("manifest.json");
     c.manifest.save(&path).unwrap();

@@ -25,7 +25,8 @@ use alloy::{
 };
 use sqlx::Connection;
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, SwanMarket, anvil_path, bench_driver, deploy, dev_wallet,
+    DeployConfig, DevToken, SwanRegistry, anvil_path, bench_driver, deploy, dev_wallet,
+    registry::ISwanRegistry as Reg,
 };
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -147,13 +148,14 @@ async fn bench_request<P: Provider>(p: &P) -> Res<(bench_driver::ISwanMarket::Ta
         replicas: 1,
         quorum: 0,
         collateralPct: 100,
+        paramsVersion: 1,
         price: Uint::from(10u128.pow(18)),
         assignBy: (now + 200 * 86_400) as u32,
         resultBy: (now + 201 * 86_400) as u32,
         settleBy: (now + 202 * 86_400) as u32,
         specHash: keccak256(b"bench"),
         answerCommit: B256::ZERO,
-        requirements: bench_driver::ISwanMarket::Resources {
+        requirements: bench_driver::ISwanRegistry::Resources {
             cpuCores: 1,
             memoryGiB: 1,
             storageGiB: 1,
@@ -178,13 +180,15 @@ async fn build_chain<P: Provider>(
     target: u64,
 ) -> Res<(swan_contracts::Manifest, alloy::primitives::Address, u64)> {
     let manifest = deploy(p, &DeployConfig::devnet(admin, anvil.endpoint())).await?;
-    let market = SwanMarket::new(manifest.market, p);
     let token = DevToken::new(manifest.token, p);
+    let registry = SwanRegistry::new(manifest.registry, p);
     let driver =
         bench_driver::BenchDriver::deploy(p, manifest.market, manifest.token, owner).await?;
     let d = *driver.address();
+    let worker = driver.worker().call().await?;
 
-    // the provider (its worker is the driver), the driver's funds, the driver as keeper
+    // the provider (its worker is the driver's worker contract), the driver's funds, the driver
+    // as keeper
     send(
         p,
         token.mint(owner, eth(1_000_000)).into_transaction_request(),
@@ -193,15 +197,15 @@ async fn build_chain<P: Provider>(
     send(
         p,
         token
-            .approve(manifest.market, U256::MAX)
+            .approve(manifest.registry, U256::MAX)
             .from(owner)
             .into_transaction_request(),
     )
     .await?;
-    let info = ISwanMarket::ProviderInfo {
-        worker: d,
+    let info = Reg::ProviderInfo {
+        worker,
         beneficiary: owner,
-        resources: ISwanMarket::Resources {
+        resources: Reg::Resources {
             cpuCores: 64,
             memoryGiB: 256,
             storageGiB: 1_000,
@@ -209,19 +213,24 @@ async fn build_chain<P: Provider>(
             gpuMemoryGiB: 80,
             gpuModel: B256::ZERO,
         },
-        prices: ISwanMarket::Prices {
+        prices: Reg::Prices {
             perCpuHour: Uint::from(1u8),
             perGiBMemoryHour: Uint::from(1u8),
             perGpuHour: Uint::from(1u8),
             perGiBStorageHour: Uint::from(1u8),
         },
         region: B256::right_padding_from(b"bench"),
-        taskTypes: 1,
+        terms: Reg::Terms {
+            maxCollateral: Uint::from(eth(10_000)),
+            minPrice: Uint::ZERO,
+            minRate: Uint::ZERO,
+            modes: 0b1111,
+        },
         metadataURI: "http://127.0.0.1/bench".into(),
     };
     send(
         p,
-        market
+        registry
             .registerProvider(info)
             .from(owner)
             .into_transaction_request(),
@@ -229,7 +238,7 @@ async fn build_chain<P: Provider>(
     .await?;
     send(
         p,
-        market
+        registry
             .depositCollateral(eth(10_000))
             .from(owner)
             .into_transaction_request(),
@@ -245,9 +254,10 @@ async fn build_chain<P: Provider>(
         driver.deposit(eth(100_000_000)).into_transaction_request(),
     )
     .await?;
-    send(p, market.scheduleKeeper(d).into_transaction_request()).await?;
-    let _: serde_json::Value = p.raw_request("evm_increaseTime".into(), (61,)).await?;
-    send(p, market.applyKeeper(d).into_transaction_request()).await?;
+    send(p, registry.scheduleKeeper(d).into_transaction_request()).await?;
+    let delay = swan_contracts::MIN_ADMIN_DELAY + 1;
+    let _: serde_json::Value = p.raw_request("evm_increaseTime".into(), (delay,)).await?;
+    send(p, registry.applyKeeper(d).into_transaction_request()).await?;
 
     let (request, price) = bench_request(p).await?;
     let txs = target.div_ceil(PER_TX * 5);

@@ -10,10 +10,10 @@ use alloy::{
     rpc::types::{Filter, Log},
     transports::{RpcError, TransportErrorKind},
 };
-use swan_contracts::{Manifest, SwanMarket::SwanMarketEvents};
+use swan_contracts::Manifest;
 
 use crate::{
-    events::{self, DecodeError},
+    events::{self, DecodeError, SwanEvent},
     store::{BlockRow, LogRow},
 };
 
@@ -173,7 +173,7 @@ pub struct Fetched {
     /// Raw logs, in chain order.
     pub logs: Vec<LogRow>,
     /// The logs decoded.
-    pub events: Vec<SwanMarketEvents>,
+    pub events: Vec<SwanEvent>,
 }
 
 impl Fetched {
@@ -344,7 +344,7 @@ impl Rpc {
         Ok(out)
     }
 
-    /// Read blocks `from..=to` of the market. With `full`, every header of the range is
+    /// Read blocks `from..=to` of the market and its registry. With `full`, every header of the range is
     /// fetched and each log's block hash checked against it (the unfinalized part of the
     /// chain); otherwise only the last header is (final blocks cannot change).
     pub async fn range(
@@ -355,7 +355,7 @@ impl Rpc {
         full: bool,
     ) -> Result<Fetched, FetchError> {
         let filter = Filter::new()
-            .address(manifest.market)
+            .address(vec![manifest.market, manifest.registry])
             .from_block(from)
             .to_block(to);
         let logs = self.call(|| self.provider().get_logs(&filter)).await?;
@@ -418,7 +418,7 @@ impl Rpc {
     }
 }
 
-fn decode(log: &Log) -> Result<(LogRow, SwanMarketEvents), FetchError> {
+fn decode(log: &Log) -> Result<(LogRow, SwanEvent), FetchError> {
     let block = log.block_number.unwrap_or_default();
     let index = log.log_index.unwrap_or_default();
     let event = events::decode(&log.inner).map_err(|source| FetchError::Decode {

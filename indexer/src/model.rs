@@ -118,7 +118,8 @@ pub struct ProviderRow {
     pub price_gpu_hour: U256,
     pub price_storage_hour: U256,
     pub region: String,
-    pub task_types: u64,
+    /// Verification modes accepted (bit `i`: `ISwanMarket.Mode` `i`).
+    pub modes: u64,
     pub metadata_uri: String,
     pub stake: U256,
     pub locked: U256,
@@ -132,6 +133,14 @@ pub struct ProviderRow {
     pub running: u64,
     pub registered_block: u64,
     pub updated_block: u64,
+    /// The most collateral one replica may lock (its terms).
+    pub max_collateral: U256,
+    /// Its floor for a batch replica's price.
+    pub min_price: U256,
+    /// Its floor for a service replica's rate per second.
+    pub min_rate: U256,
+    /// Replicas it declined.
+    pub declined: u64,
 }
 
 impl ProviderRow {
@@ -167,7 +176,7 @@ impl StateRow for ProviderRow {
         "price_storage_hour",
         "price_f",
         "region",
-        "task_types",
+        "modes",
         "metadata_uri",
         "stake",
         "locked",
@@ -184,6 +193,10 @@ impl StateRow for ProviderRow {
         "reputation",
         "registered_block",
         "updated_block",
+        "max_collateral",
+        "min_price",
+        "min_rate",
+        "declined",
     ];
     const KEY: &'static [&'static str] = &["chain_id", "address"];
 
@@ -206,7 +219,7 @@ impl StateRow for ProviderRow {
             T(self.price_storage_hour.to_string()),
             F(approx(&self.price_cpu_hour)),
             T(self.region.clone()),
-            I(big(self.task_types)),
+            I(big(self.modes)),
             T(self.metadata_uri.clone()),
             T(self.stake.to_string()),
             T(self.locked.to_string()),
@@ -223,6 +236,10 @@ impl StateRow for ProviderRow {
             F(self.reputation()),
             I(big(self.registered_block)),
             I(big(self.updated_block)),
+            T(self.max_collateral.to_string()),
+            T(self.min_price.to_string()),
+            T(self.min_rate.to_string()),
+            I(big(self.declined)),
         ]
     }
 
@@ -251,7 +268,7 @@ impl StateRow for ProviderRow {
             price_gpu_hour: amount(r, "price_gpu_hour")?,
             price_storage_hour: amount(r, "price_storage_hour")?,
             region: r.try_get("region")?,
-            task_types: int(r, "task_types")?,
+            modes: int(r, "modes")?,
             metadata_uri: r.try_get("metadata_uri")?,
             stake: amount(r, "stake")?,
             locked: amount(r, "locked")?,
@@ -265,6 +282,10 @@ impl StateRow for ProviderRow {
             running: int(r, "running")?,
             registered_block: int(r, "registered_block")?,
             updated_block: int(r, "updated_block")?,
+            max_collateral: amount(r, "max_collateral")?,
+            min_price: amount(r, "min_price")?,
+            min_rate: amount(r, "min_rate")?,
+            declined: int(r, "declined")?,
         })
     }
 }
@@ -466,6 +487,9 @@ pub struct ReplicaRow {
     pub claimed_until: Option<u64>,
     pub assigned_block: u64,
     pub updated_block: u64,
+    /// Collateral its provider locks: collateral_pct % of its agreed price (rate × duration for a
+    /// service).
+    pub collateral: U256,
 }
 
 impl StateRow for ReplicaRow {
@@ -487,6 +511,7 @@ impl StateRow for ReplicaRow {
         "claimed_until",
         "assigned_block",
         "updated_block",
+        "collateral",
     ];
     const KEY: &'static [&'static str] = &["chain_id", "task_id", "idx"];
 
@@ -508,6 +533,7 @@ impl StateRow for ReplicaRow {
             NI(self.claimed_until.map(big)),
             I(big(self.assigned_block)),
             I(big(self.updated_block)),
+            T(self.collateral.to_string()),
         ]
     }
 
@@ -546,6 +572,7 @@ impl StateRow for ReplicaRow {
             claimed_until: opt_int(r, "claimed_until")?,
             assigned_block: int(r, "assigned_block")?,
             updated_block: int(r, "updated_block")?,
+            collateral: amount(r, "collateral")?,
         })
     }
 }
@@ -699,7 +726,6 @@ impl EventTable {
                 "idx",
                 "provider",
                 "slashed",
-                "to_submitter",
                 "to_treasury",
                 "bounty",
                 "refund",

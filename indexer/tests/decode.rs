@@ -1,5 +1,5 @@
-//! Logs from a real chain decode into the market's typed events; foreign and broken logs are
-//! refused with a reason.
+//! Logs from a real chain decode into the market's and the registry's typed events; foreign and
+//! broken logs are refused with a reason.
 
 mod common;
 
@@ -8,8 +8,10 @@ use alloy::{
     providers::Provider,
     rpc::types::Filter,
 };
-use swan_contracts::SwanMarket::SwanMarketEvents;
-use swan_indexer::events::{DecodeError, decode, signatures};
+use swan_contracts::{
+    SwanMarket::SwanMarketEvents, registry::SwanRegistry::SwanRegistryEvents as R,
+};
+use swan_indexer::events::{DecodeError, SwanEvent, decode, signatures};
 
 #[tokio::test]
 async fn every_log_of_a_deployment_decodes() {
@@ -17,30 +19,37 @@ async fn every_log_of_a_deployment_decodes() {
     let (provider, m, me) = (&chain.provider, &chain.manifest, chain.operator);
 
     let logs = provider
-        .get_logs(&Filter::new().address(m.market).from_block(0))
+        .get_logs(
+            &Filter::new()
+                .address(vec![m.market, m.registry])
+                .from_block(0),
+        )
         .await
         .unwrap();
-    let events: Vec<SwanMarketEvents> = logs.iter().map(|l| decode(&l.inner).unwrap()).collect();
-    // constructor: AdminChanged, PauserSet, 2 × KeeperSet, ParamsApplied; then Deposited
+    let events: Vec<SwanEvent> = logs.iter().map(|l| decode(&l.inner).unwrap()).collect();
+    // the registry's constructor: AdminChanged, PauserSet, 2 × KeeperSet, ParamsApplied; then
+    // the market's Deposited
     assert_eq!(events.len(), 6, "{events:?}");
-    assert!(matches!(&events[0], SwanMarketEvents::AdminChanged(e) if e.admin == me));
+    assert!(matches!(&events[0], SwanEvent::Registry(R::AdminChanged(e)) if e.admin == me));
     assert_eq!(
         events
             .iter()
-            .filter(|e| matches!(e, SwanMarketEvents::KeeperSet(k) if k.enabled))
+            .filter(|e| matches!(e, SwanEvent::Registry(R::KeeperSet(k)) if k.enabled))
             .count(),
         2
     );
     match &events[4] {
-        SwanMarketEvents::ParamsApplied(p) => {
+        SwanEvent::Registry(R::ParamsApplied(p)) => {
             assert_eq!(p.version, 1);
             assert_eq!(p.params.feeBps, 500);
         }
         other => panic!("expected ParamsApplied, got {other:?}"),
     }
     assert!(
-        matches!(&events[5], SwanMarketEvents::Deposited(d) if d.account == me && d.amount == U256::from(700))
+        matches!(&events[5], SwanEvent::Market(SwanMarketEvents::Deposited(d)) if d.account == me && d.amount == U256::from(700))
     );
+    assert!(logs[..5].iter().all(|l| l.address() == m.registry));
+    assert_eq!(logs[5].address(), m.market);
 }
 
 #[test]

@@ -72,7 +72,7 @@ async fn reorgs_roll_back(
             } else {
                 let paused = i % 4 == 1;
                 m.send(
-                    m.market()
+                    m.registry()
                         .setProviderPaused(paused)
                         .from(m.owners[1])
                         .into_transaction_request(),

@@ -17,7 +17,7 @@ use swan_indexer::{
     store::Store,
 };
 
-const REPLICA_STATUS: [&str; 8] = [
+const REPLICA_STATUS: [&str; 9] = [
     "none",
     "assigned",
     "submitted",
@@ -26,6 +26,7 @@ const REPLICA_STATUS: [&str; 8] = [
     "slashed",
     "refunded",
     "ended",
+    "declined",
 ];
 
 async fn text(store: &Store, sql: &str, args: &[&str]) -> Vec<Vec<String>> {
@@ -59,13 +60,17 @@ async fn check(m: &Market, ids: &[U256], store: &Store) {
         .collect();
     assert_eq!(names, all, "every event type is mirrored");
 
-    // providers: status, keys and every collateral figure equal the contract's record
+    // providers: status, keys, terms and every collateral figure equal the contracts' records
+    let rg = m.registry();
     for owner in &m.owners {
-        let chain = mk.getProvider(*owner).call().await.unwrap();
+        let chain = rg.getProvider(*owner).call().await.unwrap();
+        let account = mk.getAccount(*owner).call().await.unwrap();
+        let stake = rg.stakeOf(*owner).call().await.unwrap();
         let row = text(
             store,
             "SELECT status, worker, beneficiary, stake, locked, unbonding, earned, slashed_total, \
-             CAST(completed AS TEXT), CAST(failed AS TEXT), free FROM providers WHERE address = $1",
+             CAST(completed AS TEXT), CAST(failed AS TEXT), free, CAST(modes AS TEXT), max_collateral, \
+             min_price, min_rate, CAST(declined AS TEXT) FROM providers WHERE address = $1",
             &[&addr(owner)],
         )
         .await;
@@ -76,15 +81,24 @@ async fn check(m: &Market, ids: &[U256], store: &Store) {
         );
         assert_eq!(r[1], addr(&chain.worker));
         assert_eq!(r[2], addr(&chain.beneficiary));
-        assert_eq!(r[3], chain.stake.to_string(), "{owner} stake");
-        assert_eq!(r[4], chain.locked.to_string(), "{owner} locked");
+        assert_eq!(r[3], stake.to_string(), "{owner} stake");
+        assert_eq!(r[4], account.locked.to_string(), "{owner} locked");
         assert_eq!(r[5], chain.unbonding.to_string(), "{owner} unbonding");
-        assert_eq!(r[6], chain.earned.to_string(), "{owner} earned");
-        assert_eq!(r[7], chain.slashedTotal.to_string(), "{owner} slashed");
-        assert_eq!(r[8], chain.completed.to_string(), "{owner} completed");
-        assert_eq!(r[9], chain.failed.to_string(), "{owner} failed");
+        assert_eq!(r[6], account.earned.to_string(), "{owner} earned");
+        assert_eq!(r[7], account.slashedTotal.to_string(), "{owner} slashed");
+        assert_eq!(r[8], account.completed.to_string(), "{owner} completed");
+        assert_eq!(r[9], account.failed.to_string(), "{owner} failed");
         let free = mk.freeCollateral(*owner).call().await.unwrap();
         assert_eq!(r[10], free.to_string(), "{owner} free collateral");
+        assert_eq!(r[11], chain.modes.to_string(), "{owner} modes");
+        assert_eq!(
+            r[12],
+            chain.maxCollateral.to_string(),
+            "{owner} max collateral"
+        );
+        assert_eq!(r[13], chain.minPrice.to_string(), "{owner} price floor");
+        assert_eq!(r[14], chain.minRate.to_string(), "{owner} rate floor");
+        assert_eq!(r[15], account.declined.to_string(), "{owner} declined");
     }
 
     // tasks and replicas: status, collateral, each replica's provider, price and status
@@ -105,10 +119,15 @@ async fn check(m: &Market, ids: &[U256], store: &Store) {
         let row = TaskRow::from_row(&row).unwrap();
         assert_eq!(row.status, TASK_STATUS[t.status as usize], "task {key}");
         assert_eq!(row.replicas, u64::from(t.replicas));
+        let cap_value = if row.mode == "service" {
+            row.price * U256::from(row.result_by)
+        } else {
+            row.price
+        };
         assert_eq!(
             row.collateral,
-            mk.collateralOf(*id).call().await.unwrap(),
-            "task {key} collateral"
+            cap_value * U256::from(row.collateral_pct) / U256::from(100),
+            "task {key}: the most a replica locks"
         );
         assert_eq!(row.submitter, mk.submitterOf(*id).call().await.unwrap());
         if let (true, Some(started)) = (row.mode == "service", row.service_started) {
@@ -127,12 +146,18 @@ async fn check(m: &Market, ids: &[U256], store: &Store) {
             }
             let stored = text(
                 store,
-                "SELECT provider, price, status FROM replicas WHERE task_id = $1 AND idx = CAST($2 AS BIGINT)",
+                "SELECT provider, price, status, collateral FROM replicas WHERE task_id = $1 AND idx = CAST($2 AS BIGINT)",
                 &[&key, &i.to_string()],
             )
             .await;
             assert_eq!(stored[0][0], addr(&r.provider));
             assert_eq!(stored[0][1], r.price.to_string());
+            let collateral = mk.collateralOf(*id, U256::from(i)).call().await.unwrap();
+            assert_eq!(
+                stored[0][3],
+                collateral.to_string(),
+                "replica {key}/{i} collateral"
+            );
             assert_eq!(
                 stored[0][2], REPLICA_STATUS[r.status as usize],
                 "replica {key}/{i}"
@@ -140,7 +165,8 @@ async fn check(m: &Market, ids: &[U256], store: &Store) {
         }
     }
 
-    // money: the treasury's internal balance is exactly the fees plus the treasury's slash shares
+    // money: the treasury's internal balance is exactly the fees plus what slashes (and forfeited
+    // known-answer prices) sent it
     let fees: U256 = text(store, "SELECT fee FROM payments", &[])
         .await
         .iter()
@@ -182,6 +208,7 @@ async fn check(m: &Market, ids: &[U256], store: &Store) {
         .collect();
     for k in [
         "params_scheduled",
+        "params_cancelled",
         "params_applied",
         "keeper_scheduled",
         "keeper_set",

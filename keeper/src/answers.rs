@@ -1,6 +1,6 @@
 //! Known answers: a known-answer task commits `keccak256(abi.encode(expected, salt))` on chain;
 //! the submitter hands the keeper the answer and salt privately (never in the public spec, or
-//! providers could copy it), and the keeper reveals them with `settleKnownAnswer` once the
+//! providers could copy it), and the keeper reveals them with `revealAnswer` once the
 //! results are in. Stored in the indexer's database (`keeper_answers`), checked against the
 //! commit before they are accepted.
 

@@ -55,7 +55,7 @@ pub fn single(task: U256, act: &Act) -> Result<Bytes, PayloadError> {
             passMask: mask.parse().map_err(|e| bad(act, task, e))?,
         }
         .abi_encode(),
-        Act::Reveal { expected, salt } => SwanMarket::settleKnownAnswerCall {
+        Act::Reveal { expected, salt } => SwanMarket::revealAnswerCall {
             taskId: task,
             expected: *expected,
             salt: *salt,

@@ -23,7 +23,7 @@
 //!   failover, finality from the indexer, a spending cap.
 //! - [`run`]: the keeper loop; [`cli`]: its command line; [`metrics`]: Prometheus and HTTP.
 //! - [`optimize`]: utilization per provider and region, suggested price per resource class.
-//! - [`answers`]: known answers handed to the keeper for `settleKnownAnswer`.
+//! - [`answers`]: known answers handed to the keeper for `revealAnswer`.
 //! - [`pricing`]: Swan's dynamic-pricing rule, which the keeper publishes as the suggested price
 //!   per resource class and the CLI uses as the default price cap of new tasks.
 

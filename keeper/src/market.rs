@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use alloy::primitives::{Address, B256, U256};
 use sqlx::{Row, any::AnyRow};
-use swan_indexer::store::Store;
+use swan_indexer::{project::MODES, store::Store};
 
 use crate::allocate::{Kind, Offer, OpenTask, Prices, Resources};
 
@@ -105,8 +105,9 @@ pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketEr
     }
     let rows = sqlx::query(
         "SELECT address, status, cpu_cores, memory_gib, storage_gib, gpu_count, gpu_memory_gib, gpu_model, \
-         price_cpu_hour, price_memory_hour, price_gpu_hour, price_storage_hour, region, task_types, free, \
-         completed, failed, running FROM providers WHERE chain_id = $1 ORDER BY address",
+         price_cpu_hour, price_memory_hour, price_gpu_hour, price_storage_hour, region, modes, free, \
+         completed, failed, running, max_collateral, min_price, min_rate FROM providers \
+         WHERE chain_id = $1 ORDER BY address",
     )
     .bind(chain)
     .fetch_all(store.pool())
@@ -127,7 +128,10 @@ pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketEr
                 per_gib_storage_hour: amount("providers", "price_storage_hour", r.get(11))?,
             },
             region: word(&r.get::<String, _>(12)),
-            task_types: u8::try_from(r.get::<i64, _>(13)).unwrap_or(0),
+            modes: u8::try_from(r.get::<i64, _>(13)).unwrap_or(0),
+            max_collateral: amount("providers", "max_collateral", r.get(18))?,
+            min_price: amount("providers", "min_price", r.get(19))?,
+            min_rate: amount("providers", "min_rate", r.get(20))?,
             free_collateral: amount("providers", "free", r.get(14))?,
             reputation_ppm: ((completed + 1) * 1_000_000 / (completed + failed + 2)) as u32,
             running: u32_of(&r, 17),
@@ -154,7 +158,17 @@ pub async fn open_tasks(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: String = r.get(0);
-        let kind = if r.get::<String, _>(1) == "service" {
+        let mode_name: String = r.get(1);
+        let mode =
+            MODES
+                .iter()
+                .position(|m| *m == mode_name)
+                .ok_or_else(|| MarketError::Corrupt {
+                    table: "tasks",
+                    column: "mode",
+                    value: mode_name.clone(),
+                })? as u8;
+        let kind = if mode == crate::allocate::mode::SERVICE_HEALTH {
             Kind::Service
         } else {
             Kind::Batch
@@ -167,6 +181,7 @@ pub async fn open_tasks(
                 value: id.clone(),
             })?,
             kind,
+            mode,
             replicas: u32_of(&r, 2),
             price_cap: amount("tasks", "price", r.get(3))?,
             duration_secs: match kind {

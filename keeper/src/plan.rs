@@ -7,7 +7,7 @@
 //! | open | before assign-by | `assign` (the batch allocation's choice) |
 //! | open | after assign-by | `expire` (refund) |
 //! | keeper-attested | every replica submitted, or result-by passed | `settle` with the verdicts' pass mask |
-//! | known answer | the same, the answer known | `reveal` (`settleKnownAnswer`) |
+//! | known answer | every replica committed (or declined), or result-by passed; the answer known | `reveal` (`revealAnswer`; the providers' last reveal settles) |
 //! | batch, any mode | result-by passed with a replica that never submitted, no verdict coming | `expire` attempt 0 (slash the no-shows) |
 //! | batch, any mode | settle-by passed | `expire` attempt 1 (quorum settled / results accepted) |
 //! | service | a replica failed its probes past the grace | `report` (`reportServiceFailure`) |

@@ -71,19 +71,16 @@ pub fn classify(data: &[u8]) -> Revert {
         | E::UnknownTask(_) => Action::Drop,
         E::TooEarly(x) => Action::Retry { at: time(x.time) },
         E::NothingToExpire(x) => Action::Retry { at: time(x.time) },
-        E::NotReady(x) => Action::Retry {
-            at: time(x.readyAt),
-        },
-        E::StillUnbonding(x) => Action::Retry {
-            at: time(x.releaseAt),
-        },
+        E::AnswerAlreadyRevealed(_) => Action::Drop,
         E::ResultsPending(_) | E::MarketPaused(_) => Action::Retry { at: None },
         E::ProviderNotActive(_)
         | E::InsufficientCollateral(_)
         | E::BelowMinCollateral(_)
         | E::PriceAboveCap(_)
+        | E::PriceBelowFloor(_)
+        | E::CollateralAboveLimit(_)
+        | E::ModeNotAccepted(_)
         | E::UnknownProvider(_)
-        | E::ProviderExited(_)
         | E::InsufficientBalance(_) => Action::Replan,
         _ => Action::Alert,
     };

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use swan_keeper::allocate::{
     Config, Kind, Offer, OpenTask, Prices, Refusal, Resources, allocate, check, collateral,
     instances::{Rng, market},
-    quote,
+    mode, quote,
     solver::{self, Problem, Solution},
 };
 
@@ -36,7 +36,10 @@ fn offer(n: u8, gpus: u32) -> Offer {
             per_gib_storage_hour: 0,
         },
         region: B256::right_padding_from(b"eu"),
-        task_types: 3,
+        modes: mode::ALL,
+        max_collateral: u128::MAX,
+        min_price: 0,
+        min_rate: 0,
         active: true,
         free_collateral: 1_000_000,
         reputation_ppm: 900_000,
@@ -48,6 +51,7 @@ fn task(id: u64, gpus: u32) -> OpenTask {
     OpenTask {
         id: U256::from(id),
         kind: Kind::Batch,
+        mode: mode::KEEPER_ATTESTED,
         replicas: 1,
         price_cap: 100_000,
         duration_secs: 7_200,
@@ -97,11 +101,11 @@ fn each_refusal_is_named() {
         ),
         (
             Offer {
-                task_types: Kind::Service.bit(),
+                modes: 1 << mode::SERVICE_HEALTH,
                 ..ok.clone()
             },
             t.clone(),
-            Refusal::Kind,
+            Refusal::Mode,
         ),
         (
             ok.clone(),
@@ -140,6 +144,24 @@ fn each_refusal_is_named() {
             Refusal::Price,
         ),
         (
+            // its floor is above the cap
+            Offer {
+                min_price: 100_001,
+                ..ok.clone()
+            },
+            t.clone(),
+            Refusal::Price,
+        ),
+        (
+            // the collateral at its price is more than it agreed to lock
+            Offer {
+                max_collateral: 1_055,
+                ..ok.clone()
+            },
+            t.clone(),
+            Refusal::Terms,
+        ),
+        (
             Offer {
                 in_use: Resources {
                     gpu_count: 8,
@@ -162,6 +184,57 @@ fn each_refusal_is_named() {
     for (o, t, want) in cases {
         assert_eq!(check(&t, &o), Err(want), "{want:?}");
     }
+}
+
+#[test]
+fn the_price_is_the_quote_raised_to_the_providers_floor_and_collateral_follows_it() {
+    let t = task(1, 1);
+    // the quote is 2,112; a floor of 5,000 (under the 100,000 cap) wins
+    let o = Offer {
+        min_price: 5_000,
+        ..offer(1, 8)
+    };
+    assert_eq!(check(&t, &o), Ok(5_000));
+    // the collateral is collateral_pct (50 %) of the agreed price, as the contract locks it:
+    // exactly 2,500 fits, one unit less does not
+    let tight = Offer {
+        max_collateral: 2_500,
+        free_collateral: 2_500,
+        ..o.clone()
+    };
+    assert_eq!(check(&t, &tight), Ok(5_000));
+    let short = Offer {
+        free_collateral: 2_499,
+        ..tight.clone()
+    };
+    assert_eq!(check(&t, &short), Err(Refusal::Collateral));
+    let limited = Offer {
+        max_collateral: 2_499,
+        ..tight
+    };
+    assert_eq!(check(&t, &limited), Err(Refusal::Terms));
+    // a service's floor is its rate per second
+    let service = OpenTask {
+        kind: Kind::Service,
+        mode: mode::SERVICE_HEALTH,
+        price_cap: 10,
+        ..t
+    };
+    let o = Offer {
+        min_rate: 7,
+        ..offer(1, 8)
+    };
+    assert_eq!(check(&service, &o), Ok(7));
+    assert_eq!(
+        check(
+            &OpenTask {
+                price_cap: 6,
+                ..service
+            },
+            &o
+        ),
+        Err(Refusal::Price)
+    );
 }
 
 #[test]

@@ -122,8 +122,13 @@ async fn every_mode_settles(db_of: impl FnOnce(&std::path::Path) -> String) {
     d.submit(good, 0, ok_hash, &ok_uri).await;
     let (bad_uri, _) = write(dir.path(), "bad.json", b"{\"loss\": 9.9}");
     d.submit(wrong, 0, ok_hash, &bad_uri).await; // the content differs from the hash submitted
-    d.submit(known, 0, expected, "file:///answer").await;
-    d.submit(known, 1, keccak256(b"41"), "file:///answer").await;
+    // known answer is sealed: both commit; once the commitments are closed the keeper reveals
+    // the answer and the providers reveal their results (the last of these settles)
+    let (s0, s1) = (B256::repeat_byte(1), B256::repeat_byte(2));
+    d.seal(known, 0, expected, s0).await;
+    d.seal(known, 1, keccak256(b"41"), s1).await;
+    d.open(known, 0, expected, s0).await;
+    d.open(known, 1, keccak256(b"41"), s1).await;
 
     d.wait_status(good, COMPLETED, 30).await;
     d.wait_status(wrong, FAILED, 30).await;
@@ -152,22 +157,24 @@ async fn every_mode_settles(db_of: impl FnOnce(&std::path::Path) -> String) {
     assert_eq!(d.replica(wrong, 0).await.status, SLASHED);
     assert_eq!(d.replica(no_show, 0).await.status, SLASHED);
 
-    // the money, to the wei: what the submitter paid in and got back
+    // the money, to the wei: what the submitter paid in and got back. A slash never pays the
+    // submitter; a failed replica's price comes back, except in known-answer mode, where the
+    // submitter (who committed the answer) pays every replica whatever the verdict
     let fee = |p: U256| p * U256::from(500) / U256::from(10_000);
-    let half = |c: U256| c * U256::from(5_000) / U256::from(10_000);
     let market = d.market();
     let mut expect = start;
     let mut earned = U256::ZERO;
     for t in [good, wrong, no_show, known] {
         let task = market.getTask(t).call().await.unwrap();
         let cap = U256::from(task.price);
-        let c = market.collateralOf(t).call().await.unwrap();
         for i in 0..task.replicas {
             let r = d.replica(t, u64::from(i)).await;
             let p = U256::from(r.price);
             expect = expect - cap + (cap - p);
             if r.status == SLASHED {
-                expect += p + half(c);
+                if t != known {
+                    expect += p;
+                }
             } else {
                 earned += p - fee(p);
             }
@@ -175,7 +182,7 @@ async fn every_mode_settles(db_of: impl FnOnce(&std::path::Path) -> String) {
     }
     // the unassignable task: its whole escrow back
     let _ = market.getTask(nobody).call().await.unwrap();
-    // the service: paid up to the failure, the rest refunded, half the collateral to the submitter
+    // the service: paid up to the failure, the rest refunded (the slash goes to the treasury)
     let report: String =
         sqlx::query("SELECT payload FROM keeper_intents WHERE action = 'report' AND task_id = $1")
             .bind(format!("{svc:#x}"))
@@ -198,10 +205,7 @@ async fn every_mode_settles(db_of: impl FnOnce(&std::path::Path) -> String) {
         U256::from(3_600u64),
     );
     let served = rate * U256::from(failed_at - started);
-    expect = expect - cap * duration
-        + (cap - rate) * duration
-        + (rate * duration - served)
-        + half(market.collateralOf(svc).call().await.unwrap());
+    expect = expect - cap * duration + (cap - rate) * duration + (rate * duration - served);
     earned += served - fee(served);
     assert_eq!(
         d.balance(d.submitter).await,

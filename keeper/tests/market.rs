@@ -11,7 +11,8 @@ use alloy::{
     rpc::types::TransactionRequest,
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_wallet,
+    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, SwanRegistry,
+    anvil_path, deploy, dev_wallet, registry::ISwanRegistry as Reg,
 };
 use swan_indexer::{
     fetch::Rpc,
@@ -47,14 +48,27 @@ fn label(s: &str) -> B256 {
     B256::right_padding_from(s.as_bytes())
 }
 
-fn machine(cpu: u32, gpus: u32, storage: u32) -> ISwanMarket::Resources {
-    ISwanMarket::Resources {
+fn machine(cpu: u32, gpus: u32, storage: u32) -> ISwanRegistry::Resources {
+    ISwanRegistry::Resources {
         cpuCores: cpu,
         memoryGiB: cpu * 4,
         storageGiB: storage,
         gpuCount: gpus,
         gpuMemoryGiB: if gpus > 0 { 80 } else { 0 },
         gpuModel: if gpus > 0 { label("A100") } else { B256::ZERO },
+    }
+}
+
+/// The same machine as a provider offers it (the registry's copy of the type).
+fn offered(cpu: u32, gpus: u32, storage: u32) -> Reg::Resources {
+    let m = machine(cpu, gpus, storage);
+    Reg::Resources {
+        cpuCores: m.cpuCores,
+        memoryGiB: m.memoryGiB,
+        storageGiB: m.storageGiB,
+        gpuCount: m.gpuCount,
+        gpuMemoryGiB: m.gpuMemoryGiB,
+        gpuModel: m.gpuModel,
     }
 }
 
@@ -95,15 +109,18 @@ async fn chain() -> Chain {
                 .into_transaction_request(),
         )
         .await;
-        ok(
-            &p,
-            token
-                .approve(manifest.market, U256::MAX)
-                .from(who)
-                .into_transaction_request(),
-        )
-        .await;
+        for spender in [manifest.market, manifest.registry] {
+            ok(
+                &p,
+                token
+                    .approve(spender, U256::MAX)
+                    .from(who)
+                    .into_transaction_request(),
+            )
+            .await;
+        }
     }
+    let registry = SwanRegistry::new(manifest.registry, &p);
     ok(
         &p,
         market
@@ -113,23 +130,28 @@ async fn chain() -> Chain {
     )
     .await;
     for (i, &(cpu, gpus, region, gpu_price)) in PROVIDERS.iter().enumerate() {
-        let info = ISwanMarket::ProviderInfo {
+        let info = Reg::ProviderInfo {
             worker: keys[5 + i],
             beneficiary: owners[i],
-            resources: machine(cpu, gpus, 500),
-            prices: ISwanMarket::Prices {
+            resources: offered(cpu, gpus, 500),
+            prices: Reg::Prices {
                 perCpuHour: Uint::from(TOKEN / 1_000),
                 perGiBMemoryHour: Uint::from(TOKEN / 10_000),
                 perGpuHour: Uint::from(gpu_price * TOKEN / 1_000),
                 perGiBStorageHour: Uint::ZERO,
             },
             region: label(region),
-            taskTypes: 3,
+            terms: Reg::Terms {
+                maxCollateral: Uint::from(200 * TOKEN),
+                minPrice: Uint::ZERO,
+                minRate: Uint::ZERO,
+                modes: 0b1111,
+            },
             metadataURI: format!("http://127.0.0.1/p{i}"),
         };
         ok(
             &p,
-            market
+            registry
                 .registerProvider(info)
                 .from(owners[i])
                 .into_transaction_request(),
@@ -137,7 +159,7 @@ async fn chain() -> Chain {
         .await;
         ok(
             &p,
-            market
+            registry
                 .depositCollateral(U256::from(200 * TOKEN))
                 .from(owners[i])
                 .into_transaction_request(),
@@ -171,6 +193,7 @@ impl Chain {
             replicas: 1,
             quorum: 0,
             collateralPct: 100,
+            paramsVersion: 1,
             price: Uint::from(cap),
             assignBy: (now + 3_600) as u32,
             resultBy: (now + 7_200) as u32,

@@ -3,11 +3,11 @@
 //! only assigned it); a quorum replica that never commits is slashed by the keeper's expiry after
 //! result-by and the others are then paid; a service that reaches its end is finished.
 
-use alloy::primitives::{B256, U256, Uint, keccak256};
+use alloy::primitives::{B256, Uint, keccak256};
 
 mod common;
 use common::{
-    devnet::{Devnet, Running, TOKEN, fast, ok},
+    devnet::{Devnet, Running, TOKEN, fast},
     pg_database,
 };
 
@@ -16,28 +16,6 @@ const COMPLETED: u8 = 3;
 const PAID: u8 = 4;
 const SLASHED: u8 = 5;
 const ENDED: u8 = 7;
-
-/// What a quorum replica commits: keccak256(abi.encode(task, replica, result, salt)).
-fn commit(task: U256, replica: u64, result: B256, salt: B256) -> B256 {
-    let mut b = Vec::with_capacity(128);
-    b.extend_from_slice(&task.to_be_bytes::<32>());
-    b.extend_from_slice(&U256::from(replica).to_be_bytes::<32>());
-    b.extend_from_slice(result.as_slice());
-    b.extend_from_slice(salt.as_slice());
-    keccak256(b)
-}
-
-async fn reveal(d: &Devnet, task: U256, i: u64, result: B256, salt: B256) {
-    let worker = d.worker_of(task, i).await;
-    ok(
-        &d.p,
-        d.market()
-            .revealResult(task, U256::from(i), result, salt)
-            .from(worker)
-            .into_transaction_request(),
-    )
-    .await;
-}
 
 async fn quorum_and_service_endings(db_of: impl FnOnce(&std::path::Path) -> String) {
     let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
@@ -61,16 +39,10 @@ async fn quorum_and_service_endings(db_of: impl FnOnce(&std::path::Path) -> Stri
     // 2 of 3 agree; the third reveals something else: the last reveal settles the task
     let (good, bad, salt) = (keccak256(b"good"), keccak256(b"bad"), B256::repeat_byte(9));
     for (i, r) in [(0, good), (1, good), (2, bad)] {
-        d.submit(
-            honest_majority,
-            i,
-            commit(honest_majority, i, r, salt),
-            "file:///q",
-        )
-        .await;
+        d.seal(honest_majority, i, r, salt).await;
     }
     for (i, r) in [(0, good), (1, good), (2, bad)] {
-        reveal(&d, honest_majority, i, r, salt).await;
+        d.open(honest_majority, i, r, salt).await;
     }
     assert_eq!(d.status(honest_majority).await, COMPLETED, "{db}");
     let statuses = [
@@ -82,8 +54,7 @@ async fn quorum_and_service_endings(db_of: impl FnOnce(&std::path::Path) -> Stri
 
     // replica 2 never commits; past result-by the keeper expires it, then the others reveal
     for i in [0, 1] {
-        d.submit(no_show, i, commit(no_show, i, good, salt), "file:///q")
-            .await;
+        d.seal(no_show, i, good, salt).await;
     }
     d.warp(700).await; // past the quorum's result-by and the service's end
     for _ in 0..300 {
@@ -98,7 +69,7 @@ async fn quorum_and_service_endings(db_of: impl FnOnce(&std::path::Path) -> Stri
         "{db}: the keeper expired the no-show"
     );
     for i in [0, 1] {
-        reveal(&d, no_show, i, good, salt).await;
+        d.open(no_show, i, good, salt).await;
     }
     assert_eq!(d.status(no_show).await, COMPLETED, "{db}");
     assert_eq!(

@@ -164,9 +164,8 @@ impl Agent {
         let info = self.cfg.provider_info(c.owner, c.worker, &self.endpoint)?;
         ops::register(c, info).await?;
         let want = self.cfg.stake_amount()?;
-        let have = ops::record(c)
-            .await
-            .map(|p| U256::from(p.stake) - U256::from(p.unbonding))?;
+        let unbonding = U256::from(ops::record(c).await?.unbonding);
+        let have = ops::stake(c).await?.saturating_sub(unbonding);
         if have < want {
             ops::deposit(c, want - have).await?;
         }
@@ -318,7 +317,7 @@ impl Agent {
             }
             // sent before a crash, journaled after it
             ("submitted", Some(Stage::Published)) => self.set(k, |e| e.stage = Stage::Submitted),
-            ("submitted", Some(Stage::Submitted)) if a.mode == "quorum" => self.reveal(a, k).await,
+            ("submitted", Some(Stage::Submitted)) if sealed(&a.mode) => self.reveal(a, k).await,
             ("assigned" | "submitted", _) => Ok(()),
             (_, Some(Stage::Done | Stage::Failed)) => Ok(()),
             _ => self.set(k, |e| e.stage = Stage::Done),
@@ -439,8 +438,9 @@ impl Agent {
         Ok(())
     }
 
-    /// What to submit for a published result: task, replica, the value on chain (quorum: the
-    /// commit, with the salt journaled first) and the result's URI.
+    /// What to submit for a published result: task, replica, the value on chain (sealed modes:
+    /// the commitment, with the salt journaled first, and no URI — the result stays private until
+    /// the reveal) and the result's URI.
     fn submission(
         &mut self,
         a: &Assignment,
@@ -452,7 +452,8 @@ impl Agent {
         let Some(hash) = entry.result else {
             return Ok(None);
         };
-        let on_chain = if a.mode == "quorum" {
+        let uri = self.result_uri(hash);
+        if sealed(&a.mode) {
             let salt = match entry.salt {
                 Some(s) => s,
                 None => {
@@ -461,12 +462,20 @@ impl Agent {
                     s
                 }
             };
-            quorum_commit(a.task, U256::from(a.replica), hash, salt)
-        } else {
-            hash
-        };
-        let uri = format!("{}/results/{hash:#x}", self.endpoint.trim_end_matches('/'));
-        Ok(Some((a.task, U256::from(a.replica), on_chain, uri)))
+            let commitment = quorum_commit(a.task, U256::from(a.replica), hash, salt);
+            return Ok(Some((
+                a.task,
+                U256::from(a.replica),
+                commitment,
+                String::new(),
+            )));
+        }
+        Ok(Some((a.task, U256::from(a.replica), hash, uri)))
+    }
+
+    /// Where a result is served (by its hash).
+    fn result_uri(&self, hash: B256) -> String {
+        format!("{}/results/{hash:#x}", self.endpoint.trim_end_matches('/'))
     }
 
     /// Submit one published result.
@@ -497,8 +506,9 @@ impl Agent {
             return Ok(());
         };
         let m = self.chain.market();
+        let uri = self.result_uri(hash);
         let tx = m
-            .revealResult(a.task, U256::from(a.replica), hash, salt)
+            .revealResult(a.task, U256::from(a.replica), hash, salt, uri)
             .into_transaction_request();
         match self.chain.as_worker("revealResult", tx).await {
             Ok(tx) => {
@@ -595,7 +605,7 @@ impl Agent {
         self.last_earnings = Some(Instant::now());
         let c = &self.chain;
         let m = c.market();
-        let Ok(p) = m.getProvider(c.owner).call().await else {
+        let Ok(p) = m.getAccount(c.owner).call().await else {
             return;
         };
         if p.earned.is_zero() {
@@ -606,4 +616,9 @@ impl Agent {
             Err(e) => tracing::warn!(error = %e, "claimEarnings"),
         }
     }
+}
+
+/// Sealed modes: results are committed first and revealed once the commitments are closed.
+fn sealed(mode: &str) -> bool {
+    mode == "quorum" || mode == "known_answer"
 }

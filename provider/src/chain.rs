@@ -1,5 +1,5 @@
-//! The agent's transactions: each is estimated first (a revert comes back as the market's typed
-//! error, before anything is signed), sent, and waited for.
+//! The agent's transactions: each is estimated first (a revert comes back as the market's or the
+//! registry's typed error, before anything is signed), sent, and waited for.
 
 use std::time::Duration;
 
@@ -12,7 +12,10 @@ use alloy::{
     sol_types::SolInterface,
     transports::{RpcError, TransportErrorKind},
 };
-use swan_contracts::{DevToken, Manifest, SwanMarket, SwanMarket::SwanMarketErrors};
+use swan_contracts::{
+    DevToken, Manifest, SwanMarket, SwanMarket::SwanMarketErrors, SwanRegistry,
+    registry::SwanRegistry::SwanRegistryErrors,
+};
 
 /// Why a transaction did not go through.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +27,14 @@ pub enum TxError {
         what: String,
         /// The typed error.
         error: Box<SwanMarketErrors>,
+    },
+    /// The registry refused it.
+    #[error("{what}: the registry refuses it with {error:?}")]
+    RegistryRevert {
+        /// The call.
+        what: String,
+        /// The typed error.
+        error: Box<SwanRegistryErrors>,
     },
     /// It reverted without a market error (e.g. the token refused a transfer).
     #[error("{what}: reverted ({detail})")]
@@ -111,6 +122,11 @@ impl Chain {
         SwanMarket::new(self.manifest.market, &self.owner_p)
     }
 
+    /// The registry (providers, their terms and collateral), for reads.
+    pub fn registry(&self) -> SwanRegistry::SwanRegistryInstance<&DynProvider> {
+        SwanRegistry::new(self.manifest.registry, &self.owner_p)
+    }
+
     /// The token, for reads and the owner's approvals.
     pub fn token(&self) -> DevToken::DevTokenInstance<&DynProvider> {
         DevToken::new(self.manifest.token, &self.owner_p)
@@ -146,6 +162,15 @@ fn revert_of(what: &str, e: RpcError<TransportErrorKind>) -> TxError {
             .and_then(|d| SwanMarketErrors::abi_decode(d).ok())
         {
             return TxError::Revert {
+                what: what.into(),
+                error: Box::new(err),
+            };
+        }
+        if let Some(err) = data
+            .as_ref()
+            .and_then(|d| SwanRegistryErrors::abi_decode(d).ok())
+        {
+            return TxError::RegistryRevert {
                 what: what.into(),
                 error: Box::new(err),
             };

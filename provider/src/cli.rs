@@ -148,7 +148,7 @@ pub async fn run(args: ProviderArgs) -> Result<(), CliError> {
         }
         ProviderCommand::Withdraw => {
             let c = connect(&cfg)?;
-            ops::withdraw(&c).await?;
+            ops::withdraw(&c, c.owner).await?;
             print_status(&c).await?;
         }
         ProviderCommand::Claim => {
@@ -164,17 +164,24 @@ pub async fn run(args: ProviderArgs) -> Result<(), CliError> {
 #[allow(clippy::print_stdout)]
 async fn print_status(c: &Chain) -> Result<(), CliError> {
     let p = ops::record(c).await?;
+    let a = ops::account(c).await?;
+    let stake = ops::stake(c).await?;
     let status = swan_contracts::name_of(&swan_contracts::PROVIDER_STATUS, p.status);
     println!("provider      {:#x}", c.owner);
     println!("status        {status}");
     println!("worker        {:#x}", p.worker);
     println!("beneficiary   {:#x}", p.beneficiary);
-    println!("stake         {}", p.stake);
-    println!("locked        {}", p.locked);
+    println!("stake         {stake}");
+    println!("locked        {}", a.locked);
     println!("unbonding     {} (release at {})", p.unbonding, p.releaseAt);
-    println!("earned        {}", p.earned);
-    println!("completed     {}", p.completed);
-    println!("failed        {}", p.failed);
-    println!("slashed       {}", p.slashedTotal);
+    println!("earned        {}", a.earned);
+    println!("completed     {}", a.completed);
+    println!("failed        {}", a.failed);
+    println!("declined      {}", a.declined);
+    println!("slashed       {}", a.slashedTotal);
+    println!(
+        "terms         modes {:#06b}, collateral at most {} a replica, floors {} a replica / {} a second",
+        p.modes, p.maxCollateral, p.minPrice, p.minRate
+    );
     Ok(())
 }

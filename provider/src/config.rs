@@ -10,12 +10,16 @@
 //! work_dir = ".devnet/provider-1"
 //! region = "us"
 //! stake = "100"                           # SWAN kept staked as collateral
-//! task_types = ["batch", "service"]
 //! [resources]
 //! cpu = 8
 //! memory_gib = 32
 //! [prices]                                # SWAN per resource-hour
 //! cpu_hour = "0.001"
+//! [terms]                                 # what any assignment may ask (checked on chain)
+//! modes = ["keeper_attested", "known_answer", "quorum", "service"]
+//! max_collateral = "50"                   # SWAN one replica may lock (default: the stake)
+//! min_price = "0.001"                     # SWAN per batch replica, at least
+//! min_rate = "0"                          # SWAN per second of a service, at least
 //! ```
 
 use std::{
@@ -26,7 +30,7 @@ use std::{
 
 use alloy::primitives::{Address, U256, utils::parse_units};
 use serde::Deserialize;
-use swan_contracts::ISwanMarket;
+use swan_contracts::registry::ISwanRegistry;
 use swan_spec::{DECIMALS, label};
 
 /// The configuration file's contents.
@@ -53,9 +57,9 @@ pub struct Config {
     pub work_dir: PathBuf,
     /// Region label.
     pub region: String,
-    /// Task types served.
-    #[serde(default = "default_types")]
-    pub task_types: Vec<String>,
+    /// The terms it agrees to on chain.
+    #[serde(default)]
+    pub terms: TermsConfig,
     /// Collateral to keep staked, in SWAN.
     pub stake: String,
     /// Who receives earnings (default: the owner).
@@ -124,6 +128,43 @@ pub struct ResourcesConfig {
     pub gpu_model: Option<String>,
 }
 
+/// The terms a provider agrees to on chain: no assignment outside them can lock its collateral.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsConfig {
+    /// Verification modes accepted: `keeper_attested` (the keeper's verdict is final),
+    /// `known_answer`, `quorum`, `service`.
+    #[serde(default = "all_modes")]
+    pub modes: Vec<String>,
+    /// The most collateral one replica may lock, SWAN (absent: the configured stake).
+    #[serde(default)]
+    pub max_collateral: Option<String>,
+    /// The least price of a batch replica, SWAN.
+    #[serde(default = "zero")]
+    pub min_price: String,
+    /// The least rate of a service replica, SWAN per second.
+    #[serde(default = "zero")]
+    pub min_rate: String,
+}
+
+impl Default for TermsConfig {
+    fn default() -> Self {
+        Self {
+            modes: all_modes(),
+            max_collateral: None,
+            min_price: zero(),
+            min_rate: zero(),
+        }
+    }
+}
+
+/// The modes' names, in the contract's order (`ISwanMarket.Mode`).
+pub const MODES: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service"];
+
+fn all_modes() -> Vec<String> {
+    MODES.iter().map(|m| (*m).to_owned()).collect()
+}
+
 /// Prices asked, SWAN per resource-hour (decimal text).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -161,9 +202,6 @@ fn default_manifest() -> PathBuf {
 }
 fn default_listen() -> SocketAddr {
     "127.0.0.1:0".parse().expect("a socket address")
-}
-fn default_types() -> Vec<String> {
-    vec!["batch".into(), "service".into()]
 }
 fn default_max_output() -> u64 {
     16 << 20
@@ -256,7 +294,7 @@ impl Config {
                 format!("{:?}: 1 to 32 bytes of text", self.region),
             ));
         }
-        self.task_type_mask()?;
+        self.terms()?;
         self.stake_amount()?;
         self.prices()?;
         if self.poll_ms == 0 || self.claim_every_secs == 0 || self.max_wall_secs == 0 {
@@ -278,27 +316,55 @@ impl Config {
         tokens("stake", &self.stake)
     }
 
-    fn task_type_mask(&self) -> Result<u64, ConfigError> {
-        let mut mask = 0;
-        for t in &self.task_types {
-            mask |= match t.as_str() {
-                "batch" => 1,
-                "service" => 2,
-                other => {
-                    return Err(bad(
-                        "task_types",
-                        format!("{other:?} is not a task type; batch or service"),
-                    ));
-                }
+    /// The terms registered on chain.
+    pub fn terms(&self) -> Result<ISwanRegistry::Terms, ConfigError> {
+        let t = &self.terms;
+        let mut modes = 0u8;
+        for m in &t.modes {
+            let Some(bit) = MODES.iter().position(|x| x == m) else {
+                return Err(bad(
+                    "terms.modes",
+                    format!("{m:?} is not a mode; {}", MODES.join(", ")),
+                ));
             };
+            modes |= 1 << bit;
         }
-        if mask == 0 {
-            return Err(bad("task_types", "empty; batch, service or both"));
+        if modes == 0 {
+            return Err(bad(
+                "terms.modes",
+                format!(
+                    "empty: the provider would take no task; name some of {}",
+                    MODES.join(", ")
+                ),
+            ));
         }
-        Ok(mask)
+        let max_collateral = match &t.max_collateral {
+            Some(text) => tokens("terms.max_collateral", text)?,
+            None => self.stake_amount()?,
+        };
+        let bits = |field: &str, v: U256, bits: usize| -> Result<U256, ConfigError> {
+            if v.bit_len() > bits {
+                Err(bad(field, "too large for the contract"))
+            } else {
+                Ok(v)
+            }
+        };
+        let max_collateral = bits("terms.max_collateral", max_collateral, 96)?;
+        let min_price = bits(
+            "terms.min_price",
+            tokens("terms.min_price", &t.min_price)?,
+            88,
+        )?;
+        let min_rate = bits("terms.min_rate", tokens("terms.min_rate", &t.min_rate)?, 72)?;
+        Ok(ISwanRegistry::Terms {
+            maxCollateral: max_collateral.to(),
+            minPrice: min_price.to(),
+            minRate: min_rate.to(),
+            modes,
+        })
     }
 
-    fn prices(&self) -> Result<ISwanMarket::Prices, ConfigError> {
+    fn prices(&self) -> Result<ISwanRegistry::Prices, ConfigError> {
         let p = &self.prices;
         let u96 =
             |field: &str, text: &str| -> Result<alloy::primitives::Uint<96, 2>, ConfigError> {
@@ -306,7 +372,7 @@ impl Config {
                 alloy::primitives::Uint::<96, 2>::checked_from_limbs_slice(v.as_limbs())
                     .ok_or_else(|| bad(field, "too large"))
             };
-        Ok(ISwanMarket::Prices {
+        Ok(ISwanRegistry::Prices {
             perCpuHour: u96("prices.cpu_hour", &p.cpu_hour)?,
             perGiBMemoryHour: u96("prices.memory_gib_hour", &p.memory_gib_hour)?,
             perGpuHour: u96("prices.gpu_hour", &p.gpu_hour)?,
@@ -327,12 +393,12 @@ impl Config {
         owner: Address,
         worker: Address,
         endpoint: &str,
-    ) -> Result<ISwanMarket::ProviderInfo, ConfigError> {
+    ) -> Result<ISwanRegistry::ProviderInfo, ConfigError> {
         let r = &self.resources;
-        Ok(ISwanMarket::ProviderInfo {
+        Ok(ISwanRegistry::ProviderInfo {
             worker,
             beneficiary: self.beneficiary.unwrap_or(owner),
-            resources: ISwanMarket::Resources {
+            resources: ISwanRegistry::Resources {
                 cpuCores: r.cpu,
                 memoryGiB: r.memory_gib,
                 storageGiB: r.storage_gib,
@@ -342,7 +408,7 @@ impl Config {
             },
             prices: self.prices()?,
             region: label(&self.region),
-            taskTypes: self.task_type_mask()?,
+            terms: self.terms()?,
             metadataURI: endpoint.to_owned(),
         })
     }
@@ -381,7 +447,10 @@ cpu_hour = "0.001"
             c.stake_amount().unwrap(),
             U256::from(100u64) * U256::from(10u64).pow(U256::from(18))
         );
-        assert_eq!(c.task_type_mask().unwrap(), 3);
+        let terms = c.terms().unwrap();
+        assert_eq!(terms.modes, 0b1111);
+        assert_eq!(U256::from(terms.maxCollateral), c.stake_amount().unwrap());
+        assert_eq!(U256::from(terms.minPrice), U256::ZERO);
         let info = c
             .provider_info(Address::repeat_byte(1), Address::repeat_byte(2), "http://x")
             .unwrap();
@@ -401,8 +470,20 @@ cpu_hour = "0.001"
             (GOOD.replace("\"0.001\"", "\"-1\""), "`prices.cpu_hour`"),
             (GOOD.replace("region = \"us\"", "region = \"\""), "`region`"),
             (
-                GOOD.replace("stake = \"100\"", "stake = \"1\"\ntask_types = [\"cron\"]"),
-                "`task_types`",
+                format!("{GOOD}[terms]\nmodes = [\"cron\"]\n"),
+                "`terms.modes`: \"cron\" is not a mode",
+            ),
+            (
+                format!("{GOOD}[terms]\nmodes = []\n"),
+                "`terms.modes`: empty",
+            ),
+            (
+                format!("{GOOD}[terms]\nmin_price = \"-1\"\n"),
+                "`terms.min_price`",
+            ),
+            (
+                format!("{GOOD}[terms]\nmax_collateral = \"100000000000\"\n"),
+                "`terms.max_collateral`: too large",
             ),
             (
                 GOOD.replace(

@@ -1,26 +1,47 @@
 //! The provider's own transactions, shared by the agent and `swan provider …`: register (or
-//! update), deposit collateral, request a withdrawal, withdraw, claim earnings, read the record.
+//! update) with its terms, deposit collateral, request a withdrawal, withdraw, claim earnings,
+//! decline or leave a task, read the record. Registration and collateral go to the registry;
+//! earnings and tasks to the market.
 
 use alloy::primitives::U256;
-use swan_contracts::ISwanMarket;
+use swan_contracts::{ISwanMarket, registry::ISwanRegistry};
 
 use crate::{
     agent::AgentError,
     chain::{Chain, TxError},
 };
 
-/// The provider's record on chain.
-pub async fn record(c: &Chain) -> Result<ISwanMarket::Provider, AgentError> {
-    c.market()
+/// The provider's record in the registry (keys, terms, deposits).
+pub async fn record(c: &Chain) -> Result<ISwanRegistry::Provider, AgentError> {
+    c.registry()
         .getProvider(c.owner)
         .call()
         .await
         .map_err(|e| AgentError::Chain(format!("reading the provider record: {e}")))
 }
 
-/// Register, or update the registration of a registered provider.
-pub async fn register(c: &Chain, info: ISwanMarket::ProviderInfo) -> Result<(), AgentError> {
-    let m = c.market();
+/// The provider's account in the market (locked collateral, earnings, record of work).
+pub async fn account(c: &Chain) -> Result<ISwanMarket::Account, AgentError> {
+    c.market()
+        .getAccount(c.owner)
+        .call()
+        .await
+        .map_err(|e| AgentError::Chain(format!("reading the provider's account: {e}")))
+}
+
+/// The provider's stake: deposited, not withdrawn, not slashed.
+pub async fn stake(c: &Chain) -> Result<U256, AgentError> {
+    c.registry()
+        .stakeOf(c.owner)
+        .call()
+        .await
+        .map_err(|e| AgentError::Chain(format!("reading the provider's stake: {e}")))
+}
+
+/// Register, or update the registration (keys, offer, terms) of a registered provider; an
+/// exited provider can still update its keys, so that nothing owed to it is stranded.
+pub async fn register(c: &Chain, info: ISwanRegistry::ProviderInfo) -> Result<(), AgentError> {
+    let m = c.registry();
     match record(c).await?.status {
         0 => {
             let endpoint = info.metadataURI.clone();
@@ -30,12 +51,6 @@ pub async fn register(c: &Chain, info: ISwanMarket::ProviderInfo) -> Result<(), 
             )
             .await?;
             tracing::info!(owner = %c.owner, %endpoint, "registered");
-        }
-        3 => {
-            return Err(AgentError::Chain(format!(
-                "provider {} has exited the market; register with a new owner key",
-                c.owner
-            )));
         }
         _ => {
             c.as_owner(
@@ -48,7 +63,8 @@ pub async fn register(c: &Chain, info: ISwanMarket::ProviderInfo) -> Result<(), 
     Ok(())
 }
 
-/// Deposit `amount` of collateral (approving the market first where needed).
+/// Deposit `amount` of collateral (approving the registry first where needed; the tokens go to
+/// the market, the one vault).
 pub async fn deposit(c: &Chain, amount: U256) -> Result<(), AgentError> {
     let t = c.token();
     let chain = |e: alloy::contract::Error| AgentError::Chain(e.to_string());
@@ -60,21 +76,21 @@ pub async fn deposit(c: &Chain, amount: U256) -> Result<(), AgentError> {
         )));
     }
     let allowance = t
-        .allowance(c.owner, c.manifest.market)
+        .allowance(c.owner, c.manifest.registry)
         .call()
         .await
         .map_err(chain)?;
     if allowance < amount {
         c.as_owner(
             "approve",
-            t.approve(c.manifest.market, amount)
+            t.approve(c.manifest.registry, amount)
                 .into_transaction_request(),
         )
         .await?;
     }
     c.as_owner(
         "depositCollateral",
-        c.market()
+        c.registry()
             .depositCollateral(amount)
             .into_transaction_request(),
     )
@@ -87,7 +103,7 @@ pub async fn deposit(c: &Chain, amount: U256) -> Result<(), AgentError> {
 pub async fn unstake(c: &Chain, amount: U256) -> Result<(), TxError> {
     c.as_owner(
         "requestWithdrawal",
-        c.market()
+        c.registry()
             .requestWithdrawal(amount)
             .into_transaction_request(),
     )
@@ -95,11 +111,25 @@ pub async fn unstake(c: &Chain, amount: U256) -> Result<(), TxError> {
     .map(drop)
 }
 
-/// Withdraw what finished unbonding.
-pub async fn withdraw(c: &Chain) -> Result<(), TxError> {
+/// Withdraw what finished unbonding, to `to` (the owner, or any address it names).
+pub async fn withdraw(c: &Chain, to: alloy::primitives::Address) -> Result<(), TxError> {
     c.as_owner(
         "withdrawCollateral",
-        c.market().withdrawCollateral().into_transaction_request(),
+        c.registry()
+            .withdrawCollateral(to)
+            .into_transaction_request(),
+    )
+    .await
+    .map(drop)
+}
+
+/// Decline an assigned replica (no penalty: in time, before submitting).
+pub async fn decline(c: &Chain, task: U256, replica: u64) -> Result<(), TxError> {
+    c.as_worker(
+        "declineTask",
+        c.market()
+            .declineTask(task, U256::from(replica))
+            .into_transaction_request(),
     )
     .await
     .map(drop)

@@ -15,7 +15,7 @@ use alloy::{
     sol_types::SolEvent,
 };
 use serde_json::Value;
-use swan_contracts::{DeployConfig, DevToken, SwanMarket, anvil_path, deploy};
+use swan_contracts::{DeployConfig, DevToken, SwanMarket, SwanRegistry, anvil_path, deploy};
 use swan_indexer::{
     fetch::Rpc,
     status::Status,
@@ -78,6 +78,7 @@ async fn request(
             &Publish {
                 uri: format!("file://{}", path.display()),
                 answer_commit: None,
+                params_version: 1,
             },
         )
         .unwrap()
@@ -175,13 +176,16 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
         .unwrap();
     agent.onboard().await.unwrap();
     let market = SwanMarket::new(manifest.market, &p);
-    let rec = market.getProvider(owner.address()).call().await.unwrap();
+    let registry = SwanRegistry::new(manifest.registry, &p);
+    let rec = registry.getProvider(owner.address()).call().await.unwrap();
     assert_eq!((rec.status, rec.worker), (1, worker.address()));
-    assert_eq!(U256::from(rec.stake), U256::from(200 * TOKEN));
+    assert_eq!(rec.modes, 0b1111, "the default terms accept every mode");
+    let stake = registry.stakeOf(owner.address()).call().await.unwrap();
+    assert_eq!(stake, U256::from(200 * TOKEN));
     agent.onboard().await.unwrap();
-    let rec = market.getProvider(owner.address()).call().await.unwrap();
+    let stake = registry.stakeOf(owner.address()).call().await.unwrap();
     assert_eq!(
-        U256::from(rec.stake),
+        stake,
         U256::from(200 * TOKEN),
         "a second start stakes nothing more"
     );
@@ -258,7 +262,7 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
     // earnings reach the owner (the beneficiary)
     let t = std::time::Instant::now();
     while market
-        .getProvider(owner.address())
+        .getAccount(owner.address())
         .call()
         .await
         .unwrap()

@@ -34,7 +34,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 use alloy::primitives::{B256, U256, keccak256, utils::parse_units};
 use serde::{Deserialize, Serialize};
-pub use swan_contracts::ISwanMarket;
+pub use swan_contracts::{ISwanMarket, ISwanRegistry};
 
 pub use crate::criteria::{Criteria, HealthSpec, Validator};
 
@@ -291,6 +291,10 @@ pub struct Publish {
     pub uri: String,
     /// Known answer: `keccak256(abi.encode(expected, salt))`.
     pub answer_commit: Option<B256>,
+    /// The market's parameter version (fee, bounty, treasury) the submitter signs up for: the
+    /// current one (`paramsVersion()`), read just before creating; the contract refuses the task
+    /// if governance changed it in between.
+    pub params_version: u16,
 }
 
 impl TaskSpec {
@@ -589,6 +593,7 @@ impl TaskSpec {
             replicas: self.replicas,
             quorum: v.quorum.unwrap_or(0),
             collateralPct: self.collateral_pct,
+            paramsVersion: publish.params_version,
             price: alloy::primitives::Uint::<96, 2>::checked_from_limbs_slice(cap.as_limbs())
                 .ok_or_else(|| invalid("price.cap", "too large for the contract (96 bits)"))?,
             assignBy: at(d.assign_within.as_secs())?,
@@ -596,7 +601,7 @@ impl TaskSpec {
             settleBy: settle_by,
             specHash: parsed_hash,
             answerCommit: publish.answer_commit.unwrap_or_default(),
-            requirements: ISwanMarket::Resources {
+            requirements: ISwanRegistry::Resources {
                 cpuCores: self.resources.cpu,
                 memoryGiB: self.resources.memory_gib,
                 storageGiB: self.resources.storage_gib,
@@ -639,7 +644,8 @@ pub fn answer_commit(expected: B256, salt: B256) -> B256 {
     keccak256(buf)
 }
 
-/// The quorum commit of a result: `keccak256(abi.encode(taskId, replica, resultHash, salt))`.
+/// The commitment of a sealed result (quorum and known-answer modes), as the market's
+/// `commitmentOf` computes it: `keccak256(abi.encode(taskId, replica, resultHash, salt))`.
 pub fn quorum_commit(task: U256, replica: U256, result: B256, salt: B256) -> B256 {
     let mut buf = Vec::with_capacity(128);
     buf.extend_from_slice(&task.to_be_bytes::<32>());

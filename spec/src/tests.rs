@@ -49,10 +49,12 @@ fn a_good_spec_parses_hashes_and_becomes_a_request() {
             &Publish {
                 uri: "file:///spec.yaml".into(),
                 answer_commit: None,
+                params_version: 3,
             },
         )
         .unwrap();
     assert_eq!(r.mode, 0);
+    assert_eq!(r.paramsVersion, 3);
     assert_eq!(r.assignBy, 1_300);
     assert_eq!(r.resultBy, 2_800);
     assert_eq!(r.settleBy, 3_400);
@@ -316,6 +318,7 @@ fn known_answer_needs_its_commit_and_only_it_takes_one() {
             &Publish {
                 uri: String::new(),
                 answer_commit: Some(commit),
+                params_version: 1,
             },
         )
         .unwrap();
@@ -329,6 +332,7 @@ fn known_answer_needs_its_commit_and_only_it_takes_one() {
             &Publish {
                 uri: String::new(),
                 answer_commit: Some(commit),
+                params_version: 1,
             },
         )
         .unwrap_err();

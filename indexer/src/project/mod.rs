@@ -12,8 +12,11 @@ use std::{
 };
 
 use alloy::primitives::{Address, B256, U256};
-use swan_contracts::SwanMarket::SwanMarketEvents as E;
+use swan_contracts::{
+    SwanMarket::SwanMarketEvents as E, registry::SwanRegistry::SwanRegistryEvents as R,
+};
 
+use crate::events::SwanEvent;
 use crate::model::{
     EventRow, EventTable, MarketRow, ProviderRow, ReplicaRow, StateRow, TaskRow, Val, addr, big,
     task_key, word,
@@ -60,16 +63,25 @@ pub struct Keys {
 
 /// Collect the keys `events` (in chain order) touch and that must be loaded: tasks created
 /// within the same events need no loading.
-pub fn keys<'a>(events: impl IntoIterator<Item = &'a E>) -> Keys {
+pub fn keys<'a>(events: impl IntoIterator<Item = &'a SwanEvent>) -> Keys {
     let mut k = Keys::default();
     let mut created = BTreeSet::new();
     for e in events {
+        let e = match e {
+            SwanEvent::Registry(r) => {
+                match r {
+                    R::ProviderRegistered(e) => drop(k.providers.insert(e.provider)),
+                    R::ProviderStatusChanged(e) => drop(k.providers.insert(e.provider)),
+                    R::CollateralDeposited(e) => drop(k.providers.insert(e.provider)),
+                    R::WithdrawalRequested(e) => drop(k.providers.insert(e.provider)),
+                    R::CollateralWithdrawn(e) => drop(k.providers.insert(e.provider)),
+                    _ => {}
+                }
+                continue;
+            }
+            SwanEvent::Market(e) => e,
+        };
         match e {
-            E::ProviderRegistered(e) => drop(k.providers.insert(e.provider)),
-            E::ProviderStatusChanged(e) => drop(k.providers.insert(e.provider)),
-            E::CollateralDeposited(e) => drop(k.providers.insert(e.provider)),
-            E::WithdrawalRequested(e) => drop(k.providers.insert(e.provider)),
-            E::CollateralWithdrawn(e) => drop(k.providers.insert(e.provider)),
             E::EarningsClaimed(e) => drop(k.providers.insert(e.provider)),
             E::TaskCreated(e) => drop(created.insert(e.taskId)),
             E::TaskAssigned(e) => {
@@ -90,6 +102,13 @@ pub fn keys<'a>(events: impl IntoIterator<Item = &'a E>) -> Keys {
                 k.tasks.insert(e.taskId);
                 k.providers.insert(e.provider);
             }
+            E::ReplicaDeclined(e) => {
+                k.tasks.insert(e.taskId);
+                k.providers.insert(e.provider);
+            }
+            E::AnswerRevealed(e) => drop(k.tasks.insert(e.taskId)),
+            E::ServiceLeft(e) => drop(k.tasks.insert(e.taskId)),
+            E::ServiceReplicaEnded(e) => drop(k.tasks.insert(e.taskId)),
             E::TaskFinalized(e) => drop(k.tasks.insert(e.taskId)),
             E::TaskCancelled(e) => drop(k.tasks.insert(e.taskId)),
             E::ServiceStarted(e) => drop(k.tasks.insert(e.taskId)),

@@ -1,19 +1,42 @@
-//! The contracts' rules, event by event: how each market event changes the state rows and which
-//! event rows it appends. Mirrors the Solidity (`MarketBase`, `Registry`, `TaskEscrow`,
-//! `BatchSettlement`, `ServiceStreams`, `Governance`); the state tests check it against the
-//! contract's own views.
+//! The contracts' rules, event by event: how each event of the market and of its registry
+//! changes the state rows and which event rows it appends. Mirrors the Solidity (the market's
+//! `MarketBase`, `TaskEscrow`, `BatchSettlement`, `ServiceStreams`, `Accounts`; the registry's
+//! `Providers` and `Governance`); the state tests check it against the contracts' own views.
 
 use alloy::primitives::{Address, U256};
-use swan_contracts::SwanMarket::SwanMarketEvents as E;
+use swan_contracts::{
+    SwanMarket::SwanMarketEvents as E, registry::SwanRegistry::SwanRegistryEvents as R,
+};
 
 use super::{At, MODES, PROVIDER_STATUS, ProjectError, Projection, TASK_STATUS, name};
+use crate::events::SwanEvent;
 use crate::model::{EventTable, ProviderRow, ReplicaRow, TaskRow, Val, addr, big, label, task_key};
+
+/// The collateral a replica at agreed `price` locks: the task's `collateral_pct` % of its value
+/// (the price; for a service, the rate times the ordered duration), rounded down as the market's
+/// `_collateral` does.
+pub(crate) fn replica_collateral(t: &TaskRow, price: U256) -> U256 {
+    let value = if t.mode == MODES[3] {
+        price * U256::from(t.result_by)
+    } else {
+        price
+    };
+    value * U256::from(t.collateral_pct) / U256::from(100)
+}
 
 impl Projection {
     /// Apply one event.
-    pub fn apply(&mut self, e: &E, at: At) -> Result<(), ProjectError> {
+    pub fn apply(&mut self, e: &SwanEvent, at: At) -> Result<(), ProjectError> {
         match e {
-            E::ProviderRegistered(e) => {
+            SwanEvent::Market(e) => self.apply_market(e, at),
+            SwanEvent::Registry(e) => self.apply_registry(e, at),
+        }
+    }
+
+    /// Apply one event of the registry: providers, their terms and collateral, governance.
+    fn apply_registry(&mut self, e: &R, at: At) -> Result<(), ProjectError> {
+        match e {
+            R::ProviderRegistered(e) => {
                 let i = &e.info;
                 let existing = self.providers.get(&e.provider).cloned();
                 let mut p = existing.unwrap_or_else(|| ProviderRow {
@@ -32,7 +55,7 @@ impl Projection {
                     price_gpu_hour: U256::ZERO,
                     price_storage_hour: U256::ZERO,
                     region: String::new(),
-                    task_types: 0,
+                    modes: 0,
                     metadata_uri: String::new(),
                     stake: U256::ZERO,
                     locked: U256::ZERO,
@@ -46,6 +69,10 @@ impl Projection {
                     running: 0,
                     registered_block: at.block,
                     updated_block: at.block,
+                    max_collateral: U256::ZERO,
+                    min_price: U256::ZERO,
+                    min_rate: U256::ZERO,
+                    declined: 0,
                 });
                 p.worker = i.worker;
                 p.beneficiary = i.beneficiary;
@@ -60,32 +87,105 @@ impl Projection {
                 p.price_gpu_hour = U256::from(i.prices.perGpuHour);
                 p.price_storage_hour = U256::from(i.prices.perGiBStorageHour);
                 p.region = label(&i.region);
-                p.task_types = i.taskTypes;
+                p.modes = i.terms.modes.into();
+                p.max_collateral = U256::from(i.terms.maxCollateral);
+                p.min_price = U256::from(i.terms.minPrice);
+                p.min_rate = U256::from(i.terms.minRate);
                 p.metadata_uri = i.metadataURI.clone();
                 p.updated_block = at.block;
                 self.put_provider(p, at);
             }
-            E::ProviderStatusChanged(e) => {
+            R::ProviderStatusChanged(e) => {
                 let p = self.provider(e.provider, at, "ProviderStatusChanged")?;
                 p.status = name(&PROVIDER_STATUS, e.status);
             }
-            E::CollateralDeposited(e) => {
+            R::CollateralDeposited(e) => {
                 let p = self.provider(e.provider, at, "CollateralDeposited")?;
                 p.stake = e.stake;
                 self.collateral(at, e.provider, "deposit", e.amount);
             }
-            E::WithdrawalRequested(e) => {
+            R::WithdrawalRequested(e) => {
                 let p = self.provider(e.provider, at, "WithdrawalRequested")?;
                 p.unbonding = e.unbonding;
                 p.release_at = e.releaseAt.saturating_to();
                 self.collateral(at, e.provider, "withdrawal_requested", e.amount);
             }
-            E::CollateralWithdrawn(e) => {
+            R::CollateralWithdrawn(e) => {
                 let p = self.provider(e.provider, at, "CollateralWithdrawn")?;
                 p.unbonding = p.unbonding.saturating_sub(e.amount);
                 p.stake = e.stake;
                 self.collateral(at, e.provider, "withdrawn", e.amount);
             }
+            R::ParamsScheduled(e) => {
+                let detail = params_json(&e.params, Some(e.eta));
+                self.governance(at, "params_scheduled", None, None, detail);
+            }
+            R::ParamsCancelled(_) => {
+                self.governance(at, "params_cancelled", None, None, serde_json::json!({}));
+            }
+            R::ParamsApplied(e) => {
+                let detail = params_json(&e.params, None);
+                self.governance(at, "params_applied", Some(e.version.into()), None, detail);
+                let m = self.market(at);
+                m.params_version = e.version.into();
+            }
+            R::KeeperScheduled(e) => {
+                self.governance(
+                    at,
+                    "keeper_scheduled",
+                    None,
+                    Some(e.keeper),
+                    serde_json::json!({ "eta": e.eta.to_string() }),
+                );
+            }
+            R::KeeperSet(e) => {
+                self.governance(
+                    at,
+                    "keeper_set",
+                    None,
+                    Some(e.keeper),
+                    serde_json::json!({ "enabled": e.enabled }),
+                );
+            }
+            R::PauserSet(e) => self.governance(
+                at,
+                "pauser_set",
+                None,
+                Some(e.pauser),
+                serde_json::json!({}),
+            ),
+            R::AdminProposed(e) => self.governance(
+                at,
+                "admin_proposed",
+                None,
+                Some(e.pendingAdmin),
+                serde_json::json!({}),
+            ),
+            R::AdminChanged(e) => self.governance(
+                at,
+                "admin_changed",
+                None,
+                Some(e.admin),
+                serde_json::json!({}),
+            ),
+            R::PausedSet(e) => {
+                self.governance(
+                    at,
+                    "paused_set",
+                    None,
+                    None,
+                    serde_json::json!({ "paused": e.paused }),
+                );
+                let m = self.market(at);
+                m.paused = e.paused;
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply one event of the market: tasks and money.
+    fn apply_market(&mut self, e: &E, at: At) -> Result<(), ProjectError> {
+        match e {
             E::EarningsClaimed(e) => {
                 let p = self.provider(e.provider, at, "EarningsClaimed")?;
                 p.earned = p.earned.saturating_sub(e.amount);
@@ -141,6 +241,7 @@ impl Projection {
                     quorum: r.quorum.into(),
                     collateral_pct: r.collateralPct.into(),
                     price: U256::from(r.price),
+                    // the most a replica can lock: at the cap (each replica locks at its price)
                     collateral: value * U256::from(r.collateralPct) / U256::from(100),
                     escrow: e.escrow,
                     assign_by: r.assignBy.into(),
@@ -156,7 +257,7 @@ impl Projection {
                     req_gpu_count: r.requirements.gpuCount.into(),
                     req_gpu_memory_gib: r.requirements.gpuMemoryGiB.into(),
                     req_gpu_model: label(&r.requirements.gpuModel),
-                    params_version: e.paramsVersion.into(),
+                    params_version: r.paramsVersion.into(),
                     paid: U256::ZERO,
                     fees: U256::ZERO,
                     refunded: U256::ZERO,
@@ -179,9 +280,10 @@ impl Projection {
                 t.status = "assigned".into();
                 t.assigned_block = Some(at.block);
                 t.refunded += e.refund;
-                let collateral = t.collateral;
+                let task = t.clone();
                 for (i, (p, price)) in e.providers.iter().zip(&e.prices).enumerate() {
                     let idx = i as u64;
+                    let collateral = replica_collateral(&task, *price);
                     let row = ReplicaRow {
                         task_id: e.taskId,
                         idx,
@@ -198,6 +300,7 @@ impl Projection {
                         claimed_until: None,
                         assigned_block: at.block,
                         updated_block: at.block,
+                        collateral,
                     };
                     self.put_replica(row, at);
                     let prov = self.provider(*p, at, "TaskAssigned")?;
@@ -238,15 +341,23 @@ impl Projection {
                 let r = self.replica(e.taskId, idx, at, "ResultRevealed")?;
                 r.status = "revealed".into();
                 r.revealed_hash = Some(e.resultHash);
+                if !e.resultURI.is_empty() {
+                    r.result_uri = Some(e.resultURI.clone());
+                }
                 let provider = r.provider;
-                self.result(at, e.taskId, idx, provider, "revealed", e.resultHash, "");
+                let (hash, uri) = (e.resultHash, &e.resultURI);
+                self.result(at, e.taskId, idx, provider, "revealed", hash, uri);
+            }
+            E::AnswerRevealed(_) => {
+                // the answer is in the raw log; the replicas' verdicts follow as their own events
             }
             E::ReplicaPaid(e) => {
                 let idx = e.replica.saturating_to();
                 let (task, kind) = (e.taskId, "replica_paid");
                 let provider = self.earn(at, kind, task, idx, e.payout, e.fee, "ReplicaPaid")?;
-                self.replica(task, idx, at, "ReplicaPaid")?.status = "paid".into();
-                let collateral = self.tasks[&task].collateral;
+                let r = self.replica(task, idx, at, "ReplicaPaid")?;
+                r.status = "paid".into();
+                let collateral = r.collateral;
                 self.release(provider, collateral, true, at, "ReplicaPaid")?;
             }
             E::ReplicaSlashed(e) => {
@@ -260,10 +371,8 @@ impl Projection {
                 t.refunded += e.refund;
                 let p = self.provider(e.provider, at, "ReplicaSlashed")?;
                 p.locked = p.locked.saturating_sub(e.slashed);
+                // the registry counts the stake net of what the market slashed; unbonding stays
                 p.stake = p.stake.saturating_sub(e.slashed);
-                if p.unbonding > p.stake {
-                    p.unbonding = p.stake;
-                }
                 p.failed += 1;
                 p.running = p.running.saturating_sub(1);
                 p.slashed_total += e.slashed;
@@ -275,14 +384,15 @@ impl Projection {
                         Val::I(big(idx)),
                         Val::T(addr(&e.provider)),
                         Val::T(e.slashed.to_string()),
-                        Val::T(e.toSubmitter.to_string()),
                         Val::T(e.toTreasury.to_string()),
                         Val::T(e.bounty.to_string()),
                         Val::T(e.refund.to_string()),
                     ],
                 );
+                // a known-answer replica's price forfeit to the treasury left the escrow too
+                let forfeit = (e.toTreasury + e.bounty).saturating_sub(e.slashed);
                 let m = self.market(at);
-                m.escrowed = m.escrowed.saturating_sub(e.refund);
+                m.escrowed = m.escrowed.saturating_sub(e.refund + forfeit);
                 m.refunded += e.refund;
                 m.slashed += e.slashed;
             }
@@ -291,11 +401,26 @@ impl Projection {
                 let r = self.replica(e.taskId, idx, at, "ReplicaRefunded")?;
                 r.status = "refunded".into();
                 r.refund += e.refund;
-                let t = self.task(e.taskId, at, "ReplicaRefunded")?;
-                t.refunded += e.refund;
-                let collateral = t.collateral;
+                let collateral = r.collateral;
+                self.task(e.taskId, at, "ReplicaRefunded")?.refunded += e.refund;
                 self.release(e.provider, collateral, false, at, "ReplicaRefunded")?;
                 self.refund(at, e.taskId, Some(idx), e.refund);
+            }
+            E::ReplicaDeclined(e) => {
+                let idx = e.replica.saturating_to();
+                let r = self.replica(e.taskId, idx, at, "ReplicaDeclined")?;
+                r.status = "declined".into();
+                r.refund += e.refund;
+                let collateral = r.collateral;
+                self.task(e.taskId, at, "ReplicaDeclined")?.refunded += e.refund;
+                self.release(e.provider, collateral, false, at, "ReplicaDeclined")?;
+                self.provider(e.provider, at, "ReplicaDeclined")?.declined += 1;
+                if !e.refund.is_zero() {
+                    self.refund(at, e.taskId, Some(idx), e.refund);
+                }
+            }
+            E::BatchItemSkipped(_) => {
+                // nothing changed: the raw log keeps what was skipped and why
             }
             E::TaskFinalized(e) => {
                 let status = e.status;
@@ -303,7 +428,7 @@ impl Projection {
                 t.status = name(&TASK_STATUS, status);
                 t.final_reason = Some(e.reason.into());
                 t.finalized_block = Some(at.block);
-                let (service, collateral, k) = (t.mode == MODES[3], t.collateral, t.replicas);
+                let (service, k) = (t.mode == MODES[3], t.replicas);
                 if service && status == 3 {
                     // a service that ran to its end (or was terminated): every running replica ends
                     for idx in 0..k {
@@ -314,7 +439,7 @@ impl Projection {
                         if running {
                             let r = self.replica(e.taskId, idx, at, "TaskFinalized")?;
                             r.status = "ended".into();
-                            let provider = r.provider;
+                            let (provider, collateral) = (r.provider, r.collateral);
                             self.release(provider, collateral, true, at, "TaskFinalized")?;
                         }
                     }
@@ -368,65 +493,21 @@ impl Projection {
                 let r = self.replica(e.taskId, idx, at, "ServiceFailed")?;
                 r.claimed_until = Some(e.failedAt.saturating_to());
             }
-            E::ParamsScheduled(e) => {
-                let detail = params_json(&e.params, Some(e.eta));
-                self.governance(at, "params_scheduled", None, None, detail);
+            E::ServiceLeft(e) => {
+                // the provider gave notice: its stream after `leavesAt` went back to the submitter
+                let idx = e.replica.saturating_to();
+                self.replica(e.taskId, idx, at, "ServiceLeft")?.refund += e.refund;
+                self.task(e.taskId, at, "ServiceLeft")?.refunded += e.refund;
+                if !e.refund.is_zero() {
+                    self.refund(at, e.taskId, Some(idx), e.refund);
+                }
             }
-            E::ParamsApplied(e) => {
-                let detail = params_json(&e.params, None);
-                self.governance(at, "params_applied", Some(e.version.into()), None, detail);
-                let m = self.market(at);
-                m.params_version = e.version.into();
-            }
-            E::KeeperScheduled(e) => {
-                self.governance(
-                    at,
-                    "keeper_scheduled",
-                    None,
-                    Some(e.keeper),
-                    serde_json::json!({ "eta": e.eta.to_string() }),
-                );
-            }
-            E::KeeperSet(e) => {
-                self.governance(
-                    at,
-                    "keeper_set",
-                    None,
-                    Some(e.keeper),
-                    serde_json::json!({ "enabled": e.enabled }),
-                );
-            }
-            E::PauserSet(e) => self.governance(
-                at,
-                "pauser_set",
-                None,
-                Some(e.pauser),
-                serde_json::json!({}),
-            ),
-            E::AdminProposed(e) => self.governance(
-                at,
-                "admin_proposed",
-                None,
-                Some(e.pendingAdmin),
-                serde_json::json!({}),
-            ),
-            E::AdminChanged(e) => self.governance(
-                at,
-                "admin_changed",
-                None,
-                Some(e.admin),
-                serde_json::json!({}),
-            ),
-            E::PausedSet(e) => {
-                self.governance(
-                    at,
-                    "paused_set",
-                    None,
-                    None,
-                    serde_json::json!({ "paused": e.paused }),
-                );
-                let m = self.market(at);
-                m.paused = e.paused;
+            E::ServiceReplicaEnded(e) => {
+                let idx = e.replica.saturating_to();
+                let r = self.replica(e.taskId, idx, at, "ServiceReplicaEnded")?;
+                r.status = "ended".into();
+                let (provider, collateral) = (r.provider, r.collateral);
+                self.release(provider, collateral, true, at, "ServiceReplicaEnded")?;
             }
         }
         Ok(())
@@ -484,10 +565,12 @@ impl Projection {
     }
 }
 
-fn params_json(p: &swan_contracts::ISwanMarket::Params, eta: Option<U256>) -> serde_json::Value {
+fn params_json(
+    p: &swan_contracts::registry::ISwanRegistry::Params,
+    eta: Option<U256>,
+) -> serde_json::Value {
     let mut v = serde_json::json!({
         "fee_bps": p.feeBps,
-        "slash_to_submitter_bps": p.slashToSubmitterBps,
         "bounty_bps": p.bountyBps,
         "treasury": addr(&p.treasury),
         "min_collateral": p.minCollateral.to_string(),

@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::events::SwanEvent;
 use alloy::primitives::{Address, U256};
 use sqlx::{Any, Row, Transaction};
-use swan_contracts::SwanMarket::SwanMarketEvents;
 
 use super::{BlockRow, CHUNK, Checkpoint, LogRow, Store, StoreError, i, push_placeholders};
 use crate::{
@@ -31,7 +31,7 @@ pub struct RangeWrite<'a> {
     /// The range's logs, in chain order.
     pub logs: &'a [LogRow],
     /// The same logs decoded, one per log.
-    pub events: &'a [SwanMarketEvents],
+    pub events: &'a [SwanEvent],
     /// The range's last block: the new checkpoint.
     pub last: Checkpoint,
     /// Blocks at or above this are not final: their state changes go to the undo log.
@@ -194,7 +194,7 @@ impl Store {
         &self,
         tx: &mut Tx,
         chain: i64,
-        events: &[SwanMarketEvents],
+        events: &[SwanEvent],
         journal_from: Option<u64>,
     ) -> Result<Projection, StoreError> {
         let b = self.batch();

@@ -1,7 +1,8 @@
-//! A market driven through every event it can emit, by real transactions on anvil: providers
-//! that register, update, pause, stake, unbond and withdraw; tasks of every mode that pass, fail,
-//! are slashed, refunded, cancelled and expired; services claimed, extended, terminated and
-//! failed; governance changes. Tests index the chain afterwards and compare with the contract.
+//! A market and its registry driven through every event they can emit, by real transactions on
+//! anvil: providers that register, update, pause, stake, unbond and withdraw; tasks of every mode
+//! that pass, fail, are slashed, refunded, declined, cancelled and expired, batches that skip;
+//! services claimed, extended, left with notice, terminated and failed; governance changes.
+//! Tests index the chain afterwards and compare with the contracts.
 
 use alloy::{
     network::TransactionBuilder,
@@ -12,8 +13,8 @@ use alloy::{
     sol_types::SolValue,
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_params,
-    dev_wallet,
+    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, MIN_ADMIN_DELAY, Manifest, SwanMarket,
+    SwanRegistry, anvil_path, deploy, dev_wallet, registry::ISwanRegistry as Reg,
 };
 
 /// The actors and the chain.
@@ -37,6 +38,10 @@ const SALT: B256 = B256::repeat_byte(0x55);
 impl Market {
     pub(crate) fn market(&self) -> SwanMarket::SwanMarketInstance<&DynProvider> {
         SwanMarket::new(self.manifest.market, &self.provider)
+    }
+
+    pub(crate) fn registry(&self) -> SwanRegistry::SwanRegistryInstance<&DynProvider> {
+        SwanRegistry::new(self.manifest.registry, &self.provider)
     }
 
     /// Send and wait for the receipt by polling it (alloy's block heartbeat would wait forever
@@ -105,6 +110,7 @@ impl Market {
             replicas,
             quorum: if mode == 2 { replicas / 2 + 1 } else { 0 },
             collateralPct: 150,
+            paramsVersion: self.market().paramsVersion().call().await.unwrap(),
             price: Uint::from(if service {
                 10u128.pow(15)
             } else {
@@ -184,8 +190,8 @@ impl Market {
     }
 }
 
-pub(crate) fn resources(cpu: u32, gpus: u32) -> ISwanMarket::Resources {
-    ISwanMarket::Resources {
+pub(crate) fn resources(cpu: u32, gpus: u32) -> ISwanRegistry::Resources {
+    ISwanRegistry::Resources {
         cpuCores: cpu,
         memoryGiB: cpu * 4,
         storageGiB: 100,
@@ -199,12 +205,20 @@ pub(crate) fn resources(cpu: u32, gpus: u32) -> ISwanMarket::Resources {
     }
 }
 
-fn info(worker: Address, beneficiary: Address, n: u32) -> ISwanMarket::ProviderInfo {
-    ISwanMarket::ProviderInfo {
+fn info(worker: Address, beneficiary: Address, n: u32) -> Reg::ProviderInfo {
+    let r = resources(8 * (n + 1), n);
+    Reg::ProviderInfo {
         worker,
         beneficiary,
-        resources: resources(8 * (n + 1), n),
-        prices: ISwanMarket::Prices {
+        resources: Reg::Resources {
+            cpuCores: r.cpuCores,
+            memoryGiB: r.memoryGiB,
+            storageGiB: r.storageGiB,
+            gpuCount: r.gpuCount,
+            gpuMemoryGiB: r.gpuMemoryGiB,
+            gpuModel: r.gpuModel,
+        },
+        prices: Reg::Prices {
             perCpuHour: Uint::from(10u128.pow(16) * (n as u128 + 1)),
             perGiBMemoryHour: Uint::from(10u128.pow(15)),
             perGpuHour: Uint::from(10u128.pow(18)),
@@ -215,7 +229,12 @@ fn info(worker: Address, beneficiary: Address, n: u32) -> ISwanMarket::ProviderI
         } else {
             &b"us-east"[..]
         }),
-        taskTypes: 3,
+        terms: Reg::Terms {
+            maxCollateral: Uint::from(1_000u128 * 10u128.pow(18)),
+            minPrice: Uint::ZERO,
+            minRate: Uint::ZERO,
+            modes: 0b1111,
+        },
         metadataURI: format!("http://127.0.0.1/provider-{n}"),
     }
 }
@@ -245,13 +264,15 @@ pub(crate) async fn market(extra_keepers: &[Address]) -> Market {
     for who in std::iter::once(m.submitter).chain(m.owners.iter().copied()) {
         m.send(token.mint(who, eth(1_000_000)).into_transaction_request())
             .await;
-        m.send(
-            token
-                .approve(m.manifest.market, U256::MAX)
-                .from(who)
-                .into_transaction_request(),
-        )
-        .await;
+        for spender in [m.manifest.market, m.manifest.registry] {
+            m.send(
+                token
+                    .approve(spender, U256::MAX)
+                    .from(who)
+                    .into_transaction_request(),
+            )
+            .await;
+        }
     }
     m.send(
         m.market()
@@ -262,14 +283,14 @@ pub(crate) async fn market(extra_keepers: &[Address]) -> Market {
     .await;
     for (n, (owner, worker)) in m.owners.iter().zip(&m.workers).enumerate() {
         m.send(
-            m.market()
+            m.registry()
                 .registerProvider(info(*worker, *owner, n as u32))
                 .from(*owner)
                 .into_transaction_request(),
         )
         .await;
         m.send(
-            m.market()
+            m.registry()
                 .depositCollateral(eth(10_000))
                 .from(*owner)
                 .into_transaction_request(),
@@ -279,26 +300,28 @@ pub(crate) async fn market(extra_keepers: &[Address]) -> Market {
     m
 }
 
-/// Every event the market emits, by the rules' paths. Returns the task ids created.
+/// Every event the market and the registry emit, by the rules' paths. Returns the task ids
+/// created.
 pub(crate) async fn every_event(m: &Market) -> Vec<U256> {
     let mk = m.market();
+    let rg = m.registry();
     let (o, w) = (&m.owners, &m.workers);
     let mut ids = Vec::new();
     // provider updates and pausing
     m.send(
-        mk.updateProvider(info(w[0], o[0], 0))
+        rg.updateProvider(info(w[0], o[0], 0))
             .from(o[0])
             .into_transaction_request(),
     )
     .await;
     m.send(
-        mk.setProviderPaused(true)
+        rg.setProviderPaused(true)
             .from(o[2])
             .into_transaction_request(),
     )
     .await;
     m.send(
-        mk.setProviderPaused(false)
+        rg.setProviderPaused(false)
             .from(o[2])
             .into_transaction_request(),
     )
@@ -315,12 +338,32 @@ pub(crate) async fn every_event(m: &Market) -> Vec<U256> {
     )
     .await;
     ids.push(id);
-    // known answer
+    // known answer (sealed): a right commitment, revealed; the answer revealed settles it
     let id = m.create(1, 1, 3).await;
     m.assign(id, &[o[0]], eth(9)).await;
-    m.submit_as(id, 0, w[0], ANSWER).await;
+    let commit = keccak256((id, U256::ZERO, ANSWER, SALT).abi_encode());
+    m.submit_as(id, 0, w[0], commit).await;
+    let tx = mk.revealResult(id, U256::ZERO, ANSWER, SALT, result_uri(0));
+    m.send(tx.from(w[0]).into_transaction_request()).await;
     m.send(
-        mk.settleKnownAnswer(id, ANSWER, SALT)
+        mk.revealAnswer(id, ANSWER, SALT)
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    ids.push(id);
+    // a replica declined by its provider, the other passes
+    let id = m.create(0, 2, 30).await;
+    m.assign(id, &o[..2], eth(9)).await;
+    m.send(
+        mk.declineTask(id, U256::from(1))
+            .from(w[1])
+            .into_transaction_request(),
+    )
+    .await;
+    m.submit_as(id, 0, w[0], keccak256(b"ok")).await;
+    m.send(
+        mk.settle(id, U256::from(1))
             .from(m.admin)
             .into_transaction_request(),
     )
@@ -340,7 +383,13 @@ pub(crate) async fn every_event(m: &Market) -> Vec<U256> {
         }
         for i in 0..3 {
             let tx = mk
-                .revealResult(id, U256::from(i), keccak256(results[i]), SALT)
+                .revealResult(
+                    id,
+                    U256::from(i),
+                    keccak256(results[i]),
+                    SALT,
+                    result_uri(i),
+                )
                 .from(w[i]);
             m.send(tx.into_transaction_request()).await;
         }
@@ -366,6 +415,25 @@ pub(crate) async fn every_event(m: &Market) -> Vec<U256> {
             .into_transaction_request(),
     )
     .await;
+    ids.push(id);
+    // service whose provider leaves with notice after an extension; its claim ends it
+    let id = m.create(3, 1, 31).await;
+    m.assign(id, &[o[1]], U256::from(10u128.pow(14))).await;
+    m.send(
+        mk.extendService(id, 86_400)
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(
+        mk.leaveService(id, U256::ZERO)
+            .from(o[1])
+            .into_transaction_request(),
+    )
+    .await;
+    m.warp(86_400 + 1).await;
+    m.send(mk.claimService(id, U256::ZERO).into_transaction_request())
+        .await;
     ids.push(id);
     // service that fails (keeper report: paid up to the failure, slashed, refunded)
     let id = m.create(3, 1, 7).await;
@@ -412,6 +480,22 @@ pub(crate) async fn every_event(m: &Market) -> Vec<U256> {
         .await;
     m.submit_as(a, 0, w[0], keccak256(b"ok")).await;
     ids.extend([a, b, m.create(0, 1, 13).await]);
+    // a batch that skips a task someone cancelled first
+    let (c, d) = (m.create(0, 1, 14).await, m.create(0, 1, 15).await);
+    m.send(
+        mk.cancelTask(c)
+            .from(m.submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    let assign = mk.assignBatch(
+        vec![c, d],
+        vec![vec![o[0]], vec![o[1]]],
+        vec![vec![eth(7)], vec![eth(6)]],
+    );
+    m.send(assign.from(m.admin).into_transaction_request())
+        .await;
+    ids.extend([c, d]);
     // money out: earnings, internal balance, collateral (two-step)
     m.send(mk.claimEarnings(o[0]).into_transaction_request())
         .await;
@@ -422,68 +506,83 @@ pub(crate) async fn every_event(m: &Market) -> Vec<U256> {
     )
     .await;
     m.send(
-        mk.requestWithdrawal(eth(500))
+        rg.requestWithdrawal(eth(500))
             .from(o[2])
             .into_transaction_request(),
     )
     .await;
     m.warp(61).await;
     m.send(
-        mk.withdrawCollateral()
+        rg.withdrawCollateral(o[2])
             .from(o[2])
             .into_transaction_request(),
     )
     .await;
-    // governance
-    let mut p = dev_params(swan_contracts::DEVNET_TREASURY);
+    // governance: a schedule withdrawn, then one applied after the real delay
+    let mut p = swan_contracts::dev_params(swan_contracts::DEVNET_TREASURY);
     p.feeBps = 400;
+    let p = Reg::Params {
+        feeBps: p.feeBps,
+        bountyBps: p.bountyBps,
+        treasury: p.treasury,
+        minCollateral: p.minCollateral,
+        unbondingDelay: p.unbondingDelay,
+    };
     m.send(
-        mk.scheduleParams(p)
+        rg.scheduleParams(p.clone())
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(rg.cancelParams().from(m.admin).into_transaction_request())
+        .await;
+    m.send(
+        rg.scheduleParams(p)
             .from(m.admin)
             .into_transaction_request(),
     )
     .await;
     let keeper = Address::repeat_byte(0x42);
     m.send(
-        mk.scheduleKeeper(keeper)
+        rg.scheduleKeeper(keeper)
             .from(m.admin)
             .into_transaction_request(),
     )
     .await;
-    m.warp(61).await;
-    m.send(mk.applyParams().from(m.admin).into_transaction_request())
+    m.warp(MIN_ADMIN_DELAY + 1).await;
+    m.send(rg.applyParams().from(m.admin).into_transaction_request())
         .await;
     m.send(
-        mk.applyKeeper(keeper)
-            .from(m.admin)
-            .into_transaction_request(),
-    )
-    .await;
-    m.send(
-        mk.revokeKeeper(keeper)
-            .from(m.admin)
-            .into_transaction_request(),
-    )
-    .await;
-    m.send(mk.setPaused(true).from(m.admin).into_transaction_request())
-        .await;
-    m.send(mk.setPaused(false).from(m.admin).into_transaction_request())
-        .await;
-    m.send(
-        mk.setPauser(m.admin)
+        rg.applyKeeper(keeper)
             .from(m.admin)
             .into_transaction_request(),
     )
     .await;
     m.send(
-        mk.proposeAdmin(m.admin)
+        rg.revokeKeeper(keeper)
             .from(m.admin)
             .into_transaction_request(),
     )
     .await;
-    m.send(mk.acceptAdmin().from(m.admin).into_transaction_request())
+    m.send(rg.setPaused(true).from(m.admin).into_transaction_request())
         .await;
-    m.send(mk.exitProvider().from(o[2]).into_transaction_request())
+    m.send(rg.setPaused(false).from(m.admin).into_transaction_request())
+        .await;
+    m.send(
+        rg.setPauser(m.admin)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(
+        rg.proposeAdmin(m.admin)
+            .from(m.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    m.send(rg.acceptAdmin().from(m.admin).into_transaction_request())
+        .await;
+    m.send(rg.exitProvider().from(o[2]).into_transaction_request())
         .await;
     ids
 }

@@ -4,7 +4,7 @@
 
 use alloy::primitives::{Address, B256, U256};
 
-use super::{Kind, Offer, OpenTask, Prices, Resources};
+use super::{Kind, Offer, OpenTask, Prices, Resources, mode};
 
 /// splitmix64: a small deterministic generator (no dependency, same numbers everywhere).
 #[derive(Debug, Clone)]
@@ -95,7 +95,23 @@ pub fn market(
                 per_gib_storage_hour: 1_000,
             },
             region: rng.pick(&regions),
-            task_types: 3,
+            // most accept every mode and lock what they are asked; some state narrower terms
+            modes: if rng.chance(90) {
+                mode::ALL
+            } else {
+                rng.pick(&[0b0110, 0b0111, 0b1000, 0b1110])
+            },
+            max_collateral: if rng.chance(90) {
+                u128::MAX
+            } else {
+                u128::from(rng.range(1, 10)) * 100_000_000
+            },
+            min_price: if rng.chance(90) {
+                0
+            } else {
+                u128::from(rng.range(1, 8)) * 100_000_000
+            },
+            min_rate: if rng.chance(90) { 0 } else { 30_000 },
             active: rng.chance(97),
             free_collateral: u128::from(rng.range(1, 100)) * 10u128.pow(12),
             reputation_ppm: rng.range(500_000, 1_000_000) as u32,
@@ -110,12 +126,18 @@ pub fn market(
         let replicas = rng.range(1, u64::from(max_replicas.max(1))) as u32;
         // caps between 1.5× and 4× a typical hourly price
         let typical = if cpu_only { 30_000_000 } else { 220_000_000 } * u128::from(hours);
+        let kind = if rng.chance(85) {
+            Kind::Batch
+        } else {
+            Kind::Service
+        };
         open.push(OpenTask {
             id: U256::from(i as u64 + 1),
-            kind: if rng.chance(85) {
-                Kind::Batch
-            } else {
-                Kind::Service
+            kind,
+            mode: match kind {
+                Kind::Service => mode::SERVICE_HEALTH,
+                Kind::Batch if rng.chance(80) => mode::KEEPER_ATTESTED,
+                Kind::Batch => rng.pick(&[mode::KNOWN_ANSWER, mode::QUORUM]),
             },
             replicas,
             price_cap: 0,

@@ -1,14 +1,20 @@
 //! Allocation: which providers run which open tasks.
 //!
 //! 1. **Eligibility** ([`check`]): a provider can take a replica of a task when it is active,
-//!    serves the task's kind, is in the task's region (or the task takes any region), is not
-//!    excluded for the task (it failed or declined it before), its machine covers the task's
-//!    requirements (CPU, memory, storage, GPU count, GPU memory, GPU model), its quote is within
-//!    the task's price cap, and it still has the resources and free collateral the replica needs
-//!    after the replicas it already runs and those given to it earlier in the same batch.
-//! 2. **Quote**: the provider's hourly prices times the task's requirements: for a batch task
-//!    over `duration_secs` (rounded up to whole seconds of the hourly rate), for a service task a
-//!    rate per second. The quote is the price the keeper assigns at — never more than the cap.
+//!    accepts the task's verification mode (its terms on chain), is in the task's region (or the
+//!    task takes any region), is not excluded for the task (it failed or declined it before), its
+//!    machine covers the task's requirements (CPU, memory, storage, GPU count, GPU memory, GPU
+//!    model), its price is within the task's cap, the collateral at that price is within the
+//!    most it agreed to lock, and it still has the resources and free collateral the replica
+//!    needs after the replicas it already runs and those given to it earlier in the same batch.
+//!    These are the contract's own checks at assignment (`TaskEscrow._lock`), so a choice made
+//!    here is not refused on chain.
+//! 2. **Price**: the provider's quote — its hourly prices times the task's requirements, over
+//!    `duration_secs` for a batch task (rounded up to whole seconds of the hourly rate), a rate per
+//!    second for a service task — raised to its floor (`min_price` / `min_rate`) if below. The
+//!    price is what the keeper assigns at — never more than the cap. The collateral is the
+//!    task's `collateral_pct` % of that price (of rate × duration for a service), as the
+//!    contract locks it.
 //! 3. **Score** ([`Weights`], [`Terms`]): lower is better, an integer in parts per million:
 //!    `price·(quote / cap) + reputation·(1 − reputation) + load·(running / (running + slots)) +
 //!    fit·(GPU machine for a task without GPUs)`, weights 50 % / 25 % / 15 % / 10 % by default.
@@ -27,7 +33,6 @@
 
 pub mod instances;
 mod scan;
-mod select;
 pub mod solver;
 
 use std::collections::BTreeMap;
@@ -90,14 +95,18 @@ pub enum Kind {
     Service,
 }
 
-impl Kind {
-    /// The provider's `taskTypes` bit for this kind.
-    pub fn bit(self) -> u8 {
-        match self {
-            Kind::Batch => 1,
-            Kind::Service => 2,
-        }
-    }
+/// The contract's verification modes (`ISwanMarket.Mode`), as bits of a provider's `modes`.
+pub mod mode {
+    /// The keeper checks results off chain.
+    pub const KEEPER_ATTESTED: u8 = 0;
+    /// Sealed results compared with the submitter's committed answer.
+    pub const KNOWN_ANSWER: u8 = 1;
+    /// Sealed results counted by the contract.
+    pub const QUORUM: u8 = 2;
+    /// A service billed per second.
+    pub const SERVICE_HEALTH: u8 = 3;
+    /// Every mode.
+    pub const ALL: u8 = 0b1111;
 }
 
 /// A provider as the allocator sees it (from the indexer's `providers` and `replicas` tables).
@@ -113,8 +122,14 @@ pub struct Offer {
     pub prices: Prices,
     /// Region (zero: unspecified).
     pub region: B256,
-    /// Kinds it serves ([`Kind::bit`] mask).
-    pub task_types: u8,
+    /// Verification modes it accepts (bit `i`: mode `i`, see [`mode`]).
+    pub modes: u8,
+    /// The most collateral it agreed to lock for one replica.
+    pub max_collateral: u128,
+    /// Its floor for a batch replica's price.
+    pub min_price: u128,
+    /// Its floor for a service replica's rate per second.
+    pub min_rate: u128,
     /// Active (registered, not paused, not exiting).
     pub active: bool,
     /// Collateral free to lock.
@@ -132,6 +147,8 @@ pub struct OpenTask {
     pub id: U256,
     /// Batch or service.
     pub kind: Kind,
+    /// Its verification mode (see [`mode`]).
+    pub mode: u8,
     /// Replicas on distinct providers.
     pub replicas: u32,
     /// Cap per replica (batch), or per second per replica (service).
@@ -154,16 +171,18 @@ pub struct OpenTask {
 pub enum Refusal {
     /// Not active.
     Inactive,
-    /// Does not serve this kind of task.
-    Kind,
+    /// Does not accept the task's verification mode (its terms on chain).
+    Mode,
     /// Another region.
     Region,
     /// Excluded for this task.
     Excluded,
     /// Its machine does not cover the requirements.
     Resources,
-    /// Its quote is above the cap.
+    /// Its price (its quote, or its floor) is above the cap.
     Price,
+    /// The collateral at its price is above the most it agreed to lock.
+    Terms,
     /// Not enough resources left now.
     Busy,
     /// Not enough free collateral.
@@ -172,13 +191,14 @@ pub enum Refusal {
 
 impl Refusal {
     /// Every reason, in check order.
-    pub const ALL: [Refusal; 8] = [
+    pub const ALL: [Refusal; 9] = [
         Refusal::Inactive,
-        Refusal::Kind,
+        Refusal::Mode,
         Refusal::Region,
         Refusal::Excluded,
         Refusal::Resources,
         Refusal::Price,
+        Refusal::Terms,
         Refusal::Busy,
         Refusal::Collateral,
     ];
@@ -253,7 +273,7 @@ impl Default for Config {
 pub struct Choice {
     /// The provider.
     pub provider: Address,
-    /// The price assigned at (its quote).
+    /// The price assigned at (its quote, raised to its floor).
     pub price: u128,
     /// Collateral it locks.
     pub collateral: u128,
@@ -366,16 +386,46 @@ impl Left {
     }
 }
 
-/// Whether `o` could take a replica of `t` now: its quote, or the first failed check (in the
-/// order of [`Refusal`]).
+/// Whether `o` could take a replica of `t` now: the price it would be assigned at, or the first
+/// failed check (in the order of [`Refusal`]).
 pub fn check(t: &OpenTask, o: &Offer) -> Result<u128, Refusal> {
-    let (mut regions, mut models) = (scan::Labels::default(), scan::Labels::default());
-    let view = scan::View::of(o, &mut regions, &mut models);
-    view.check(
-        t,
-        &scan::TaskNeed::of(t, &mut regions, &mut models),
-        &o.address,
-    )
+    if !o.active {
+        return Err(Refusal::Inactive);
+    }
+    if (o.modes >> t.mode) & 1 == 0 {
+        return Err(Refusal::Mode);
+    }
+    if t.region != B256::ZERO && t.region != o.region {
+        return Err(Refusal::Region);
+    }
+    if t.exclude.contains(&o.address) {
+        return Err(Refusal::Excluded);
+    }
+    let (r, m) = (&t.requirements, &o.resources);
+    let covers = r.cpu_cores <= m.cpu_cores
+        && r.memory_gib <= m.memory_gib
+        && r.storage_gib <= m.storage_gib
+        && r.gpu_count <= m.gpu_count
+        && (r.gpu_count == 0
+            || (r.gpu_memory_gib <= m.gpu_memory_gib
+                && (r.gpu_model == B256::ZERO || r.gpu_model == m.gpu_model)));
+    if !covers {
+        return Err(Refusal::Resources);
+    }
+    let floor = match t.kind {
+        Kind::Batch => o.min_price,
+        Kind::Service => o.min_rate,
+    };
+    let price = quote(t, &o.prices).max(floor);
+    if price > t.price_cap {
+        return Err(Refusal::Price);
+    }
+    let col = collateral(t, price);
+    if col > o.max_collateral {
+        return Err(Refusal::Terms);
+    }
+    Left::of(o).fits(&t.requirements.amounts(), col)?;
+    Ok(price)
 }
 
 /// `a / b` in ppm, for `a ≤ b` (0 when `b` is 0).

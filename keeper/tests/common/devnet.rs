@@ -13,7 +13,8 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, Manifest, SwanMarket, anvil_path, deploy, dev_wallet,
+    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, SwanRegistry,
+    anvil_path, deploy, dev_wallet, registry::ISwanRegistry as Reg,
 };
 use swan_indexer::{
     fetch::Rpc,
@@ -110,7 +111,16 @@ impl Devnet {
                     .into_transaction_request(),
             )
             .await;
+            ok(
+                &p,
+                token
+                    .approve(manifest.registry, U256::MAX)
+                    .from(who)
+                    .into_transaction_request(),
+            )
+            .await;
         }
+        let registry = SwanRegistry::new(manifest.registry, &p);
         ok(
             &p,
             market
@@ -126,10 +136,10 @@ impl Devnet {
             (32, 4, "us", 3),
         ];
         for (i, &(cpu, gpus, region, cpu_price)) in shapes.iter().enumerate() {
-            let info = ISwanMarket::ProviderInfo {
+            let info = Reg::ProviderInfo {
                 worker: workers[i],
                 beneficiary: owners[i],
-                resources: ISwanMarket::Resources {
+                resources: Reg::Resources {
                     cpuCores: cpu * scale,
                     memoryGiB: cpu * 4 * scale,
                     storageGiB: 500 * scale,
@@ -137,19 +147,24 @@ impl Devnet {
                     gpuMemoryGiB: if gpus > 0 { 80 } else { 0 },
                     gpuModel: if gpus > 0 { label("A100") } else { B256::ZERO },
                 },
-                prices: ISwanMarket::Prices {
+                prices: Reg::Prices {
                     perCpuHour: Uint::from(cpu_price * TOKEN / 1_000),
                     perGiBMemoryHour: Uint::ZERO,
                     perGpuHour: Uint::from(TOKEN / 10),
                     perGiBStorageHour: Uint::ZERO,
                 },
                 region: label(region),
-                taskTypes: 3,
+                terms: Reg::Terms {
+                    maxCollateral: Uint::from(1_000 * TOKEN),
+                    minPrice: Uint::ZERO,
+                    minRate: Uint::ZERO,
+                    modes: 0b1111,
+                },
                 metadataURI: endpoints[i].to_owned(),
             };
             ok(
                 &p,
-                market
+                registry
                     .registerProvider(info)
                     .from(owners[i])
                     .into_transaction_request(),
@@ -157,7 +172,7 @@ impl Devnet {
             .await;
             ok(
                 &p,
-                market
+                registry
                     .depositCollateral(U256::from(1_000 * TOKEN))
                     .from(owners[i])
                     .into_transaction_request(),
@@ -229,13 +244,14 @@ impl Devnet {
             replicas,
             quorum: 0,
             collateralPct: 100,
+            paramsVersion: 1,
             price: Uint::from(cap),
             assignBy: (now + 300) as u32,
             resultBy: (now + 600) as u32,
             settleBy: (now + 1_200) as u32,
             specHash: B256::ZERO,
             answerCommit: B256::ZERO,
-            requirements: ISwanMarket::Resources {
+            requirements: ISwanRegistry::Resources {
                 cpuCores: cpu,
                 memoryGiB: cpu,
                 storageGiB: 10,
@@ -278,6 +294,36 @@ impl Devnet {
             &self.p,
             self.market()
                 .submitResult(task, U256::from(i), hash, uri.to_owned())
+                .from(worker)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+
+    /// Commit a sealed result (quorum, known answer) for replica `i` as its worker.
+    pub(crate) async fn seal(&self, task: U256, i: u64, result: B256, salt: B256) {
+        let commitment = self
+            .market()
+            .commitmentOf(task, U256::from(i), result, salt)
+            .call()
+            .await
+            .unwrap();
+        self.submit(task, i, commitment, "").await;
+    }
+
+    /// Reveal a sealed result for replica `i` as its worker.
+    pub(crate) async fn open(&self, task: U256, i: u64, result: B256, salt: B256) {
+        let worker = self.worker_of(task, i).await;
+        ok(
+            &self.p,
+            self.market()
+                .revealResult(
+                    task,
+                    U256::from(i),
+                    result,
+                    salt,
+                    "file:///result".to_owned(),
+                )
                 .from(worker)
                 .into_transaction_request(),
         )
@@ -353,14 +399,7 @@ impl Devnet {
     }
 
     pub(crate) async fn earned(&self, owner: Address) -> U256 {
-        U256::from(
-            self.market()
-                .getProvider(owner)
-                .call()
-                .await
-                .unwrap()
-                .earned,
-        )
+        U256::from(self.market().getAccount(owner).call().await.unwrap().earned)
     }
 }
 
