@@ -34,7 +34,8 @@ pub(crate) struct DeployArgs {
     /// Keepers granted at deployment (repeatable; default: the deployer).
     #[arg(long = "keeper")]
     keepers: Vec<Address>,
-    /// Treasury that receives fees (default: the deployer).
+    /// Treasury that receives fees and slashes; never a keeper (default: on a local chain a fixed
+    /// address nobody holds a key for, elsewhere the deployer).
     #[arg(long)]
     treasury: Option<Address>,
     /// Protocol fee in basis points (at most 1000).
@@ -97,6 +98,11 @@ pub(crate) enum DeployCmdError {
         "--token is required on --network {0:?} (a dev token is only deployed on a local chain)"
     )]
     NoToken(Network),
+    /// The treasury would be a keeper, which the contracts refuse.
+    #[error(
+        "the treasury {0} is also a keeper, which the contracts refuse (a keeper must never receive what its verdicts slash): give --treasury an address that is not a keeper"
+    )]
+    TreasuryIsKeeper(Address),
     /// The deployment failed.
     #[error(transparent)]
     Deploy(#[from] swan_contracts::DeployError),
@@ -138,19 +144,28 @@ pub(crate) async fn run(args: DeployArgs) -> Result<(), DeployCmdError> {
             actual,
         });
     }
+    let keepers = if args.keepers.is_empty() {
+        vec![me]
+    } else {
+        args.keepers
+    };
+    let treasury = match args.treasury {
+        Some(t) => t,
+        None if args.network == Network::Local => swan_contracts::DEVNET_TREASURY,
+        None => me,
+    };
+    if keepers.contains(&treasury) {
+        return Err(DeployCmdError::TreasuryIsKeeper(treasury));
+    }
     let cfg = DeployConfig {
         token: args.token,
         admin: args.admin.unwrap_or(me),
         pauser: args.pauser.unwrap_or(me),
-        keepers: if args.keepers.is_empty() {
-            vec![me]
-        } else {
-            args.keepers
-        },
+        keepers,
         params: ISwanRegistry::Params {
             feeBps: args.fee_bps,
             bountyBps: args.bounty_bps,
-            treasury: args.treasury.unwrap_or(me),
+            treasury,
             minCollateral: alloy::primitives::Uint::from(
                 U256::from(args.min_collateral) * U256::from(10u64).pow(U256::from(18)),
             ),

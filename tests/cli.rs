@@ -126,6 +126,20 @@ fn bad_input_gets_one_clear_line() {
             key.to_vec(),
             format!("error: the RPC at {endpoint} is chain 31337, but --network Swan is chain 254"),
         ),
+        (
+            vec![
+                "deploy", "--rpc-url", &endpoint,
+                "--keeper", "0x00000000000000000000000000000000000000aa",
+                "--treasury", "0x00000000000000000000000000000000000000AA",
+            ],
+            key.to_vec(),
+            "error: the treasury 0x00000000000000000000000000000000000000AA is also a keeper, which the contracts refuse (a keeper must never receive what its verdicts slash): give --treasury an address that is not a keeper".into(),
+        ),
+        (
+            vec!["deploy", "--rpc-url", &endpoint, "--admin-delay", "60"],
+            key.to_vec(),
+            "error: the market's constructor refused the configuration: ParamOutOfRange(ParamOutOfRange)".into(),
+        ),
     ];
     for (args, env, expected) in cases {
         let out = swan(&args, &env);

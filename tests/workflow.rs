@@ -258,7 +258,7 @@ fn task_and_provider_commands_against_a_devnet() {
     assert!(out.contains("unbonding     1000000000000000000"), "{out}");
     let e = error_line(&swan(&dn, &["provider", "--config", cfg, "withdraw"], &pk));
     assert!(
-        e.starts_with("error: withdrawCollateral: the market refuses it with StillUnbonding"),
+        e.starts_with("error: withdrawCollateral: the registry refuses it with StillUnbonding"),
         "{e}"
     );
     // the devnet's unbonding delay is 10 s: then the withdrawal goes through

@@ -41,7 +41,11 @@ async fn mirror_matches_the_chain(url: &str, backend: Backend) {
     }
 
     let chain_logs = provider
-        .get_logs(&Filter::new().address(manifest.market).from_block(0))
+        .get_logs(
+            &Filter::new()
+                .address(vec![manifest.market, manifest.registry])
+                .from_block(0),
+        )
         .await
         .unwrap();
     let stored = store.logs(manifest.chain_id).await.unwrap();

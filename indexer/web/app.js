@@ -456,7 +456,7 @@ function verdict(t, r, kv) {
   evidence.push(...keeperEvidence(kv, r));
   if (t.mode === 'known_answer' && t.answer_commit) evidence.push(h('div', {}, 'answer committed ', h('code', {}, short(t.answer_commit))));
   for (const x of paid) evidence.push(h('div', {}, `paid ${swan(x.amount)} (fee ${swan(x.fee)}) in block ${x.block_number} (`, tx(x.tx_hash), ')'));
-  for (const x of slashed) evidence.push(h('div', {}, `slashed ${swan(x.slashed)}: ${swan(x.to_submitter)} to the submitter, ${swan(x.to_treasury)} to the treasury, bounty ${swan(x.bounty)}; refund ${swan(x.refund)} (`, tx(x.tx_hash), ')'));
+  for (const x of slashed) evidence.push(h('div', {}, `slashed ${swan(x.slashed)}: ${swan(x.to_treasury)} to the treasury, bounty ${swan(x.bounty)}; price refunded ${swan(x.refund)} (`, tx(x.tx_hash), ')'));
   if (!evidence.length) evidence.push(h('span', { class: 'note' }, 'no result yet'));
   return { v, evidence };
 }
@@ -508,7 +508,7 @@ function taskPage(root, [id]) {
         ['Requirements', `${t.req_cpu_cores} cores, ${t.req_memory_gib} GiB memory, ${t.req_storage_gib} GiB storage, GPU ${gpu}`],
         ['Region', t.region || 'any'],
         [service ? 'Price per second' : 'Price per replica', swan(t.price)],
-        ['Collateral', `${swan(t.collateral)} per provider (${t.collateral_pct} %)`],
+        ['Collateral', `${t.collateral_pct} % of each replica's price (at most ${swan(t.collateral)})`],
         ['Assign by', when(t.assign_by)],
         !service && ['Result by', when(t.result_by)],
         !service && ['Settle by', when(t.settle_by)],
@@ -658,7 +658,6 @@ function providerPage(root, [addr]) {
         ['Task', (x) => taskLink(x.task_id)],
         ['Replica', (x) => x.idx, 'num'],
         ['Slashed', (x) => swan(x.slashed), 'num'],
-        ['To submitter', (x) => swan(x.to_submitter), 'num'],
         ['To treasury', (x) => swan(x.to_treasury), 'num'],
         ['Bounty', (x) => swan(x.bounty), 'num'],
         ['Block', (x) => x.block_number, 'num'],

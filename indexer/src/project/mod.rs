@@ -107,6 +107,7 @@ pub fn keys<'a>(events: impl IntoIterator<Item = &'a SwanEvent>) -> Keys {
                 k.providers.insert(e.provider);
             }
             E::AnswerRevealed(e) => drop(k.tasks.insert(e.taskId)),
+            E::BatchItemSkipped(e) => drop(k.tasks.insert(e.taskId)),
             E::ServiceLeft(e) => drop(k.tasks.insert(e.taskId)),
             E::ServiceReplicaEnded(e) => drop(k.tasks.insert(e.taskId)),
             E::TaskFinalized(e) => drop(k.tasks.insert(e.taskId)),

@@ -348,8 +348,10 @@ impl Projection {
                 let (hash, uri) = (e.resultHash, &e.resultURI);
                 self.result(at, e.taskId, idx, provider, "revealed", hash, uri);
             }
-            E::AnswerRevealed(_) => {
-                // the answer is in the raw log; the replicas' verdicts follow as their own events
+            E::AnswerRevealed(e) => {
+                // the answer is in the raw log; the replicas' verdicts follow as their own events.
+                // The task is touched so that its timeline finds this block.
+                self.task(e.taskId, at, "AnswerRevealed")?;
             }
             E::ReplicaPaid(e) => {
                 let idx = e.replica.saturating_to();
@@ -419,8 +421,12 @@ impl Projection {
                     self.refund(at, e.taskId, Some(idx), e.refund);
                 }
             }
-            E::BatchItemSkipped(_) => {
-                // nothing changed: the raw log keeps what was skipped and why
+            E::BatchItemSkipped(e) => {
+                // nothing changed: the raw log keeps what was skipped and why; a task we know is
+                // touched so that its timeline finds this block (a batch may name unknown ids)
+                if self.tasks.contains_key(&e.taskId) {
+                    self.task(e.taskId, at, "BatchItemSkipped")?;
+                }
             }
             E::TaskFinalized(e) => {
                 let status = e.status;
