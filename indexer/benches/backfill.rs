@@ -323,7 +323,7 @@ async fn main() -> Res<()> {
     let events = p
         .get_logs(
             &alloy::rpc::types::Filter::new()
-                .address(manifest.market)
+                .address(vec![manifest.market, manifest.registry])
                 .from_block(0)
                 .to_block(head),
         )
@@ -338,7 +338,7 @@ async fn main() -> Res<()> {
         ),
     };
     println!(
-        "chain: {events} market events in {} blocks ({origin})\n",
+        "chain: {events} market and registry events in {} blocks ({origin})\n",
         head + 1
     );
 
