@@ -99,10 +99,6 @@ fn main() -> ExitCode {
         }
     }
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Keeper(KeeperCommand::Run(_))) {
-        // before any thread: may re-execute this process (huge pages for the allocation)
-        swan_keeper::memory::use_huge_pages();
-    }
     let filter = match cli.verbose {
         0 => "warn,swan=info,swan_indexer=info,swan_keeper=info,swan_provider=info",
         1 => "info",

@@ -13,7 +13,7 @@
 
 use std::{hint::black_box, time::Instant};
 
-use criterion::{Criterion, criterion_group};
+use criterion::{Criterion, criterion_group, criterion_main};
 use swan_keeper::allocate::{Config, allocate, instances::market, problem, solver};
 
 /// The allocation settings measured: the defaults, or `SWAN_ALLOC_CANDIDATES=cheapest,random`
@@ -128,9 +128,4 @@ fn speed(c: &mut Criterion) {
 
 criterion_group!(benches, speed);
 
-fn main() {
-    // the allocation measured as the keeper runs it: with huge pages (`swan_keeper::memory`)
-    swan_keeper::memory::use_huge_pages();
-    benches();
-    Criterion::default().configure_from_args().final_summary();
-}
+criterion_main!(benches);

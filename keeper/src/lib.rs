@@ -33,7 +33,6 @@ pub mod calls;
 pub mod cli;
 pub mod health;
 pub mod market;
-pub mod memory;
 pub mod metrics;
 pub mod optimize;
 pub mod outbox;

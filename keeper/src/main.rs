@@ -31,10 +31,6 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Run(_)) {
-        // before any thread: may re-execute this process (huge pages for the allocation)
-        swan_keeper::memory::use_huge_pages();
-    }
     let default = match cli.verbose {
         0 => "warn,swan_keeper=info",
         1 => "info",

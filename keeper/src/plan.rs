@@ -50,7 +50,7 @@ pub enum Act {
         /// Replicas that pass, one bit each.
         mask: String,
     },
-    /// `settleKnownAnswer(task, expected, salt)`.
+    /// `revealAnswer(task, expected, salt)`.
     Reveal {
         /// The committed answer.
         expected: B256,

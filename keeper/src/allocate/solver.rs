@@ -443,7 +443,7 @@ impl Flow {
             while self.excess[u] > 0 {
                 let (from, end) = (current[u], self.first[u + 1]);
                 // the first admissible arc from the current one: residual, negative reduced cost
-                // (over zipped slices of the row: one bounds check per row, not four per arc)
+                // (over zipped slices of the row)
                 let pu = self.price[u];
                 let price = &self.price;
                 let a = from
@@ -451,11 +451,7 @@ impl Flow {
                         .iter()
                         .zip(&self.cost[from..end])
                         .zip(&self.head[from..end])
-                        .position(|((&cap, &cost), &v)| {
-                            // SAFETY: every head is a node (`Residual::build` indexes by it),
-                            // and `price` has one entry per node
-                            cap > 0 && cost + pu < unsafe { *price.get_unchecked(v as usize) }
-                        })
+                        .position(|((&cap, &cost), &v)| cap > 0 && cost + pu < price[v as usize])
                         .unwrap_or(end - from);
                 if a < end {
                     current[u] = a;
@@ -475,11 +471,7 @@ impl Flow {
                         .zip(&self.cost[r.clone()])
                         .zip(&self.head[r])
                         .filter(|((cap, _), _)| **cap > 0)
-                        .map(|((_, &cost), &v)| {
-                            // SAFETY: as in the admissible-arc search above
-                            let p = unsafe { *price.get_unchecked(v as usize) };
-                            p - cost
-                        })
+                        .map(|((_, &cost), &v)| price[v as usize] - cost)
                         .max()
                         .unwrap_or(i64::MIN);
                     if best == i64::MIN {
