@@ -123,12 +123,12 @@ contract FuzzTest is Base {
         uint256 t0 = vm.getBlockTimestamp();
         _assignAll(id, 1, PRICE);
         if (submitted) _submit(id, 0, keccak256("r"));
-        uint256 at = t0 + bound(wait, 0, 6 hours);
-        vm.warp(at);
-        if (at <= t0 + 3 hours) {
+        uint256 when = t0 + bound(wait, 0, 6 hours);
+        vm.warp(when);
+        if (when <= t0 + 3 hours) {
             vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, t0 + 3 hours));
             market.expire(id);
-        } else if (at <= t0 + 4 hours && submitted) {
+        } else if (when <= t0 + 4 hours && submitted) {
             vm.expectRevert(abi.encodeWithSelector(ISwanMarket.NothingToExpire.selector, t0 + 4 hours));
             market.expire(id);
         } else {
