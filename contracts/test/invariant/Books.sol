@@ -40,6 +40,7 @@ abstract contract Books is Test {
     mapping(address => uint256) public bounties;
     mapping(address => uint256) public slashedOf;
     mapping(address => uint256) public withdrawnStake;
+    mapping(address => uint256) public earningsReceived; // as a provider's beneficiary
     mapping(address => uint256) public initialValue;
     uint256 public initialEveGroup;
     uint256 public eveExternalIncome; // paid to eve's sybils for other submitters' tasks

@@ -370,9 +370,13 @@ contract Handler is Books {
         if (_try(abi.encodeCall(registry.updateProvider, (info)))) _reach("termsChanged");
     }
 
+    /// @dev A provider's earnings go to its beneficiary, which may also be a submitter (the
+    /// re-entrant contract is p1's): what it receives that way is income, not a submitter's gain.
     function claimEarnings(uint256 who) external {
+        address p = owners[who % 4];
+        uint256 earned = market.getAccount(p).earned;
         calls++;
-        _try(abi.encodeCall(market.claimEarnings, (owners[who % 4])));
+        if (_try(abi.encodeCall(market.claimEarnings, (p)))) earningsReceived[registry.beneficiaryOf(p)] += earned;
     }
 
     function unbond(uint256 who, uint96 amount) external {
