@@ -10,6 +10,8 @@
 //!   task is quoted over its whole result window (`result_by − now`): the on-chain record has no
 //!   shorter run time, so the quote is the most the provider could charge. A service task's
 //!   `result_by` is its duration.
+//! - A task excludes the providers that declined or were slashed on an earlier task for the same
+//!   work (the same spec hash): re-posted work does not go back to them.
 
 use std::collections::HashMap;
 
@@ -194,5 +196,48 @@ pub async fn open_tasks(
             exclude: Vec::new(),
         });
     }
+    exclusions(store, chain_id, now, &mut out).await?;
     Ok(out)
+}
+
+/// Fill each open task's `exclude`: the providers that declined the same work (the same spec
+/// hash) on an earlier task, or were slashed on it. Work posted again after a provider refused
+/// or failed it goes to someone else.
+async fn exclusions(
+    store: &Store,
+    chain_id: u64,
+    now: u64,
+    tasks: &mut [OpenTask],
+) -> Result<(), MarketError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT o.task_id, r.provider FROM tasks o \
+         JOIN tasks p ON p.chain_id = o.chain_id AND p.spec_hash = o.spec_hash AND p.task_id <> o.task_id \
+         JOIN replicas r ON r.chain_id = p.chain_id AND r.task_id = p.task_id \
+         WHERE o.chain_id = $1 AND o.status = 'open' AND o.assign_by >= $2 \
+         AND r.status IN ('declined', 'slashed')",
+    )
+    .bind(i64::try_from(chain_id).unwrap_or(i64::MAX))
+    .bind(i64::try_from(now).unwrap_or(i64::MAX))
+    .fetch_all(store.pool())
+    .await?;
+    let mut by_task: HashMap<U256, Vec<Address>> = HashMap::new();
+    for r in rows {
+        let id: String = r.get(0);
+        let id: U256 = id.parse().map_err(|_| MarketError::Corrupt {
+            table: "tasks",
+            column: "task_id",
+            value: id.clone(),
+        })?;
+        by_task
+            .entry(id)
+            .or_default()
+            .push(address("replicas", "provider", r.get(1))?);
+    }
+    for t in tasks {
+        if let Some(mut providers) = by_task.remove(&t.id) {
+            providers.sort();
+            t.exclude = providers;
+        }
+    }
+    Ok(())
 }

@@ -81,6 +81,7 @@ struct Chain {
     p: DynProvider,
     manifest: Manifest,
     owners: Vec<Address>,
+    workers: Vec<Address>,
     submitter: Address,
     admin: Address,
 }
@@ -171,6 +172,7 @@ async fn chain() -> Chain {
         p,
         manifest,
         owners,
+        workers: keys[5..8].to_vec(),
         submitter,
         admin,
     }
@@ -183,8 +185,21 @@ impl Chain {
         block.unwrap().unwrap().header.timestamp
     }
 
-    /// Create a batch task (one replica, result due in two hours); its id.
+    /// Create a batch task (one replica, result due in two hours, its own spec); its id.
     async fn task(&self, cpu: u32, gpus: u32, region: &str, cap: u128) -> U256 {
+        self.task_of(cpu, gpus, region, cap, None, 100).await
+    }
+
+    /// Create a batch task for `spec` (a new one if `None`) at `pct` % collateral; its id.
+    async fn task_of(
+        &self,
+        cpu: u32,
+        gpus: u32,
+        region: &str,
+        cap: u128,
+        spec: Option<B256>,
+        pct: u16,
+    ) -> U256 {
         let market = SwanMarket::new(self.manifest.market, &self.p);
         let n = market.taskCount().call().await.unwrap() + U256::from(1);
         let now = self.now().await;
@@ -192,13 +207,13 @@ impl Chain {
             mode: 0,
             replicas: 1,
             quorum: 0,
-            collateralPct: 100,
+            collateralPct: pct,
             paramsVersion: 1,
             price: Uint::from(cap),
             assignBy: (now + 3_600) as u32,
             resultBy: (now + 7_200) as u32,
             settleBy: (now + 10_800) as u32,
-            specHash: keccak256(n.to_be_bytes::<32>()),
+            specHash: spec.unwrap_or_else(|| keccak256(n.to_be_bytes::<32>())),
             answerCommit: B256::ZERO,
             requirements: machine(cpu, gpus, 50),
             region: if region.is_empty() {
@@ -482,4 +497,140 @@ async fn utilization_and_suggested_prices_come_from_the_indexer_s_tables() {
         );
         store.close().await;
     }
+}
+
+/// Exclusion: a provider that declined a task, or was slashed on it, is not picked again when the
+/// same work (the same spec hash) is posted anew; other work still goes to it.
+#[tokio::test]
+async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again() {
+    let c = chain().await;
+    let market = SwanMarket::new(c.manifest.market, &c.p);
+    let (declined, failed) = (keccak256(b"declined work"), keccak256(b"failed work"));
+    // provider 1 (the cheapest GPU machine) declines one task and is slashed on another
+    let first = c.task_of(4, 1, "", 5 * TOKEN, Some(declined), 100).await;
+    let second = c.task_of(4, 1, "", 5 * TOKEN, Some(failed), 100).await;
+    for t in [first, second] {
+        ok(
+            &c.p,
+            market
+                .assign(t, vec![c.owners[1]], vec![Uint::from(TOKEN)])
+                .from(c.admin)
+                .into_transaction_request(),
+        )
+        .await;
+    }
+    ok(
+        &c.p,
+        market
+            .declineTask(first, U256::ZERO)
+            .from(c.workers[1])
+            .into_transaction_request(),
+    )
+    .await;
+    ok(
+        &c.p,
+        market
+            .submitResult(
+                second,
+                U256::ZERO,
+                B256::repeat_byte(1),
+                "ipfs://junk".into(),
+            )
+            .from(c.workers[1])
+            .into_transaction_request(),
+    )
+    .await;
+    ok(
+        &c.p,
+        market
+            .settle(second, U256::ZERO) // the keeper's verdict: failed
+            .from(c.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    // the same work posted again, and new work
+    let again_declined = c.task_of(4, 1, "", 5 * TOKEN, Some(declined), 100).await;
+    let again_failed = c.task_of(4, 1, "", 5 * TOKEN, Some(failed), 100).await;
+    // (a cap near the quotes, so price outweighs provider 1's lower reputation after its slash)
+    let fresh = c.task(4, 1, "", TOKEN).await;
+    let now = c.now().await;
+    let dir = tempfile::tempdir().unwrap();
+    for db in [
+        dir.path().join("exclude.db").display().to_string(),
+        pg_database("exclude").await,
+    ] {
+        let store = index(&db, &c.manifest).await;
+        let offers = offers(&store, c.manifest.chain_id).await.unwrap();
+        let tasks = open_tasks(&store, c.manifest.chain_id, now).await.unwrap();
+        let ids: Vec<U256> = tasks.iter().map(|t| t.id).collect();
+        assert_eq!(ids, [again_declined, again_failed, fresh], "{db}");
+        for t in &tasks[..2] {
+            assert_eq!(t.exclude, [c.owners[1]], "{db}: task {:#x}", t.id);
+        }
+        assert!(
+            tasks[2].exclude.is_empty(),
+            "{db}: new work excludes no one"
+        );
+        let d = allocate(&tasks, &offers, &Config::default());
+        for d in &d[..2] {
+            assert_eq!(
+                d.chosen[0].provider, c.owners[2],
+                "{db}: the other GPU machine"
+            );
+            assert_eq!(d.refused.get(&Refusal::Excluded), Some(&1), "{db}");
+        }
+        assert_eq!(
+            d[2].chosen[0].provider, c.owners[1],
+            "{db}: still the cheapest for new work"
+        );
+        store.close().await;
+    }
+}
+
+/// The contract locks collateral from the agreed price, and so does the keeper: a provider whose
+/// free collateral covers the collateral at its price but not at the task's cap is picked, and
+/// the assignment goes through on chain (it used to revert `InsufficientCollateral` and be
+/// retried until the task expired).
+#[tokio::test]
+async fn collateral_is_counted_from_the_agreed_price_as_the_contract_locks_it() {
+    let c = chain().await;
+    let market = SwanMarket::new(c.manifest.market, &c.p);
+    // provider 0 (CPU only, 0.001 token per core-hour) has 200 tokens staked: at 1,000 %
+    // collateral a task capped at 50 tokens would lock 500 at the cap, under 1 at its quote
+    let id = c.task_of(2, 0, "eu", 50 * TOKEN, None, 1_000).await;
+    let now = c.now().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = index(
+        &dir.path().join("collateral.db").display().to_string(),
+        &c.manifest,
+    )
+    .await;
+    let offers = offers(&store, c.manifest.chain_id).await.unwrap();
+    let tasks = open_tasks(&store, c.manifest.chain_id, now).await.unwrap();
+    let p0 = offers.iter().find(|o| o.address == c.owners[0]).unwrap();
+    let at_cap = 50 * TOKEN * 10;
+    let d = allocate(&tasks, &offers, &Config::default());
+    let chosen = &d[0].chosen[0];
+    assert_eq!(chosen.provider, c.owners[0]);
+    assert!(
+        chosen.collateral <= p0.free_collateral && p0.free_collateral < at_cap,
+        "free {} between the collateral at the price {} and at the cap {at_cap}",
+        p0.free_collateral,
+        chosen.collateral
+    );
+    ok(
+        &c.p,
+        market
+            .assign(id, vec![chosen.provider], vec![Uint::from(chosen.price)])
+            .from(c.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    let locked = market.freeCollateral(c.owners[0]).call().await.unwrap();
+    assert_eq!(
+        U256::from(p0.free_collateral - chosen.collateral),
+        locked,
+        "the contract locked what the keeper computed"
+    );
+    store.close().await;
 }
