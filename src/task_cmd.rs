@@ -502,7 +502,7 @@ async fn status_text(c: &Conn, id: U256) -> Result<String, TaskError> {
             None => rpc_error("getTask", e),
         }
     })?;
-    if t.status == 0 {
+    if t.status == swan_contracts::task_status::NONE {
         return Err(TaskError::Arg(format!("no task {id:#x} on this market")));
     }
     let mut out = format!(

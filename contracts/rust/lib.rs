@@ -33,4 +33,6 @@ pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, de
 pub use devchain::{anvil_path, dev_wallet};
 pub use keys::{KeyError, load_signer};
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};
-pub use names::{PROVIDER_STATUS, REPLICA_STATUS, TASK_STATUS, name_of};
+pub use names::{
+    MODES, PROVIDER_STATUS, REPLICA_STATUS, TASK_STATUS, mode, name_of, task_status, value_of,
+};

@@ -13,21 +13,9 @@ use sqlx::Row;
 use swan_indexer::{
     events::signatures,
     model::{StateRow, TaskRow, addr, task_key},
-    project::{PROVIDER_STATUS, TASK_STATUS},
+    project::{PROVIDER_STATUS, REPLICA_STATUS, TASK_STATUS},
     store::Store,
 };
-
-const REPLICA_STATUS: [&str; 9] = [
-    "none",
-    "assigned",
-    "submitted",
-    "revealed",
-    "paid",
-    "slashed",
-    "refunded",
-    "ended",
-    "declined",
-];
 
 async fn text(store: &Store, sql: &str, args: &[&str]) -> Vec<Vec<String>> {
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));

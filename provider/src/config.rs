@@ -159,7 +159,7 @@ impl Default for TermsConfig {
 }
 
 /// The modes' names, in the contract's order (`ISwanMarket.Mode`).
-pub const MODES: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service"];
+pub use swan_contracts::MODES;
 
 fn all_modes() -> Vec<String> {
     MODES.iter().map(|m| (*m).to_owned()).collect()

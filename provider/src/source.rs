@@ -42,8 +42,6 @@ pub struct Assignment {
 #[error("reading assignments: {0}")]
 pub struct SourceError(pub String);
 
-const MODES: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service"];
-
 /// The indexer API, with the chain as the fallback (or the chain alone).
 #[derive(Debug)]
 pub struct Source {
@@ -254,7 +252,7 @@ async fn from_chain(
             out.push(Assignment {
                 task: *task,
                 replica: i,
-                mode: swan_contracts::name_of(&MODES, t.mode).to_owned(),
+                mode: swan_contracts::name_of(&swan_contracts::MODES, t.mode).to_owned(),
                 status: swan_contracts::name_of(&swan_contracts::REPLICA_STATUS, r.status)
                     .to_owned(),
                 spec_uri: uri.clone(),

@@ -137,26 +137,11 @@ pub struct Undo {
     pub prev: Option<String>,
 }
 
-/// Task statuses as stored (the contract's `TaskStatus`).
-pub const TASK_STATUS: [&str; 6] = [
-    "none",
-    "open",
-    "assigned",
-    "completed",
-    "failed",
-    "cancelled",
-];
-/// Provider statuses as stored (the contract's `ProviderStatus`).
-pub const PROVIDER_STATUS: [&str; 4] = ["none", "active", "paused", "exited"];
-/// Modes as stored (the contract's `Mode`).
-pub const MODES: [&str; 4] = ["keeper_attested", "known_answer", "quorum", "service"];
+/// The enum names as stored: one copy, in `swan_contracts` (checked against the Solidity).
+pub use swan_contracts::{MODES, PROVIDER_STATUS, REPLICA_STATUS, TASK_STATUS};
 
 pub(crate) fn name(table: &'static [&'static str], i: u8) -> String {
-    table
-        .get(i as usize)
-        .copied()
-        .unwrap_or("unknown")
-        .to_owned()
+    swan_contracts::name_of(table, i).to_owned()
 }
 
 /// The undo log being built: for each state row a block not final yet changes, its value

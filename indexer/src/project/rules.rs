@@ -5,7 +5,8 @@
 
 use alloy::primitives::{Address, U256};
 use swan_contracts::{
-    SwanMarket::SwanMarketEvents as E, registry::SwanRegistry::SwanRegistryEvents as R,
+    SwanMarket::SwanMarketEvents as E, mode, registry::SwanRegistry::SwanRegistryEvents as R,
+    task_status,
 };
 
 use super::{At, MODES, PROVIDER_STATUS, ProjectError, Projection, TASK_STATUS, name};
@@ -16,7 +17,7 @@ use crate::model::{EventTable, ProviderRow, ReplicaRow, TaskRow, Val, addr, big,
 /// (the price; for a service, the rate times the ordered duration), rounded down as the market's
 /// `_collateral` does.
 pub(crate) fn replica_collateral(t: &TaskRow, price: U256) -> U256 {
-    let value = if t.mode == MODES[3] {
+    let value = if t.mode == MODES[usize::from(mode::SERVICE_HEALTH)] {
         price * U256::from(t.result_by)
     } else {
         price
@@ -226,8 +227,7 @@ impl Projection {
             }
             E::TaskCreated(e) => {
                 let r = &e.request;
-                let mode = r.mode;
-                let value = if mode == 3 {
+                let value = if r.mode == mode::SERVICE_HEALTH {
                     U256::from(r.price) * U256::from(r.resultBy)
                 } else {
                     U256::from(r.price)
@@ -235,7 +235,7 @@ impl Projection {
                 let row = TaskRow {
                     task_id: e.taskId,
                     submitter: e.submitter,
-                    mode: name(&MODES, mode),
+                    mode: name(&MODES, r.mode),
                     status: "open".into(),
                     replicas: r.replicas.into(),
                     quorum: r.quorum.into(),
@@ -434,8 +434,11 @@ impl Projection {
                 t.status = name(&TASK_STATUS, status);
                 t.final_reason = Some(e.reason.into());
                 t.finalized_block = Some(at.block);
-                let (service, k) = (t.mode == MODES[3], t.replicas);
-                if service && status == 3 {
+                let (service, k) = (
+                    t.mode == MODES[usize::from(mode::SERVICE_HEALTH)],
+                    t.replicas,
+                );
+                if service && status == task_status::COMPLETED {
                     // a service that ran to its end (or was terminated): every running replica ends
                     for idx in 0..k {
                         let running = self

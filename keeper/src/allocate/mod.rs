@@ -2,11 +2,12 @@
 //!
 //! 1. **Eligibility** ([`check`]): a provider can take a replica of a task when it is active,
 //!    accepts the task's verification mode (its terms on chain), is in the task's region (or the
-//!    task takes any region), is not excluded for the task (it failed or declined it before), its
-//!    machine covers the task's requirements (CPU, memory, storage, GPU count, GPU memory, GPU
-//!    model), its price is within the task's cap, the collateral at that price is within the
-//!    most it agreed to lock, and it still has the resources and free collateral the replica
-//!    needs after the replicas it already runs and those given to it earlier in the same batch.
+//!    task takes any region), is not excluded for the task (it declined or was slashed on the
+//!    same work before: `market::open_tasks`), its machine covers the task's requirements
+//!    (CPU, memory, storage, GPU count, GPU memory, GPU model), its price is within the task's
+//!    cap, the collateral at that price is within the most it agreed to lock, and it still has
+//!    the resources and free collateral the replica needs after the replicas it already runs
+//!    and those given to it earlier in the same batch.
 //!    These are the contract's own checks at assignment (`TaskEscrow._lock`), so a choice made
 //!    here is not refused on chain.
 //! 2. **Price**: the provider's quote — its hourly prices times the task's requirements, over
@@ -96,18 +97,7 @@ pub enum Kind {
 }
 
 /// The contract's verification modes (`ISwanMarket.Mode`), as bits of a provider's `modes`.
-pub mod mode {
-    /// The keeper checks results off chain.
-    pub const KEEPER_ATTESTED: u8 = 0;
-    /// Sealed results compared with the submitter's committed answer.
-    pub const KNOWN_ANSWER: u8 = 1;
-    /// Sealed results counted by the contract.
-    pub const QUORUM: u8 = 2;
-    /// A service billed per second.
-    pub const SERVICE_HEALTH: u8 = 3;
-    /// Every mode.
-    pub const ALL: u8 = 0b1111;
-}
+pub use swan_contracts::mode;
 
 /// A provider as the allocator sees it (from the indexer's `providers` and `replicas` tables).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,7 +151,7 @@ pub struct OpenTask {
     pub requirements: Resources,
     /// Region (zero: any).
     pub region: B256,
-    /// Providers that may not take it (failed or declined it before).
+    /// Providers that may not take it (they declined or were slashed on the same work before).
     pub exclude: Vec<Address>,
 }
 
