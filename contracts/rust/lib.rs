@@ -10,6 +10,8 @@
 //! - [`SwanMarket`] (tasks and money), [`SwanRegistry`] (providers, roles, parameters; its full
 //!   types in [`registry`]) and [`DevToken`]: typed contract instances, calls, events and errors.
 //! - [`deploy`]: deploys a market (and, on a dev chain, its token) and returns a [`Manifest`].
+//! - [`money`]: the market's money rules (fees, slashes, collateral, streams, reputation), the
+//!   one copy every crate calls, tested against the contract.
 //! - [`Manifest`]: what a deployment is (chain, addresses, start block, ABI fingerprint), as the
 //!   indexer and keeper read it.
 
@@ -27,6 +29,7 @@ mod deploy;
 mod devchain;
 mod keys;
 mod manifest;
+pub mod money;
 mod names;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, deploy, dev_params};

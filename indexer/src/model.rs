@@ -151,8 +151,12 @@ impl ProviderRow {
 
     /// Reputation in [0, 1]: completed replicas over all finished ones, with a Laplace prior
     /// ((completed + 1) / (completed + failed + 2)), so a new provider starts at 0.5.
+    /// The keeper's figure (`swan_contracts::money::reputation_ppm`), as a fraction.
     pub fn reputation(&self) -> f64 {
-        (self.completed as f64 + 1.0) / ((self.completed + self.failed) as f64 + 2.0)
+        f64::from(swan_contracts::money::reputation_ppm(
+            self.completed,
+            self.failed,
+        )) / 1e6
     }
 }
 

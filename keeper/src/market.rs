@@ -4,8 +4,7 @@
 //! - A provider's free collateral, running replicas and counters come from the `providers`
 //!   table; the resources it has in use are the requirements of the replicas it is running
 //!   (`replicas` in status `assigned`, joined to their tasks); reputation is
-//!   `(completed + 1) / (completed + failed + 2)` in millionths, computed from the integer
-//!   counters so every keeper gets the same number.
+//!   `swan_contracts::money::reputation_ppm` of the integer counters, as the explorer shows it.
 //! - Open tasks are those in status `open` whose assign-by time has not passed at `now`. A batch
 //!   task is quoted over its whole result window (`result_by − now`): the on-chain record has no
 //!   shorter run time, so the quote is the most the provider could charge. A service task's
@@ -117,7 +116,8 @@ pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketEr
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let key: String = r.get(0);
-        let (completed, failed) = (r.get::<i64, _>(15).max(0), r.get::<i64, _>(16).max(0));
+        let count = |i: usize| u64::try_from(r.get::<i64, _>(i)).unwrap_or(0);
+        let (completed, failed) = (count(15), count(16));
         out.push(Offer {
             address: address("providers", "address", key.clone())?,
             active: r.get::<String, _>(1) == "active",
@@ -135,7 +135,7 @@ pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketEr
             min_price: amount("providers", "min_price", r.get(19))?,
             min_rate: amount("providers", "min_rate", r.get(20))?,
             free_collateral: amount("providers", "free", r.get(14))?,
-            reputation_ppm: ((completed + 1) * 1_000_000 / (completed + failed + 2)) as u32,
+            reputation_ppm: swan_contracts::money::reputation_ppm(completed, failed),
             running: u32_of(&r, 17),
         });
     }

@@ -328,11 +328,7 @@ pub fn collateral(task: &OpenTask, price: u128) -> u128 {
         Kind::Batch => price,
         Kind::Service => price.saturating_mul(task.duration_secs.into()),
     };
-    match u64::try_from(value) {
-        // the common case, without 128-bit division
-        Ok(v) if v <= u64::MAX / 65_536 => u128::from(v * u64::from(task.collateral_pct) / 100),
-        _ => value.saturating_mul(task.collateral_pct.into()) / 100,
-    }
+    swan_contracts::money::collateral_u128(value, task.collateral_pct)
 }
 
 /// What a provider has left during a batch.

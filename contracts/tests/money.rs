@@ -1,0 +1,322 @@
+//! The money model (`swan_contracts::money`) against the deployed contract, to the wei: random
+//! batch tasks (cap, agreed price, collateral percentage, verdict) and service streams run on
+//! anvil, and every figure the model predicts — collateral locked, payout, fee, slash, refund,
+//! stream claims — is compared with what the contract's views and balances show.
+
+use alloy::{
+    node_bindings::Anvil,
+    primitives::{Address, B256, U256, Uint, keccak256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+};
+use swan_contracts::{
+    DEVNET_TREASURY, DeployConfig, DevToken, ISwanMarket, ISwanRegistry, SwanMarket, SwanRegistry,
+    anvil_path, deploy, dev_params, dev_wallet, mode, money, registry::ISwanRegistry as Reg,
+};
+
+async fn mine(p: &DynProvider, tx: TransactionRequest) {
+    let r = p
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status(), "reverted: {}", r.transaction_hash);
+}
+
+/// xorshift64: the same draws on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Uniform-ish in `1..=max`, over every magnitude (a random bit length first).
+    fn amount(&mut self, max: u128) -> u128 {
+        let bits = self.next() % 128;
+        let raw = (u128::from(self.next()) << 64 | u128::from(self.next())) >> (127 - bits);
+        raw % max + 1
+    }
+}
+
+#[tokio::test]
+async fn every_figure_of_the_money_model_equals_the_contract_s() {
+    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    let (wallet, keys) = dev_wallet(&anvil, 4);
+    let p = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url())
+        .erased();
+    let (keeper, submitter, owner, worker) = (keys[0], keys[1], keys[2], keys[3]);
+    let manifest = deploy(&p, &DeployConfig::devnet(keeper, anvil.endpoint()))
+        .await
+        .unwrap();
+    let params = dev_params(DEVNET_TREASURY);
+    let market = SwanMarket::new(manifest.market, &p);
+    let registry = SwanRegistry::new(manifest.registry, &p);
+    let token = DevToken::new(manifest.token, &p);
+    let big = U256::from(10u128.pow(28)); // amounts are uint96 on chain (≤ 7.9·10²⁸)
+    for who in [submitter, owner] {
+        mine(&p, token.mint(who, big).into_transaction_request()).await;
+        for spender in [manifest.market, manifest.registry] {
+            let approve = token.approve(spender, U256::MAX).from(who);
+            mine(&p, approve.into_transaction_request()).await;
+        }
+    }
+    mine(
+        &p,
+        market
+            .deposit(big / U256::from(2))
+            .from(submitter)
+            .into_transaction_request(),
+    )
+    .await;
+    let info = Reg::ProviderInfo {
+        worker,
+        beneficiary: owner,
+        resources: Reg::Resources {
+            cpuCores: 64,
+            memoryGiB: 256,
+            storageGiB: 1_000,
+            gpuCount: 0,
+            gpuMemoryGiB: 0,
+            gpuModel: B256::ZERO,
+        },
+        prices: Reg::Prices {
+            perCpuHour: Uint::from(1u64),
+            perGiBMemoryHour: Uint::ZERO,
+            perGpuHour: Uint::ZERO,
+            perGiBStorageHour: Uint::ZERO,
+        },
+        region: B256::ZERO,
+        terms: Reg::Terms {
+            maxCollateral: Uint::from(10u128.pow(27)),
+            minPrice: Uint::ZERO,
+            minRate: Uint::ZERO,
+            modes: mode::ALL,
+        },
+        metadataURI: "http://127.0.0.1:9000".into(),
+    };
+    mine(
+        &p,
+        registry
+            .registerProvider(info)
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await;
+    let stake = big / U256::from(10);
+    mine(
+        &p,
+        registry
+            .depositCollateral(stake)
+            .from(owner)
+            .into_transaction_request(),
+    )
+    .await;
+
+    let now = || async {
+        let b = p.get_block_by_number(Default::default()).await.unwrap();
+        b.unwrap().header.timestamp
+    };
+    let free = || async { market.freeCollateral(owner).call().await.unwrap() };
+    let earned = || async { U256::from(market.getAccount(owner).call().await.unwrap().earned) };
+    let balance = |who: Address| {
+        let market = market.clone();
+        async move { market.balanceOf(who).call().await.unwrap() }
+    };
+    let warp = |secs: u64| {
+        let p = p.clone();
+        async move {
+            let _: serde_json::Value = p
+                .raw_request("evm_increaseTime".into(), (secs,))
+                .await
+                .unwrap();
+            let _: serde_json::Value = p.raw_request("evm_mine".into(), ()).await.unwrap();
+        }
+    };
+
+    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    let mut checked = [0usize; 3]; // passed, slashed, streamed
+    for round in 0..24u64 {
+        let service = round % 3 == 2;
+        let pct = (rng.next() % 1_001) as u16;
+        let cap = if service {
+            rng.amount(10u128.pow(15))
+        } else {
+            rng.amount(10u128.pow(24))
+        };
+        let price = rng.amount(cap);
+        let duration = 600 + rng.next() % 3_000;
+        let t0 = now().await;
+        let req = ISwanMarket::TaskRequest {
+            mode: if service {
+                mode::SERVICE_HEALTH
+            } else {
+                mode::KEEPER_ATTESTED
+            },
+            replicas: 1,
+            quorum: 0,
+            collateralPct: pct,
+            paramsVersion: 1,
+            price: Uint::from(cap),
+            assignBy: (t0 + 3_600) as u32,
+            resultBy: if service {
+                duration as u32
+            } else {
+                (t0 + 7_200) as u32
+            },
+            settleBy: if service { 0 } else { (t0 + 10_800) as u32 },
+            specHash: keccak256(round.to_be_bytes()),
+            answerCommit: B256::ZERO,
+            requirements: ISwanRegistry::Resources {
+                cpuCores: 1,
+                memoryGiB: 1,
+                storageGiB: 1,
+                gpuCount: 0,
+                gpuMemoryGiB: 0,
+                gpuModel: B256::ZERO,
+            },
+            region: B256::ZERO,
+            specURI: format!("ipfs://spec-{round}"),
+        };
+        let n = market.taskCount().call().await.unwrap() + U256::from(1);
+        let id = (U256::from_be_slice(submitter.as_slice()) << 96) | n;
+        let (sub0, treasury0, earned0, free0) = (
+            balance(submitter).await,
+            balance(DEVNET_TREASURY).await,
+            earned().await,
+            free().await,
+        );
+        mine(
+            &p,
+            market
+                .createTask(req)
+                .from(submitter)
+                .into_transaction_request(),
+        )
+        .await;
+        let escrow = money::replica_value(service, U256::from(cap), duration);
+        assert_eq!(
+            sub0 - balance(submitter).await,
+            escrow,
+            "round {round}: escrow"
+        );
+        let assign = market
+            .assign(id, vec![owner], vec![Uint::from(price)])
+            .from(keeper);
+        mine(&p, assign.into_transaction_request()).await;
+        let value = money::replica_value(service, U256::from(price), duration);
+        let c = money::collateral(value, pct);
+        assert_eq!(free0 - free().await, c, "round {round}: collateral locked");
+        assert_eq!(
+            sub0 - balance(submitter).await,
+            value,
+            "round {round}: the unused cap is refunded at assignment"
+        );
+        if service {
+            // the stream runs for part of its duration, the provider claims, then it ends
+            let part = 60 + rng.next() % (duration - 60);
+            warp(part).await;
+            let started = market.serviceWindow(id).call().await.unwrap().startedAt;
+            mine(
+                &p,
+                market
+                    .claimService(id, U256::ZERO)
+                    .from(worker)
+                    .into_transaction_request(),
+            )
+            .await;
+            let claimed_at = now().await;
+            let owed = money::prorate(U256::from(price), started.to(), claimed_at);
+            let (payout, fee) = money::fee_split(owed, params.feeBps);
+            assert_eq!(
+                earned().await - earned0,
+                payout,
+                "round {round}: stream payout"
+            );
+            assert_eq!(
+                balance(DEVNET_TREASURY).await - treasury0,
+                fee,
+                "round {round}: stream fee"
+            );
+            checked[2] += 1;
+            // past the end, the rest (each claim's fee is rounded on its own)
+            warp(duration).await;
+            mine(
+                &p,
+                market
+                    .claimService(id, U256::ZERO)
+                    .from(worker)
+                    .into_transaction_request(),
+            )
+            .await;
+            let ends = started.to::<u64>() + duration;
+            let rest = money::prorate(U256::from(price), claimed_at, ends);
+            assert_eq!(owed + rest, value, "round {round}: the stream is the value");
+            let (rest_payout, rest_fee) = money::fee_split(rest, params.feeBps);
+            assert_eq!(
+                earned().await - earned0,
+                payout + rest_payout,
+                "round {round}: whole stream paid"
+            );
+            assert_eq!(
+                balance(DEVNET_TREASURY).await - treasury0,
+                fee + rest_fee,
+                "round {round}: fees"
+            );
+            assert_eq!(free().await, free0, "round {round}: collateral released");
+            continue;
+        }
+        let submit = market.submitResult(id, U256::ZERO, keccak256(b"out"), "ipfs://out".into());
+        mine(&p, submit.from(worker).into_transaction_request()).await;
+        let pass = rng.next().is_multiple_of(2);
+        let verdict = market.settle(id, U256::from(u8::from(pass))).from(keeper);
+        mine(&p, verdict.into_transaction_request()).await;
+        if pass {
+            let (payout, fee) = money::fee_split(U256::from(price), params.feeBps);
+            assert_eq!(earned().await - earned0, payout, "round {round}: payout");
+            assert_eq!(
+                balance(DEVNET_TREASURY).await - treasury0,
+                fee,
+                "round {round}: fee"
+            );
+            assert_eq!(
+                sub0 - balance(submitter).await,
+                U256::from(price),
+                "round {round}: cost"
+            );
+            assert_eq!(free().await, free0, "round {round}: collateral released");
+            checked[0] += 1;
+        } else {
+            let (bounty, to_treasury) = money::slash_split(c, params.bountyBps, false);
+            assert_eq!(bounty, U256::ZERO);
+            assert_eq!(earned().await, earned0, "round {round}: nothing earned");
+            assert_eq!(
+                balance(DEVNET_TREASURY).await - treasury0,
+                to_treasury,
+                "round {round}: the slash goes to the treasury"
+            );
+            assert_eq!(
+                balance(submitter).await,
+                sub0,
+                "round {round}: the price is refunded"
+            );
+            assert_eq!(
+                free0 - free().await,
+                c,
+                "round {round}: the stake lost the collateral"
+            );
+            checked[1] += 1;
+        }
+    }
+    assert!(
+        checked.iter().all(|&n| n >= 4),
+        "every outcome exercised: {checked:?}"
+    );
+}
