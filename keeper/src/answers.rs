@@ -42,20 +42,6 @@ pub enum AnswerError {
     },
 }
 
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS keeper_answers (
-    chain_id BIGINT NOT NULL,
-    task_id  TEXT   NOT NULL,
-    expected TEXT   NOT NULL,
-    salt     TEXT   NOT NULL,
-    PRIMARY KEY (chain_id, task_id)
-)";
-
-/// Create the answers table if missing.
-pub async fn open(store: &Store) -> Result<(), AnswerError> {
-    sqlx::query(SCHEMA).execute(store.pool()).await?;
-    Ok(())
-}
-
 /// Keep the answer of `task`. When the indexer already has the task, the answer must open its
 /// commit; otherwise it is checked again before it is revealed.
 pub async fn put(
@@ -65,7 +51,6 @@ pub async fn put(
     expected: B256,
     salt: B256,
 ) -> Result<(), AnswerError> {
-    open(store).await?;
     let key = format!("{task:#x}");
     let chain = i64::try_from(chain_id).unwrap_or(i64::MAX);
     let row =

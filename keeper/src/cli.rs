@@ -201,11 +201,11 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
                 addr: args.listen,
                 source,
             })?;
-        let app = crate::metrics::router(keeper.metrics());
+        let app = crate::api::router(keeper.api_state());
         tokio::spawn(async move {
             let _ = axum::serve(l, app).await;
         });
-        tracing::info!(listen = %args.listen, "serving /health, /metrics and /decisions");
+        tracing::info!(listen = %args.listen, "serving /health, /metrics, /decisions, /utilization, /prices and /verdicts");
     }
     tracing::info!(keeper = %from, chain = manifest.chain_id, "keeper running");
     keeper

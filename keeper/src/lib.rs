@@ -21,7 +21,8 @@
 //! - [`calls`]: intents to calldata, batched where the market has a batch entry point.
 //! - [`sender`]: the transaction sender — stored before sent, persisted nonces, fee bumping,
 //!   failover, finality from the indexer, a spending cap.
-//! - [`run`]: the keeper loop; [`cli`]: its command line; [`metrics`]: Prometheus and HTTP.
+//! - [`run`]: the keeper loop; [`cli`]: its command line; [`metrics`]: Prometheus metrics and
+//!   published views; [`api`]: the HTTP API; [`verdicts`]: verdicts and evidence, in the store.
 //! - [`optimize`]: utilization per provider and region, suggested price per resource class.
 //! - [`answers`]: known answers handed to the keeper for `revealAnswer`.
 //! - [`pricing`]: Swan's dynamic-pricing rule, which the keeper publishes as the suggested price
@@ -29,6 +30,7 @@
 
 pub mod allocate;
 pub mod answers;
+pub mod api;
 pub mod calls;
 pub mod cli;
 pub mod health;
@@ -41,4 +43,5 @@ pub mod pricing;
 pub mod revert;
 pub mod run;
 pub mod sender;
+pub mod verdicts;
 pub mod verify;

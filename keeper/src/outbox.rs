@@ -148,25 +148,6 @@ pub struct Outbox {
     backend: Backend,
 }
 
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS keeper_intents (
-    chain_id    BIGINT NOT NULL,
-    action      TEXT   NOT NULL,
-    task_id     TEXT   NOT NULL,
-    attempt     BIGINT NOT NULL,
-    payload     TEXT   NOT NULL,
-    status      TEXT   NOT NULL,
-    keeper      TEXT,
-    lease_until BIGINT NOT NULL DEFAULT 0,
-    fence       BIGINT NOT NULL DEFAULT 0,
-    tx_hash     TEXT,
-    created_ms  BIGINT NOT NULL,
-    updated_ms  BIGINT NOT NULL,
-    PRIMARY KEY (chain_id, action, task_id, attempt)
-)";
-
-const INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS keeper_intents_ready ON keeper_intents (status, lease_until)";
-
 fn i(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
@@ -211,13 +192,10 @@ where
 }
 
 impl Outbox {
-    /// The outbox in `store`'s database, its tables created if missing.
+    /// The outbox in `store`'s database (its table is in the store's migrations, 0007).
     pub async fn open(store: &Store) -> Result<Self, OutboxError> {
-        let pool = store.pool().clone();
-        sqlx::query(SCHEMA).execute(&pool).await?;
-        sqlx::query(INDEX).execute(&pool).await?;
         Ok(Self {
-            pool,
+            pool: store.pool().clone(),
             backend: store.backend(),
         })
     }

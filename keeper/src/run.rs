@@ -16,7 +16,7 @@ use swan_contracts::Manifest;
 use swan_indexer::store::{Checkpoint, Store};
 
 use crate::{
-    allocate, answers, calls,
+    allocate, calls,
     metrics::Metrics,
     outbox::{Claim, Key, Outbox, OutboxError, Status},
     plan::{Act, PlanError, Planner, Proposal},
@@ -82,9 +82,9 @@ pub enum KeeperError {
     /// Planning.
     #[error(transparent)]
     Plan(#[from] PlanError),
-    /// Known answers.
+    /// Recording verdicts.
     #[error(transparent)]
-    Answers(#[from] answers::AnswerError),
+    Verdicts(#[from] crate::verdicts::VerdictError),
     /// The RPC.
     #[error("RPC: {0}")]
     Rpc(String),
@@ -141,7 +141,6 @@ impl Keeper {
         cfg: KeeperConfig,
     ) -> Result<Self, KeeperError> {
         let outbox = Outbox::open(&store).await?;
-        answers::open(&store).await?;
         let rpcs = Rpcs::new(rpc_urls)?;
         let mut sender = Sender::open(
             &store,
@@ -182,6 +181,15 @@ impl Keeper {
         self.metrics.clone()
     }
 
+    /// What the HTTP API reads: the metrics, the store and the chain.
+    pub fn api_state(&self) -> Arc<crate::api::ApiState> {
+        Arc::new(crate::api::ApiState {
+            metrics: self.metrics.clone(),
+            store: self.store.clone(),
+            chain_id: self.chain_id,
+        })
+    }
+
     /// The planner (its last allocation decisions and verdicts).
     pub fn planner(&self) -> &Planner {
         &self.planner
@@ -207,7 +215,8 @@ impl Keeper {
         let attempts = self.outbox.attempts(self.chain_id).await?;
         let proposals = self.planner.plan(&self.store, tick.now, &attempts).await?;
         for (task, replica, v) in self.planner.take_verdicts() {
-            self.metrics.record_verdict(task, replica, v);
+            crate::verdicts::record(&self.store, self.chain_id, &task, replica, &v, now_ms())
+                .await?;
         }
         let planned = t0.elapsed();
         if !self.planner.decisions.is_empty() {
@@ -298,7 +307,8 @@ impl Keeper {
             sent = tick.sent,
             "tick timing"
         );
-        self.metrics.observe(&tick);
+        self.metrics
+            .tick_done(tick.sent, &tick.refused, &tick.polled);
         let (pending, sent, _, _) = self.outbox.counts().await?;
         self.metrics.pending.set((pending + sent) as i64);
         Ok(tick)

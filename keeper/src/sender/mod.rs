@@ -167,37 +167,6 @@ impl Carried {
     }
 }
 
-const SCHEMA: [&str; 3] = [
-    "CREATE TABLE IF NOT EXISTS keeper_nonces (
-        chain_id   BIGINT NOT NULL,
-        keeper     TEXT   NOT NULL,
-        next_nonce BIGINT NOT NULL,
-        PRIMARY KEY (chain_id, keeper)
-    )",
-    "CREATE TABLE IF NOT EXISTS keeper_txs (
-        chain_id     BIGINT NOT NULL,
-        tx_hash      TEXT   NOT NULL,
-        keeper       TEXT   NOT NULL,
-        nonce        BIGINT NOT NULL,
-        kind         TEXT   NOT NULL,
-        to_addr      TEXT   NOT NULL,
-        calldata     TEXT   NOT NULL,
-        intents      TEXT   NOT NULL,
-        raw          TEXT   NOT NULL,
-        max_fee      TEXT   NOT NULL,
-        priority_fee TEXT   NOT NULL,
-        gas_limit    BIGINT NOT NULL,
-        status       TEXT   NOT NULL,
-        sent_ms      BIGINT NOT NULL,
-        block_number BIGINT,
-        block_hash   TEXT,
-        gas_paid     TEXT,
-        success      BIGINT,
-        PRIMARY KEY (chain_id, tx_hash)
-    )",
-    "CREATE INDEX IF NOT EXISTS keeper_txs_open ON keeper_txs (chain_id, keeper, status, nonce)",
-];
-
 /// One stored transaction.
 #[derive(Debug, Clone)]
 struct Stored {
@@ -273,9 +242,6 @@ impl Sender {
                 "a fee bump of {} ‰ is below the 1125 ‰ (+12.5 %) nodes need to replace a transaction",
                 cfg.bump_permille
             )));
-        }
-        for sql in SCHEMA {
-            sqlx::query(sql).execute(store.pool()).await?;
         }
         Ok(Self {
             rpcs,
