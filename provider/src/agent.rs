@@ -58,6 +58,9 @@ pub enum AgentError {
     /// A transaction while setting up.
     #[error(transparent)]
     Tx(#[from] TxError),
+    /// Registering, staking or reading the provider's record.
+    #[error(transparent)]
+    Ops(#[from] ops::OpsError),
 }
 
 /// A batch run in flight.

@@ -76,6 +76,9 @@ pub enum CliError {
     /// A refused transaction.
     #[error(transparent)]
     Tx(#[from] crate::chain::TxError),
+    /// Registering, staking or reading the provider's record.
+    #[error(transparent)]
+    Ops(#[from] crate::ops::OpsError),
     /// A key.
     #[error(transparent)]
     Key(#[from] swan_contracts::KeyError),

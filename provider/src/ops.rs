@@ -6,41 +6,73 @@
 use alloy::primitives::U256;
 use swan_contracts::{ISwanMarket, registry::ISwanRegistry};
 
-use crate::{
-    agent::AgentError,
-    chain::{Chain, TxError},
-};
+use crate::chain::{Chain, TxError};
+
+/// Why one of the provider's own operations failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// Reading the chain failed.
+    #[error("reading {what}: {source}")]
+    Read {
+        /// What was read.
+        what: &'static str,
+        /// The RPC or decoding error.
+        source: Box<alloy::contract::Error>,
+    },
+    /// The owner holds fewer tokens than it wants to stake.
+    #[error(
+        "staking {amount} token units needs more than the owner {owner} holds ({balance}): fund it, or stake less"
+    )]
+    Funds {
+        /// The amount to stake.
+        amount: Box<U256>,
+        /// The owner.
+        owner: alloy::primitives::Address,
+        /// Its balance.
+        balance: Box<U256>,
+    },
+    /// A transaction was refused or failed.
+    #[error(transparent)]
+    Tx(#[from] TxError),
+}
+
+fn read(what: &'static str) -> impl FnOnce(alloy::contract::Error) -> OpsError {
+    move |source| OpsError::Read {
+        what,
+        source: Box::new(source),
+    }
+}
 
 /// The provider's record in the registry (keys, terms, deposits).
-pub async fn record(c: &Chain) -> Result<ISwanRegistry::Provider, AgentError> {
+pub async fn record(c: &Chain) -> Result<ISwanRegistry::Provider, OpsError> {
     c.registry()
         .getProvider(c.owner)
         .call()
         .await
-        .map_err(|e| AgentError::Chain(format!("reading the provider record: {e}")))
+        .map_err(read("the provider record"))
 }
 
 /// The provider's account in the market (locked collateral, earnings, record of work).
-pub async fn account(c: &Chain) -> Result<ISwanMarket::Account, AgentError> {
+pub async fn account(c: &Chain) -> Result<ISwanMarket::Account, OpsError> {
     c.market()
         .getAccount(c.owner)
         .call()
         .await
-        .map_err(|e| AgentError::Chain(format!("reading the provider's account: {e}")))
+        .map_err(read("the provider's account"))
 }
 
 /// The provider's stake: deposited, not withdrawn, not slashed.
-pub async fn stake(c: &Chain) -> Result<U256, AgentError> {
+pub async fn stake(c: &Chain) -> Result<U256, OpsError> {
     c.registry()
         .stakeOf(c.owner)
         .call()
         .await
-        .map_err(|e| AgentError::Chain(format!("reading the provider's stake: {e}")))
+        .map_err(read("the provider's stake"))
 }
 
 /// Register, or update the registration (keys, offer, terms) of a registered provider; an
 /// exited provider can still update its keys, so that nothing owed to it is stranded.
-pub async fn register(c: &Chain, info: ISwanRegistry::ProviderInfo) -> Result<(), AgentError> {
+pub async fn register(c: &Chain, info: ISwanRegistry::ProviderInfo) -> Result<(), OpsError> {
     let m = c.registry();
     match record(c).await?.status {
         0 => {
@@ -65,21 +97,25 @@ pub async fn register(c: &Chain, info: ISwanRegistry::ProviderInfo) -> Result<()
 
 /// Deposit `amount` of collateral (approving the registry first where needed; the tokens go to
 /// the market, the one vault).
-pub async fn deposit(c: &Chain, amount: U256) -> Result<(), AgentError> {
+pub async fn deposit(c: &Chain, amount: U256) -> Result<(), OpsError> {
     let t = c.token();
-    let chain = |e: alloy::contract::Error| AgentError::Chain(e.to_string());
-    let bal = t.balanceOf(c.owner).call().await.map_err(chain)?;
-    if bal < amount {
-        return Err(AgentError::Chain(format!(
-            "staking {amount} token units needs more than the owner {} holds ({bal}): fund it, or stake less",
-            c.owner
-        )));
+    let balance = t
+        .balanceOf(c.owner)
+        .call()
+        .await
+        .map_err(read("the owner's token balance"))?;
+    if balance < amount {
+        return Err(OpsError::Funds {
+            amount: Box::new(amount),
+            owner: c.owner,
+            balance: Box::new(balance),
+        });
     }
     let allowance = t
         .allowance(c.owner, c.manifest.registry)
         .call()
         .await
-        .map_err(chain)?;
+        .map_err(read("the registry's token allowance"))?;
     if allowance < amount {
         c.as_owner(
             "approve",
