@@ -1,6 +1,6 @@
 //! Copies the explorer's chart library (uPlot, pinned in the repository's package-lock.json and
 //! installed by `scripts/setup`) into OUT_DIR, so the page is served from the binary and nothing
-//! is fetched from a CDN at run time; and rebuilds the crate when a migration is added.
+//! is fetched from a CDN at run time.
 
 use std::{env, fs, path::PathBuf, process};
 
@@ -11,8 +11,6 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
     let dist = root.join("../node_modules/uplot/dist");
     println!("cargo:rerun-if-changed={}", dist.display());
-    // `sqlx::migrate!` embeds migrations/ but cannot tell cargo about a new file in it
-    println!("cargo:rerun-if-changed=migrations");
     for f in FILES {
         let from = dist.join(f);
         if let Err(e) = fs::copy(&from, out.join(f)) {

@@ -39,9 +39,7 @@ pub fn word(b: &B256) -> String {
 }
 
 /// A task id as stored: 0x + 64 hex digits (fixed width, so text order is numeric order).
-pub fn task_key(id: &U256) -> String {
-    format!("0x{id:064x}")
-}
+pub use swan_store::task_key;
 
 /// A `bytes32` label ("us-east", "A100") as text: the bytes up to the first zero.
 pub fn label(b: &B256) -> String {

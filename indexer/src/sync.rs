@@ -10,7 +10,7 @@ use swan_contracts::Manifest;
 use crate::{
     fetch::{Fault, FetchError, Fetched, RangeSizer, Rpc},
     status::{SharedStatus, now_ms},
-    store::{Checkpoint, RangeWrite, Store, StoreError},
+    store::{Checkpoint, RangeWrite, Store, StoreError, StoreWrite},
 };
 
 /// How the loop behaves.

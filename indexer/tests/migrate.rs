@@ -13,7 +13,7 @@ use swan_indexer::store::Store;
 async fn old_database(url: &str, chain_id: u64, market: &str) {
     sqlx::any::install_default_drivers();
     let pool = AnyPool::connect(url).await.unwrap();
-    sqlx::migrate!("./migrations")
+    sqlx::migrate!("../store/migrations")
         .run_to(3, &pool)
         .await
         .unwrap();

@@ -8,7 +8,7 @@ use alloy::{providers::Provider, rpc::types::Filter};
 use swan_indexer::{
     fetch::Rpc,
     status::Status,
-    store::{Backend, RangeWrite, Store, StoreError},
+    store::{Backend, RangeWrite, Store, StoreError, StoreWrite},
     sync::{Step, Syncer},
 };
 

@@ -6,7 +6,7 @@
 
 use alloy::primitives::{B256, U256, keccak256};
 use sqlx::Row;
-use swan_indexer::store::Store;
+use swan_store::Store;
 
 /// What `answerCommit` must be for `expected` and `salt`.
 pub fn commit(expected: B256, salt: B256) -> B256 {

@@ -14,7 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use swan_indexer::store::Store;
+use swan_store::Store;
 
 use crate::metrics::Metrics;
 
@@ -82,7 +82,7 @@ async fn verdicts(State(s): S, Query(q): Query<HashMap<String, String>>) -> Resp
             .strip_prefix("0x")
             .and_then(|h| alloy::primitives::U256::from_str_radix(h, 16).ok())
         {
-            Some(id) => Some(swan_indexer::model::task_key(&id)),
+            Some(id) => Some(swan_store::task_key(&id)),
             None => {
                 return bad_request("task", format!("task must be a 0x-hex task id, got {v:?}"));
             }

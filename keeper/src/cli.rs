@@ -11,7 +11,7 @@ use alloy::{
 };
 use clap::Args;
 use swan_contracts::{Manifest, ManifestError};
-use swan_indexer::store::{Store, StoreError};
+use swan_store::{Store, StoreError};
 
 use crate::{
     answers,

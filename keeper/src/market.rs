@@ -16,7 +16,8 @@ use std::collections::HashMap;
 
 use alloy::primitives::{Address, B256, U256};
 use sqlx::{Row, any::AnyRow};
-use swan_indexer::{project::MODES, store::Store};
+use swan_contracts::MODES;
+use swan_store::Store;
 
 use crate::allocate::{Kind, Offer, OpenTask, Prices, Resources};
 

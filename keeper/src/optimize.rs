@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use sqlx::Row;
-use swan_indexer::store::Store;
+use swan_store::Store;
 
 use crate::{
     allocate::{Offer, Resources},

@@ -13,7 +13,7 @@
 //! are created on first use.
 
 use sqlx::{AnyPool, Row};
-use swan_indexer::store::{Backend, Store};
+use swan_store::{Backend, Store};
 
 /// What identifies an intent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -224,7 +224,7 @@ impl Outbox {
         if intents.is_empty() {
             return Ok(0);
         }
-        let mut tx = swan_indexer::store::begin_write(&self.pool, self.backend).await?;
+        let mut tx = swan_store::begin_write(&self.pool, self.backend).await?;
         let mut new = 0;
         for (key, payload) in intents {
             let r = sqlx::query(

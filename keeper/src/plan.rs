@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use alloy::primitives::{B256, U256, keccak256};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use swan_indexer::store::Store;
+use swan_store::Store;
 
 use crate::{
     allocate::{self, Decision},

@@ -13,7 +13,7 @@ use alloy::{
     providers::Provider,
 };
 use swan_contracts::Manifest;
-use swan_indexer::store::{Checkpoint, Store};
+use swan_store::{Checkpoint, Store};
 
 use crate::{
     allocate, calls,

@@ -4,7 +4,7 @@
 //! at `/verdicts`, and anyone with the database can read it.
 
 use sqlx::Row;
-use swan_indexer::store::Store;
+use swan_store::Store;
 
 /// How many verdicts `/verdicts` without a task returns (the most recent, oldest first).
 pub const LISTED: i64 = 10_000;

@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use swan_indexer::store::Store;
+use swan_store::Store;
 
 mod common;
 use common::pg_database;

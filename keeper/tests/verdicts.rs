@@ -4,8 +4,8 @@
 //! is an error naming the row, never an empty answer.
 
 use serde_json::json;
-use swan_indexer::store::Store;
 use swan_keeper::verdicts::{VerdictError, list, record};
+use swan_store::Store;
 
 mod common;
 use common::pg_database;

@@ -7,12 +7,16 @@ use crate::events::SwanEvent;
 use alloy::primitives::{Address, U256};
 use sqlx::{Any, Row, Transaction};
 
-use super::{BlockRow, CHUNK, Checkpoint, LogRow, Store, StoreError, i, push_placeholders};
 use crate::{
     model::{
         EventTable, MarketRow, ProviderRow, ReplicaRow, StateRow, TaskRow, Val, addr, task_key,
     },
     project::{At, Projection, Undo, keys},
+};
+use sqlx::AnyPool;
+use swan_store::{
+    Backend, BlockRow, CHUNK, Checkpoint, LogRow, Store, StoreError, begin_write, i,
+    push_placeholders,
 };
 
 /// A range of blocks ready to be written.
@@ -174,16 +178,82 @@ async fn select_in<R: StateRow>(
     Ok(out)
 }
 
-impl Store {
+/// The indexer's writes to a [`Store`]: with the trait in scope, `store.apply_range(…)`.
+pub trait StoreWrite {
+    /// Write a whole range in one transaction: raw logs, blocks, the typed rows projected from
+    /// its events, undo entries for blocks not yet final, and the checkpoint.
+    fn apply_range(
+        &self,
+        w: &RangeWrite<'_>,
+    ) -> impl Future<Output = Result<ApplyStats, StoreError>> + Send;
+    /// Roll everything after `keep` (the last block both chains share) back; how many blocks
+    /// were dropped.
+    fn rollback(
+        &self,
+        chain_id: u64,
+        market: &str,
+        keep: &Checkpoint,
+        now_unix: u64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Mark blocks up to `finalized` final.
+    fn finalize(
+        &self,
+        chain_id: u64,
+        market: &str,
+        finalized: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl StoreWrite for Store {
+    async fn apply_range(&self, w: &RangeWrite<'_>) -> Result<ApplyStats, StoreError> {
+        Writer::of(self).apply_range(w).await
+    }
+
+    async fn rollback(
+        &self,
+        chain_id: u64,
+        market: &str,
+        keep: &Checkpoint,
+        now_unix: u64,
+    ) -> Result<u64, StoreError> {
+        Writer::of(self)
+            .rollback(chain_id, market, keep, now_unix)
+            .await
+    }
+
+    async fn finalize(
+        &self,
+        chain_id: u64,
+        market: &str,
+        finalized: u64,
+    ) -> Result<(), StoreError> {
+        Writer::of(self).finalize(chain_id, market, finalized).await
+    }
+}
+
+/// The write path on a store's pool.
+struct Writer<'a> {
+    pool: &'a AnyPool,
+    backend: Backend,
+}
+
+impl<'a> Writer<'a> {
+    fn of(store: &'a Store) -> Self {
+        Self {
+            pool: store.pool(),
+            backend: store.backend(),
+        }
+    }
+
     /// Rows per INSERT and placeholder style: Postgres gains from few round trips; SQLite (in
     /// process) from short statements it prepares once and reuses.
     fn batch(&self) -> Batch {
-        match self.backend() {
-            super::Backend::Postgres => Batch {
+        match self.backend {
+            Backend::Postgres => Batch {
                 rows: 500,
                 anonymous: false,
             },
-            super::Backend::Sqlite => Batch {
+            Backend::Sqlite => Batch {
                 rows: 128,
                 anonymous: true,
             },
@@ -242,10 +312,10 @@ impl Store {
 
     /// Write a whole range in one transaction: raw logs, blocks, the typed rows projected from
     /// its events, undo entries for blocks not yet final, and the checkpoint.
-    pub async fn apply_range(&self, w: &RangeWrite<'_>) -> Result<ApplyStats, StoreError> {
+    async fn apply_range(&self, w: &RangeWrite<'_>) -> Result<ApplyStats, StoreError> {
         let chain = i(w.chain_id);
         let b = self.batch();
-        let mut tx = super::begin_write(&self.pool, self.backend).await?;
+        let mut tx = begin_write(self.pool, self.backend).await?;
         let current = current_checkpoint(&mut tx, chain, w.market).await?;
         if current != w.after {
             return Err(StoreError::Conflict {
@@ -321,7 +391,7 @@ impl Store {
     /// Roll everything after `keep` (the last block both chains share) back: raw logs, blocks,
     /// event rows, and state rows restored from the undo log; the checkpoint moves to `keep`.
     /// Returns how many blocks were dropped.
-    pub async fn rollback(
+    async fn rollback(
         &self,
         chain_id: u64,
         market: &str,
@@ -330,7 +400,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let chain = i(chain_id);
         let fork = i(keep.block_number);
-        let mut tx = super::begin_write(&self.pool, self.backend).await?;
+        let mut tx = begin_write(self.pool, self.backend).await?;
         let Some(current) = current_checkpoint(&mut tx, chain, market).await? else {
             return Ok(0);
         };
@@ -397,14 +467,14 @@ impl Store {
 
     /// Mark blocks up to `finalized` final: they can no longer be rolled back, so their undo
     /// entries go.
-    pub async fn finalize(
+    async fn finalize(
         &self,
         chain_id: u64,
         market: &str,
         finalized: u64,
     ) -> Result<(), StoreError> {
         let chain = i(chain_id);
-        let mut tx = super::begin_write(&self.pool, self.backend).await?;
+        let mut tx = begin_write(self.pool, self.backend).await?;
         let Some(cp) = current_checkpoint(&mut tx, chain, market).await? else {
             return Ok(());
         };
@@ -427,45 +497,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The highest block marked final.
-    pub async fn finalized(&self, chain_id: u64, market: &str) -> Result<u64, StoreError> {
-        let row =
-            sqlx::query("SELECT finalized FROM checkpoints WHERE chain_id = $1 AND market = $2")
-                .bind(i(chain_id))
-                .bind(market)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| r.get::<i64, _>(0) as u64).unwrap_or(0))
-    }
-
-    /// Stored blocks after `from` (newest first, at most `limit`): where to look for the last
-    /// block both chains share after a fork.
-    pub async fn recent_blocks(
-        &self,
-        chain_id: u64,
-        from: u64,
-        limit: u64,
-    ) -> Result<Vec<BlockRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT number, hash, parent_hash, timestamp FROM blocks WHERE chain_id = $1 AND number >= $2 \
-             ORDER BY number DESC LIMIT $3",
-        )
-        .bind(i(chain_id))
-        .bind(i(from))
-        .bind(i(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| BlockRow {
-                number: r.get::<i64, _>(0) as u64,
-                hash: r.get(1),
-                parent_hash: r.get(2),
-                timestamp: r.get::<i64, _>(3) as u64,
-            })
-            .collect())
     }
 }
 

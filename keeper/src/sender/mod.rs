@@ -33,7 +33,7 @@ use alloy::{
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
-use swan_indexer::store::Store;
+use swan_store::Store;
 
 use crate::{
     outbox::{Claim, Outbox, OutboxError, Status, record_in},
@@ -203,7 +203,7 @@ pub struct Sender {
     from: Address,
     chain_id: u64,
     pool: AnyPool,
-    backend: swan_indexer::store::Backend,
+    backend: swan_store::Backend,
     outbox: Outbox,
     cfg: SendConfig,
     next: Option<u64>,
@@ -474,7 +474,7 @@ impl Sender {
     /// Write a signed transaction, the next nonce and the intents it carries (marked sent) in
     /// one SQL transaction: after a crash either all of it is there or none.
     async fn store(&self, s: &Stored, next: Option<u64>, sent: &[Claim]) -> Result<(), SendError> {
-        let mut db = swan_indexer::store::begin_write(&self.pool, self.backend).await?;
+        let mut db = swan_store::begin_write(&self.pool, self.backend).await?;
         let lease = s.sent_ms + self.cfg.lease.as_millis() as u64;
         let hash = format!("{:#x}", s.hash);
         for c in sent {

@@ -24,6 +24,3 @@ pub(crate) async fn pg_database(name: &str) -> String {
     }
     format!("{PG}/{db}")
 }
-
-#[allow(dead_code)]
-pub(crate) mod devnet;

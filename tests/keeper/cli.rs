@@ -1,4 +1,4 @@
-//! The `swan-keeper` binary: each bad input is one clear line; a dry run prints each call with
+//! The keeper's command line (`swan keeper`, the same program as `swan-keeper`): each bad input is one clear line; a dry run prints each call with
 //! its calldata, simulated outcome and fee plan and sends nothing; a keystore opens with its
 //! password file; `/health` and `/metrics` answer on 127.0.0.1.
 
@@ -10,11 +10,12 @@ use sqlx::Row;
 mod common;
 use common::devnet::{Devnet, TOKEN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_swan-keeper");
+const BIN: &str = env!("CARGO_BIN_EXE_swan");
 
 fn keeper(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = std::process::Command::new(BIN);
-    c.args(args)
+    c.arg("keeper")
+        .args(args)
         .env_remove("SWAN_KEEPER_KEY")
         .env("RUST_LOG", "error");
     for (k, v) in env {
@@ -53,7 +54,7 @@ async fn get_json(http: &reqwest::Client, listen: &str, path: &str) -> serde_jso
 }
 
 fn cast() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     root.join("node_modules/.bin/cast").display().to_string()
 }
 
@@ -239,6 +240,7 @@ async fn bad_inputs_are_one_clear_line() {
     let listen = format!("127.0.0.1:{port}");
     let mut child = tokio::process::Command::new(BIN)
         .args([
+            "keeper",
             "run",
             "--manifest",
             &m,

@@ -21,7 +21,7 @@ async fn rpc(d: &Devnet, method: &str, params: serde_json::Value) -> serde_json:
 }
 
 /// The keeper's transactions at the nonce of its first one: (hash, status, max fee, priority fee).
-async fn attempts(store: &swan_indexer::store::Store) -> Vec<(String, String, u128, u128)> {
+async fn attempts(store: &swan_store::Store) -> Vec<(String, String, u128, u128)> {
     sqlx::query(
         "SELECT tx_hash, status, max_fee, priority_fee FROM keeper_txs ORDER BY sent_ms, tx_hash",
     )

@@ -29,7 +29,7 @@ use alloy::{
 };
 use sqlx::Row;
 
-#[path = "../tests/common/devnet.rs"]
+#[path = "../tests/keeper/common/devnet.rs"]
 #[allow(dead_code)]
 mod devnet;
 use devnet::{Devnet, Running, TOKEN};

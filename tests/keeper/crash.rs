@@ -1,4 +1,4 @@
-//! Crash safety of the real `swan-keeper` binary: SIGKILLed again and again at random moments —
+//! Crash safety of the real keeper binary (`swan keeper run`): SIGKILLed again and again at random moments —
 //! with a pause between storing a signed transaction and broadcasting it, so many kills land in
 //! that window, and a block a second, so many land between sending and the receipt — and
 //! restarted each time. Every task is still assigned once and settled once, and at most a few
@@ -41,8 +41,8 @@ async fn killed_again_and_again_the_keeper_settles_every_task_once() {
     };
     let mut tasks = Vec::new();
     let spawn = || {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_swan-keeper"))
-            .args(["run", "--manifest"])
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_swan"))
+            .args(["keeper", "run", "--manifest"])
             .arg(&manifest)
             .args([
                 "--db",
