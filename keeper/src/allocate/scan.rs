@@ -1,5 +1,6 @@
 //! The eligibility scan: every task against every provider, keeping each task's candidates for
-//! the solver — its cheapest eligible providers, and as many more drawn at random.
+//! the solver — its cheapest eligible providers, as many more drawn at random, and the tasks each
+//! provider finds cheapest (so no provider with room is left off every list).
 //!
 //! Plain code on purpose: one [`check`](super::check) per task × provider pair, one score per
 //! eligible pair, two small heaps per task. A 10,000 × 2,000 batch takes well under the second a
@@ -45,6 +46,12 @@ pub(super) fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// How many tasks a provider with `slots` free replica slots puts on its own list: twice its
+/// slots, at least 4.
+pub(super) fn provider_side(slots: u32) -> usize {
+    (2 * slots as usize).max(4)
+}
+
 /// A provider's priority draw for a task: 32 random bits (a hash of both) scaled by its cost,
 /// so cheaper providers are likelier to be drawn (priority sampling). Smallest draws are kept.
 pub(super) fn draw(task_hash: u64, provider_hash: u64, cost: i64) -> u64 {
@@ -64,8 +71,13 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
     let mut decisions = Vec::with_capacity(tasks.len());
     let mut cheapest: BinaryHeap<(i64, u32)> = BinaryHeap::with_capacity(keep_cheapest + 1);
     let mut drawn: BinaryHeap<(u64, u32)> = BinaryHeap::with_capacity(keep_drawn + 1);
+    // each provider's cheapest tasks (twice its slots): every provider with room appears on
+    // enough lists to fill it, however rarely the tasks' own lists would name it
+    let keep_for: Vec<usize> = slots.iter().map(|&n| provider_side(n)).collect();
+    let mut best_tasks: Vec<BinaryHeap<(i64, u32)>> = vec![BinaryHeap::new(); offers.len()];
     let mut scored: Vec<(u128, Terms)> = vec![(0, zero_terms()); offers.len()];
-    for t in tasks {
+    let mut lists: Vec<Vec<(u32, u128, Terms)>> = Vec::with_capacity(tasks.len());
+    for (ti, t) in tasks.iter().enumerate() {
         let task_hash = fold(&t.id.to_be_bytes::<32>());
         let mut refused = [0usize; Refusal::ALL.len()];
         let mut eligible = 0;
@@ -87,17 +99,17 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
                 let key = draw(task_hash, hashes[q], terms.cost);
                 keep_smallest(&mut drawn, keep_drawn, (key, q as u32));
             }
+            keep_smallest(&mut best_tasks[q], keep_for[q], (terms.cost, ti as u32));
         }
         let mut kept: Vec<u32> = cheapest.iter().map(|c| c.1).collect();
         kept.extend(drawn.iter().map(|d| d.1));
         kept.sort_unstable();
         kept.dedup();
-        let full: Vec<(u32, u128, Terms)> = kept
-            .iter()
-            .map(|&q| (q, scored[q as usize].0, scored[q as usize].1))
-            .collect();
-        problem.push_task(t.replicas, full.iter().map(|c| (c.0, c.2.cost)).collect());
-        quotes.push(full);
+        lists.push(
+            kept.iter()
+                .map(|&q| (q, scored[q as usize].0, scored[q as usize].1))
+                .collect(),
+        );
         decisions.push(Decision {
             task: t.id,
             chosen: Vec::new(),
@@ -110,6 +122,25 @@ pub(super) fn prepare<'a>(tasks: &[OpenTask], offers: &'a [Offer], cfg: &Config)
                 .map(|(&r, n)| (r, n))
                 .collect(),
         });
+    }
+    // the providers' own picks join the lists of the tasks they picked (scored again: the scan
+    // keeps one task's scores at a time)
+    for (q, heap) in best_tasks.into_iter().enumerate() {
+        let o = offers[q];
+        for (_, ti) in heap {
+            let (t, list) = (&tasks[ti as usize], &mut lists[ti as usize]);
+            if list.iter().any(|c| c.0 == q as u32) {
+                continue;
+            }
+            if let Ok(price) = check(t, o) {
+                list.push((q as u32, price, score(t, o, price, slots[q], &cfg.weights)));
+            }
+        }
+    }
+    for (t, mut list) in tasks.iter().zip(lists) {
+        list.sort_unstable_by_key(|c| c.0);
+        problem.push_task(t.replicas, list.iter().map(|c| (c.0, c.2.cost)).collect());
+        quotes.push(list);
     }
     Batch {
         offers,
@@ -135,7 +166,7 @@ mod tests {
     use crate::allocate::{Weights, instances};
 
     #[test]
-    fn candidates_are_the_cheapest_and_the_smallest_draws() {
+    fn candidates_are_the_cheapest_the_smallest_draws_and_each_providers_picks() {
         for (seed, w) in (1..=3).zip([
             Weights::default(),
             Weights {
@@ -161,26 +192,46 @@ mod tests {
                 };
                 let batch = prepare(&tasks, &offers, &cfg);
                 let slots = slots(&tasks, &batch.offers, cfg.max_slots);
-                for (t, got) in tasks.iter().zip(&batch.quotes) {
-                    // every eligible provider, sorted by cost and by draw
-                    let mut all: Vec<(i64, u64, u32)> = Vec::new();
-                    for (q, o) in batch.offers.iter().enumerate() {
-                        if let Ok(price) = check(t, o) {
-                            let cost = score(t, o, price, slots[q], &w).cost;
-                            let key = draw(
-                                fold(&t.id.to_be_bytes::<32>()),
-                                fold(o.address.as_slice()),
-                                cost,
-                            );
-                            all.push((cost, key, q as u32));
+                // every eligible pair: (cost, draw, provider) per task
+                let all: Vec<Vec<(i64, u64, u32)>> = tasks
+                    .iter()
+                    .map(|t| {
+                        let mut v = Vec::new();
+                        for (q, o) in batch.offers.iter().enumerate() {
+                            if let Ok(price) = check(t, o) {
+                                let cost = score(t, o, price, slots[q], &w).cost;
+                                let key = draw(
+                                    fold(&t.id.to_be_bytes::<32>()),
+                                    fold(o.address.as_slice()),
+                                    cost,
+                                );
+                                v.push((cost, key, q as u32));
+                            }
                         }
+                        v
+                    })
+                    .collect();
+                // each provider's own picks: its cheapest tasks, twice its slots
+                let mut picked = vec![Vec::new(); tasks.len()];
+                for (q, &n) in slots.iter().enumerate() {
+                    let mut mine: Vec<(i64, usize)> = all
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(ti, v)| v.iter().find(|a| a.2 == q as u32).map(|a| (a.0, ti)))
+                        .collect();
+                    mine.sort_unstable();
+                    for &(_, ti) in mine.iter().take(provider_side(n)) {
+                        picked[ti].push(q as u32);
                     }
-                    let mut by_cost: Vec<(i64, u32)> = all.iter().map(|a| (a.0, a.2)).collect();
+                }
+                for (ti, (t, got)) in tasks.iter().zip(&batch.quotes).enumerate() {
+                    let mut by_cost: Vec<(i64, u32)> = all[ti].iter().map(|a| (a.0, a.2)).collect();
                     by_cost.sort_unstable();
-                    let mut by_draw: Vec<(u64, u32)> = all.iter().map(|a| (a.1, a.2)).collect();
+                    let mut by_draw: Vec<(u64, u32)> = all[ti].iter().map(|a| (a.1, a.2)).collect();
                     by_draw.sort_unstable();
                     let mut want: Vec<u32> = by_cost.iter().take(cheapest).map(|c| c.1).collect();
                     want.extend(by_draw.iter().take(random).map(|d| d.1));
+                    want.extend(&picked[ti]);
                     want.sort_unstable();
                     want.dedup();
                     let got: Vec<u32> = got.iter().map(|c| c.0).collect();
