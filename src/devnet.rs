@@ -207,11 +207,12 @@ pub(crate) fn spawn_self(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    // SAFETY: prctl only sets this process's parent-death signal, between fork and exec
+    // SAFETY: pre_exec runs between fork and exec; the hook only sets this process's
+    // parent-death signal (prctl), which is async-signal-safe and allocates nothing
     unsafe {
         cmd.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            Ok(())
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)
+                .map_err(std::io::Error::from)
         });
     }
     cmd.spawn()

@@ -22,8 +22,8 @@ struct Devnet {
 impl Drop for Devnet {
     fn drop(&mut self) {
         // Ctrl-C first, so the devnet stops its anvil too (a SIGKILL would leave it running)
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(10) {
             if let Ok(Some(_)) = self.child.try_wait() {

@@ -134,13 +134,14 @@ async fn command(spec: &TaskSpec, dir: &Path, name: &str) -> Result<Command, Exe
     Ok(cmd)
 }
 
-/// Kill `child`'s whole process group.
+/// Kill `child`'s whole process group (its own: `process_group(0)`).
 fn kill_group(child: &Child) {
-    if let Some(pid) = child.id() {
-        // SAFETY: killpg only sends a signal; the group is the child's own (process_group(0)).
-        unsafe {
-            libc::killpg(pid as libc::pid_t, libc::SIGKILL);
-        }
+    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+        // the group may be gone already: nothing left to kill
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
     }
 }
 
