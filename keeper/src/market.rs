@@ -10,7 +10,7 @@
 //!   shorter run time, so the quote is the most the provider could charge. A service task's
 //!   `result_by` is its duration.
 //! - A task excludes the providers that declined or were slashed on an earlier task for the same
-//!   work (the same spec hash): re-posted work does not go back to them.
+//!   work (the same non-zero spec hash): re-posted work does not go back to them.
 
 use std::collections::HashMap;
 
@@ -214,11 +214,13 @@ async fn exclusions(
         "SELECT DISTINCT o.task_id, r.provider FROM tasks o \
          JOIN tasks p ON p.chain_id = o.chain_id AND p.spec_hash = o.spec_hash AND p.task_id <> o.task_id \
          JOIN replicas r ON r.chain_id = p.chain_id AND r.task_id = p.task_id \
-         WHERE o.chain_id = $1 AND o.status = 'open' AND o.assign_by >= $2 \
+         WHERE o.chain_id = $1 AND o.status = 'open' AND o.assign_by >= $2 AND o.spec_hash <> $3 \
          AND r.status IN ('declined', 'slashed')",
     )
     .bind(i64::try_from(chain_id).unwrap_or(i64::MAX))
     .bind(i64::try_from(now).unwrap_or(i64::MAX))
+    // a zero spec hash names no work: tasks without one are not the same work
+    .bind(format!("{:#x}", B256::ZERO))
     .fetch_all(store.pool())
     .await?;
     let mut by_task: HashMap<U256, Vec<Address>> = HashMap::new();

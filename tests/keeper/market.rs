@@ -509,7 +509,9 @@ async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again(
     // provider 1 (the cheapest GPU machine) declines one task and is slashed on another
     let first = c.task_of(4, 1, "", 5 * TOKEN, Some(declined), 100).await;
     let second = c.task_of(4, 1, "", 5 * TOKEN, Some(failed), 100).await;
-    for t in [first, second] {
+    // and declines a task without a spec hash (zero: it names no work)
+    let unnamed = c.task_of(4, 1, "", 5 * TOKEN, Some(B256::ZERO), 100).await;
+    for t in [first, second, unnamed] {
         ok(
             &c.p,
             market
@@ -519,14 +521,16 @@ async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again(
         )
         .await;
     }
-    ok(
-        &c.p,
-        market
-            .declineTask(first, U256::ZERO)
-            .from(c.workers[1])
-            .into_transaction_request(),
-    )
-    .await;
+    for t in [first, unnamed] {
+        ok(
+            &c.p,
+            market
+                .declineTask(t, U256::ZERO)
+                .from(c.workers[1])
+                .into_transaction_request(),
+        )
+        .await;
+    }
     ok(
         &c.p,
         market
@@ -553,6 +557,7 @@ async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again(
     let again_failed = c.task_of(4, 1, "", 5 * TOKEN, Some(failed), 100).await;
     // (a cap near the quotes, so price outweighs provider 1's lower reputation after its slash)
     let fresh = c.task(4, 1, "", TOKEN).await;
+    let again_unnamed = c.task_of(4, 1, "", 5 * TOKEN, Some(B256::ZERO), 100).await;
     let now = c.now().await;
     let dir = tempfile::tempdir().unwrap();
     for db in [
@@ -563,13 +568,21 @@ async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again(
         let offers = offers(&store, c.manifest.chain_id).await.unwrap();
         let tasks = open_tasks(&store, c.manifest.chain_id, now).await.unwrap();
         let ids: Vec<U256> = tasks.iter().map(|t| t.id).collect();
-        assert_eq!(ids, [again_declined, again_failed, fresh], "{db}");
+        assert_eq!(
+            ids,
+            [again_declined, again_failed, fresh, again_unnamed],
+            "{db}"
+        );
         for t in &tasks[..2] {
             assert_eq!(t.exclude, [c.owners[1]], "{db}: task {:#x}", t.id);
         }
         assert!(
             tasks[2].exclude.is_empty(),
             "{db}: new work excludes no one"
+        );
+        assert!(
+            tasks[3].exclude.is_empty(),
+            "{db}: tasks without a spec hash are not the same work"
         );
         let d = allocate(&tasks, &offers, &Config::default());
         for d in &d[..2] {
