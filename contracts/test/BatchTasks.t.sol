@@ -7,7 +7,7 @@ import {Base} from "./utils/Base.t.sol";
 import {Vm} from "forge-std/Vm.sol";
 
 /// @notice Batch tasks (KeeperAttested): create, cancel, assign within terms, submit, decline,
-/// settle, batches that skip, expiry.
+/// settle, batches that skip (expiry: `Expiry.t.sol`).
 contract BatchTasksTest is Base {
     // ------------------------------------------------------------------ create / cancel
 
@@ -708,101 +708,6 @@ contract BatchTasksTest is Base {
         assertEq(uint8(_status(ids[1])), uint8(ISwanMarket.TaskStatus.Completed));
         assertEq(uint8(_status(ids[0])), uint8(ISwanMarket.TaskStatus.Failed));
     }
-
-    // ------------------------------------------------------------------ expiry
-
-    function test_expire_openTaskAfterAssignBy() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 1 hours));
-        market.expire(id);
-        vm.warp(vm.getBlockTimestamp() + 1 hours + 1);
-        vm.prank(stranger);
-        market.expire(id);
-        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Cancelled));
-        assertEq(market.balanceOf(alice), 2 * uint256(PRICE));
-        assertEq(market.balanceOf(stranger), 0); // no slash, no bounty
-    }
-
-    function test_expire_slashesNoShowsAfterResultBy() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        _assignAll(id, 2, PRICE);
-        _submit(id, 0, keccak256("r"));
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 3 hours));
-        market.expire(id);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
-        uint256 bounty = uint256(COLLATERAL) * BOUNTY_BPS / 10_000;
-        vm.expectEmit(true, true, true, true, address(market));
-        emit ISwanMarket.ReplicaSlashed(id, 1, owners[1], COLLATERAL, COLLATERAL - bounty, bounty, PRICE);
-        vm.prank(stranger);
-        market.expire(id);
-        assertEq(market.balanceOf(stranger), bounty);
-        assertEq(market.balanceOf(alice), PRICE, "the no-show's price, and nothing of its slash");
-        assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));
-        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Assigned)); // replica 0 awaits its verdict
-        vm.expectRevert(
-            abi.encodeWithSelector(ISwanMarket.NothingToExpire.selector, vm.getBlockTimestamp() + 1 hours - 1)
-        );
-        market.expire(id);
-        vm.prank(keeper);
-        market.settle(id, 1);
-        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
-    }
-
-    function test_expire_bySubmitterEarnsNoBounty() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
-        vm.prank(alice);
-        market.expire(id);
-        assertEq(market.balanceOf(alice), PRICE, "its price back, no bounty");
-        assertEq(market.balanceOf(treasury), COLLATERAL, "the whole slash");
-    }
-
-    function test_expire_allNoShowsFailsTask() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
-        market.expire(id);
-        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Failed));
-        market.expire(id);
-    }
-
-    function test_expire_optimisticAcceptanceAfterSettleBy() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        _assignAll(id, 2, PRICE);
-        _submit(id, 0, keccak256("anything"));
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
-        vm.prank(stranger);
-        market.expire(id);
-        assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
-        assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));
-        assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.UnknownTask.selector, 77));
-        market.expire(77);
-    }
-
-    function test_expire_settleAfterExpiryReverts() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
-        _submit(id, 0, keccak256("r"));
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
-        market.expire(id);
-        vm.prank(keeper);
-        vm.expectRevert(
-            abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Completed)
-        );
-        market.settle(id, 0);
-    }
-
-    function test_expire_serviceIsNotExpirable() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.ServiceHealth, 1));
-        _assignAll(id, 1, 0.001 ether);
-        vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongMode.selector, id, ISwanMarket.Mode.ServiceHealth));
-        market.expire(id);
-    }
-
-    // ------------------------------------------------------------------ helpers
 
     function _skipped(Vm.Log[] memory logs) internal pure returns (uint256 n) {
         for (uint256 i; i < logs.length; ++i) {
