@@ -1,7 +1,8 @@
 //! The `swan` command's own config file: `swan.toml` in the working directory, or the file
-//! `SWAN_CONFIG` names. Each setting stands in for an environment variable that is not set, so
-//! the order of precedence is: flags, then environment variables, then the file. Keys are never
-//! read from it — only the paths of keystores and password files.
+//! `SWAN_CONFIG` names. Each setting becomes the default of every flag that reads the
+//! environment variable it names, so the order of precedence is clap's own: flags, then
+//! environment variables, then the file (the process environment is never written). Keys are
+//! never read from it — only the paths of keystores and password files.
 //!
 //! ```toml
 //! manifest = ".devnet/manifest.json"     # SWAN_MANIFEST
@@ -39,8 +40,8 @@ struct File {
     keeper_listen: Option<String>,
 }
 
-/// The environment variables the config file sets (those not already set), or why it cannot be
-/// read.
+/// The settings of the config file, by the environment variable each stands in for, or why the
+/// file cannot be read.
 pub(crate) fn settings() -> Result<Vec<(&'static str, String)>, String> {
     let (path, named) = match std::env::var_os("SWAN_CONFIG") {
         Some(p) => (PathBuf::from(p), true),
@@ -84,8 +85,32 @@ fn read(path: &Path) -> Result<Vec<(&'static str, String)>, String> {
     Ok(pairs
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .filter(|(k, _)| std::env::var_os(k).is_none())
         .collect())
+}
+
+/// `cmd` with the file's settings as the defaults of the arguments (of every subcommand) that
+/// read the same environment variables.
+pub(crate) fn with_defaults(cmd: clap::Command, vars: &[(&'static str, String)]) -> clap::Command {
+    let cmd = cmd.mut_args(|a| {
+        let setting = a
+            .get_env()
+            .and_then(|e| e.to_str())
+            .and_then(|e| vars.iter().find(|(k, _)| *k == e));
+        match setting {
+            Some((_, v)) if a.get_value_delimiter().is_some() => {
+                a.default_values(v.split(',').map(str::to_owned))
+            }
+            Some((_, v)) => a.default_value(v.clone()),
+            None => a,
+        }
+    });
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    names
+        .into_iter()
+        .fold(cmd, |c, n| c.mut_subcommand(n, |s| with_defaults(s, vars)))
 }
 
 #[cfg(test)]
@@ -117,5 +142,43 @@ mod tests {
         let e = read(&dir.join("none.toml")).unwrap_err();
         assert!(e.starts_with("cannot read the config file"), "{e}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_file_gives_defaults_that_flags_override_in_every_subcommand() {
+        use clap::{Arg, Command};
+        let cmd = Command::new("swan").subcommand(
+            Command::new("task").subcommand(
+                Command::new("list")
+                    .arg(
+                        Arg::new("indexer")
+                            .long("indexer-url")
+                            .env("SWAN_T_INDEXER"),
+                    )
+                    .arg(
+                        Arg::new("rpcs")
+                            .long("rpc-url")
+                            .env("SWAN_T_RPCS")
+                            .value_delimiter(',')
+                            .num_args(1..),
+                    ),
+            ),
+        );
+        let vars = [
+            ("SWAN_T_INDEXER", "http://file".to_owned()),
+            ("SWAN_T_RPCS", "http://a,http://b".to_owned()),
+        ];
+        let cmd = with_defaults(cmd, &vars);
+        let leaf = |m: &clap::ArgMatches| {
+            let (_, t) = m.subcommand().unwrap();
+            t.subcommand().unwrap().1.clone()
+        };
+        let m = leaf(&cmd.clone().get_matches_from(["swan", "task", "list"]));
+        assert_eq!(m.get_one::<String>("indexer").unwrap(), "http://file");
+        let rpcs: Vec<&String> = m.get_many("rpcs").unwrap().collect();
+        assert_eq!(rpcs, ["http://a", "http://b"], "a list setting is split");
+        let m =
+            leaf(&cmd.get_matches_from(["swan", "task", "list", "--indexer-url", "http://flag"]));
+        assert_eq!(m.get_one::<String>("indexer").unwrap(), "http://flag");
     }
 }

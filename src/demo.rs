@@ -243,10 +243,11 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let specs = dn.dir.join("specs");
     std::fs::create_dir_all(&specs).map_err(|e| step("specs")(e.to_string()))?;
     let conn = Conn::with_key(
-        dn.anvil.endpoint_url(),
+        &dn.anvil.endpoint(),
         dn.submitter.clone(),
         dn.manifest.clone(),
-    );
+    )
+    .map_err(|e| step("connect")(e.to_string()))?;
     let mut tasks = Vec::new();
     for (name, text, expect) in [
         ("sum", SUM, "completed"),

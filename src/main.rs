@@ -15,7 +15,7 @@ mod task_cmd;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// The Swan orchestrator: on-chain escrow, registry and payment rules for decentralized compute.
 #[derive(Debug, Parser)]
@@ -85,20 +85,15 @@ enum IndexerCommand {
 }
 
 fn main() -> ExitCode {
-    // the config file stands in for unset environment variables, which stand in for flags
-    match config::settings() {
-        Ok(vars) => {
-            for (k, v) in vars {
-                // SAFETY: still single-threaded: nothing else reads the environment yet
-                unsafe { std::env::set_var(k, v) };
-            }
-        }
+    // the config file's settings are the defaults of the flags reading the same variables
+    let cmd = match config::settings() {
+        Ok(vars) => config::with_defaults(Cli::command(), &vars),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
-    }
-    let cli = Cli::parse();
+    };
+    let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
     let filter = match cli.verbose {
         0 => "warn,swan=info,swan_indexer=info,swan_keeper=info,swan_provider=info",
         1 => "info",

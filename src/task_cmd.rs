@@ -13,6 +13,7 @@ use alloy::{
 use clap::{Args, Subcommand};
 use swan_contracts::{
     DevToken, Manifest, REPLICA_STATUS, SwanMarket, TASK_STATUS, load_signer, name_of,
+    rpc::{self, RpcOptions},
 };
 use swan_spec::{Publish, TaskSpec, answer_commit};
 
@@ -154,6 +155,12 @@ pub(crate) struct Conn {
     manifest: Manifest,
 }
 
+/// The shared client (retries with backoff) over the endpoint at `url`.
+fn client(url: &str) -> Result<alloy::rpc::client::RpcClient, TaskError> {
+    rpc::client(&[url.to_owned()], RpcOptions::default())
+        .map_err(|e| TaskError::Arg(format!("--rpc-url: {e}")))
+}
+
 fn rpc_error(what: &str, e: impl std::fmt::Display) -> TaskError {
     let text = e.to_string();
     if text.contains("error sending request") || text.contains("Connection refused") {
@@ -166,18 +173,18 @@ fn rpc_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 }
 
 impl Conn {
-    /// A connection signing with `key` through `p`'s endpoint.
+    /// A connection signing with `key` through the endpoint at `url`.
     pub(crate) fn with_key(
-        url: reqwest::Url,
+        url: &str,
         key: alloy::signers::local::PrivateKeySigner,
         manifest: Manifest,
-    ) -> Self {
+    ) -> Result<Self, TaskError> {
         let me = key.address();
         let p = ProviderBuilder::new()
             .wallet(EthereumWallet::from(key))
-            .connect_http(url)
+            .connect_client(client(url)?)
             .erased();
-        Self { p, me, manifest }
+        Ok(Self { p, me, manifest })
     }
 
     async fn open(a: &TaskArgs, sign: bool) -> Result<Self, TaskError> {
@@ -187,9 +194,6 @@ impl Conn {
             .clone()
             .or_else(|| manifest.rpc_urls.first().cloned())
             .ok_or_else(|| TaskError::Arg("no RPC URL: give --rpc-url".into()))?;
-        let url: reqwest::Url = url
-            .parse()
-            .map_err(|e| TaskError::Arg(format!("--rpc-url {url:?}: {e}")))?;
         let (p, me) = if sign {
             let key = load_signer(
                 a.keystore.as_deref(),
@@ -200,12 +204,14 @@ impl Conn {
             let me = key.address();
             let p = ProviderBuilder::new()
                 .wallet(EthereumWallet::from(key))
-                .connect_http(url)
+                .connect_client(client(&url)?)
                 .erased();
             (p, me)
         } else {
             (
-                ProviderBuilder::new().connect_http(url).erased(),
+                ProviderBuilder::new()
+                    .connect_client(client(&url)?)
+                    .erased(),
                 Address::ZERO,
             )
         };

@@ -12,6 +12,8 @@
 //! - [`deploy`]: deploys a market (and, on a dev chain, its token) and returns a [`Manifest`].
 //! - [`money`]: the market's money rules (fees, slashes, collateral, streams, reputation), the
 //!   one copy every crate calls, tested against the contract.
+//! - [`rpc`]: one client over a deployment's RPC endpoints (fallback and retry), for every
+//!   component.
 //! - [`Manifest`]: what a deployment is (chain, addresses, start block, ABI fingerprint), as the
 //!   indexer and keeper read it.
 
@@ -31,6 +33,7 @@ mod keys;
 mod manifest;
 pub mod money;
 mod names;
+pub mod rpc;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, deploy, dev_params};
 pub use devchain::{anvil_path, dev_wallet};

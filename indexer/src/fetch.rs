@@ -1,16 +1,19 @@
-//! Reading the chain: several RPC endpoints with failover, per-call timeouts, ranges that adapt
-//! to what the RPC accepts, and the classification of RPC faults (the one place that reads RPC
-//! error text).
+//! Reading the chain: the shared RPC client ([`swan_contracts::rpc`]: failover and retries in
+//! alloy's transport layers) with a per-call timeout, ranges that adapt to what the RPC accepts,
+//! and the classification of RPC faults (the one place that reads RPC error text).
 
 use std::time::Duration;
 
 use alloy::{
     eips::BlockNumberOrTag,
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider},
     rpc::types::{Filter, Log},
     transports::{RpcError, TransportErrorKind},
 };
-use swan_contracts::Manifest;
+use swan_contracts::{
+    Manifest,
+    rpc::{self, RpcOptions},
+};
 
 use crate::{
     events::{self, DecodeError, SwanEvent},
@@ -185,12 +188,12 @@ impl Fetched {
     }
 }
 
-/// The RPC endpoints of a deployment, used one at a time; a fault moves to the next.
+/// The RPC endpoints of a deployment behind one provider: its transport fails over and retries,
+/// this adds a timeout per call and counts the faults that came through.
 #[derive(Debug, Clone)]
 pub struct Rpc {
-    urls: Vec<String>,
-    providers: Vec<DynProvider>,
-    current: usize,
+    urls: String,
+    provider: DynProvider,
     timeout: Duration,
     faults: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -200,86 +203,56 @@ fn hex(b: &[u8]) -> String {
 }
 
 impl Rpc {
-    /// Endpoints from their URLs (at least one).
+    /// Endpoints from their URLs (at least one), in order of preference.
     pub fn new(urls: &[String], timeout: Duration) -> Result<Self, String> {
-        if urls.is_empty() {
-            return Err("no RPC URL: give --rpc-url or put rpc_urls in the manifest".into());
-        }
-        let mut providers = Vec::new();
-        for u in urls {
-            let url = u
-                .parse()
-                .map_err(|e| format!("RPC URL {u:?} is not a URL: {e}"))?;
-            providers.push(ProviderBuilder::new().connect_http(url).erased());
-        }
+        let opts = RpcOptions {
+            timeout,
+            ..RpcOptions::default()
+        };
         Ok(Self {
-            urls: urls.to_vec(),
-            providers,
-            current: 0,
+            urls: urls.join(", "),
+            provider: rpc::connect(urls, opts).map_err(|e| e.to_string())?,
             timeout,
             faults: Default::default(),
         })
     }
 
-    /// The endpoint in use.
-    pub fn url(&self) -> &str {
-        &self.urls[self.current]
+    /// The endpoints.
+    pub fn urls(&self) -> &str {
+        &self.urls
     }
 
-    /// The provider in use.
+    /// The provider (over every endpoint).
     pub fn provider(&self) -> &DynProvider {
-        &self.providers[self.current]
-    }
-
-    /// Move to the next endpoint (after a fault).
-    pub fn fail_over(&mut self) {
-        if self.providers.len() > 1 {
-            self.current = (self.current + 1) % self.providers.len();
-            tracing::warn!(url = %self.url(), "failing over to the next RPC endpoint");
-        }
+        &self.provider
     }
 
     fn err(&self, fault: Fault) -> FetchError {
         FetchError::Rpc {
-            url: self.url().to_owned(),
+            url: self.urls.clone(),
             fault,
         }
     }
 
-    /// Faults seen so far (every failed attempt, retried or not).
+    /// Faults that came through the transport's retries so far.
     pub fn faults(&self) -> u64 {
         self.faults.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// One read, retried up to three times with a short backoff when the fault is transient
-    /// (reads are idempotent); a refusal as too large is returned at once (the range must
-    /// shrink).
+    /// One read within the timeout (the transport has retried what was worth retrying).
     async fn call<T, F, M>(&self, make: M) -> Result<T, FetchError>
     where
-        M: Fn() -> F,
+        M: FnOnce() -> F,
         F: std::future::IntoFuture<Output = Result<T, RpcError<TransportErrorKind>>>,
     {
-        let mut attempt = 0u32;
-        loop {
-            let fault = match tokio::time::timeout(self.timeout, make()).await {
-                Ok(Ok(v)) => return Ok(v),
-                Ok(Err(e)) => classify(&e),
-                Err(_) => Fault::Timeout(self.timeout),
-            };
-            self.faults
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            attempt += 1;
-            if matches!(fault, Fault::TooLarge(_)) || attempt >= 3 {
-                return Err(self.err(fault));
-            }
-            tracing::debug!(%fault, attempt, url = %self.url(), "RPC fault; retrying the call");
-            let pause = if matches!(fault, Fault::RateLimited(_)) {
-                200
-            } else {
-                25
-            };
-            tokio::time::sleep(Duration::from_millis(pause << attempt)).await;
-        }
+        let fault = match tokio::time::timeout(self.timeout, make()).await {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(e)) => classify(&e),
+            Err(_) => Fault::Timeout(self.timeout),
+        };
+        self.faults
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Err(self.err(fault))
     }
 
     /// The chain id the endpoint serves.

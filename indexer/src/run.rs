@@ -143,15 +143,12 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
     let make = {
         let (store, manifest, status, cfg) =
             (store.clone(), manifest.clone(), status.clone(), cfg.clone());
-        move |generation: u32| {
-            let mut rpc = Rpc::new(&urls, timeout).expect("checked above");
-            for _ in 0..generation {
-                rpc.fail_over();
-            }
+        // a restarted syncer gets a fresh client: its endpoints ranked anew
+        move |_generation: u32| {
             Syncer::new(
                 store.clone(),
                 manifest.clone(),
-                rpc,
+                Rpc::new(&urls, timeout).expect("checked above"),
                 cfg.clone(),
                 status.clone(),
             )

@@ -218,15 +218,13 @@ impl Syncer {
         };
         match fault {
             Fault::TooLarge(_) | Fault::Timeout(_) => {
-                if !self.sizer.shrink() {
-                    self.rpc.fail_over();
-                }
+                self.sizer.shrink();
             }
             Fault::Moving(_) => {}
             Fault::RateLimited(_) | Fault::Transient(_) => {
                 // a malformed or truncated answer may be a response-size limit: ask for less too
+                // (the transport has already tried every endpoint)
                 self.sizer.shrink();
-                self.rpc.fail_over();
             }
         }
         Ok(Step::Fault(e.to_string()))

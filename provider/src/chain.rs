@@ -13,8 +13,11 @@ use alloy::{
     transports::{RpcError, TransportErrorKind},
 };
 use swan_contracts::{
-    DevToken, Manifest, SwanMarket, SwanMarket::SwanMarketErrors, SwanRegistry,
+    DevToken, Manifest, SwanMarket,
+    SwanMarket::SwanMarketErrors,
+    SwanRegistry,
     registry::SwanRegistry::SwanRegistryErrors,
+    rpc::{self, RpcOptions},
 };
 
 /// Why a transaction did not go through.
@@ -86,27 +89,27 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Connect to the first of `rpc_urls` with both keys.
+    /// Connect through `rpc_urls` (default: the manifest's) with both keys.
     pub fn connect(
         manifest: Manifest,
         rpc_urls: &[String],
         owner: PrivateKeySigner,
         worker: PrivateKeySigner,
     ) -> Result<Self, String> {
-        let url = rpc_urls
-            .first()
-            .or(manifest.rpc_urls.first())
-            .ok_or("no RPC URL: give rpc_urls in the config or in the manifest")?
-            .parse::<reqwest::Url>()
-            .map_err(|e| format!("RPC URL: {e}"))?;
+        let urls = if rpc_urls.is_empty() {
+            &manifest.rpc_urls
+        } else {
+            rpc_urls
+        };
+        let client = || rpc::client(urls, RpcOptions::default()).map_err(|e| e.to_string());
         let (oa, wa) = (owner.address(), worker.address());
         let owner_p = ProviderBuilder::new()
             .wallet(EthereumWallet::from(owner))
-            .connect_http(url.clone())
+            .connect_client(client()?)
             .erased();
         let worker_p = ProviderBuilder::new()
             .wallet(EthereumWallet::from(worker))
-            .connect_http(url)
+            .connect_client(client()?)
             .erased();
         Ok(Self {
             manifest,

@@ -12,7 +12,7 @@ use swan_contracts::{Manifest, load_signer};
 use crate::{
     Agent, AgentError,
     chain::Chain,
-    config::{Config, tokens},
+    config::{Config, Overrides, tokens},
     ops,
 };
 
@@ -27,6 +27,20 @@ pub struct ProviderArgs {
         global = true
     )]
     pub config: PathBuf,
+    /// The deployment manifest (overrides the config's `manifest`).
+    #[arg(long, env = "SWAN_MANIFEST", global = true)]
+    pub manifest: Option<PathBuf>,
+    /// RPC endpoints, comma-separated (override the config's `rpc_urls`).
+    #[arg(
+        long = "rpc-url",
+        env = "SWAN_RPC_URLS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub rpc_urls: Vec<String>,
+    /// The indexer's URL (overrides the config's `indexer_url`).
+    #[arg(long, env = "SWAN_INDEXER_URL", global = true)]
+    pub indexer_url: Option<String>,
     /// The command.
     #[command(subcommand)]
     pub command: ProviderCommand,
@@ -118,7 +132,12 @@ fn amount(text: &str) -> Result<U256, CliError> {
 
 /// Run a provider command.
 pub async fn run(args: ProviderArgs) -> Result<(), CliError> {
-    let cfg = Config::load(&args.config).map_err(AgentError::from)?;
+    let overrides = Overrides {
+        manifest: args.manifest,
+        rpc_urls: args.rpc_urls,
+        indexer_url: args.indexer_url,
+    };
+    let cfg = Config::load_with(&args.config, overrides).map_err(AgentError::from)?;
     match args.command {
         ProviderCommand::Run => {
             let (owner, worker) = keys(&cfg)?;

@@ -247,9 +247,25 @@ pub fn tokens(field: &str, text: &str) -> Result<U256, ConfigError> {
         })
 }
 
+/// Settings the command line (flags, then environment variables) puts above the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// The deployment manifest.
+    pub manifest: Option<PathBuf>,
+    /// RPC endpoints (none: the file's).
+    pub rpc_urls: Vec<String>,
+    /// The indexer's URL.
+    pub indexer_url: Option<String>,
+}
+
 impl Config {
-    /// Read `path`; then `SWAN_MANIFEST`, `SWAN_RPC_URLS` and `SWAN_INDEXER_URL` override it.
+    /// Read and check `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_with(path, Overrides::default())
+    }
+
+    /// Read `path`, apply what the command line (or its environment) overrides, then check.
+    pub fn load_with(path: &Path, overrides: Overrides) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigError(format!(
                 "cannot read the provider config {}: {e} (write one as in provider/README.md, or give --config)",
@@ -267,13 +283,13 @@ impl Config {
                 e.message()
             ))
         })?;
-        if let Ok(v) = std::env::var("SWAN_MANIFEST") {
-            cfg.manifest = v.into();
+        if let Some(v) = overrides.manifest {
+            cfg.manifest = v;
         }
-        if let Ok(v) = std::env::var("SWAN_RPC_URLS") {
-            cfg.rpc_urls = v.split(',').map(str::to_owned).collect();
+        if !overrides.rpc_urls.is_empty() {
+            cfg.rpc_urls = overrides.rpc_urls;
         }
-        if let Ok(v) = std::env::var("SWAN_INDEXER_URL") {
+        if let Some(v) = overrides.indexer_url {
             cfg.indexer_url = Some(v);
         }
         cfg.validate()?;

@@ -20,7 +20,7 @@
 //! - **Spending cap.** The gas paid in the last hour plus the most the pending transactions can
 //!   cost may not exceed the cap; past it nothing new is signed until the hour rolls on.
 
-use std::{sync::atomic::Ordering, time::Duration};
+use std::time::Duration;
 
 use alloy::{
     consensus::TxEnvelope,
@@ -127,7 +127,6 @@ pub struct Polled {
 }
 
 pub use rpcs::Rpcs;
-use rpcs::transport;
 
 mod follow;
 mod rpcs;
@@ -276,22 +275,11 @@ impl Sender {
             .with_from(self.from)
             .with_to(call.to)
             .with_input(call.data.clone());
-        let mut last = String::new();
-        for _ in 0..self.rpcs.providers.len() {
-            match simulate(&self.rpcs.provider(), tx.clone()).await {
-                Ok(out) => return Ok(out),
-                Err(SimulateError::Reverts(r)) => return Err(SendError::Reverts(r)),
-                Err(SimulateError::Rpc(e)) => {
-                    last = e.to_string();
-                    if transport(&e) {
-                        self.rpcs.current.fetch_add(1, Ordering::Relaxed);
-                    } else {
-                        break;
-                    }
-                }
-            }
+        match simulate(&self.rpcs.provider(), tx).await {
+            Ok(out) => Ok(out),
+            Err(SimulateError::Reverts(r)) => Err(SendError::Reverts(r)),
+            Err(SimulateError::Rpc(e)) => Err(rpc(e)),
         }
-        Err(SendError::Rpc(last))
     }
 
     /// The fees to offer now: the node's EIP-1559 estimate, capped.

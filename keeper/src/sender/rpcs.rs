@@ -1,88 +1,48 @@
-//! RPC endpoints with failover.
-
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! The keeper's chain connection: the shared client over every RPC URL
+//! ([`swan_contracts::rpc`]: alloy's fallback and retry layers), as one provider.
 
 use alloy::{
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::DynProvider,
     transports::{RpcError, TransportErrorKind},
 };
+use swan_contracts::rpc::{RpcOptions, connect};
 
 use super::SendError;
 
-/// RPC endpoints with failover.
-#[derive(Debug)]
+/// RPC endpoints behind one provider; failover and retries happen in its transport.
+#[derive(Debug, Clone)]
 pub struct Rpcs {
     urls: Vec<String>,
-    pub(super) providers: Vec<DynProvider>,
-    pub(super) current: AtomicUsize,
-}
-
-pub(super) fn transport(e: &RpcError<TransportErrorKind>) -> bool {
-    match e {
-        RpcError::ErrorResp(p) => p.code == 429 || p.message.contains("rate limit"),
-        RpcError::Transport(_) | RpcError::NullResp | RpcError::DeserError { .. } => true,
-        _ => false,
-    }
+    provider: DynProvider,
 }
 
 impl Rpcs {
     /// Endpoints in order of preference.
     pub fn new(urls: &[String]) -> Result<Self, SendError> {
-        if urls.is_empty() {
-            return Err(SendError::Config(
-                "no RPC URL: give --rpc-url or a manifest with rpc_urls".into(),
-            ));
-        }
-        let mut providers = Vec::new();
-        for u in urls {
-            let url = u.parse().map_err(|e| {
-                SendError::Config(format!(
-                    "RPC URL {u:?} is not a URL ({e}); use http://host:port"
-                ))
-            })?;
-            providers.push(ProviderBuilder::new().connect_http(url).erased());
-        }
+        let provider =
+            connect(urls, RpcOptions::default()).map_err(|e| SendError::Config(e.to_string()))?;
         Ok(Self {
             urls: urls.to_vec(),
-            providers,
-            current: AtomicUsize::new(0),
+            provider,
         })
     }
 
-    /// The endpoint in use.
+    /// The provider (over every endpoint).
     pub fn provider(&self) -> DynProvider {
-        self.providers[self.current.load(Ordering::Relaxed) % self.providers.len()].clone()
+        self.provider.clone()
     }
 
-    /// The URL in use.
-    pub fn url(&self) -> &str {
-        &self.urls[self.current.load(Ordering::Relaxed) % self.urls.len()]
+    /// The endpoints, in order of preference.
+    pub fn urls(&self) -> &[String] {
+        &self.urls
     }
 
-    /// Run `op` on the endpoint in use, moving to the next one on transport failures (each
-    /// endpoint tried once per call).
+    /// Run `op` on the provider.
     pub async fn call<T, F, Fut>(&self, op: F) -> Result<T, RpcError<TransportErrorKind>>
     where
-        F: Fn(DynProvider) -> Fut,
+        F: FnOnce(DynProvider) -> Fut,
         Fut: std::future::Future<Output = Result<T, RpcError<TransportErrorKind>>>,
     {
-        let mut last = None;
-        for _ in 0..self.providers.len() {
-            let i = self.current.load(Ordering::Relaxed);
-            match op(self.providers[i % self.providers.len()].clone()).await {
-                Err(e) if transport(&e) => {
-                    tracing::warn!(url = %self.urls[i % self.urls.len()], error = %e, "RPC failed: trying the next endpoint");
-                    let _ = self.current.compare_exchange(
-                        i,
-                        i + 1,
-                        Ordering::Relaxed,
-                        Ordering::Relaxed,
-                    );
-                    last = Some(e);
-                }
-                other => return other,
-            }
-        }
-        Err(last.unwrap_or(RpcError::NullResp))
+        op(self.provider.clone()).await
     }
 }
