@@ -358,7 +358,8 @@ impl Store {
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` columns — or `(?, ?, …)` when `anonymous`
 /// (SQLite: binding `$N` parameters looks each name up in a list, quadratic in a multi-row
-/// statement; `?` parameters bind by position).
+/// statement; `?` parameters bind by position). Hand-written rather than `sqlx::QueryBuilder`:
+/// over the `Any` driver the builder always writes `?`, which Postgres refuses.
 pub fn push_placeholders(sql: &mut String, rows: usize, cols: usize, anonymous: bool) {
     let mut n = 1;
     for r in 0..rows {

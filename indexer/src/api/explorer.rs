@@ -6,13 +6,13 @@
 //!
 //! Amounts stay exact: sums are taken over `U256` in Rust, never as floating point in SQL.
 
-use std::{collections::BTreeSet, collections::HashMap, str::FromStr, sync::Arc, time::Duration};
+use std::{collections::BTreeSet, str::FromStr, sync::Arc, time::Duration};
 
 use alloy::primitives::U256;
 use alloy::primitives::{B256, keccak256};
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -20,7 +20,9 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use super::{
-    ApiError, ApiResult, ApiState, Params, Sql, finalized, hex0x, mark_final, rows, task_key,
+    ApiError, ApiResult, ApiState, Sql, finalized, hex0x, mark_final,
+    params::{Checked, SeriesQuery},
+    rows, task_key,
 };
 
 /// The market this indexer follows and how far it got.
@@ -58,23 +60,25 @@ fn amount(v: &str) -> U256 {
 /// `bucket_secs` (default: the indexed span divided into `buckets`, rounded to a readable width).
 pub(super) async fn series(
     State(s): State<Arc<ApiState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Checked(q): Checked<SeriesQuery>,
 ) -> ApiResult {
-    let p = Params::new(q, &["buckets", "bucket_secs"])?;
-    let buckets = p.u64("buckets", 40, 500)?;
+    let buckets = q.buckets.map_or(40, |n| n.0);
     if buckets == 0 {
         return Err(ApiError::bad(
             "buckets",
-            "buckets must be from 1 to 500, got 0",
+            "buckets: must be from 1 to 500, got 0",
         ));
     }
-    let asked = p.u64("bucket_secs", 0, 365 * 86_400)?;
-    if p.raw.contains_key("bucket_secs") && asked == 0 {
-        return Err(ApiError::bad(
-            "bucket_secs",
-            "bucket_secs must be from 1 to 31536000, got 0",
-        ));
-    }
+    let asked = match q.bucket_secs {
+        Some(n) if n.0 == 0 => {
+            return Err(ApiError::bad(
+                "bucket_secs",
+                "bucket_secs: must be from 1 to 31536000, got 0",
+            ));
+        }
+        Some(n) => n.0,
+        None => 0,
+    };
     let chain = s.chain_id as i64;
     let span = Sql {
         text: "SELECT MIN(timestamp), MAX(timestamp) FROM blocks WHERE chain_id = $1".into(),

@@ -3,15 +3,15 @@
 //! explorer's extra reads (market info, time series, a task's timeline, the keeper's suggested
 //! prices) are in [`explorer`]; the web page itself is served by [`crate::web`].
 //!
-//! Query parameters are checked by hand so that a bad one gets a 400 whose JSON names it:
-//! `{"error": "...", "parameter": "limit"}`. Unknown parameters are refused the same way (a
+//! Query parameters are typed ([`params`]): a bad one gets a 400 whose JSON names it,
+//! `{"error": "...", "parameter": "limit"}`, and unknown parameters are refused the same way (a
 //! typo never silently widens a filter).
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -20,12 +20,11 @@ use serde_json::{Map, Value, json};
 use sqlx::{Column, Row, any::AnyRow};
 
 mod explorer;
+mod params;
 
-use crate::{
-    project::{MODES, PROVIDER_STATUS, TASK_STATUS},
-    status::SharedStatus,
-    store::Store,
-};
+use params::{Checked, EventQuery, ProviderQuery, TaskQuery, page};
+
+use crate::{project::TASK_STATUS, status::SharedStatus, store::Store};
 
 /// The OpenAPI 3.1 document describing this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -141,63 +140,6 @@ pub fn router(state: ApiState) -> Router {
         .with_state(Arc::new(state))
 }
 
-/// Checked query parameters.
-struct Params {
-    raw: HashMap<String, String>,
-}
-
-impl Params {
-    fn new(raw: HashMap<String, String>, allowed: &[&str]) -> Result<Self, ApiError> {
-        if let Some(k) = raw.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(ApiError::bad(
-                k,
-                format!("unknown parameter {k:?}; allowed: {}", allowed.join(", ")),
-            ));
-        }
-        Ok(Self { raw })
-    }
-
-    fn u64(&self, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
-        match self.raw.get(name) {
-            None => Ok(default),
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if n <= max => Ok(n),
-                _ => Err(ApiError::bad(
-                    name,
-                    format!("{name} must be a whole number from 0 to {max}, got {v:?}"),
-                )),
-            },
-        }
-    }
-
-    fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
-        match self.raw.get(name) {
-            None => Ok(None),
-            Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v.clone())),
-            Some(v) => Err(ApiError::bad(
-                name,
-                format!("{name} must be one of {}, got {v:?}", allowed.join(", ")),
-            )),
-        }
-    }
-
-    fn address(&self, name: &str) -> Result<Option<String>, ApiError> {
-        match self.raw.get(name) {
-            None => Ok(None),
-            Some(v) => parse_address(v).map(Some).ok_or_else(|| {
-                ApiError::bad(
-                    name,
-                    format!("{name} must be a 0x-prefixed 20-byte hex address, got {v:?}"),
-                )
-            }),
-        }
-    }
-
-    fn text(&self, name: &str) -> Option<String> {
-        self.raw.get(name).cloned()
-    }
-}
-
 fn parse_address(v: &str) -> Option<String> {
     v.parse::<alloy::primitives::Address>()
         .ok()
@@ -260,7 +202,8 @@ pub(crate) fn hex0x(b: &[u8]) -> String {
     format!("0x{}", alloy::hex::encode(b))
 }
 
-/// A query with `$n` placeholders and its bound text/integer values.
+/// A query with `$n` placeholders and its bound text/integer values. Hand-built rather than
+/// `sqlx::QueryBuilder`: over the `Any` driver the builder writes `?`, which Postgres refuses.
 #[derive(Default)]
 struct Sql {
     text: String,
@@ -385,32 +328,14 @@ async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-fn page(p: &Params) -> Result<(u64, u64), ApiError> {
-    Ok((p.u64("limit", 50, 500)?, p.u64("offset", 0, 1_000_000_000)?))
-}
-
-async fn tasks(
-    State(s): State<Arc<ApiState>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> ApiResult {
-    let p = Params::new(
-        q,
-        &[
-            "status",
-            "kind",
-            "mode",
-            "submitter",
-            "provider",
-            "limit",
-            "offset",
-        ],
-    )?;
-    let status = p.one_of("status", &TASK_STATUS[1..])?;
-    let kind = p.one_of("kind", &["batch", "service"])?;
-    let mode = p.one_of("mode", &MODES)?;
-    let submitter = p.address("submitter")?;
-    let provider = p.address("provider")?;
-    let (limit, offset) = page(&p)?;
+async fn tasks(State(s): State<Arc<ApiState>>, Checked(q): Checked<TaskQuery>) -> ApiResult {
+    let (limit, offset) = page(q.limit, q.offset);
+    let (status, kind, mode) = (
+        q.status.map(|v| v.0),
+        q.kind.map(|v| v.0),
+        q.mode.map(|v| v.0),
+    );
+    let (submitter, provider) = (q.submitter.map(|v| v.0), q.provider.map(|v| v.0));
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
     let mut filter = format!(" FROM tasks t WHERE t.chain_id = {chain}");
@@ -511,47 +436,30 @@ async fn task(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> ApiResu
 
 async fn providers(
     State(s): State<Arc<ApiState>>,
-    Query(q): Query<HashMap<String, String>>,
+    Checked(q): Checked<ProviderQuery>,
 ) -> ApiResult {
-    let p = Params::new(
-        q,
-        &[
-            "status",
-            "region",
-            "gpu_model",
-            "min_cpu",
-            "min_memory",
-            "min_gpu",
-            "sort",
-            "limit",
-            "offset",
-        ],
-    )?;
-    let status = p.one_of("status", &PROVIDER_STATUS[1..])?;
-    let sort = p
-        .one_of("sort", &["reputation", "price", "free"])?
-        .unwrap_or_else(|| "reputation".into());
-    let (limit, offset) = page(&p)?;
+    let status = q.status.map(|v| v.0);
+    let sort = q.sort.map_or_else(|| "reputation".to_owned(), |v| v.0);
+    let (limit, offset) = page(q.limit, q.offset);
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
     let mut filter = format!(" FROM providers WHERE chain_id = {chain}");
     if let Some(v) = status {
         filter += &format!(" AND status = {}", sql.arg(v));
     }
-    if let Some(v) = p.text("region") {
+    if let Some(v) = q.region {
         filter += &format!(" AND region = {}", sql.arg(v));
     }
-    if let Some(v) = p.text("gpu_model") {
+    if let Some(v) = q.gpu_model {
         filter += &format!(" AND gpu_model = {}", sql.arg(v));
     }
-    for (param, col) in [
-        ("min_cpu", "cpu_cores"),
-        ("min_memory", "memory_gib"),
-        ("min_gpu", "gpu_count"),
+    for (min, col) in [
+        (q.min_cpu, "cpu_cores"),
+        (q.min_memory, "memory_gib"),
+        (q.min_gpu, "gpu_count"),
     ] {
-        if p.raw.contains_key(param) {
-            let v = p.u64(param, 0, u32::MAX as u64)?;
-            filter += &format!(" AND {col} >= {}", sql.arg(v as i64));
+        if let Some(v) = min {
+            filter += &format!(" AND {col} >= {}", sql.arg(v.0 as i64));
         }
     }
     let order = match sort.as_str() {
@@ -592,18 +500,10 @@ async fn provider(State(s): State<Arc<ApiState>>, Path(address): Path<String>) -
     Ok(Json(p))
 }
 
-async fn events(
-    State(s): State<Arc<ApiState>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> ApiResult {
-    let p = Params::new(q, &["event", "from_block", "limit", "offset"])?;
-    let names: Vec<&str> = crate::events::signatures()
-        .into_iter()
-        .map(|(_, n)| n)
-        .collect();
-    let event = p.one_of("event", &names)?;
-    let from = p.u64("from_block", 0, i64::MAX as u64)?;
-    let (limit, offset) = page(&p)?;
+async fn events(State(s): State<Arc<ApiState>>, Checked(q): Checked<EventQuery>) -> ApiResult {
+    let event = q.event.map(|v| v.0);
+    let from = q.from_block.map_or(0, |v| v.0);
+    let (limit, offset) = page(q.limit, q.offset);
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
     let mut filter = format!(

@@ -1,0 +1,232 @@
+//! Query parameters as types: each endpoint's parameters are a struct that serde fills from the
+//! query string (unknown parameters refused), each value a type that checks itself. A bad one is
+//! a 400 whose JSON names it: `{"error": "limit: …", "parameter": "limit"}` (a typo never
+//! silently widens a filter).
+
+use std::marker::PhantomData;
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+
+use super::{ApiError, parse_address};
+
+/// The query string deserialized into `T`; a bad parameter is refused naming it.
+#[derive(Debug)]
+pub(super) struct Checked<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Checked<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parse(parts.uri.query().unwrap_or_default()).map(Checked)
+    }
+}
+
+/// `query` deserialized into `T`, or the 400 naming the parameter at fault.
+pub(super) fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let message = e.inner().to_string();
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            // serde: "unknown field `x`, expected one of `a`, `b`"
+            let name = rest.split('`').next().unwrap_or_default().to_owned();
+            let allowed = rest
+                .split_once("expected one of ")
+                .map(|(_, list)| list.replace('`', ""))
+                .unwrap_or_default();
+            return ApiError::bad(
+                &name,
+                format!("unknown parameter {name:?}; allowed: {allowed}"),
+            );
+        }
+        let path = e.path().to_string();
+        ApiError::bad(&path, format!("{path}: {message}"))
+    })
+}
+
+/// A whole number from 0 to `MAX`, given as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Num<const MAX: u64>(pub u64);
+
+impl<'de, const MAX: u64> Deserialize<'de> for Num<MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = String::deserialize(d)?;
+        match v.parse::<u64>() {
+            Ok(n) if n <= MAX => Ok(Self(n)),
+            _ => Err(serde::de::Error::custom(format!(
+                "must be a whole number from 0 to {MAX}, got {v:?}"
+            ))),
+        }
+    }
+}
+
+/// A page's `limit` (default 50, at most 500).
+pub(super) type Limit = Option<Num<500>>;
+/// A page's `offset` (default 0).
+pub(super) type Offset = Option<Num<1_000_000_000>>;
+
+/// `(limit, offset)` with their defaults.
+pub(super) fn page(limit: Limit, offset: Offset) -> (u64, u64) {
+    (limit.map_or(50, |n| n.0), offset.map_or(0, |n| n.0))
+}
+
+/// A 0x-prefixed 20-byte address, kept as lower-case hex (the stored form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Addr(pub String);
+
+impl<'de> Deserialize<'de> for Addr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = String::deserialize(d)?;
+        parse_address(&v).map(Self).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "must be a 0x-prefixed 20-byte hex address, got {v:?}"
+            ))
+        })
+    }
+}
+
+/// A closed list of names a parameter takes.
+pub(super) trait Names {
+    /// Every name allowed.
+    fn names() -> Vec<&'static str>;
+}
+
+/// One of the names of `L`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct OneOf<L>(pub String, PhantomData<L>);
+
+impl<'de, L: Names> Deserialize<'de> for OneOf<L> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = String::deserialize(d)?;
+        let names = L::names();
+        if names.contains(&v.as_str()) {
+            Ok(Self(v, PhantomData))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "must be one of {}, got {v:?}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+macro_rules! names {
+    ($($(#[$doc:meta])* $name:ident => $list:expr;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub(super) struct $name;
+        impl Names for $name {
+            fn names() -> Vec<&'static str> {
+                $list
+            }
+        }
+    )*};
+}
+
+names! {
+    /// A task's status (not `none`).
+    TaskStatus => crate::project::TASK_STATUS[1..].to_vec();
+    /// A verification mode.
+    Mode => crate::project::MODES.to_vec();
+    /// Batch or service tasks.
+    Kind => vec!["batch", "service"];
+    /// A provider's status (not `none`).
+    ProviderStatus => crate::project::PROVIDER_STATUS[1..].to_vec();
+    /// How providers are sorted.
+    ProviderSort => vec!["reputation", "price", "free"];
+    /// An event of the market or the registry.
+    EventName => crate::events::signatures().into_iter().map(|(_, n)| n).collect();
+}
+
+/// `/api/tasks`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TaskQuery {
+    pub status: Option<OneOf<TaskStatus>>,
+    pub kind: Option<OneOf<Kind>>,
+    pub mode: Option<OneOf<Mode>>,
+    pub submitter: Option<Addr>,
+    pub provider: Option<Addr>,
+    pub limit: Limit,
+    pub offset: Offset,
+}
+
+/// `/api/providers`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProviderQuery {
+    pub status: Option<OneOf<ProviderStatus>>,
+    pub region: Option<String>,
+    pub gpu_model: Option<String>,
+    pub min_cpu: Option<Num<{ u32::MAX as u64 }>>,
+    pub min_memory: Option<Num<{ u32::MAX as u64 }>>,
+    pub min_gpu: Option<Num<{ u32::MAX as u64 }>>,
+    pub sort: Option<OneOf<ProviderSort>>,
+    pub limit: Limit,
+    pub offset: Offset,
+}
+
+/// `/api/events`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EventQuery {
+    pub event: Option<OneOf<EventName>>,
+    pub from_block: Option<Num<{ i64::MAX as u64 }>>,
+    pub limit: Limit,
+    pub offset: Offset,
+}
+
+/// `/api/series`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SeriesQuery {
+    pub buckets: Option<Num<500>>,
+    pub bucket_secs: Option<Num<{ 365 * 86_400 }>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused<T: DeserializeOwned + std::fmt::Debug>(q: &str) -> (String, String) {
+        let e = parse::<T>(q).unwrap_err();
+        (e.parameter.clone().unwrap(), e.message)
+    }
+
+    #[test]
+    fn good_queries_parse_into_their_types() {
+        let q: TaskQuery =
+            parse("status=open&submitter=0x00000000000000000000000000000000000000AA&limit=7")
+                .unwrap();
+        assert_eq!(q.status.unwrap().0, "open");
+        assert_eq!(
+            q.submitter.unwrap().0,
+            "0x00000000000000000000000000000000000000aa"
+        );
+        assert_eq!(page(q.limit, q.offset), (7, 0));
+        let q: TaskQuery = parse("").unwrap();
+        assert_eq!(page(q.limit, q.offset), (50, 0));
+        let q: ProviderQuery = parse("min_cpu=4&sort=price&region=eu").unwrap();
+        assert_eq!((q.min_cpu, q.region.as_deref()), (Some(Num(4)), Some("eu")));
+    }
+
+    #[test]
+    fn bad_queries_name_the_parameter() {
+        for (q, param, says) in [
+            ("limit=abc", "limit", "whole number from 0 to 500"),
+            ("limit=501", "limit", "got \"501\""),
+            ("offset=-1", "offset", "whole number"),
+            ("status=running", "status", "must be one of open,"),
+            ("submitter=0x12", "submitter", "20-byte hex address"),
+            ("stauts=open", "stauts", "allowed: status, kind"),
+        ] {
+            let (p, m) = refused::<TaskQuery>(q);
+            assert_eq!(p, param, "{q}: {m}");
+            assert!(m.contains(param) && m.contains(says), "{q}: {m}");
+        }
+        let (p, m) = refused::<ProviderQuery>("min_cpu=many");
+        assert_eq!(p, "min_cpu", "{m}");
+        let (p, _) = refused::<EventQuery>("event=Nope");
+        assert_eq!(p, "event");
+    }
+}
