@@ -1,15 +1,20 @@
 //! The HTTP API over real HTTP on 127.0.0.1, on a database indexed from a real chain: each
-//! endpoint's shape and filters, pagination, the OpenAPI document, and 400s naming the parameter.
+//! endpoint's shape and filters, pagination, and 400s naming the parameter. Every answer of a
+//! documented route is checked against the OpenAPI document (its status documented, its body
+//! valid against the route's schema), and every documented route is answered 200 at least once.
 
 mod common;
 
 use alloy::{providers::Provider as _, sol_types::SolEvent as _};
-use std::sync::Arc;
+use std::{
+    collections::BTreeSet,
+    sync::{Arc, LazyLock, Mutex},
+};
 
 use common::scenario::{every_event, market};
 use serde_json::Value;
 use swan_indexer::{
-    api::{ApiState, OPENAPI, router},
+    api::{ApiState, openapi, router},
     model::addr,
     status::Status,
     store::Store,
@@ -55,10 +60,51 @@ async fn get(url: &str) -> (u16, Value) {
     let r = reqwest::get(url).await.unwrap();
     let code = r.status().as_u16();
     let text = r.text().await.unwrap();
-    (
-        code,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    conforms(url, code, &body);
+    (code, body)
+}
+
+static DOC: LazyLock<Value> = LazyLock::new(|| serde_json::from_str(openapi()).unwrap());
+/// The documented routes answered 200 so far.
+static SEEN: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// `path` is an instance of the route `template` (`/api/tasks/{id}`).
+fn instance_of(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
+}
+
+/// The answer `code`/`body` of `url` is one the OpenAPI document allows (undocumented paths —
+/// the web page, unknown URLs — are not checked here).
+fn conforms(url: &str, code: u16, body: &Value) {
+    let path = reqwest::Url::parse(url).unwrap().path().to_owned();
+    let Some((template, item)) = DOC["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(t, _)| instance_of(t, &path))
+    else {
+        return;
+    };
+    let answer = &item["get"]["responses"][code.to_string()];
+    assert!(
+        answer.is_object(),
+        "{url}: status {code} is not documented for {template}: {body}"
+    );
+    let content = answer["content"].as_object().expect("a documented body");
+    let (kind, media) = content.iter().next().unwrap();
+    let mut schema = media["schema"].clone();
+    schema["components"] = DOC["components"].clone();
+    if let Err(e) = jsonschema::validate(&schema, body) {
+        panic!(
+            "{url} ({code}, {kind}) does not match the document at {}: {e}\n{body}",
+            e.instance_path
+        );
+    }
+    if code == 200 {
+        SEEN.lock().unwrap().insert(template.clone());
+    }
 }
 
 #[tokio::test]
@@ -238,7 +284,8 @@ async fn api_serves_the_indexed_market() {
         assert!(metrics.contains(name), "{name} in {metrics}");
     }
     let (_, doc) = get(&format!("{base}/openapi.json")).await;
-    assert_eq!(doc, serde_json::from_str::<Value>(OPENAPI).unwrap());
+    assert_eq!(doc, *DOC);
+    assert_eq!(get(&format!("{base}/metrics")).await.0, 200);
     for path in [
         "/api/tasks",
         "/api/tasks/{id}",
@@ -282,6 +329,34 @@ async fn api_serves_the_indexed_market() {
     specs(&base, &store, &m, syncer.status().clone(), &ids).await;
     web_page(&base).await;
     prices_relay(&store, &m, syncer.status().clone()).await;
+
+    // every documented route answered 200 at least once, and matched the document each time
+    let seen = SEEN.lock().unwrap().clone();
+    let documented: BTreeSet<String> = DOC["paths"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        documented.difference(&seen).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "routes never answered 200 in this test"
+    );
+}
+
+#[test]
+fn the_document_rejects_what_the_api_must_not_answer() {
+    // the checks above are not vacuous: a task page missing a field, or with a field of the
+    // wrong type, does not match
+    let url = "http://127.0.0.1/api/tasks";
+    let ok = serde_json::json!({"items": [], "total": 0, "limit": 50, "offset": 0});
+    conforms(url, 200, &ok);
+    for bad in [
+        serde_json::json!({"items": [], "limit": 50, "offset": 0}),
+        serde_json::json!({"items": [{"task_id": 1}], "total": 1, "limit": 50, "offset": 0}),
+        serde_json::json!({"items": [], "total": "0", "limit": 50, "offset": 0}),
+    ] {
+        let r = std::panic::catch_unwind(|| conforms(url, 200, &bad));
+        assert!(r.is_err(), "{bad} must not match");
+    }
+    let r = std::panic::catch_unwind(|| conforms(url, 418, &ok));
+    assert!(r.is_err(), "an undocumented status is refused");
 }
 
 /// What the explorer reads besides the tables: the market's identity, the kind filter, a task's

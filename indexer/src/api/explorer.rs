@@ -16,27 +16,33 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::Row;
 
 use super::{
-    ApiError, ApiResult, ApiState, Sql, finalized, hex0x, mark_final,
+    ApiError, ApiResult, ApiState, Sql, finalized, hex0x,
     params::{Checked, SeriesQuery},
-    rows, task_key,
+    reads::rows,
+    rows::{
+        ErrorBody, Info, Prices, Series, SeriesPoint, SpecDocument, Task, TaskDetail,
+        TimelineEntry, Verdicts,
+    },
+    task_key,
 };
 
 /// The market this indexer follows and how far it got.
-pub(super) async fn info(State(s): State<Arc<ApiState>>) -> ApiResult {
-    Ok(Json(json!({
-        "chain_id": s.chain_id,
-        "market": s.market,
-        "token": s.token,
-        "explorer": s.explorer,
-        "keeper": s.keeper_url.is_some(),
-        "checkpoint": s.status.checkpoint.get(),
-        "head": s.status.head.get(),
-        "finalized": finalized(&s).await?,
-    })))
+#[utoipa::path(get, path = "/api/info", tag = "market", responses((status = 200, body = Info)))]
+pub(super) async fn info(State(s): State<Arc<ApiState>>) -> ApiResult<Info> {
+    Ok(Json(Info {
+        chain_id: s.chain_id,
+        market: s.market.clone(),
+        token: s.token.clone(),
+        explorer: s.explorer.clone(),
+        keeper: s.keeper_url.is_some(),
+        checkpoint: s.status.checkpoint.get(),
+        head: s.status.head.get(),
+        finalized: finalized(&s).await?,
+    }))
 }
 
 /// A bucket width a person reads easily: the smallest of these at least `secs`.
@@ -58,10 +64,12 @@ fn amount(v: &str) -> U256 {
 /// Tasks created, volume paid to providers, protocol fees and collateral slashed per time
 /// bucket, ending with the bucket of the newest indexed block. `buckets` (default 40) and
 /// `bucket_secs` (default: the indexed span divided into `buckets`, rounded to a readable width).
+#[utoipa::path(get, path = "/api/series", tag = "market", params(SeriesQuery),
+    responses((status = 200, body = Series), (status = 400, body = ErrorBody)))]
 pub(super) async fn series(
     State(s): State<Arc<ApiState>>,
     Checked(q): Checked<SeriesQuery>,
-) -> ApiResult {
+) -> ApiResult<Series> {
     let buckets = q.buckets.map_or(40, |n| n.0);
     if buckets == 0 {
         return Err(ApiError::bad(
@@ -161,24 +169,22 @@ pub(super) async fn series(
             points[i].2 += 1;
         }
     }
-    let points: Vec<Value> = points
+    let points = points
         .into_iter()
-        .map(|(t, [volume, fees, slashed], created)| {
-            json!({
-                "t": t,
-                "tasks_created": created,
-                "volume": volume.to_string(),
-                "fees": fees.to_string(),
-                "slashed": slashed.to_string(),
-            })
+        .map(|(t, [volume, fees, slashed], created)| SeriesPoint {
+            t,
+            tasks_created: created,
+            volume: volume.to_string(),
+            fees: fees.to_string(),
+            slashed: slashed.to_string(),
         })
         .collect();
-    Ok(Json(json!({
-        "bucket_secs": width,
-        "from": start,
-        "to": end + width,
-        "points": points,
-    })))
+    Ok(Json(Series {
+        bucket_secs: width,
+        from: start,
+        to: end + width,
+        points,
+    }))
 }
 
 /// Every event of task `key` in chain order — created, assigned, each result, each payment,
@@ -188,26 +194,18 @@ pub(super) async fn series(
 pub(super) async fn timeline(
     s: &ApiState,
     key: &str,
-    task: &Value,
-) -> Result<Vec<Value>, ApiError> {
-    let mut blocks = BTreeSet::new();
-    for col in [
-        "created_block",
-        "assigned_block",
-        "finalized_block",
-        "updated_block",
-    ] {
-        if let Some(b) = task[col].as_i64() {
-            blocks.insert(b);
-        }
-    }
-    for table in ["assignments", "results", "payments", "slashes"] {
-        for row in task[table].as_array().into_iter().flatten() {
-            if let Some(b) = row["block_number"].as_i64() {
-                blocks.insert(b);
-            }
-        }
-    }
+    task: &TaskDetail,
+) -> Result<Vec<TimelineEntry>, ApiError> {
+    let c = &task.columns;
+    let mut blocks: BTreeSet<i64> = [Some(c.created_block), c.assigned_block, c.finalized_block]
+        .into_iter()
+        .flatten()
+        .chain([c.updated_block])
+        .collect();
+    blocks.extend(task.assignments.iter().map(|e| e.block_number));
+    blocks.extend(task.results.iter().map(|e| e.block_number));
+    blocks.extend(task.payments.iter().map(|e| e.block_number));
+    blocks.extend(task.slashes.iter().map(|e| e.block_number));
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
@@ -232,14 +230,15 @@ pub(super) async fn timeline(
         if topics.get(32..64) != Some(word.as_slice()) {
             continue;
         }
-        let row = json!({
-            "event": r.get::<String, _>(3),
-            "block_number": r.get::<i64, _>(0),
-            "log_index": r.get::<i64, _>(1),
-            "tx_hash": hex0x(&r.try_get::<Vec<u8>, _>(2)?),
-            "block_time": r.try_get::<Option<i64>, _>(5).ok().flatten(),
+        let block_number: i64 = r.try_get(0)?;
+        out.push(TimelineEntry {
+            event: r.try_get(3)?,
+            block_number,
+            log_index: r.try_get(1)?,
+            tx_hash: hex0x(&r.try_get::<Vec<u8>, _>(2)?),
+            block_time: r.try_get(5)?,
+            finalized: block_number <= f,
         });
-        out.push(mark_final(row, f, "block_number"));
     }
     Ok(out)
 }
@@ -247,9 +246,12 @@ pub(super) async fn timeline(
 /// The suggested price per resource class, as the keeper publishes it (`{keeper}/prices`):
 /// relayed so the page reads one origin. 404 when this indexer was started without
 /// `--keeper-url`; 502 when the keeper does not answer.
+#[utoipa::path(get, path = "/api/prices", tag = "market",
+    responses((status = 200, body = Prices), (status = 404, body = ErrorBody),
+        (status = 502, body = ErrorBody)))]
 pub(super) async fn prices(State(s): State<Arc<ApiState>>) -> Response {
     match relay(&s, "/prices").await {
-        Ok((url, v)) => Json(json!({ "source": url, "prices": v })).into_response(),
+        Ok((source, prices)) => Json(Prices { source, prices }).into_response(),
         Err(r) => r,
     }
 }
@@ -257,13 +259,17 @@ pub(super) async fn prices(State(s): State<Arc<ApiState>>) -> Response {
 /// The keeper's verdicts on task `id`'s replicas, with their evidence (the checks it ran on each
 /// fetched result), relayed from `{keeper}/verdicts?task=…`; as [`prices`] when there is no
 /// keeper. Only keeper-attested tasks have them.
+#[utoipa::path(get, path = "/api/tasks/{id}/verdicts", tag = "tasks",
+    params(("id" = String, Path, description = "The task id, 0x-hex or decimal")),
+    responses((status = 200, body = Verdicts), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub(super) async fn verdicts(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
     let key = match task_key(&id) {
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
     match relay(&s, &format!("/verdicts?task={key}")).await {
-        Ok((url, v)) => Json(json!({ "source": url, "verdicts": v })).into_response(),
+        Ok((source, verdicts)) => Json(Verdicts { source, verdicts }).into_response(),
         Err(r) => r,
     }
 }
@@ -305,30 +311,42 @@ async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
 const SPEC_MAX_BYTES: u64 = 256 << 10;
 
 fn refused(status: StatusCode, message: String) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
+    let body = ErrorBody {
+        error: message,
+        parameter: None,
+    };
+    (status, Json(body)).into_response()
 }
 
 /// Task `id`'s spec document, fetched by its URI and shown only when its keccak256 is the spec
 /// hash committed on chain: 404 without such a task or when this indexer does not fetch specs
 /// (`--fetch-specs`), 502 when the URI cannot be read, 422 when what it holds is not the
 /// committed spec.
+#[utoipa::path(get, path = "/api/tasks/{id}/spec", tag = "tasks",
+    params(("id" = String, Path, description = "The task id, 0x-hex or decimal")),
+    responses((status = 200, body = SpecDocument), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 502, body = ErrorBody)))]
 pub(super) async fn spec(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
     let key = match task_key(&id) {
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
-    let task = match rows(&s, "tasks", "task_id", &key, "task_id").await {
+    let task = match rows::<Task>(&s, "tasks", "task_id", &key, "task_id").await {
         Ok(mut v) => v.pop(),
         Err(e) => return e.into_response(),
     };
     let Some(task) = task else {
         return ApiError::not_found(format!("no task {key}")).into_response();
     };
-    let uri = task["spec_uri"].as_str().unwrap_or_default().to_owned();
-    let committed: B256 = task["spec_hash"]
-        .as_str()
-        .and_then(|h| h.parse().ok())
-        .unwrap_or_default();
+    let uri = task.columns.spec_uri;
+    let committed: B256 = match task.columns.spec_hash.parse() {
+        Ok(h) => h,
+        Err(_) => {
+            let e = format!("task {key} has a stored spec hash that is not 32 bytes of hex");
+            return refused(StatusCode::INTERNAL_SERVER_ERROR, e);
+        }
+    };
     let Some(fetcher) = &s.specs else {
         return refused(
             StatusCode::NOT_FOUND,
@@ -355,13 +373,13 @@ pub(super) async fn spec(State(s): State<Arc<ApiState>>, Path(id): Path<String>)
             ),
         );
     }
-    Json(json!({
-        "uri": uri,
-        "hash": format!("{hash}"),
-        "bytes": body.len(),
-        "verified": true,
-        "text": String::from_utf8_lossy(&body),
-    }))
+    Json(SpecDocument {
+        uri,
+        hash: format!("{hash}"),
+        bytes: body.len(),
+        verified: true,
+        text: String::from_utf8_lossy(&body).into_owned(),
+    })
     .into_response()
 }
 

@@ -3,10 +3,12 @@
 //! a 400 whose JSON names it: `{"error": "limit: …", "parameter": "limit"}` (a typo never
 //! silently widens a filter).
 
-use std::marker::PhantomData;
-
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use utoipa::{
+    IntoParams, PartialSchema, ToSchema,
+    openapi::{ObjectBuilder, RefOr, Type, schema::Schema},
+};
 
 use super::{ApiError, parse_address};
 
@@ -44,29 +46,56 @@ pub(super) fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
-/// A whole number from 0 to `MAX`, given as text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Num<const MAX: u64>(pub u64);
+macro_rules! bounded {
+    ($($(#[$doc:meta])* $name:ident => $max:expr;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(super) struct $name(pub u64);
 
-impl<'de, const MAX: u64> Deserialize<'de> for Num<MAX> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = String::deserialize(d)?;
-        match v.parse::<u64>() {
-            Ok(n) if n <= MAX => Ok(Self(n)),
-            _ => Err(serde::de::Error::custom(format!(
-                "must be a whole number from 0 to {MAX}, got {v:?}"
-            ))),
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                whole(&String::deserialize(d)?, $max).map(Self).map_err(serde::de::Error::custom)
+            }
         }
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0u64))
+                    .maximum(Some($max))
+                    .into()
+            }
+        }
+        impl ToSchema for $name {}
+    )*};
+}
+
+/// `v` as a whole number from 0 to `max`.
+fn whole(v: &str, max: u64) -> Result<u64, String> {
+    match v.parse::<u64>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("must be a whole number from 0 to {max}, got {v:?}")),
     }
 }
 
-/// A page's `limit` (default 50, at most 500).
-pub(super) type Limit = Option<Num<500>>;
-/// A page's `offset` (default 0).
-pub(super) type Offset = Option<Num<1_000_000_000>>;
+bounded! {
+    /// Rows per page (default 50).
+    Limit => 500;
+    /// Rows to skip.
+    Offset => 1_000_000_000;
+    /// A resource amount (cores, GiB, GPUs).
+    Amount => u32::MAX as u64;
+    /// A block number.
+    Block => i64::MAX as u64;
+    /// Time buckets (default 40).
+    Buckets => 500;
+    /// Seconds per time bucket.
+    BucketSecs => 365 * 86_400;
+}
 
 /// `(limit, offset)` with their defaults.
-pub(super) fn page(limit: Limit, offset: Offset) -> (u64, u64) {
+pub(super) fn page(limit: Option<Limit>, offset: Option<Offset>) -> (u64, u64) {
     (limit.map_or(50, |n| n.0), offset.map_or(0, |n| n.0))
 }
 
@@ -85,28 +114,22 @@ impl<'de> Deserialize<'de> for Addr {
     }
 }
 
-/// A closed list of names a parameter takes.
-pub(super) trait Names {
-    /// Every name allowed.
-    fn names() -> Vec<&'static str>;
+impl PartialSchema for Addr {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^0x[0-9a-fA-F]{40}$"))
+            .into()
+    }
 }
+impl ToSchema for Addr {}
 
-/// One of the names of `L`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct OneOf<L>(pub String, PhantomData<L>);
-
-impl<'de, L: Names> Deserialize<'de> for OneOf<L> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = String::deserialize(d)?;
-        let names = L::names();
-        if names.contains(&v.as_str()) {
-            Ok(Self(v, PhantomData))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "must be one of {}, got {v:?}",
-                names.join(", ")
-            )))
-        }
+/// `v` when it is one of `names`.
+fn one_of(v: String, names: &[&str]) -> Result<String, String> {
+    if names.contains(&v.as_str()) {
+        Ok(v)
+    } else {
+        Err(format!("must be one of {}, got {v:?}", names.join(", ")))
     }
 }
 
@@ -114,12 +137,31 @@ macro_rules! names {
     ($($(#[$doc:meta])* $name:ident => $list:expr;)*) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub(super) struct $name;
-        impl Names for $name {
+        pub(super) struct $name(pub String);
+
+        impl $name {
             fn names() -> Vec<&'static str> {
                 $list
             }
         }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                one_of(String::deserialize(d)?, &Self::names())
+                    .map(Self)
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(Self::names()))
+                    .into()
+            }
+        }
+        impl ToSchema for $name {}
     )*};
 }
 
@@ -135,53 +177,79 @@ names! {
     /// How providers are sorted.
     ProviderSort => vec!["reputation", "price", "free"];
     /// An event of the market or the registry.
-    EventName => crate::events::signatures().into_iter().map(|(_, n)| n).collect();
+    EventName => crate::events::signatures().into_iter().map(|(_, n)| n).collect::<Vec<_>>();
 }
 
 /// `/api/tasks`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct TaskQuery {
-    pub status: Option<OneOf<TaskStatus>>,
-    pub kind: Option<OneOf<Kind>>,
-    pub mode: Option<OneOf<Mode>>,
+    #[param(inline)]
+    pub status: Option<TaskStatus>,
+    #[param(inline)]
+    pub kind: Option<Kind>,
+    #[param(inline)]
+    pub mode: Option<Mode>,
+    #[param(inline)]
     pub submitter: Option<Addr>,
+    #[param(inline)]
     pub provider: Option<Addr>,
-    pub limit: Limit,
-    pub offset: Offset,
+    #[param(inline)]
+    pub limit: Option<Limit>,
+    #[param(inline)]
+    pub offset: Option<Offset>,
 }
 
 /// `/api/providers`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ProviderQuery {
-    pub status: Option<OneOf<ProviderStatus>>,
+    #[param(inline)]
+    pub status: Option<ProviderStatus>,
+    #[param(inline)]
     pub region: Option<String>,
+    #[param(inline)]
     pub gpu_model: Option<String>,
-    pub min_cpu: Option<Num<{ u32::MAX as u64 }>>,
-    pub min_memory: Option<Num<{ u32::MAX as u64 }>>,
-    pub min_gpu: Option<Num<{ u32::MAX as u64 }>>,
-    pub sort: Option<OneOf<ProviderSort>>,
-    pub limit: Limit,
-    pub offset: Offset,
+    #[param(inline)]
+    pub min_cpu: Option<Amount>,
+    #[param(inline)]
+    pub min_memory: Option<Amount>,
+    #[param(inline)]
+    pub min_gpu: Option<Amount>,
+    #[param(inline)]
+    pub sort: Option<ProviderSort>,
+    #[param(inline)]
+    pub limit: Option<Limit>,
+    #[param(inline)]
+    pub offset: Option<Offset>,
 }
 
 /// `/api/events`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct EventQuery {
-    pub event: Option<OneOf<EventName>>,
-    pub from_block: Option<Num<{ i64::MAX as u64 }>>,
-    pub limit: Limit,
-    pub offset: Offset,
+    #[param(inline)]
+    pub event: Option<EventName>,
+    #[param(inline)]
+    pub from_block: Option<Block>,
+    #[param(inline)]
+    pub limit: Option<Limit>,
+    #[param(inline)]
+    pub offset: Option<Offset>,
 }
 
 /// `/api/series`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct SeriesQuery {
-    pub buckets: Option<Num<500>>,
-    pub bucket_secs: Option<Num<{ 365 * 86_400 }>>,
+    #[param(inline)]
+    pub buckets: Option<Buckets>,
+    #[param(inline)]
+    pub bucket_secs: Option<BucketSecs>,
 }
 
 #[cfg(test)]
@@ -207,7 +275,10 @@ mod tests {
         let q: TaskQuery = parse("").unwrap();
         assert_eq!(page(q.limit, q.offset), (50, 0));
         let q: ProviderQuery = parse("min_cpu=4&sort=price&region=eu").unwrap();
-        assert_eq!((q.min_cpu, q.region.as_deref()), (Some(Num(4)), Some("eu")));
+        assert_eq!(
+            (q.min_cpu, q.region.as_deref()),
+            (Some(Amount(4)), Some("eu"))
+        );
     }
 
     #[test]

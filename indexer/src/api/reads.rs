@@ -1,0 +1,407 @@
+//! The table reads: tasks, providers, raw events and market totals, plus liveness, readiness
+//! and metrics. Each handler's `#[utoipa::path]` is its entry in the OpenAPI document.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use sqlx::Row;
+
+use super::{
+    ApiError, ApiResult, ApiState, Sql, explorer, finalized, finals,
+    params::{Checked, EventQuery, ProviderQuery, TaskQuery, page},
+    parse_address,
+    rows::{
+        Assignment, CollateralEvent, EventPage, Health, LogEvent, Payment, Provider,
+        ProviderDetail, ProviderPage, Ready, Replica, ResultRow, Slash, Stats, Task, TaskDetail,
+        TaskPage,
+    },
+    task_key,
+};
+use crate::project::TASK_STATUS;
+
+/// One page of `SELECT {select}{filter} ORDER BY {order}` (rows marked final or not) and the
+/// number of rows the filter matches.
+async fn page_of<T>(
+    s: &ApiState,
+    mut sql: Sql,
+    select: &str,
+    filter: &str,
+    order: &str,
+    (limit, offset): (u64, u64),
+) -> Result<(Vec<T>, i64), ApiError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + super::rows::Final,
+{
+    let count = Sql {
+        text: format!("SELECT COUNT(*){filter}"),
+        args: sql.args.clone(),
+    };
+    let total = count.count(&s.store).await?;
+    sql.text = format!(
+        "SELECT {select}{filter} ORDER BY {order} LIMIT {} OFFSET {}",
+        sql.arg(limit as i64),
+        sql.arg(offset as i64)
+    );
+    let f = finalized(s).await?;
+    Ok((finals(sql.rows(&s.store).await?, f), total))
+}
+
+/// The rows of a state table (tasks, replicas, providers) whose `key_col` is `key`; each is final
+/// by the block of its last change.
+pub(super) async fn rows<T>(
+    s: &ApiState,
+    table: &str,
+    key_col: &str,
+    key: &str,
+    order: &str,
+) -> Result<Vec<T>, ApiError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + super::rows::Final,
+{
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let k = sql.arg(key.to_owned());
+    sql.text = format!(
+        "SELECT * FROM {table} WHERE chain_id = {chain} AND {key_col} = {k} ORDER BY {order}"
+    );
+    let f = finalized(s).await?;
+    Ok(finals(sql.rows(&s.store).await?, f))
+}
+
+/// The rows of an event table whose `key_col` is `key`, in chain order, each with the
+/// transaction that emitted it (`tx_hash`, from the raw log) and its block's time (`block_time`,
+/// unix seconds), final by its own block.
+async fn events_of<T>(
+    s: &ApiState,
+    table: &str,
+    key_col: &str,
+    key: &str,
+) -> Result<Vec<T>, ApiError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + super::rows::Final,
+{
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let k = sql.arg(key.to_owned());
+    sql.text = format!(
+        "SELECT e.*, l.tx_hash, b.timestamp AS block_time FROM {table} e \
+         LEFT JOIN raw_logs l ON l.chain_id = e.chain_id AND l.block_number = e.block_number \
+         AND l.log_index = e.log_index \
+         LEFT JOIN blocks b ON b.chain_id = e.chain_id AND b.number = e.block_number \
+         WHERE e.chain_id = {chain} AND e.{key_col} = {k} ORDER BY e.block_number, e.log_index"
+    );
+    let f = finalized(s).await?;
+    Ok(finals(sql.rows(&s.store).await?, f))
+}
+
+/// Liveness: the database answers.
+#[utoipa::path(get, path = "/health", tag = "status",
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub(super) async fn health(State(s): State<Arc<ApiState>>) -> Response {
+    match sqlx::query("SELECT 1").execute(s.store.pool()).await {
+        Ok(_) => Json(Health {
+            status: "ok".into(),
+            error: None,
+        })
+        .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "database unavailable".into(),
+                error: Some(e.to_string()),
+            }),
+        )
+            .into_response(),
+    }
+}
+
+/// Readiness: the checkpoint within `--ready-lag` blocks of the head, and the fetcher not
+/// stalled (503 otherwise, with the same body).
+#[utoipa::path(get, path = "/ready", tag = "status",
+    responses((status = 200, body = Ready), (status = 503, body = Ready)))]
+pub(super) async fn ready(State(s): State<Arc<ApiState>>) -> Response {
+    let st = &s.status;
+    let ready = st.ready(s.ready_lag);
+    let body = Ready {
+        ready,
+        head: st.head.get(),
+        checkpoint: st.checkpoint.get(),
+        finalized: st.finalized.get(),
+        lag: st.lag.get(),
+        stalled: st.stalled(),
+        since_progress_ms: st.since_progress_ms(),
+    };
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(body)).into_response()
+}
+
+/// Prometheus metrics (OpenMetrics text).
+#[utoipa::path(get, path = "/metrics", tag = "status",
+    responses((status = 200, content_type = "application/openmetrics-text", body = String)))]
+pub(super) async fn metrics(State(s): State<Arc<ApiState>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.status.render(),
+    )
+        .into_response()
+}
+
+/// Tasks, newest first, filtered.
+#[utoipa::path(get, path = "/api/tasks", tag = "tasks", params(TaskQuery),
+    responses((status = 200, body = TaskPage), (status = 400, body = super::rows::ErrorBody)))]
+pub(super) async fn tasks(
+    State(s): State<Arc<ApiState>>,
+    Checked(q): Checked<TaskQuery>,
+) -> ApiResult<TaskPage> {
+    let (limit, offset) = page(q.limit, q.offset);
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let mut filter = format!(" FROM tasks t WHERE t.chain_id = {chain}");
+    if let Some(v) = q.status {
+        filter += &format!(" AND t.status = {}", sql.arg(v.0));
+    }
+    match q.kind.as_ref().map(|k| k.0.as_str()) {
+        Some("service") => filter += " AND t.mode = 'service'",
+        Some(_) => filter += " AND t.mode <> 'service'",
+        None => {}
+    }
+    if let Some(v) = q.mode {
+        filter += &format!(" AND t.mode = {}", sql.arg(v.0));
+    }
+    if let Some(v) = q.submitter {
+        filter += &format!(" AND t.submitter = {}", sql.arg(v.0));
+    }
+    if let Some(v) = q.provider {
+        filter += &format!(
+            " AND EXISTS (SELECT 1 FROM replicas r WHERE r.chain_id = t.chain_id AND r.task_id = t.task_id AND r.provider = {})",
+            sql.arg(v.0)
+        );
+    }
+    let order = "t.created_block DESC, t.task_id DESC";
+    let (items, total) = page_of(&s, sql, "t.*", &filter, order, (limit, offset)).await?;
+    Ok(Json(TaskPage {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// One task with its replicas, events and timeline.
+#[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks",
+    params(("id" = String, Path, description = "The task id, 0x-hex or decimal")),
+    responses((status = 200, body = TaskDetail), (status = 400, body = super::rows::ErrorBody),
+        (status = 404, body = super::rows::ErrorBody)))]
+pub(super) async fn task(
+    State(s): State<Arc<ApiState>>,
+    Path(id): Path<String>,
+) -> ApiResult<TaskDetail> {
+    let key = task_key(&id)?;
+    let mut found: Vec<Task> = rows(&s, "tasks", "task_id", &key, "task_id").await?;
+    let Some(t) = found.pop() else {
+        return Err(ApiError::not_found(format!("no task {key}")));
+    };
+    let mut d = TaskDetail {
+        columns: t.columns,
+        replica_count: t.replicas,
+        finalized: t.finalized,
+        replicas: rows::<Replica>(&s, "replicas", "task_id", &key, "idx").await?,
+        assignments: events_of::<Assignment>(&s, "assignments", "task_id", &key).await?,
+        results: events_of::<ResultRow>(&s, "results", "task_id", &key).await?,
+        payments: events_of::<Payment>(&s, "payments", "task_id", &key).await?,
+        slashes: events_of::<Slash>(&s, "slashes", "task_id", &key).await?,
+        timeline: Vec::new(),
+    };
+    d.timeline = explorer::timeline(&s, &key, &d).await?;
+    Ok(Json(d))
+}
+
+/// Providers, filtered and sorted.
+#[utoipa::path(get, path = "/api/providers", tag = "providers", params(ProviderQuery),
+    responses((status = 200, body = ProviderPage), (status = 400, body = super::rows::ErrorBody)))]
+pub(super) async fn providers(
+    State(s): State<Arc<ApiState>>,
+    Checked(q): Checked<ProviderQuery>,
+) -> ApiResult<ProviderPage> {
+    let sort = q.sort.map_or_else(|| "reputation".to_owned(), |v| v.0);
+    let (limit, offset) = page(q.limit, q.offset);
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let mut filter = format!(" FROM providers WHERE chain_id = {chain}");
+    if let Some(v) = q.status {
+        filter += &format!(" AND status = {}", sql.arg(v.0));
+    }
+    if let Some(v) = q.region {
+        filter += &format!(" AND region = {}", sql.arg(v));
+    }
+    if let Some(v) = q.gpu_model {
+        filter += &format!(" AND gpu_model = {}", sql.arg(v));
+    }
+    for (min, col) in [
+        (q.min_cpu, "cpu_cores"),
+        (q.min_memory, "memory_gib"),
+        (q.min_gpu, "gpu_count"),
+    ] {
+        if let Some(v) = min {
+            filter += &format!(" AND {col} >= {}", sql.arg(v.0 as i64));
+        }
+    }
+    let order = match sort.as_str() {
+        "price" => "price_f ASC, address",
+        "free" => "free_f DESC, address",
+        _ => "reputation DESC, completed DESC, address",
+    };
+    let (items, total) = page_of(&s, sql, "*", &filter, order, (limit, offset)).await?;
+    Ok(Json(ProviderPage {
+        items,
+        total,
+        limit,
+        offset,
+        sort,
+    }))
+}
+
+/// One provider with its replicas, collateral history, slashes and payments.
+#[utoipa::path(get, path = "/api/providers/{address}", tag = "providers",
+    params(("address" = String, Path, description = "The provider's 0x address")),
+    responses((status = 200, body = ProviderDetail), (status = 400, body = super::rows::ErrorBody),
+        (status = 404, body = super::rows::ErrorBody)))]
+pub(super) async fn provider(
+    State(s): State<Arc<ApiState>>,
+    Path(address): Path<String>,
+) -> ApiResult<ProviderDetail> {
+    let key = parse_address(&address).ok_or_else(|| {
+        ApiError::bad(
+            "address",
+            format!("address must be a 0x-prefixed 20-byte hex address, got {address:?}"),
+        )
+    })?;
+    let mut found: Vec<Provider> = rows(&s, "providers", "address", &key, "address").await?;
+    let Some(p) = found.pop() else {
+        return Err(ApiError::not_found(format!("no provider {key}")));
+    };
+    let order = "assigned_block DESC, task_id, idx";
+    Ok(Json(ProviderDetail {
+        provider: p,
+        replicas: rows::<Replica>(&s, "replicas", "provider", &key, order).await?,
+        collateral: events_of::<CollateralEvent>(&s, "collateral_events", "provider", &key).await?,
+        slashes: events_of::<Slash>(&s, "slashes", "provider", &key).await?,
+        payments: events_of::<Payment>(&s, "payments", "account", &key).await?,
+    }))
+}
+
+/// Raw logs of the market and the registry, in chain order.
+#[utoipa::path(get, path = "/api/events", tag = "events", params(EventQuery),
+    responses((status = 200, body = EventPage), (status = 400, body = super::rows::ErrorBody)))]
+pub(super) async fn events(
+    State(s): State<Arc<ApiState>>,
+    Checked(q): Checked<EventQuery>,
+) -> ApiResult<EventPage> {
+    let from = q.from_block.map_or(0, |v| v.0);
+    let (limit, offset) = page(q.limit, q.offset);
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let mut filter = format!(
+        " FROM raw_logs WHERE chain_id = {chain} AND block_number >= {}",
+        sql.arg(from as i64)
+    );
+    if let Some(v) = q.event {
+        filter += &format!(" AND event = {}", sql.arg(v.0));
+    }
+    sql.text = format!(
+        "SELECT block_number, log_index, block_hash, tx_hash, event, topics, data{filter} ORDER BY block_number, log_index LIMIT {} OFFSET {}",
+        sql.arg(limit as i64),
+        sql.arg(offset as i64)
+    );
+    let f = finalized(&s).await?;
+    let items: Vec<LogEvent> = finals(sql.rows(&s.store).await?, f);
+    Ok(Json(EventPage {
+        items,
+        limit,
+        offset,
+    }))
+}
+
+/// Market totals: tasks and providers by status, utilization, volume, fees, slashes.
+#[utoipa::path(get, path = "/api/stats", tag = "market", responses((status = 200, body = Stats)))]
+pub(super) async fn stats(State(s): State<Arc<ApiState>>) -> ApiResult<Stats> {
+    let chain = s.chain_id as i64;
+    let one = |text: &str| Sql {
+        text: text.to_owned(),
+        args: vec![chain.into()],
+    };
+    let by_status = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<(String, i64)>, sqlx::Error> {
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+            .collect()
+    };
+    let mut tasks: BTreeMap<String, i64> = TASK_STATUS[1..]
+        .iter()
+        .map(|st| ((*st).to_owned(), 0))
+        .collect();
+    tasks.extend(by_status(
+        one("SELECT status, COUNT(*) FROM tasks WHERE chain_id = $1 GROUP BY status")
+            .fetch(&s.store)
+            .await?,
+    )?);
+    let providers: BTreeMap<String, i64> = by_status(
+        one("SELECT status, COUNT(*) FROM providers WHERE chain_id = $1 GROUP BY status")
+            .fetch(&s.store)
+            .await?,
+    )?
+    .into_iter()
+    .collect();
+    // utilization: share of active providers running at least one replica
+    let busy = one(
+        "SELECT COUNT(*) FROM providers WHERE chain_id = $1 AND status = 'active' AND running > 0",
+    )
+    .count(&s.store)
+    .await?;
+    let active = providers.get("active").copied().unwrap_or(0);
+    let running = one("SELECT COUNT(*) FROM replicas WHERE chain_id = $1 AND status IN ('assigned', 'submitted', 'revealed')").count(&s.store).await?;
+    let market =
+        one("SELECT volume, fees, slashed, refunded, escrowed FROM market WHERE chain_id = $1")
+            .fetch(&s.store)
+            .await?;
+    let total = |col: &str| -> Result<String, sqlx::Error> {
+        match market.first() {
+            Some(r) => r.try_get::<String, _>(col),
+            None => Ok("0".into()),
+        }
+    };
+    let events = one("SELECT COUNT(*) FROM raw_logs WHERE chain_id = $1")
+        .count(&s.store)
+        .await?;
+    Ok(Json(Stats {
+        chain_id: s.chain_id,
+        open_tasks: tasks.get("open").copied().unwrap_or(0),
+        tasks,
+        providers,
+        running_replicas: running,
+        utilization: if active > 0 {
+            busy as f64 / active as f64
+        } else {
+            0.0
+        },
+        volume: total("volume")?,
+        fees: total("fees")?,
+        slashed: total("slashed")?,
+        refunded: total("refunded")?,
+        escrowed: total("escrowed")?,
+        events,
+        checkpoint: s.status.checkpoint.get(),
+        finalized: finalized(&s).await?,
+    }))
+}
