@@ -15,7 +15,6 @@
 use std::collections::HashMap;
 
 use alloy::primitives::{Address, B256, U256};
-use sqlx::{Row, any::AnyRow};
 use swan_contracts::MODES;
 use swan_store::Store;
 
@@ -27,6 +26,9 @@ pub enum MarketError {
     /// The database failed.
     #[error("reading the indexer's tables: {0}")]
     Sql(#[from] sqlx::Error),
+    /// The store failed (a row that does not read as its type included).
+    #[error("reading the indexer's tables: {0}")]
+    Store(#[from] swan_store::StoreError),
     /// A stored value is not what the indexer writes.
     #[error(
         "the indexer's table {table} holds {value:?} in {column}: re-index, or check the indexer version"
@@ -41,21 +43,30 @@ pub enum MarketError {
     },
 }
 
-fn amount(table: &'static str, column: &'static str, v: String) -> Result<u128, MarketError> {
-    let n: U256 = v.parse().map_err(|_| MarketError::Corrupt {
+fn corrupt(table: &'static str, column: &'static str, value: impl ToString) -> MarketError {
+    MarketError::Corrupt {
         table,
         column,
-        value: v.clone(),
-    })?;
+        value: value.to_string(),
+    }
+}
+
+fn amount(table: &'static str, column: &'static str, v: &str) -> Result<u128, MarketError> {
+    let n: U256 = v.parse().map_err(|_| corrupt(table, column, v))?;
     Ok(u128::try_from(n).unwrap_or(u128::MAX))
 }
 
-fn address(table: &'static str, column: &'static str, v: String) -> Result<Address, MarketError> {
-    v.parse().map_err(|_| MarketError::Corrupt {
-        table,
-        column,
-        value: v,
-    })
+fn address(table: &'static str, column: &'static str, v: &str) -> Result<Address, MarketError> {
+    v.parse().map_err(|_| corrupt(table, column, v))
+}
+
+/// A stored count or size as the narrower integer the allocator uses.
+fn narrow<T: TryFrom<i64>>(
+    table: &'static str,
+    column: &'static str,
+    v: i64,
+) -> Result<T, MarketError> {
+    T::try_from(v).map_err(|_| corrupt(table, column, v))
 }
 
 /// A label as the indexer stores it (the text before the first zero byte) back to its word.
@@ -64,80 +75,72 @@ fn word(label: &str) -> B256 {
     B256::right_padding_from(&b[..b.len().min(32)])
 }
 
-fn u32_of(r: &AnyRow, i: usize) -> u32 {
-    u32::try_from(r.get::<i64, _>(i)).unwrap_or(u32::MAX)
-}
-
-/// Resources stored as six columns from `first`: CPU, memory, storage, GPUs, GPU memory, model.
-fn resources(r: &AnyRow, first: usize) -> Resources {
-    Resources {
-        cpu_cores: u32_of(r, first),
-        memory_gib: u32_of(r, first + 1),
-        storage_gib: u32_of(r, first + 2),
-        gpu_count: u32_of(r, first + 3),
-        gpu_memory_gib: u32_of(r, first + 4),
-        gpu_model: word(&r.get::<String, _>(first + 5)),
-    }
+/// What the replicas a provider is running require, summed.
+#[derive(Debug, sqlx::FromRow)]
+struct InUse {
+    provider: String,
+    cpu: i64,
+    memory: i64,
+    storage: i64,
+    gpus: i64,
 }
 
 /// The providers of `chain_id` as allocation offers.
 pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketError> {
+    const P: &str = "providers";
     let chain = i64::try_from(chain_id).unwrap_or(i64::MAX);
-    let mut in_use: HashMap<String, Resources> = HashMap::new();
-    let rows = sqlx::query(
-        "SELECT r.provider, CAST(SUM(t.req_cpu_cores) AS BIGINT), CAST(SUM(t.req_memory_gib) AS BIGINT), \
-         CAST(SUM(t.req_storage_gib) AS BIGINT), CAST(SUM(t.req_gpu_count) AS BIGINT) \
+    let sums: Vec<InUse> = sqlx::query_as(
+        "SELECT r.provider AS provider, CAST(SUM(t.req_cpu_cores) AS BIGINT) AS cpu, \
+         CAST(SUM(t.req_memory_gib) AS BIGINT) AS memory, CAST(SUM(t.req_storage_gib) AS BIGINT) AS storage, \
+         CAST(SUM(t.req_gpu_count) AS BIGINT) AS gpus \
          FROM replicas r JOIN tasks t ON t.chain_id = r.chain_id AND t.task_id = r.task_id \
          WHERE r.chain_id = $1 AND r.status = 'assigned' GROUP BY r.provider",
     )
     .bind(chain)
     .fetch_all(store.pool())
     .await?;
-    for r in rows {
-        in_use.insert(
-            r.get(0),
-            Resources {
-                cpu_cores: u32_of(&r, 1),
-                memory_gib: u32_of(&r, 2),
-                storage_gib: u32_of(&r, 3),
-                gpu_count: u32_of(&r, 4),
-                ..Resources::default()
-            },
-        );
+    let mut in_use: HashMap<String, Resources> = HashMap::new();
+    for u in sums {
+        let r = Resources {
+            cpu_cores: narrow("replicas", "req_cpu_cores (sum)", u.cpu)?,
+            memory_gib: narrow("replicas", "req_memory_gib (sum)", u.memory)?,
+            storage_gib: narrow("replicas", "req_storage_gib (sum)", u.storage)?,
+            gpu_count: narrow("replicas", "req_gpu_count (sum)", u.gpus)?,
+            ..Resources::default()
+        };
+        in_use.insert(u.provider, r);
     }
-    let rows = sqlx::query(
-        "SELECT address, status, cpu_cores, memory_gib, storage_gib, gpu_count, gpu_memory_gib, gpu_model, \
-         price_cpu_hour, price_memory_hour, price_gpu_hour, price_storage_hour, region, modes, free, \
-         completed, failed, running, max_collateral, min_price, min_rate FROM providers \
-         WHERE chain_id = $1 ORDER BY address",
-    )
-    .bind(chain)
-    .fetch_all(store.pool())
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let key: String = r.get(0);
-        let count = |i: usize| u64::try_from(r.get::<i64, _>(i)).unwrap_or(0);
-        let (completed, failed) = (count(15), count(16));
+    let mut out = Vec::new();
+    for p in store.providers(chain_id).await? {
         out.push(Offer {
-            address: address("providers", "address", key.clone())?,
-            active: r.get::<String, _>(1) == "active",
-            resources: resources(&r, 2),
-            in_use: in_use.remove(&key).unwrap_or_default(),
-            prices: Prices {
-                per_cpu_hour: amount("providers", "price_cpu_hour", r.get(8))?,
-                per_gib_memory_hour: amount("providers", "price_memory_hour", r.get(9))?,
-                per_gpu_hour: amount("providers", "price_gpu_hour", r.get(10))?,
-                per_gib_storage_hour: amount("providers", "price_storage_hour", r.get(11))?,
+            address: address(P, "address", &p.address)?,
+            active: p.status == "active",
+            resources: Resources {
+                cpu_cores: narrow(P, "cpu_cores", p.cpu_cores)?,
+                memory_gib: narrow(P, "memory_gib", p.memory_gib)?,
+                storage_gib: narrow(P, "storage_gib", p.storage_gib)?,
+                gpu_count: narrow(P, "gpu_count", p.gpu_count)?,
+                gpu_memory_gib: narrow(P, "gpu_memory_gib", p.gpu_memory_gib)?,
+                gpu_model: word(&p.gpu_model),
             },
-            region: word(&r.get::<String, _>(12)),
-            modes: u8::try_from(r.get::<i64, _>(13)).unwrap_or(0),
-            max_collateral: amount("providers", "max_collateral", r.get(18))?,
-            min_price: amount("providers", "min_price", r.get(19))?,
-            min_rate: amount("providers", "min_rate", r.get(20))?,
-            free_collateral: amount("providers", "free", r.get(14))?,
-            reputation_ppm: swan_contracts::money::reputation_ppm(completed, failed),
-            running: u32_of(&r, 17),
+            in_use: in_use.remove(&p.address).unwrap_or_default(),
+            prices: Prices {
+                per_cpu_hour: amount(P, "price_cpu_hour", &p.price_cpu_hour)?,
+                per_gib_memory_hour: amount(P, "price_memory_hour", &p.price_memory_hour)?,
+                per_gpu_hour: amount(P, "price_gpu_hour", &p.price_gpu_hour)?,
+                per_gib_storage_hour: amount(P, "price_storage_hour", &p.price_storage_hour)?,
+            },
+            region: word(&p.region),
+            modes: narrow(P, "modes", p.modes)?,
+            max_collateral: amount(P, "max_collateral", &p.max_collateral)?,
+            min_price: amount(P, "min_price", &p.min_price)?,
+            min_rate: amount(P, "min_rate", &p.min_rate)?,
+            free_collateral: amount(P, "free", &p.free)?,
+            reputation_ppm: swan_contracts::money::reputation_ppm(
+                narrow(P, "completed", p.completed)?,
+                narrow(P, "failed", p.failed)?,
+            ),
+            running: narrow(P, "running", p.running)?,
         });
     }
     Ok(out)
@@ -149,51 +152,43 @@ pub async fn open_tasks(
     chain_id: u64,
     now: u64,
 ) -> Result<Vec<OpenTask>, MarketError> {
-    let rows = sqlx::query(
-        "SELECT task_id, mode, replicas, price, collateral_pct, result_by, req_cpu_cores, req_memory_gib, \
-         req_storage_gib, req_gpu_count, req_gpu_memory_gib, req_gpu_model, region FROM tasks \
-         WHERE chain_id = $1 AND status = 'open' AND assign_by >= $2 ORDER BY created_block, task_id",
-    )
-    .bind(i64::try_from(chain_id).unwrap_or(i64::MAX))
-    .bind(i64::try_from(now).unwrap_or(i64::MAX))
-    .fetch_all(store.pool())
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id: String = r.get(0);
-        let mode_name: String = r.get(1);
-        let mode =
-            MODES
-                .iter()
-                .position(|m| *m == mode_name)
-                .ok_or_else(|| MarketError::Corrupt {
-                    table: "tasks",
-                    column: "mode",
-                    value: mode_name.clone(),
-                })? as u8;
+    const T: &str = "tasks";
+    let mut out = Vec::new();
+    for row in store.open_tasks(chain_id, now).await? {
+        let t = &row.columns;
+        let mode = MODES
+            .iter()
+            .position(|m| *m == t.mode)
+            .ok_or_else(|| corrupt(T, "mode", &t.mode))? as u8;
         let kind = if mode == crate::allocate::mode::SERVICE_HEALTH {
             Kind::Service
         } else {
             Kind::Batch
         };
-        let result_by = r.get::<i64, _>(5).max(0) as u64;
+        let result_by: u64 = narrow(T, "result_by", t.result_by)?;
         out.push(OpenTask {
-            id: id.parse().map_err(|_| MarketError::Corrupt {
-                table: "tasks",
-                column: "task_id",
-                value: id.clone(),
-            })?,
+            id: t
+                .task_id
+                .parse()
+                .map_err(|_| corrupt(T, "task_id", &t.task_id))?,
             kind,
             mode,
-            replicas: u32_of(&r, 2),
-            price_cap: amount("tasks", "price", r.get(3))?,
+            replicas: narrow(T, "replicas", row.replicas)?,
+            price_cap: amount(T, "price", &t.price)?,
             duration_secs: match kind {
                 Kind::Service => result_by,
                 Kind::Batch => result_by.saturating_sub(now).max(1),
             },
-            collateral_pct: u16::try_from(r.get::<i64, _>(4)).unwrap_or(u16::MAX),
-            requirements: resources(&r, 6),
-            region: word(&r.get::<String, _>(12)),
+            collateral_pct: narrow(T, "collateral_pct", t.collateral_pct)?,
+            requirements: Resources {
+                cpu_cores: narrow(T, "req_cpu_cores", t.req_cpu_cores)?,
+                memory_gib: narrow(T, "req_memory_gib", t.req_memory_gib)?,
+                storage_gib: narrow(T, "req_storage_gib", t.req_storage_gib)?,
+                gpu_count: narrow(T, "req_gpu_count", t.req_gpu_count)?,
+                gpu_memory_gib: narrow(T, "req_gpu_memory_gib", t.req_gpu_memory_gib)?,
+                gpu_model: word(&t.req_gpu_model),
+            },
+            region: word(&t.region),
             exclude: Vec::new(),
         });
     }
@@ -210,7 +205,7 @@ async fn exclusions(
     now: u64,
     tasks: &mut [OpenTask],
 ) -> Result<(), MarketError> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT DISTINCT o.task_id, r.provider FROM tasks o \
          JOIN tasks p ON p.chain_id = o.chain_id AND p.spec_hash = o.spec_hash AND p.task_id <> o.task_id \
          JOIN replicas r ON r.chain_id = p.chain_id AND r.task_id = p.task_id \
@@ -224,17 +219,12 @@ async fn exclusions(
     .fetch_all(store.pool())
     .await?;
     let mut by_task: HashMap<U256, Vec<Address>> = HashMap::new();
-    for r in rows {
-        let id: String = r.get(0);
-        let id: U256 = id.parse().map_err(|_| MarketError::Corrupt {
-            table: "tasks",
-            column: "task_id",
-            value: id.clone(),
-        })?;
+    for (id, provider) in rows {
+        let id: U256 = id.parse().map_err(|_| corrupt("tasks", "task_id", &id))?;
         by_task
             .entry(id)
             .or_default()
-            .push(address("replicas", "provider", r.get(1))?);
+            .push(address("replicas", "provider", &provider)?);
     }
     for t in tasks {
         if let Some(mut providers) = by_task.remove(&t.id) {

@@ -9,6 +9,8 @@
 
 use std::str::FromStr;
 
+pub mod rows;
+
 use alloy::primitives::{Address, B256, Bytes};
 use sqlx::{
     AnyPool, Row,
@@ -348,6 +350,29 @@ impl Store {
                 timestamp: r.get::<i64, _>(3) as u64,
             })
             .collect())
+    }
+
+    /// Every provider of `chain_id`, by address.
+    pub async fn providers(&self, chain_id: u64) -> Result<Vec<rows::Provider>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT * FROM providers WHERE chain_id = $1 ORDER BY address")
+                .bind(i(chain_id))
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The tasks of `chain_id` open for assignment at `now` (unix seconds: status `open`, the
+    /// assign-by time not passed), oldest first.
+    pub async fn open_tasks(&self, chain_id: u64, now: u64) -> Result<Vec<rows::Task>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM tasks WHERE chain_id = $1 AND status = 'open' AND assign_by >= $2 \
+             ORDER BY created_block, task_id",
+        )
+        .bind(i(chain_id))
+        .bind(i(now))
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Close the pool (waits for connections to finish).

@@ -22,7 +22,7 @@ use swan_indexer::{
 };
 use swan_keeper::{
     allocate::{Config, Refusal, allocate},
-    market::{offers, open_tasks},
+    market::{MarketError, offers, open_tasks},
 };
 
 mod common;
@@ -324,6 +324,57 @@ async fn the_keeper_allocates_what_the_indexer_mirrored() {
         );
         assert!(d[2].chosen.is_empty() && d[2].refused.get(&Refusal::Price) == Some(&2));
         assert!(d[3].chosen.is_empty() && d[3].refused.get(&Refusal::Resources) == Some(&3));
+
+        // a row that does not read as its type is an error naming the column, never a default
+        for (set, column) in [
+            ("free = 'plenty'", "free"),
+            ("cpu_cores = -1", "cpu_cores"),
+            ("modes = 300", "modes"),
+        ] {
+            let owner = format!("{:#x}", c.owners[0]);
+            let original: (String, i64, i64) =
+                sqlx::query_as("SELECT free, cpu_cores, modes FROM providers WHERE address = $1")
+                    .bind(&owner)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE providers SET {set} WHERE address = $1"
+            )))
+            .bind(&owner)
+            .execute(store.pool())
+            .await
+            .unwrap();
+            match swan_keeper::market::offers(&store, c.manifest.chain_id).await {
+                Err(MarketError::Corrupt { column: c, .. }) => assert_eq!(c, column, "{db}"),
+                other => panic!("{db}: {set}: {other:?}"),
+            }
+            sqlx::query(
+                "UPDATE providers SET free = $1, cpu_cores = $2, modes = $3 WHERE address = $4",
+            )
+            .bind(original.0)
+            .bind(original.1)
+            .bind(original.2)
+            .bind(&owner)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+        let again = swan_keeper::market::offers(&store, c.manifest.chain_id).await;
+        assert_eq!(again.unwrap().len(), 3);
+        sqlx::query("UPDATE tasks SET mode = 'guess' WHERE task_id = $1")
+            .bind(swan_store::task_key(&gpu))
+            .execute(store.pool())
+            .await
+            .unwrap();
+        match open_tasks(&store, c.manifest.chain_id, now).await {
+            Err(MarketError::Corrupt {
+                column: "mode",
+                value,
+                ..
+            }) => assert_eq!(value, "guess"),
+            other => panic!("{db}: {other:?}"),
+        }
         store.close().await;
     }
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 mod common;
 use common::devnet::{Devnet, Running, TOKEN, fast};
 
-const OPEN: u8 = 1;
 const ASSIGNED: u8 = 2;
 
 /// A keeper whose tick is `tick` and that looks at the checkpoint every `wake`; a task is
@@ -23,8 +22,9 @@ async fn assigned_within(tick: Duration, wake: Duration, within: Duration) -> bo
     let running = Running::spawn(keeper);
     // the first tick (at the start) has found nothing to do
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // (no check that the task is still open here: a keeper that wakes within 20 ms may have
+    // assigned it before the next read)
     let task = d.create(d.request(0, 1, TOKEN, 2).await).await;
-    assert_eq!(d.status(task).await, OPEN);
     let deadline = tokio::time::Instant::now() + within;
     let mut assigned = false;
     while tokio::time::Instant::now() < deadline {

@@ -18,14 +18,15 @@ use axum::{
 };
 use serde_json::Value;
 use sqlx::Row;
+use swan_store::rows::Task;
 
 use super::{
     ApiError, ApiResult, ApiState, Sql, finalized, hex0x,
     params::{Checked, SeriesQuery},
     reads::rows,
     rows::{
-        ErrorBody, Info, Prices, Series, SeriesPoint, SpecDocument, Task, TaskDetail,
-        TimelineEntry, Verdicts,
+        ErrorBody, Info, Prices, Series, SeriesPoint, SpecDocument, TaskDetail, TimelineEntry,
+        Verdicts,
     },
     task_key,
 };

@@ -221,7 +221,7 @@ async fn finalized(s: &ApiState) -> Result<i64, ApiError> {
 }
 
 /// Mark each row final when the block it is final by is.
-fn finals<T: rows::Final>(mut rows: Vec<T>, finalized: i64) -> Vec<T> {
+fn finals<T: swan_store::rows::Final>(mut rows: Vec<T>, finalized: i64) -> Vec<T> {
     for r in &mut rows {
         let f = r.block() <= finalized;
         r.set_final(f);

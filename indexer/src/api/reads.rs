@@ -15,14 +15,13 @@ use super::{
     ApiError, ApiResult, ApiState, Sql, explorer, finalized, finals,
     params::{Checked, EventQuery, ProviderQuery, TaskQuery, page},
     parse_address,
-    rows::{
-        Assignment, CollateralEvent, EventPage, Health, LogEvent, Payment, Provider,
-        ProviderDetail, ProviderPage, Ready, Replica, ResultRow, Slash, Stats, Task, TaskDetail,
-        TaskPage,
-    },
+    rows::{EventPage, Health, ProviderDetail, ProviderPage, Ready, Stats, TaskDetail, TaskPage},
     task_key,
 };
 use crate::project::TASK_STATUS;
+use swan_store::rows::{
+    Assignment, CollateralEvent, LogEvent, Payment, Provider, Replica, ResultRow, Slash, Task,
+};
 
 /// One page of `SELECT {select}{filter} ORDER BY {order}` (rows marked final or not) and the
 /// number of rows the filter matches.
@@ -35,7 +34,7 @@ async fn page_of<T>(
     (limit, offset): (u64, u64),
 ) -> Result<(Vec<T>, i64), ApiError>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + super::rows::Final,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
 {
     let count = Sql {
         text: format!("SELECT COUNT(*){filter}"),
@@ -61,7 +60,7 @@ pub(super) async fn rows<T>(
     order: &str,
 ) -> Result<Vec<T>, ApiError>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + super::rows::Final,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
 {
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
@@ -83,7 +82,7 @@ async fn events_of<T>(
     key: &str,
 ) -> Result<Vec<T>, ApiError>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + super::rows::Final,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
 {
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);

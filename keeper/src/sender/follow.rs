@@ -13,9 +13,88 @@ use crate::{
     revert::Action,
 };
 
+/// A `keeper_txs` row as stored (text and integers), before it is read into a [`Stored`].
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct TxRow {
+    tx_hash: String,
+    nonce: i64,
+    kind: String,
+    to_addr: String,
+    calldata: String,
+    intents: String,
+    raw: String,
+    max_fee: String,
+    priority_fee: String,
+    gas_limit: i64,
+    status: String,
+    sent_ms: i64,
+    block_number: Option<i64>,
+    block_hash: Option<String>,
+    success: Option<i64>,
+}
+
+impl TryFrom<TxRow> for Stored {
+    type Error = SendError;
+
+    /// Every column read as its type; one that does not read is an error naming the row and the
+    /// column (a stored transaction is never rebroadcast from a guess).
+    fn try_from(r: TxRow) -> Result<Self, SendError> {
+        let bad = |col: &str, why: String| SendError::Corrupt {
+            tx: r.tx_hash.clone(),
+            column: col.to_owned(),
+            why,
+        };
+        let num =
+            |col: &str, v: i64| u64::try_from(v).map_err(|_| bad(col, format!("{v} is negative")));
+        let hash = r
+            .tx_hash
+            .parse::<B256>()
+            .map_err(|e| bad("tx_hash", e.to_string()))?;
+        let block = match (r.block_number, &r.block_hash) {
+            (Some(n), Some(h)) => Some((
+                num("block_number", n)?,
+                h.parse::<B256>()
+                    .map_err(|e| bad("block_hash", e.to_string()))?,
+            )),
+            _ => None,
+        };
+        Ok(Stored {
+            hash,
+            nonce: num("nonce", r.nonce)?,
+            kind: r.kind.clone(),
+            to: r
+                .to_addr
+                .parse()
+                .map_err(|e: alloy::hex::FromHexError| bad("to_addr", e.to_string()))?,
+            calldata: r
+                .calldata
+                .parse()
+                .map_err(|e: alloy::hex::FromHexError| bad("calldata", e.to_string()))?,
+            intents: serde_json::from_str(&r.intents).map_err(|e| bad("intents", e.to_string()))?,
+            raw: r
+                .raw
+                .parse()
+                .map_err(|e: alloy::hex::FromHexError| bad("raw", e.to_string()))?,
+            max_fee: r
+                .max_fee
+                .parse()
+                .map_err(|e: std::num::ParseIntError| bad("max_fee", e.to_string()))?,
+            priority_fee: r
+                .priority_fee
+                .parse()
+                .map_err(|e: std::num::ParseIntError| bad("priority_fee", e.to_string()))?,
+            gas_limit: num("gas_limit", r.gas_limit)?,
+            status: r.status.clone(),
+            sent_ms: num("sent_ms", r.sent_ms)?,
+            block,
+            success: r.success.map(|v| v != 0),
+        })
+    }
+}
+
 impl Sender {
     async fn open_txs(&self) -> Result<Vec<Stored>, SendError> {
-        let rows = sqlx::query(
+        let rows: Vec<TxRow> = sqlx::query_as(
             "SELECT tx_hash, nonce, kind, to_addr, calldata, intents, raw, max_fee, priority_fee, gas_limit, \
              status, sent_ms, block_number, block_hash, success FROM keeper_txs \
              WHERE chain_id = $1 AND keeper = $2 AND status IN ('sent', 'mined') ORDER BY nonce, sent_ms",
@@ -24,31 +103,7 @@ impl Sender {
         .bind(self.keeper())
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let parse_b256 = |s: String| s.parse::<B256>().unwrap_or_default();
-            let block = match (r.get::<Option<i64>, _>(12), r.get::<Option<String>, _>(13)) {
-                (Some(n), Some(h)) => Some((n as u64, parse_b256(h))),
-                _ => None,
-            };
-            out.push(Stored {
-                hash: parse_b256(r.get(0)),
-                nonce: r.get::<i64, _>(1) as u64,
-                kind: r.get(2),
-                to: r.get::<String, _>(3).parse().unwrap_or_default(),
-                calldata: r.get::<String, _>(4).parse().unwrap_or_default(),
-                intents: serde_json::from_str(&r.get::<String, _>(5)).unwrap_or_default(),
-                raw: r.get::<String, _>(6).parse().unwrap_or_default(),
-                max_fee: r.get::<String, _>(7).parse().unwrap_or(0),
-                priority_fee: r.get::<String, _>(8).parse().unwrap_or(0),
-                gas_limit: r.get::<i64, _>(9) as u64,
-                status: r.get(10),
-                sent_ms: r.get::<i64, _>(11) as u64,
-                block,
-                success: r.get::<Option<i64>, _>(14).map(|v| v != 0),
-            });
-        }
-        Ok(out)
+        rows.into_iter().map(Stored::try_from).collect()
     }
 
     async fn set_status(&self, hash: B256, status: &str) -> Result<(), SendError> {
@@ -344,5 +399,81 @@ impl Sender {
             }
         }
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> TxRow {
+        TxRow {
+            tx_hash: format!("{:#x}", B256::repeat_byte(1)),
+            nonce: 7,
+            kind: "call".into(),
+            to_addr: "0x00000000000000000000000000000000000000aa".into(),
+            calldata: "0x1234".into(),
+            intents: "[]".into(),
+            raw: "0x02f8".into(),
+            max_fee: "1000".into(),
+            priority_fee: "10".into(),
+            gas_limit: 21_000,
+            status: "sent".into(),
+            sent_ms: 5,
+            block_number: Some(9),
+            block_hash: Some(format!("{:#x}", B256::repeat_byte(2))),
+            success: Some(1),
+        }
+    }
+
+    #[test]
+    fn a_stored_transaction_reads_back_or_names_what_does_not() {
+        let s = Stored::try_from(row()).unwrap();
+        assert_eq!((s.nonce, s.gas_limit, s.max_fee), (7, 21_000, 1000));
+        assert_eq!(s.block, Some((9, B256::repeat_byte(2))));
+        assert_eq!(s.calldata, Bytes::from_static(&[0x12, 0x34]));
+        for (column, broken) in [
+            (
+                "to_addr",
+                TxRow {
+                    to_addr: "0xzz".into(),
+                    ..row()
+                },
+            ),
+            (
+                "calldata",
+                TxRow {
+                    calldata: "12g4".into(),
+                    ..row()
+                },
+            ),
+            (
+                "intents",
+                TxRow {
+                    intents: "{".into(),
+                    ..row()
+                },
+            ),
+            (
+                "max_fee",
+                TxRow {
+                    max_fee: "".into(),
+                    ..row()
+                },
+            ),
+            ("nonce", TxRow { nonce: -1, ..row() }),
+            (
+                "block_hash",
+                TxRow {
+                    block_hash: Some("0x12".into()),
+                    ..row()
+                },
+            ),
+        ] {
+            match Stored::try_from(broken) {
+                Err(SendError::Corrupt { column: c, .. }) => assert_eq!(c, column),
+                other => panic!("{column}: {other:?}"),
+            }
+        }
     }
 }

@@ -105,6 +105,18 @@ pub enum SendError {
     /// A configuration value.
     #[error("{0}")]
     Config(String),
+    /// A stored transaction does not read back.
+    #[error(
+        "stored transaction {tx} is unreadable ({column}: {why}); the keeper will not rebroadcast or replace it from a guess: repair or remove the row in keeper_txs"
+    )]
+    Corrupt {
+        /// Its hash as stored.
+        tx: String,
+        /// The column.
+        column: String,
+        /// Why it does not read.
+        why: String,
+    },
 }
 
 /// What happened to sent transactions during one [`Sender::poll`].
