@@ -69,6 +69,25 @@ fn narrow<T: TryFrom<i64>>(
     T::try_from(v).map_err(|_| corrupt(table, column, v))
 }
 
+/// Resources from their stored columns: CPU cores, memory, storage, GPUs and GPU memory (named
+/// `columns` in `table`), and the GPU model's label.
+fn resources(
+    table: &'static str,
+    columns: [&'static str; 5],
+    values: [i64; 5],
+    gpu_model: &str,
+) -> Result<Resources, MarketError> {
+    let [cpu, mem, storage, gpus, gpu_mem] = values;
+    Ok(Resources {
+        cpu_cores: narrow(table, columns[0], cpu)?,
+        memory_gib: narrow(table, columns[1], mem)?,
+        storage_gib: narrow(table, columns[2], storage)?,
+        gpu_count: narrow(table, columns[3], gpus)?,
+        gpu_memory_gib: narrow(table, columns[4], gpu_mem)?,
+        gpu_model: word(gpu_model),
+    })
+}
+
 /// A label as the indexer stores it (the text before the first zero byte) back to its word.
 fn word(label: &str) -> B256 {
     let b = label.as_bytes();
@@ -115,14 +134,24 @@ pub async fn offers(store: &Store, chain_id: u64) -> Result<Vec<Offer>, MarketEr
         out.push(Offer {
             address: address(P, "address", &p.address)?,
             active: p.status == "active",
-            resources: Resources {
-                cpu_cores: narrow(P, "cpu_cores", p.cpu_cores)?,
-                memory_gib: narrow(P, "memory_gib", p.memory_gib)?,
-                storage_gib: narrow(P, "storage_gib", p.storage_gib)?,
-                gpu_count: narrow(P, "gpu_count", p.gpu_count)?,
-                gpu_memory_gib: narrow(P, "gpu_memory_gib", p.gpu_memory_gib)?,
-                gpu_model: word(&p.gpu_model),
-            },
+            resources: resources(
+                P,
+                [
+                    "cpu_cores",
+                    "memory_gib",
+                    "storage_gib",
+                    "gpu_count",
+                    "gpu_memory_gib",
+                ],
+                [
+                    p.cpu_cores,
+                    p.memory_gib,
+                    p.storage_gib,
+                    p.gpu_count,
+                    p.gpu_memory_gib,
+                ],
+                &p.gpu_model,
+            )?,
             in_use: in_use.remove(&p.address).unwrap_or_default(),
             prices: Prices {
                 per_cpu_hour: amount(P, "price_cpu_hour", &p.price_cpu_hour)?,
@@ -180,14 +209,24 @@ pub async fn open_tasks(
                 Kind::Batch => result_by.saturating_sub(now).max(1),
             },
             collateral_pct: narrow(T, "collateral_pct", t.collateral_pct)?,
-            requirements: Resources {
-                cpu_cores: narrow(T, "req_cpu_cores", t.req_cpu_cores)?,
-                memory_gib: narrow(T, "req_memory_gib", t.req_memory_gib)?,
-                storage_gib: narrow(T, "req_storage_gib", t.req_storage_gib)?,
-                gpu_count: narrow(T, "req_gpu_count", t.req_gpu_count)?,
-                gpu_memory_gib: narrow(T, "req_gpu_memory_gib", t.req_gpu_memory_gib)?,
-                gpu_model: word(&t.req_gpu_model),
-            },
+            requirements: resources(
+                T,
+                [
+                    "req_cpu_cores",
+                    "req_memory_gib",
+                    "req_storage_gib",
+                    "req_gpu_count",
+                    "req_gpu_memory_gib",
+                ],
+                [
+                    t.req_cpu_cores,
+                    t.req_memory_gib,
+                    t.req_storage_gib,
+                    t.req_gpu_count,
+                    t.req_gpu_memory_gib,
+                ],
+                &t.req_gpu_model,
+            )?,
             region: word(&t.region),
             exclude: Vec::new(),
         });

@@ -7,6 +7,7 @@
 #![allow(missing_docs)]
 
 use serde::Serialize;
+use sqlx::{Row, any::AnyRow};
 use utoipa::ToSchema;
 
 fn hex0x(b: &[u8]) -> String {
@@ -71,11 +72,6 @@ final_by! {
     Task => columns.updated_block;
     Replica => updated_block;
     Provider => updated_block;
-    Assignment => block_number;
-    ResultRow => block_number;
-    Payment => block_number;
-    Slash => block_number;
-    CollateralEvent => block_number;
     LogEvent => block_number;
 }
 
@@ -239,15 +235,6 @@ pub struct Assignment {
     pub providers: String,
     pub prices: String,
     pub refund: String,
-    /// The transaction that emitted it.
-    #[sqlx(try_from = "Option<Vec<u8>>")]
-    #[schema(value_type = Option<String>)]
-    pub tx_hash: MaybeHex,
-    /// Its block's time (unix seconds).
-    pub block_time: Option<i64>,
-    /// Its block is final.
-    #[sqlx(skip)]
-    pub finalized: bool,
 }
 
 /// A result submitted or revealed.
@@ -262,15 +249,6 @@ pub struct ResultRow {
     pub kind: String,
     pub result_hash: String,
     pub result_uri: String,
-    /// The transaction that emitted it.
-    #[sqlx(try_from = "Option<Vec<u8>>")]
-    #[schema(value_type = Option<String>)]
-    pub tx_hash: MaybeHex,
-    /// Its block's time (unix seconds).
-    pub block_time: Option<i64>,
-    /// Its block is final.
-    #[sqlx(skip)]
-    pub finalized: bool,
 }
 
 /// A payment, fee, refund or claim.
@@ -286,15 +264,6 @@ pub struct Payment {
     pub counterparty: Option<String>,
     pub amount: String,
     pub fee: String,
-    /// The transaction that emitted it.
-    #[sqlx(try_from = "Option<Vec<u8>>")]
-    #[schema(value_type = Option<String>)]
-    pub tx_hash: MaybeHex,
-    /// Its block's time (unix seconds).
-    pub block_time: Option<i64>,
-    /// Its block is final.
-    #[sqlx(skip)]
-    pub finalized: bool,
 }
 
 /// A replica's slash.
@@ -310,15 +279,6 @@ pub struct Slash {
     pub to_treasury: String,
     pub bounty: String,
     pub refund: String,
-    /// The transaction that emitted it.
-    #[sqlx(try_from = "Option<Vec<u8>>")]
-    #[schema(value_type = Option<String>)]
-    pub tx_hash: MaybeHex,
-    /// Its block's time (unix seconds).
-    pub block_time: Option<i64>,
-    /// Its block is final.
-    #[sqlx(skip)]
-    pub finalized: bool,
 }
 
 /// A deposit, withdrawal request or withdrawal.
@@ -333,13 +293,57 @@ pub struct CollateralEvent {
     pub stake: String,
     pub unbonding: String,
     pub release_at: i64,
+}
+
+/// An event row with the transaction that emitted it (from the raw log) and its block's time
+/// (unix seconds, from the block), final by its own block.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Logged<T> {
+    #[serde(flatten)]
+    pub row: T,
     /// The transaction that emitted it.
-    #[sqlx(try_from = "Option<Vec<u8>>")]
     #[schema(value_type = Option<String>)]
     pub tx_hash: MaybeHex,
     /// Its block's time (unix seconds).
     pub block_time: Option<i64>,
     /// Its block is final.
-    #[sqlx(skip)]
     pub finalized: bool,
+}
+
+impl<'r, T: sqlx::FromRow<'r, AnyRow>> sqlx::FromRow<'r, AnyRow> for Logged<T> {
+    fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            row: T::from_row(r)?,
+            tx_hash: r.try_get::<Option<Vec<u8>>, _>("tx_hash")?.into(),
+            block_time: r.try_get("block_time")?,
+            finalized: false,
+        })
+    }
+}
+
+/// A row appended once per log, at its block.
+pub trait EventRow {
+    /// The block of its log.
+    fn block_number(&self) -> i64;
+}
+
+macro_rules! event_rows {
+    ($($t:ty),*) => {$(
+        impl EventRow for $t {
+            fn block_number(&self) -> i64 {
+                self.block_number
+            }
+        }
+    )*};
+}
+
+event_rows!(Assignment, ResultRow, Payment, Slash, CollateralEvent);
+
+impl<T: EventRow> Final for Logged<T> {
+    fn block(&self) -> i64 {
+        self.row.block_number()
+    }
+    fn set_final(&mut self, finalized: bool) {
+        self.finalized = finalized;
+    }
 }

@@ -10,7 +10,7 @@ use axum::{
 };
 use utoipa::OpenApi;
 
-use super::{explorer, reads, rows};
+use super::{explorer, params, reads, rows};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,7 +38,22 @@ use super::{explorer, reads, rows};
         explorer::series,
         explorer::prices,
     ),
-    components(schemas(rows::ErrorBody))
+    components(schemas(
+        rows::ErrorBody,
+        params::Limit,
+        params::Offset,
+        params::Amount,
+        params::Block,
+        params::Buckets,
+        params::BucketSecs,
+        params::Addr,
+        params::TaskStatus,
+        params::Mode,
+        params::Kind,
+        params::ProviderStatus,
+        params::ProviderSort,
+        params::EventName,
+    ))
 )]
 struct ApiDoc;
 

@@ -203,10 +203,10 @@ pub(super) async fn timeline(
         .flatten()
         .chain([c.updated_block])
         .collect();
-    blocks.extend(task.assignments.iter().map(|e| e.block_number));
-    blocks.extend(task.results.iter().map(|e| e.block_number));
-    blocks.extend(task.payments.iter().map(|e| e.block_number));
-    blocks.extend(task.slashes.iter().map(|e| e.block_number));
+    blocks.extend(task.assignments.iter().map(|e| e.row.block_number));
+    blocks.extend(task.results.iter().map(|e| e.row.block_number));
+    blocks.extend(task.payments.iter().map(|e| e.row.block_number));
+    blocks.extend(task.slashes.iter().map(|e| e.row.block_number));
     if blocks.is_empty() {
         return Ok(Vec::new());
     }

@@ -185,19 +185,12 @@ names! {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(super) struct TaskQuery {
-    #[param(inline)]
     pub status: Option<TaskStatus>,
-    #[param(inline)]
     pub kind: Option<Kind>,
-    #[param(inline)]
     pub mode: Option<Mode>,
-    #[param(inline)]
     pub submitter: Option<Addr>,
-    #[param(inline)]
     pub provider: Option<Addr>,
-    #[param(inline)]
     pub limit: Option<Limit>,
-    #[param(inline)]
     pub offset: Option<Offset>,
 }
 
@@ -206,23 +199,14 @@ pub(super) struct TaskQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(super) struct ProviderQuery {
-    #[param(inline)]
     pub status: Option<ProviderStatus>,
-    #[param(inline)]
     pub region: Option<String>,
-    #[param(inline)]
     pub gpu_model: Option<String>,
-    #[param(inline)]
     pub min_cpu: Option<Amount>,
-    #[param(inline)]
     pub min_memory: Option<Amount>,
-    #[param(inline)]
     pub min_gpu: Option<Amount>,
-    #[param(inline)]
     pub sort: Option<ProviderSort>,
-    #[param(inline)]
     pub limit: Option<Limit>,
-    #[param(inline)]
     pub offset: Option<Offset>,
 }
 
@@ -231,13 +215,9 @@ pub(super) struct ProviderQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(super) struct EventQuery {
-    #[param(inline)]
     pub event: Option<EventName>,
-    #[param(inline)]
     pub from_block: Option<Block>,
-    #[param(inline)]
     pub limit: Option<Limit>,
-    #[param(inline)]
     pub offset: Option<Offset>,
 }
 
@@ -246,9 +226,7 @@ pub(super) struct EventQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(super) struct SeriesQuery {
-    #[param(inline)]
     pub buckets: Option<Buckets>,
-    #[param(inline)]
     pub bucket_secs: Option<BucketSecs>,
 }
 

@@ -20,7 +20,8 @@ use super::{
 };
 use crate::project::TASK_STATUS;
 use swan_store::rows::{
-    Assignment, CollateralEvent, LogEvent, Payment, Provider, Replica, ResultRow, Slash, Task,
+    Assignment, CollateralEvent, LogEvent, Logged, Payment, Provider, Replica, ResultRow, Slash,
+    Task,
 };
 
 /// One page of `SELECT {select}{filter} ORDER BY {order}` (rows marked final or not) and the
@@ -217,10 +218,10 @@ pub(super) async fn task(
         replica_count: t.replicas,
         finalized: t.finalized,
         replicas: rows::<Replica>(&s, "replicas", "task_id", &key, "idx").await?,
-        assignments: events_of::<Assignment>(&s, "assignments", "task_id", &key).await?,
-        results: events_of::<ResultRow>(&s, "results", "task_id", &key).await?,
-        payments: events_of::<Payment>(&s, "payments", "task_id", &key).await?,
-        slashes: events_of::<Slash>(&s, "slashes", "task_id", &key).await?,
+        assignments: events_of::<Logged<Assignment>>(&s, "assignments", "task_id", &key).await?,
+        results: events_of::<Logged<ResultRow>>(&s, "results", "task_id", &key).await?,
+        payments: events_of::<Logged<Payment>>(&s, "payments", "task_id", &key).await?,
+        slashes: events_of::<Logged<Slash>>(&s, "slashes", "task_id", &key).await?,
         timeline: Vec::new(),
     };
     d.timeline = explorer::timeline(&s, &key, &d).await?;
@@ -295,9 +296,10 @@ pub(super) async fn provider(
     Ok(Json(ProviderDetail {
         provider: p,
         replicas: rows::<Replica>(&s, "replicas", "provider", &key, order).await?,
-        collateral: events_of::<CollateralEvent>(&s, "collateral_events", "provider", &key).await?,
-        slashes: events_of::<Slash>(&s, "slashes", "provider", &key).await?,
-        payments: events_of::<Payment>(&s, "payments", "account", &key).await?,
+        collateral: events_of::<Logged<CollateralEvent>>(&s, "collateral_events", "provider", &key)
+            .await?,
+        slashes: events_of::<Logged<Slash>>(&s, "slashes", "provider", &key).await?,
+        payments: events_of::<Logged<Payment>>(&s, "payments", "account", &key).await?,
     }))
 }
 

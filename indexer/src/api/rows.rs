@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 use swan_store::rows::{
-    Assignment, CollateralEvent, LogEvent, Payment, Provider, Replica, ResultRow, Slash, Task,
-    TaskColumns,
+    Assignment, CollateralEvent, LogEvent, Logged, Payment, Provider, Replica, ResultRow, Slash,
+    Task, TaskColumns,
 };
 use utoipa::ToSchema;
 
@@ -30,10 +30,10 @@ pub(crate) struct TaskDetail {
     /// Its last change is in a final block.
     pub(crate) finalized: bool,
     pub(crate) replicas: Vec<Replica>,
-    pub(crate) assignments: Vec<Assignment>,
-    pub(crate) results: Vec<ResultRow>,
-    pub(crate) payments: Vec<Payment>,
-    pub(crate) slashes: Vec<Slash>,
+    pub(crate) assignments: Vec<Logged<Assignment>>,
+    pub(crate) results: Vec<Logged<ResultRow>>,
+    pub(crate) payments: Vec<Logged<Payment>>,
+    pub(crate) slashes: Vec<Logged<Slash>>,
     pub(crate) timeline: Vec<TimelineEntry>,
 }
 
@@ -43,9 +43,9 @@ pub(crate) struct ProviderDetail {
     #[serde(flatten)]
     pub(crate) provider: Provider,
     pub(crate) replicas: Vec<Replica>,
-    pub(crate) collateral: Vec<CollateralEvent>,
-    pub(crate) slashes: Vec<Slash>,
-    pub(crate) payments: Vec<Payment>,
+    pub(crate) collateral: Vec<Logged<CollateralEvent>>,
+    pub(crate) slashes: Vec<Logged<Slash>>,
+    pub(crate) payments: Vec<Logged<Payment>>,
 }
 
 /// A page of tasks.
