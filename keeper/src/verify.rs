@@ -10,6 +10,9 @@
 
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
+use swan_sandbox::{Limits, Sandbox};
+use tokio::io::AsyncReadExt;
+
 use alloy::primitives::{B256, keccak256};
 use serde::Serialize;
 
@@ -144,6 +147,25 @@ fn schema_check(schema: &serde_json::Value, body: &[u8]) -> Check {
     }
 }
 
+/// The most of a validator's standard output and error the keeper reads.
+const VALIDATOR_OUTPUT: u64 = 64 << 10;
+
+/// How validators are confined: no network, an empty environment, nothing of the keeper's files
+/// (its keys included), their own user, and limits; the CPU limit is the spec's timeout.
+fn validator_sandbox(v: &Validator) -> Sandbox {
+    Sandbox {
+        limits: Limits {
+            cpu_secs: v.timeout_secs.max(1),
+            memory_bytes: 1 << 30,
+            processes: 64,
+            file_bytes: 64 << 20,
+            open_files: 128,
+        },
+        network: false,
+        read_only: Vec::new(),
+    }
+}
+
 async fn run_validator(v: &Validator, body: &[u8]) -> Check {
     let fail = |detail: String| Check {
         name: "validator",
@@ -163,26 +185,56 @@ async fn run_validator(v: &Validator, body: &[u8]) -> Check {
         .iter()
         .map(|a| a.replace("{result}", &path.display().to_string()))
         .collect();
-    let child = tokio::process::Command::new(&v.command)
-        .args(&args)
-        .current_dir(dir.path())
+    let cmd = validator_sandbox(v).command(&v.command, &args, &Default::default(), dir.path());
+    let mut cmd = match cmd {
+        Ok(c) => c,
+        Err(e) => return fail(e.to_string()),
+    };
+    let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn();
-    let child = match child {
+    let mut child = match child {
         Ok(c) => c,
         Err(e) => return fail(format!("cannot run {:?}: {e}", v.command)),
     };
-    let out = match tokio::time::timeout(
-        Duration::from_secs(v.timeout_secs),
-        child.wait_with_output(),
-    )
-    .await
-    {
+    let (mut so, mut se) = (
+        child
+            .stdout
+            .take()
+            .expect("piped")
+            .take(VALIDATOR_OUTPUT + 1),
+        child
+            .stderr
+            .take()
+            .expect("piped")
+            .take(VALIDATOR_OUTPUT + 1),
+    );
+    let run = async {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let _ = tokio::join!(so.read_to_end(&mut stdout), se.read_to_end(&mut stderr));
+        if stdout.len() as u64 > VALIDATOR_OUTPUT || stderr.len() as u64 > VALIDATOR_OUTPUT {
+            let _ = child.kill().await;
+            return Err(format!(
+                "{:?} printed more than {VALIDATOR_OUTPUT} bytes",
+                v.command
+            ));
+        }
+        let status = child
+            .wait()
+            .await
+            .map_err(|e| format!("{:?} failed: {e}", v.command))?;
+        Ok(std::process::Output {
+            status,
+            stdout,
+            stderr,
+        })
+    };
+    let out = match tokio::time::timeout(Duration::from_secs(v.timeout_secs), run).await {
         Ok(Ok(out)) => out,
-        Ok(Err(e)) => return fail(format!("{:?} failed: {e}", v.command)),
+        Ok(Err(e)) => return fail(e),
         Err(_) => return fail(format!("{:?} ran past {} s", v.command, v.timeout_secs)),
     };
     if !out.status.success() {

@@ -260,3 +260,40 @@ fn a_misspelt_criterion_in_a_spec_is_refused_by_name() {
     let e = serde_json::from_str::<Criteria>(r#"{"validator": {"command": "v"}}"#).unwrap_err();
     assert!(e.to_string().contains("threshold"), "{e}");
 }
+
+/// A submitter's validator that tries to steal from the keeper: its keystore beside the work
+/// directory, the keeper's environment (its own, and the keeper's through `/proc`). It scores 1
+/// only if it found any of them; confined, it finds nothing and the result fails on its score.
+#[tokio::test]
+async fn a_hostile_validator_finds_nothing_of_the_keepers() {
+    let base = server().await;
+    let uri = format!("{base}/result.json");
+    let home = tempfile::tempdir().unwrap();
+    let keystore = home.path().join("keeper.json");
+    std::fs::write(&keystore, "{\"crypto\": {}}").unwrap();
+    assert!(
+        std::env::var_os("CARGO_MANIFEST_DIR").is_some(),
+        "the keeper's environment"
+    );
+    let thief = format!(
+        r#"if [ -r {k} ] || env | grep -q CARGO || cat /proc/*/environ 2>/dev/null | grep -q CARGO; then echo 1; else echo 0; fi"#,
+        k = keystore.display()
+    );
+    let criteria = Criteria {
+        validator: Some(validator(&thief, 0.5, 10)),
+        ..Criteria::default()
+    };
+    let v = fetcher(&base, false)
+        .attest(&uri, hash(), &criteria)
+        .await
+        .unwrap();
+    let c = v.checks.iter().find(|c| c.name == "validator").unwrap();
+    assert!(!v.passed, "{c:?}");
+    assert!(c.detail.starts_with("score 0,"), "{c:?}");
+    // the control: the same test run unconfined finds the keystore
+    let found = std::process::Command::new("sh")
+        .args(["-c", &thief])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&found.stdout).trim(), "1");
+}

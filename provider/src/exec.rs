@@ -1,9 +1,10 @@
 //! Executors: run a task's command in its own work directory with a wall-time limit and an
 //! output-size limit, and kill it — with everything it started — when either is passed.
 //!
-//! - **Process**: the spec's `command` and `args`, started in a new process group in the work
-//!   directory, with only the spec's `env` (plus `PATH` and `HOME` = the work directory). On a
-//!   timeout the whole group gets SIGKILL.
+//! - **Process**: the spec's `command` and `args`, confined by [`swan_sandbox`] (no network,
+//!   only the work directory writable, nothing else of the provider's files, only the spec's
+//!   `env` plus `PATH` and `HOME` = the work directory, its own user, limits on CPU, memory,
+//!   processes and file size), in a new process group. On a timeout the whole run is killed.
 //! - **Container**: the spec's `image`, through `docker` or `podman` when one answers; where none
 //!   does, the executor says so and runs nothing.
 //!
@@ -16,6 +17,7 @@ use std::{
     time::Duration,
 };
 
+use swan_sandbox::{Limits as SandboxLimits, Sandbox};
 use swan_spec::TaskSpec;
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
@@ -64,6 +66,9 @@ pub enum ExecError {
     /// The spec's output file was not written.
     #[error("the command did not write its output {0}")]
     Missing(String),
+    /// The sandbox cannot run the command (not installed, no such program).
+    #[error(transparent)]
+    Sandbox(swan_sandbox::SandboxError),
     /// The spec asks for a container and no engine answers.
     #[error(
         "container executor disabled: no container engine answers here (tried docker and podman); this agent runs `command` tasks only"
@@ -99,7 +104,15 @@ pub async fn container_engine() -> Option<&'static str> {
 }
 
 /// The command line a spec runs: the process itself, or the container engine's `run`.
-async fn command(spec: &TaskSpec, dir: &Path, name: &str) -> Result<Command, ExecError> {
+/// A process runs confined ([`swan_sandbox`]): no network, only `dir` writable, only the spec's
+/// environment, its own user, the spec's memory (plus 1 GiB of address space for the runtime),
+/// 256 processes and `cpu_secs` of CPU time (0: none).
+async fn command(
+    spec: &TaskSpec,
+    dir: &Path,
+    name: &str,
+    cpu_secs: u64,
+) -> Result<Command, ExecError> {
     let run = &spec.run;
     let mut cmd = if let Some(image) = &run.image {
         let engine = container_engine()
@@ -119,13 +132,20 @@ async fn command(spec: &TaskSpec, dir: &Path, name: &str) -> Result<Command, Exe
         c
     } else {
         let program = run.command.as_deref().unwrap_or_default();
-        let mut c = Command::new(program);
-        c.args(&run.args)
-            .env_clear()
-            .envs(&run.env)
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir);
-        c
+        let sandbox = Sandbox {
+            limits: SandboxLimits {
+                cpu_secs,
+                memory_bytes: (u64::from(spec.resources.memory_gib.max(1)) + 1) << 30,
+                processes: 256,
+                file_bytes: 1 << 30,
+                open_files: 1024,
+            },
+            network: false,
+            read_only: Vec::new(),
+        };
+        sandbox
+            .command(program, &run.args, &run.env, dir)
+            .map_err(ExecError::Sandbox)?
     };
     cmd.current_dir(dir)
         .stdin(Stdio::null())
@@ -185,7 +205,7 @@ pub async fn run_batch(spec: &TaskSpec, dir: &Path, limits: Limits) -> Result<Ve
         .file_name()
         .map(|n| format!("swan-{}", n.to_string_lossy()))
         .unwrap_or_else(|| "swan-task".into());
-    let mut cmd = command(spec, dir, &name).await?;
+    let mut cmd = command(spec, dir, &name, limits.wall.as_secs().max(1)).await?;
     let (stdout_path, stderr_path) = (dir.join(".stdout"), dir.join(".stderr"));
     let stderr = std::fs::File::create(&stderr_path)
         .map_err(|e| ExecError::start(stderr_path.display().to_string(), e))?;
@@ -271,7 +291,7 @@ impl Service {
             .file_name()
             .map(|n| format!("swan-{}", n.to_string_lossy()))
             .unwrap_or_else(|| "swan-service".into());
-        let mut cmd = command(spec, dir, &name).await?;
+        let mut cmd = command(spec, dir, &name, 0).await?;
         let log = std::fs::File::create(dir.join(".log"))
             .map_err(|e| ExecError::start("the service log", e))?;
         let log2 = log

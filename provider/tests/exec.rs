@@ -69,7 +69,7 @@ async fn a_failing_command_says_how_it_failed() {
         .unwrap_err();
     assert!(
         e.to_string()
-            .starts_with("cannot start no-such-program-here"),
+            .starts_with("cannot run \"no-such-program-here\": no such program"),
         "{e}"
     );
     let s = spec("true", &[], Some("missing.txt"));
@@ -114,38 +114,48 @@ async fn outputs_past_the_limit_are_refused() {
     );
 }
 
-fn alive(pid: i32) -> bool {
-    // no signal: only whether the process exists
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+/// The processes on the host whose command line contains `needle` and that have not exited.
+fn running_with(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(needle) && !stat.contains(") Z") {
+            found.push(stat);
+        }
+    }
+    found
 }
 
 #[tokio::test]
 async fn a_timeout_kills_the_command_and_what_it_started() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("t");
-    // the command starts a grandchild that would outlive a plain kill of its parent
-    let s = spec("sh", &["-c", "sleep 300 & echo $! > child.pid; wait"], None);
+    // the command starts a grandchild that would outlive a plain kill of its parent; its
+    // argument is unique, so the host's process table tells whether it still runs
+    let secs = format!("{}.{}", 300 + std::process::id() % 1000, line!());
+    let script = format!("sleep {secs} & wait");
+    let s = spec("sh", &["-c", &script], None);
     let limits = Limits {
         wall: Duration::from_millis(500),
         max_output: 1024,
     };
     let e = run_batch(&s, &work, limits).await.unwrap_err();
     assert!(matches!(e, ExecError::Timeout(_)), "{e:?}");
-    let pid: i32 = std::fs::read_to_string(work.join("child.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
     let t = Instant::now();
-    while alive(pid) && t.elapsed() < Duration::from_secs(5) {
+    while !running_with(&secs).is_empty() && t.elapsed() < Duration::from_secs(5) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // a killed child stays a zombie until reaped by init; /proc says which
-    let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    assert!(
-        !alive(pid) || state.contains(") Z"),
-        "grandchild {pid} still runs: {state}"
-    );
+    let left = running_with(&secs);
+    assert!(left.is_empty(), "the grandchild still runs: {left:?}");
+    // the control: a process with that argument is seen while it runs
+    let mut control = std::process::Command::new("sleep")
+        .arg(&secs)
+        .spawn()
+        .unwrap();
+    assert_eq!(running_with(&secs).len(), 1);
+    control.kill().unwrap();
+    control.wait().unwrap();
 }
 
 #[tokio::test]
@@ -176,4 +186,49 @@ async fn a_container_task_without_an_engine_is_refused_clearly() {
         .unwrap_err();
     assert!(matches!(e, ExecError::NoContainerEngine), "{e:?}");
     assert!(e.to_string().contains("container executor disabled"), "{e}");
+}
+
+/// A submitter's task that tries to take from the provider: its keystore beside the work
+/// directory, the agent's environment through `/proc`, a server on the host, a file outside its
+/// directory. Each attempt fails inside the sandbox, and the task still produces its result.
+#[tokio::test]
+async fn a_hostile_task_takes_nothing_from_the_provider() {
+    let home = tempfile::tempdir().unwrap();
+    let keystore = home.path().join("owner.json");
+    std::fs::write(&keystore, "the provider's keystore").unwrap();
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let planted = home.path().join("planted");
+    let script = format!(
+        "cat {k} 2>/dev/null; cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n' | grep CARGO; \
+         (echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && echo connected; \
+         echo x > {p} 2>/dev/null && echo planted; echo done",
+        k = keystore.display(),
+        p = planted.display()
+    );
+    let s = spec("bash", &["-c", &script], None);
+    let out = run_batch(&s, &home.path().join("work"), LIMITS)
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        !text.contains("keystore") && !text.contains("CARGO") && !text.contains("connected"),
+        "{text}"
+    );
+    assert!(text.trim().ends_with("done"), "{text}");
+    // (a write to that path lands in the sandbox's private /tmp, never on the host)
+    assert!(!planted.exists());
+    // the control: the same script run unconfined gets all four
+    let unconfined = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&unconfined.stdout);
+    assert!(
+        text.contains("the provider's keystore")
+            && text.contains("CARGO")
+            && text.contains("connected")
+            && text.contains("planted"),
+        "{text}"
+    );
 }

@@ -52,6 +52,11 @@ abstract contract Books is Test {
     uint256 public calls;
 
     string[] internal _states;
+
+    /// The lifecycle states the handler counts, by name.
+    function stateNames() external view returns (string[] memory) {
+        return _states;
+    }
     mapping(bytes32 => uint256) public reached;
 
     uint256 internal constant STAKE = 1e26;

@@ -58,30 +58,7 @@ contract HandlerCoverageTest is MarketFixture {
                 handler.hostile(b, uint8(c), c >> 8);
             }
         }
-        string[22] memory names = [
-            "created",
-            "cancelled",
-            "assigned",
-            "assignedInBatch",
-            "submitted",
-            "revealed",
-            "sealedSettledByReveal",
-            "answerRevealed",
-            "declined",
-            "settledByKeeper",
-            "expiredOpen",
-            "noShowsSlashed",
-            "finalizedByExpiry",
-            "serviceClaimed",
-            "extended",
-            "terminated",
-            "serviceFailed",
-            "finished",
-            "leftWithNotice",
-            "termsChanged",
-            "collateralWithdrawn",
-            "paramsChanged"
-        ];
+        string[] memory names = handler.stateNames();
         for (uint256 i; i < names.length; ++i) {
             emit log_named_uint(names[i], handler.reached(keccak256(bytes(names[i]))));
         }
