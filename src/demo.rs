@@ -114,7 +114,7 @@ region: us
 deadline: { assign_within: 1m }
 duration: 10m
 price: { cap: "0.0001" }
-verification: { mode: service_health, health: { path: /health, interval_secs: 2, timeout_ms: 1000, grace_secs: 60 } }
+verification: { mode: service_health, health: { path: /healthz, interval_secs: 2, timeout_ms: 1000, grace_secs: 60 } }
 "#;
 
 const IMPOSSIBLE: &str = r#"kind: batch

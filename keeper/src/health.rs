@@ -52,6 +52,15 @@ pub enum Health {
     },
 }
 
+/// Where a replica's service is probed: through its provider's registered endpoint, which
+/// answers for the service it runs for that task and replica (the spec's health path follows).
+pub fn service_url(endpoint: &str, task_key: &str, replica: u32) -> String {
+    format!(
+        "{}/services/{task_key}/{replica}",
+        endpoint.trim_end_matches('/')
+    )
+}
+
 /// The probes of one replica's service.
 #[derive(Debug, Clone)]
 pub struct Monitor {

@@ -495,7 +495,12 @@ impl Planner {
                 .bind(&r.provider)
                 .fetch_optional(store.pool())
                 .await?;
-                match Monitor::new(endpoint.as_deref().unwrap_or_default(), spec.clone()) {
+                let url = crate::health::service_url(
+                    endpoint.as_deref().unwrap_or_default(),
+                    &t.key,
+                    r.idx,
+                );
+                match Monitor::new(&url, spec.clone()) {
                     Ok(m) => {
                         self.monitors.insert(k.clone(), m);
                     }

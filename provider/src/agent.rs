@@ -123,6 +123,7 @@ impl Agent {
         let shared = Shared {
             results: journal.results_dir().to_owned(),
             healthy: Arc::new(Mutex::new(true)),
+            services: Arc::new(Mutex::new(HashMap::new())),
             status: Arc::new(Mutex::new(json!({}))),
         };
         let app = router(shared.clone());
@@ -244,8 +245,13 @@ impl Agent {
             }
             self.set(&k, |e| e.stage = Stage::Done)?;
         }
-        let healthy = self.services.values_mut().all(|(s, _)| s.alive());
-        *self.shared.healthy.lock().expect("not poisoned") = healthy;
+        let alive: HashMap<String, bool> = self
+            .services
+            .iter_mut()
+            .map(|(k, (s, _))| (k.clone(), s.alive()))
+            .collect();
+        *self.shared.healthy.lock().expect("not poisoned") = alive.values().all(|a| *a);
+        *self.shared.services.lock().expect("not poisoned") = alive;
         self.claim_earnings().await;
         *self.shared.status.lock().expect("not poisoned") = json!({
             "owner": format!("{owner:#x}"),

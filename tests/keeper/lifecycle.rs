@@ -35,7 +35,7 @@ async fn service() -> (String, Arc<AtomicBool>) {
     let up = Arc::new(AtomicBool::new(true));
     let u = up.clone();
     let app = Router::new().route(
-        "/health",
+        "/services/{task}/{replica}/health",
         get(move || {
             let u = u.clone();
             async move {
