@@ -87,6 +87,21 @@ enum TaskCommand {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
+    /// Known-answer tasks: reveal the committed answer. Anyone holding the answer and its salt
+    /// may (no keeper needed); the market accepts it once every replica has committed (or the
+    /// result deadline passed), and the task settles when every replica has revealed.
+    ///
+    /// Example: `swan task reveal 0x… --expected 0x… --salt 0x…`
+    Reveal {
+        /// Task id.
+        id: U256,
+        /// The expected result's keccak256 (as `swan task create --answer` printed it).
+        #[arg(long)]
+        expected: B256,
+        /// The salt committed with it.
+        #[arg(long)]
+        salt: B256,
+    },
     /// Cancel an open task (refunds its escrow).
     Cancel {
         /// Task id.
@@ -387,8 +402,8 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
             println!("task {:#x}", created.id);
             if let Some((expected, salt)) = created.answer {
                 println!(
-                    "give the keeper the answer (keep it secret until settlement):\n  swan keeper answer --task {:#x} --expected {expected} --salt {salt}",
-                    created.id
+                    "keep the answer secret until every replica has committed its result, then reveal it:\n  swan task reveal {id:#x} --expected {expected} --salt {salt}\n(or hand it to a keeper you run: swan keeper answer --task {id:#x} --expected {expected} --salt {salt})",
+                    id = created.id
                 );
             }
         }
@@ -430,6 +445,17 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                 body["items"].as_array().map_or(0, Vec::len),
                 body["total"]
             );
+        }
+        TaskCommand::Reveal { id, expected, salt } => {
+            let c = Conn::open(&a, true).await?;
+            c.send(
+                "revealAnswer",
+                c.market()
+                    .revealAnswer(*id, *expected, *salt)
+                    .into_transaction_request(),
+            )
+            .await?;
+            println!("answer revealed for task {id:#x}");
         }
         TaskCommand::Cancel { id } => {
             let c = Conn::open(&a, true).await?;
