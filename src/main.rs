@@ -94,25 +94,11 @@ fn main() -> ExitCode {
         }
     };
     let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
-    let filter = match cli.verbose {
-        0 => "warn,swan=info,swan_indexer=info,swan_keeper=info,swan_provider=info",
-        1 => "info",
-        _ => "debug",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(async {
+    let filter = swan_contracts::process::filter(
+        "warn,swan=info,swan_indexer=info,swan_keeper=info,swan_provider=info",
+        cli.verbose,
+    );
+    swan_contracts::process::main(&filter, async {
         match cli.command {
             Command::Devnet(args) => devnet::run(args).await.map_err(|e| e.to_string()),
             Command::Demo(args) => demo::run(args).await.map_err(|e| e.to_string()),
@@ -131,12 +117,5 @@ fn main() -> ExitCode {
                 .await
                 .map_err(|e| e.to_string()),
         }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }

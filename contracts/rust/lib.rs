@@ -33,6 +33,7 @@ mod keys;
 mod manifest;
 pub mod money;
 mod names;
+pub mod process;
 pub mod rpc;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, deploy, dev_params};

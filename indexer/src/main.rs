@@ -18,30 +18,6 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let default = match cli.verbose {
-        0 => "warn,swan_indexer=info",
-        1 => "info",
-        _ => "debug",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match rt.block_on(run(cli.args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let filter = swan_contracts::process::filter("warn,swan_indexer=info", cli.verbose);
+    swan_contracts::process::main(&filter, run(cli.args))
 }

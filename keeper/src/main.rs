@@ -31,36 +31,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let default = match cli.verbose {
-        0 => "warn,swan_keeper=info",
-        1 => "info",
-        _ => "debug",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let r = rt.block_on(async {
+    let filter = swan_contracts::process::filter("warn,swan_keeper=info", cli.verbose);
+    swan_contracts::process::main(&filter, async {
         match cli.command {
             Command::Run(a) => run(a).await,
             Command::Answer(a) => answer(a).await,
         }
-    });
-    match r {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
