@@ -330,6 +330,9 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
             "--tick-ms",
             "250",
             "--allow-files",
+            // the devnet's specs score results with sh scripts (run confined, as every validator)
+            "--allow-validator",
+            "sh",
         ]
         .map(String::from),
         &[("SWAN_KEEPER_KEY", key_hex(&keeper))],

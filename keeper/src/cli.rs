@@ -17,6 +17,7 @@ use crate::{
     answers,
     run::{Keeper, KeeperConfig, KeeperError},
     sender::SendConfig,
+    verify::Validators,
 };
 
 /// Where the keeper's key comes from.
@@ -84,6 +85,11 @@ pub struct RunArgs {
     /// Fetch file:// results and specs (a local devnet only).
     #[arg(long)]
     pub allow_files: bool,
+    /// A validator program this keeper runs for keeper-attested specs (a path, or a name in
+    /// /usr/bin; repeat for more). Specs naming any other program fail their validator check.
+    /// Allowing an interpreter (sh, python3) allows every script given to it.
+    #[arg(long = "allow-validator", value_name = "PROGRAM")]
+    pub allow_validators: Vec<PathBuf>,
 }
 
 /// `keeper answer`: give the keeper a known-answer task's answer to reveal at settlement.
@@ -124,6 +130,9 @@ pub enum CliError {
     /// The key.
     #[error("{0}")]
     Key(String),
+    /// A flag's value.
+    #[error("{0}")]
+    Config(String),
     /// The HTTP listener.
     #[error("cannot listen on {addr}: {source}; pick another --listen address or give --no-api")]
     Listen {
@@ -174,6 +183,8 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
         },
         ipfs_gateway: args.ipfs_gateway.clone(),
         allow_files: args.allow_files,
+        validators: Validators::allow(&args.allow_validators)
+            .map_err(|e| CliError::Config(format!("--allow-validator: {e}")))?,
         ..KeeperConfig::default()
     };
     let mut keeper = Keeper::open(

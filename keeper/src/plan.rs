@@ -28,7 +28,7 @@ use crate::{
     health::{Health, HealthSpec, Monitor},
     market::{self, MarketError},
     outbox::Attempts,
-    verify::{Attest, Criteria, Fetcher, Verdict},
+    verify::{Attest, Attester, Criteria, Verdict},
 };
 
 /// Attempts per (action, task) before the keeper stops proposing it.
@@ -154,7 +154,7 @@ pub enum PlanError {
 #[derive(Debug)]
 pub struct Planner {
     chain_id: u64,
-    fetcher: Fetcher,
+    fetcher: Attester,
     alloc: allocate::Config,
     specs: HashMap<String, Verification>,
     verdicts: HashMap<(String, u32), Verdict>,
@@ -168,7 +168,7 @@ pub struct Planner {
 
 impl Planner {
     /// A planner for `chain_id`.
-    pub fn new(chain_id: u64, fetcher: Fetcher, alloc: allocate::Config) -> Self {
+    pub fn new(chain_id: u64, fetcher: Attester, alloc: allocate::Config) -> Self {
         Self {
             chain_id,
             fetcher,
@@ -331,7 +331,7 @@ impl Planner {
         if let Some(v) = self.specs.get(&t.key) {
             return v.clone();
         }
-        let v = match self.fetcher.fetch(&t.spec_uri, Some(1 << 20)).await {
+        let v = match self.fetcher.fetcher.fetch(&t.spec_uri, Some(1 << 20)).await {
             Ok(body) if format!("{:#x}", keccak256(&body)) == t.spec_hash => {
                 let parsed = std::str::from_utf8(&body)
                     .map_err(|e| e.to_string())

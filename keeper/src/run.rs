@@ -22,7 +22,7 @@ use crate::{
     plan::{Act, PlanError, Planner, Proposal},
     revert::Action,
     sender::{Call, Polled, Rpcs, SendConfig, SendError, Sender, now_ms},
-    verify::Fetcher,
+    verify::{Attester, Fetcher, Validators},
 };
 
 /// How the keeper behaves.
@@ -51,6 +51,8 @@ pub struct KeeperConfig {
     pub ipfs_gateway: String,
     /// Fetch `file://` results (a local devnet only).
     pub allow_files: bool,
+    /// The validator programs it runs (none by default).
+    pub validators: Validators,
 }
 
 impl Default for KeeperConfig {
@@ -66,6 +68,7 @@ impl Default for KeeperConfig {
             alloc: allocate::Config::default(),
             ipfs_gateway: "https://ipfs.io".into(),
             allow_files: false,
+            validators: Validators::default(),
         }
     }
 }
@@ -161,9 +164,12 @@ impl Keeper {
                 );
             }
         }
-        let fetcher = Fetcher::new(&cfg.ipfs_gateway, cfg.allow_files, Duration::from_secs(20));
+        let attester = Attester {
+            fetcher: Fetcher::new(&cfg.ipfs_gateway, cfg.allow_files, Duration::from_secs(20)),
+            validators: cfg.validators.clone(),
+        };
         Ok(Self {
-            planner: Planner::new(manifest.chain_id, fetcher, cfg.alloc),
+            planner: Planner::new(manifest.chain_id, attester, cfg.alloc),
             store,
             chain_id: manifest.chain_id,
             market: manifest.market,

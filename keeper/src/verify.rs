@@ -64,20 +64,77 @@ pub trait Attest {
     ) -> Result<Verdict, FetchError>;
 }
 
-impl Attest for Fetcher {
+/// The validator programs this keeper runs, by the keccak256 of their contents: its operator's
+/// choice (`--allow-validator`). A spec naming any other program gets a failed check saying so;
+/// allowing an interpreter (`sh`, `python3`) allows every script given to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    allowed: std::collections::BTreeSet<B256>,
+}
+
+impl Validators {
+    /// Allow the programs at `paths` (absolute, or found in `/usr/bin`).
+    pub fn allow<P: AsRef<std::path::Path>>(
+        paths: impl IntoIterator<Item = P>,
+    ) -> Result<Self, String> {
+        let mut allowed = std::collections::BTreeSet::new();
+        for p in paths {
+            let p = p.as_ref();
+            let path =
+                swan_sandbox::resolve(&p.display().to_string()).map_err(|e| e.to_string())?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("cannot read the validator {}: {e}", path.display()))?;
+            allowed.insert(keccak256(bytes));
+        }
+        Ok(Self { allowed })
+    }
+
+    /// The program `command` names, if it is allowed; else why not.
+    fn admit(&self, command: &str) -> Result<(), String> {
+        let path = swan_sandbox::resolve(command).map_err(|e| e.to_string())?;
+        let hash = std::fs::read(&path)
+            .map(keccak256)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if self.allowed.contains(&hash) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{command:?} ({}, keccak256 {hash}) is not a validator this keeper runs; its operator allows validators with --allow-validator",
+                path.display()
+            ))
+        }
+    }
+}
+
+/// What a keeper judges results with: the fetcher and the validators it allows.
+#[derive(Debug, Clone)]
+pub struct Attester {
+    /// Fetches results (and specs).
+    pub fetcher: Fetcher,
+    /// The validator programs it runs.
+    pub validators: Validators,
+}
+
+impl Attest for Attester {
     async fn attest(
         &self,
         uri: &str,
         expected: B256,
         criteria: &Criteria,
     ) -> Result<Verdict, FetchError> {
-        let body = self.fetch(uri, criteria.max_bytes).await?;
-        Ok(check(uri, &body, expected, criteria).await)
+        let body = self.fetcher.fetch(uri, criteria.max_bytes).await?;
+        Ok(check(uri, &body, expected, criteria, &self.validators).await)
     }
 }
 
 /// Check fetched bytes (see [`Attest::attest`]).
-pub async fn check(uri: &str, body: &[u8], expected: B256, criteria: &Criteria) -> Verdict {
+pub async fn check(
+    uri: &str,
+    body: &[u8],
+    expected: B256,
+    criteria: &Criteria,
+    validators: &Validators,
+) -> Verdict {
     let hash = keccak256(body);
     let bytes = body.len() as u64;
     let mut checks = vec![Check {
@@ -104,7 +161,14 @@ pub async fn check(uri: &str, body: &[u8], expected: B256, criteria: &Criteria) 
             checks.push(schema_check(schema, body));
         }
         if let Some(v) = &criteria.validator {
-            checks.push(run_validator(v, body).await);
+            checks.push(match validators.admit(&v.command) {
+                Ok(()) => run_validator(v, body).await,
+                Err(why) => Check {
+                    name: "validator",
+                    passed: false,
+                    detail: why,
+                },
+            });
         }
     }
     Verdict {

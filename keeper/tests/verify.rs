@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use alloy::primitives::{B256, keccak256};
 use axum::{Router, http::StatusCode, routing::get};
-use swan_keeper::verify::{Attest, Criteria, FetchError, Fetcher, Validator};
+use swan_keeper::verify::{Attest, Attester, Criteria, FetchError, Fetcher, Validator, Validators};
 
 const RESULT: &str = r#"{"accuracy": 0.93, "model": "resnet"}"#;
 
@@ -30,8 +30,12 @@ async fn server() -> String {
     format!("http://{addr}")
 }
 
-fn fetcher(base: &str, files: bool) -> Fetcher {
-    Fetcher::new(base, files, Duration::from_millis(800))
+/// A keeper's attester over `base` that runs `sh` validators (its operator allowed `sh`).
+fn fetcher(base: &str, files: bool) -> Attester {
+    Attester {
+        fetcher: Fetcher::new(base, files, Duration::from_millis(800)),
+        validators: Validators::allow(["sh"]).unwrap(),
+    }
 }
 
 fn hash() -> B256 {
@@ -296,4 +300,48 @@ async fn a_hostile_validator_finds_nothing_of_the_keepers() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&found.stdout).trim(), "1");
+}
+
+/// Only the validators the keeper's operator allows run: `echo 1` would pass, but `echo` is not
+/// on this keeper's list, so the check fails naming the program and its hash.
+#[tokio::test]
+async fn a_validator_the_operator_did_not_allow_is_refused() {
+    let base = server().await;
+    let uri = format!("{base}/result.json");
+    let criteria = Criteria {
+        validator: Some(Validator {
+            command: "echo".into(),
+            args: vec!["1".into()],
+            threshold: 0.5,
+            timeout_secs: 5,
+        }),
+        ..Criteria::default()
+    };
+    let v = fetcher(&base, false)
+        .attest(&uri, hash(), &criteria)
+        .await
+        .unwrap();
+    let c = v.checks.iter().find(|c| c.name == "validator").unwrap();
+    assert!(!v.passed && !c.passed, "{c:?}");
+    assert!(
+        c.detail.contains("\"echo\"")
+            && c.detail.contains("keccak256 0x")
+            && c.detail.contains("--allow-validator"),
+        "{c:?}"
+    );
+    // the control: the keeper that allows echo runs it, and it passes
+    let allowing = Attester {
+        validators: Validators::allow(["echo"]).unwrap(),
+        ..fetcher(&base, false)
+    };
+    assert!(
+        allowing
+            .attest(&uri, hash(), &criteria)
+            .await
+            .unwrap()
+            .passed
+    );
+    // a program that is not there cannot be allowed
+    let e = Validators::allow(["/nonexistent/score"]).unwrap_err();
+    assert!(e.contains("no such program"), "{e}");
 }

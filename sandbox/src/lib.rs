@@ -88,8 +88,9 @@ pub struct Sandbox {
 const FIRST_UID: u32 = 2_000_000;
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
-/// Where `program` is: an absolute path as given, else found in `/usr/bin` or `/bin`.
-fn resolve(program: &str) -> Result<PathBuf, SandboxError> {
+/// Where `program` is, as the sandbox runs it: an absolute path as given, else found in
+/// `/usr/bin`, `/bin` or `/usr/local/bin`.
+pub fn resolve(program: &str) -> Result<PathBuf, SandboxError> {
     let p = Path::new(program);
     let found = if p.is_absolute() {
         p.is_file().then(|| p.to_path_buf())
