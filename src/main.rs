@@ -12,6 +12,7 @@ mod devnet;
 mod ledger;
 mod networks;
 mod task_cmd;
+mod verify_cmd;
 
 use std::process::ExitCode;
 
@@ -53,6 +54,11 @@ enum Command {
     ///
     /// Example: `SWAN_PRIVATE_KEY=0x… swan task create job.yaml`
     Task(task_cmd::TaskArgs),
+    /// Judge a keeper-attested task's results again here and say, per replica, whether the
+    /// market settled it the same way (exit 1 on any disagreement). Needs only the indexer's API.
+    ///
+    /// Example: `swan verify 0x… --allow-validator sh --allow-files` (a devnet)
+    Verify(verify_cmd::VerifyArgs),
     /// The provider: register, stake, unstake, withdraw, claim, status, and run the agent.
     ///
     /// Example: `SWAN_PROVIDER_KEY=0x… swan provider --config provider.toml run`
@@ -107,6 +113,7 @@ fn main() -> ExitCode {
                 .await
                 .map_err(|e| e.to_string()),
             Command::Task(args) => task_cmd::run(args).await.map_err(|e| e.to_string()),
+            Command::Verify(args) => verify_cmd::run(args).await.map_err(|e| e.to_string()),
             Command::Provider(args) => swan_provider::cli::run(args)
                 .await
                 .map_err(|e| e.to_string()),

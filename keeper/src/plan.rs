@@ -113,6 +113,14 @@ struct SpecDoc {
     verification: Verification,
 }
 
+/// The verification section of a task spec document (YAML), as the keeper reads it.
+pub fn verification_of(spec: &[u8]) -> Result<Verification, String> {
+    std::str::from_utf8(spec)
+        .map_err(|e| e.to_string())
+        .and_then(|s| serde_norway::from_str::<SpecDoc>(s).map_err(|e| e.to_string()))
+        .map(|doc| doc.verification)
+}
+
 /// A replica as the planner sees it.
 #[derive(Debug, Clone)]
 struct Rep {
@@ -333,11 +341,8 @@ impl Planner {
         }
         let v = match self.fetcher.fetcher.fetch(&t.spec_uri, Some(1 << 20)).await {
             Ok(body) if format!("{:#x}", keccak256(&body)) == t.spec_hash => {
-                let parsed = std::str::from_utf8(&body)
-                    .map_err(|e| e.to_string())
-                    .and_then(|s| serde_norway::from_str::<SpecDoc>(s).map_err(|e| e.to_string()));
-                match parsed {
-                    Ok(doc) => doc.verification,
+                match verification_of(&body) {
+                    Ok(v) => v,
                     Err(e) => {
                         tracing::warn!(task = %t.key, uri = %t.spec_uri, error = %e, "the task spec does not parse: checking results by hash only");
                         Verification::default()
