@@ -88,7 +88,8 @@ fn settled(status: &str) -> Option<bool> {
     }
 }
 
-/// Run `swan verify`.
+/// Run `swan verify` (its report is its standard output).
+#[allow(clippy::print_stdout)]
 pub(crate) async fn run(a: VerifyArgs) -> Result<(), VerifyError> {
     let base = a.indexer_url.trim_end_matches('/');
     let url = format!("{base}/api/tasks/{:#x}", a.id);
