@@ -380,6 +380,34 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // every keeper-attested verdict judged again by a second process, from the indexer's record
+    // alone (no database of its own): it must agree with how the market settled each replica
+    for t in tasks
+        .iter()
+        .filter(|t| t.last["mode"] == "keeper_attested" && t.last["status"] != "cancelled")
+    {
+        let id = format!("{:#x}", t.id);
+        run_cli(
+            &dn,
+            &format!("verify-{}", t.name),
+            &[
+                "verify",
+                &id,
+                "--indexer-url",
+                &dn.indexer_url,
+                "--allow-files",
+                "--allow-validator",
+                "sh",
+            ]
+            .map(String::from),
+        )
+        .await?;
+        println!(
+            "[{:>5.1}s] {:<10} judged again by `swan verify`: agrees with the settlement",
+            t0.elapsed().as_secs_f64(),
+            t.name
+        );
+    }
     // the agents claim earnings every few seconds: let the last claims land
     tokio::time::sleep(Duration::from_secs(8)).await;
     let after = ledger::snapshot(&dn.p, &dn.manifest, &accounts)
