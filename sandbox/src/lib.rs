@@ -9,7 +9,10 @@
 //!   gets only the variables the caller passes (so no key in the caller's environment reaches
 //!   any child process);
 //! - its **own user id** when the caller is root (a fresh one per run, so runs cannot touch each
-//!   other's files and the process limit counts this run alone), the work directory handed to it;
+//!   other's files and the process limit counts this run alone), the work directory handed to it:
+//!   bubblewrap runs as root without a user namespace (so it reaches the work directory whatever
+//!   the modes of its parents, which it recreates traversable) and the program drops to that uid
+//!   with `setpriv` inside; a caller that is not root runs bubblewrap in a user namespace as itself;
 //! - **limits** from `prlimit`: CPU seconds, address space, processes, file size, open files.
 //!   The wall-time limit is the caller's (kill the child: bubblewrap takes the whole tree down).
 //!
@@ -163,22 +166,41 @@ impl Sandbox {
             .arg(format!("--nofile={}", l.open_files))
             .arg("--core=0")
             .arg("--");
-        if nix::unistd::geteuid().is_root() {
-            let uid = FIRST_UID + NEXT.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+        // as root, bubblewrap runs as root (so it can reach the work directory whatever the
+        // modes of its parents) without a user namespace, and the program drops to a fresh uid
+        // through setpriv inside; otherwise bubblewrap runs as the caller in a user namespace
+        let uid = nix::unistd::geteuid()
+            .is_root()
+            .then(|| FIRST_UID + NEXT.fetch_add(1, Ordering::Relaxed) % 1_000_000);
+        if let Some(uid) = uid {
             give(workdir, uid).map_err(|source| SandboxError::WorkDir {
                 dir: workdir.to_path_buf(),
                 source,
             })?;
-            c.arg("setpriv")
-                .arg(format!("--reuid={uid}"))
-                .arg(format!("--regid={uid}"))
-                .arg("--clear-groups")
-                .arg("--");
         }
-        c.arg("bwrap")
-            .args(["--unshare-all", "--die-with-parent", "--new-session"]);
-        if self.network {
-            c.arg("--share-net");
+        c.arg("bwrap");
+        match uid {
+            Some(_) => c.args([
+                "--unshare-ipc",
+                "--unshare-pid",
+                "--unshare-uts",
+                "--unshare-cgroup-try",
+                "--cap-add",
+                "CAP_SETUID",
+                "--cap-add",
+                "CAP_SETGID",
+            ]),
+            None => c.args(["--unshare-all"]),
+        };
+        c.args(["--die-with-parent", "--new-session"]);
+        match (uid.is_some(), self.network) {
+            (true, false) => {
+                c.arg("--unshare-net");
+            }
+            (false, true) => {
+                c.arg("--share-net");
+            }
+            _ => {}
         }
         c.args(["--clearenv", "--ro-bind", "/usr", "/usr"]);
         for (link, target) in [
@@ -204,6 +226,21 @@ impl Sandbox {
         if !program.starts_with("/usr") {
             read_only.push(program.clone());
         }
+        // the directories leading to each bound path, traversable (bubblewrap makes them 0700)
+        let mut made = std::collections::BTreeSet::new();
+        for target in read_only.iter().map(PathBuf::as_path).chain([workdir]) {
+            let mut ancestors: Vec<&Path> = target
+                .ancestors()
+                .skip(1)
+                .filter(|a| a.parent().is_some() && !a.starts_with("/usr"))
+                .collect();
+            ancestors.reverse();
+            for a in ancestors {
+                if made.insert(a.to_path_buf()) {
+                    c.args(["--perms", "0755", "--dir"]).arg(a);
+                }
+            }
+        }
         for p in &read_only {
             c.arg("--ro-bind").arg(p).arg(p);
         }
@@ -219,7 +256,15 @@ impl Sandbox {
         for (k, v) in &vars {
             c.args(["--setenv", k, v]);
         }
-        c.arg("--").arg(&program).args(args);
+        c.arg("--");
+        if let Some(uid) = uid {
+            c.arg("/usr/bin/setpriv")
+                .arg(format!("--reuid={uid}"))
+                .arg(format!("--regid={uid}"))
+                .arg("--clear-groups")
+                .arg("--");
+        }
+        c.arg(&program).args(args);
         Ok(c)
     }
 }

@@ -172,3 +172,31 @@ async fn a_missing_program_is_named_not_run() {
         .unwrap_err();
     assert!(e.to_string().contains("no such program"), "{e}");
 }
+
+/// A work directory below a directory only its owner may enter (as `mkdtemp` makes them): the
+/// run still gets in, and sees nothing of that directory but its own work directory.
+#[tokio::test]
+async fn a_work_directory_below_a_private_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let private = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(private.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(private.path().join("sibling"), "not yours").unwrap();
+    let work = private.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let result = work.join("result");
+    let (status, out) = probe_in(
+        &Sandbox::default(),
+        &["write", result.to_str().unwrap()],
+        &work,
+    )
+    .await;
+    assert!(status.success() && out.trim() == "wrote", "{out}");
+    let sibling = private.path().join("sibling");
+    let (_, out) = probe_in(
+        &Sandbox::default(),
+        &["read", sibling.to_str().unwrap()],
+        &work,
+    )
+    .await;
+    assert!(out.starts_with("refused"), "{out}");
+}
