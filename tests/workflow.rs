@@ -430,7 +430,7 @@ fn task_and_provider_commands_against_a_devnet() {
     );
     let e = error_line(&swan(&dn, &["task", "list", "--status", "lost"], &[]));
     assert!(
-        e.contains("the indexer refuses the query: status: must be one of"),
+        e.contains("the indexer refuses the query: status must be one of"),
         "{e}"
     );
 

@@ -200,3 +200,23 @@ async fn a_work_directory_below_a_private_directory() {
     .await;
     assert!(out.starts_with("refused"), "{out}");
 }
+
+/// Programs reached through Debian's alternatives links run (awk is /etc/alternatives/awk).
+#[tokio::test]
+async fn programs_behind_alternatives_links_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "-c".to_owned(),
+        "seq 1 10 | awk '{s+=$1} END {print s}'".to_owned(),
+    ];
+    let mut cmd = Sandbox::default()
+        .command("sh", &args, &BTreeMap::new(), dir.path())
+        .unwrap();
+    let out = cmd.stdin(Stdio::null()).output().await.unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "55",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

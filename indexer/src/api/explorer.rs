@@ -75,14 +75,14 @@ pub(super) async fn series(
     if buckets == 0 {
         return Err(ApiError::bad(
             "buckets",
-            "buckets: must be from 1 to 500, got 0",
+            "buckets must be from 1 to 500, got 0",
         ));
     }
     let asked = match q.bucket_secs {
         Some(n) if n.0 == 0 => {
             return Err(ApiError::bad(
                 "bucket_secs",
-                "bucket_secs: must be from 1 to 31536000, got 0",
+                "bucket_secs must be from 1 to 31536000, got 0",
             ));
         }
         Some(n) => n.0,

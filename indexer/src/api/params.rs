@@ -1,6 +1,6 @@
 //! Query parameters as types: each endpoint's parameters are a struct that serde fills from the
 //! query string (unknown parameters refused), each value a type that checks itself. A bad one is
-//! a 400 whose JSON names it: `{"error": "limit: …", "parameter": "limit"}` (a typo never
+//! a 400 whose JSON names it: `{"error": "limit must be …", "parameter": "limit"}` (a typo never
 //! silently widens a filter).
 
 use axum::{extract::FromRequestParts, http::request::Parts};
@@ -42,7 +42,7 @@ pub(super) fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             );
         }
         let path = e.path().to_string();
-        ApiError::bad(&path, format!("{path}: {message}"))
+        ApiError::bad(&path, format!("{path} {message}"))
     })
 }
 
