@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use alloy::primitives::{B256, keccak256};
 use axum::{Router, http::StatusCode, routing::get};
-use swan_keeper::verify::{Attest, Attester, Criteria, FetchError, Fetcher, Validator, Validators};
+use swan_keeper::verify::{
+    Attest, Attester, Check, Criteria, FetchError, Fetcher, Validator, Validators,
+};
 
 const RESULT: &str = r#"{"accuracy": 0.93, "model": "resnet"}"#;
 
@@ -265,6 +267,13 @@ fn a_misspelt_criterion_in_a_spec_is_refused_by_name() {
     assert!(e.to_string().contains("threshold"), "{e}");
 }
 
+/// Attest the test result at `uri` under `criteria`: whether it passed, and its validator check.
+async fn validator_check(a: &Attester, uri: &str, criteria: &Criteria) -> (bool, Check) {
+    let v = a.attest(uri, hash(), criteria).await.unwrap();
+    let c = v.checks.iter().find(|c| c.name == "validator").unwrap();
+    (v.passed, c.clone())
+}
+
 /// A submitter's validator that tries to steal from the keeper: its keystore beside the work
 /// directory, the keeper's environment (its own, and the keeper's through `/proc`). It scores 1
 /// only if it found any of them; confined, it finds nothing and the result fails on its score.
@@ -287,12 +296,8 @@ async fn a_hostile_validator_finds_nothing_of_the_keepers() {
         validator: Some(validator(&thief, 0.5, 10)),
         ..Criteria::default()
     };
-    let v = fetcher(&base, false)
-        .attest(&uri, hash(), &criteria)
-        .await
-        .unwrap();
-    let c = v.checks.iter().find(|c| c.name == "validator").unwrap();
-    assert!(!v.passed, "{c:?}");
+    let (passed, c) = validator_check(&fetcher(&base, false), &uri, &criteria).await;
+    assert!(!passed, "{c:?}");
     assert!(c.detail.starts_with("score 0,"), "{c:?}");
     // the control: the same test run unconfined finds the keystore
     let found = std::process::Command::new("sh")
@@ -317,12 +322,8 @@ async fn a_validator_the_operator_did_not_allow_is_refused() {
         }),
         ..Criteria::default()
     };
-    let v = fetcher(&base, false)
-        .attest(&uri, hash(), &criteria)
-        .await
-        .unwrap();
-    let c = v.checks.iter().find(|c| c.name == "validator").unwrap();
-    assert!(!v.passed && !c.passed, "{c:?}");
+    let (passed, c) = validator_check(&fetcher(&base, false), &uri, &criteria).await;
+    assert!(!passed && !c.passed, "{c:?}");
     assert!(
         c.detail.contains("\"echo\"")
             && c.detail.contains("keccak256 0x")
