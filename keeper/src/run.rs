@@ -12,7 +12,7 @@ use alloy::{
     primitives::{Address, U256},
     providers::Provider,
 };
-use swan_contracts::Manifest;
+use swan_contracts::{Manifest, rpc::RpcOptions};
 use swan_store::{Checkpoint, Store};
 
 use crate::{
@@ -21,7 +21,7 @@ use crate::{
     outbox::{Claim, Key, Outbox, OutboxError, Status},
     plan::{Act, PlanError, Planner, Proposal},
     revert::Action,
-    sender::{Call, Polled, Rpcs, SendConfig, SendError, Sender, now_ms},
+    sender::{Call, Polled, SendConfig, SendError, Sender, now_ms},
     verify::{Attester, Fetcher, Validators},
 };
 
@@ -144,11 +144,12 @@ impl Keeper {
         cfg: KeeperConfig,
     ) -> Result<Self, KeeperError> {
         let outbox = Outbox::open(&store).await?;
-        let rpcs = Rpcs::new(rpc_urls)?;
+        let provider = swan_contracts::rpc::connect(rpc_urls, RpcOptions::default())
+            .map_err(|e| SendError::Config(e.to_string()))?;
         let mut sender = Sender::open(
             &store,
             outbox.clone(),
-            rpcs,
+            provider,
             wallet,
             from,
             manifest.chain_id,
@@ -204,8 +205,8 @@ impl Keeper {
     async fn chain_time(&self) -> Result<u64, KeeperError> {
         let b = self
             .sender
-            .rpcs()
-            .call(|p| async move { p.get_block_by_number(Default::default()).await })
+            .provider()
+            .get_block_by_number(Default::default())
             .await
             .map_err(|e| KeeperError::Rpc(e.to_string()))?;
         Ok(b.map(|b| b.header.timestamp).unwrap_or(0))

@@ -23,7 +23,7 @@ use swan_store::rows::Task;
 use super::{
     ApiError, ApiResult, ApiState, Sql, finalized, hex0x,
     params::{Checked, SeriesQuery},
-    reads::rows,
+    reads::one,
     rows::{
         ErrorBody, Info, Prices, Series, SeriesPoint, SpecDocument, TaskDetail, TimelineEntry,
         Verdicts,
@@ -333,12 +333,9 @@ pub(super) async fn spec(State(s): State<Arc<ApiState>>, Path(id): Path<String>)
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
-    let task = match rows::<Task>(&s, "tasks", "task_id", &key, "task_id").await {
-        Ok(mut v) => v.pop(),
+    let task: Task = match one(&s, "tasks", "task_id", &key, "task").await {
+        Ok(t) => t,
         Err(e) => return e.into_response(),
-    };
-    let Some(task) = task else {
-        return ApiError::not_found(format!("no task {key}")).into_response();
     };
     let uri = task.columns.spec_uri;
     let committed: B256 = match task.columns.spec_hash.parse() {

@@ -73,6 +73,24 @@ where
     Ok(finals(sql.rows(&s.store).await?, f))
 }
 
+/// The one row of a state table whose key column `key_col` is `key`, or the 404 naming the
+/// `what` that is not there.
+pub(super) async fn one<T>(
+    s: &ApiState,
+    table: &str,
+    key_col: &str,
+    key: &str,
+    what: &str,
+) -> Result<T, ApiError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
+{
+    rows(s, table, key_col, key, key_col)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found(format!("no {what} {key}")))
+}
+
 /// The rows of an event table whose `key_col` is `key`, in chain order, each with the
 /// transaction that emitted it (`tx_hash`, from the raw log) and its block's time (`block_time`,
 /// unix seconds), final by its own block.
@@ -209,10 +227,7 @@ pub(super) async fn task(
     Path(id): Path<String>,
 ) -> ApiResult<TaskDetail> {
     let key = task_key(&id)?;
-    let mut found: Vec<Task> = rows(&s, "tasks", "task_id", &key, "task_id").await?;
-    let Some(t) = found.pop() else {
-        return Err(ApiError::not_found(format!("no task {key}")));
-    };
+    let t: Task = one(&s, "tasks", "task_id", &key, "task").await?;
     let mut d = TaskDetail {
         columns: t.columns,
         replica_count: t.replicas,
@@ -288,10 +303,7 @@ pub(super) async fn provider(
             format!("address must be a 0x-prefixed 20-byte hex address, got {address:?}"),
         )
     })?;
-    let mut found: Vec<Provider> = rows(&s, "providers", "address", &key, "address").await?;
-    let Some(p) = found.pop() else {
-        return Err(ApiError::not_found(format!("no provider {key}")));
-    };
+    let p: Provider = one(&s, "providers", "address", &key, "provider").await?;
     let order = "assigned_block DESC, task_id, idx";
     Ok(Json(ProviderDetail {
         provider: p,

@@ -147,8 +147,8 @@ impl Sender {
             for s in attempts.iter().rev() {
                 let h = s.hash;
                 let r = self
-                    .rpcs
-                    .call(|p| async move { p.get_transaction_receipt(h).await })
+                    .provider
+                    .get_transaction_receipt(h)
                     .await
                     .map_err(rpc)?;
                 if let Some(r) = r {
@@ -204,15 +204,16 @@ impl Sender {
     ) -> Result<(), SendError> {
         let h = latest.hash;
         let known = self
-            .rpcs
-            .call(|p| async move { p.get_transaction_by_hash(h).await })
+            .provider
+            .get_transaction_by_hash(h)
             .await
             .map_err(rpc)?
             .is_some();
         let from = self.from;
         let count = self
-            .rpcs
-            .call(|p| async move { p.get_transaction_count(from).latest().await })
+            .provider
+            .get_transaction_count(from)
+            .latest()
             .await
             .map_err(rpc)?;
         if count > nonce {

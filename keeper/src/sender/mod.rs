@@ -27,7 +27,7 @@ use alloy::{
     eips::Encodable2718,
     network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
     primitives::{Address, B256, Bytes, U256},
-    providers::Provider,
+    providers::{DynProvider, Provider},
     rpc::types::TransactionRequest,
     transports::{RpcError, TransportErrorKind},
 };
@@ -138,10 +138,7 @@ pub struct Polled {
     pub gas_paid: u128,
 }
 
-pub use rpcs::Rpcs;
-
 mod follow;
-mod rpcs;
 
 /// An intent a transaction carries out, as stored with the transaction.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -209,7 +206,7 @@ pub struct Call {
 /// The sender of one keeper key.
 #[derive(Debug)]
 pub struct Sender {
-    rpcs: Rpcs,
+    provider: DynProvider,
     wallet: EthereumWallet,
     from: Address,
     chain_id: u64,
@@ -242,7 +239,7 @@ impl Sender {
     pub async fn open(
         store: &Store,
         outbox: Outbox,
-        rpcs: Rpcs,
+        provider: DynProvider,
         wallet: EthereumWallet,
         from: Address,
         chain_id: u64,
@@ -255,7 +252,7 @@ impl Sender {
             )));
         }
         Ok(Self {
-            rpcs,
+            provider,
             wallet,
             from,
             chain_id,
@@ -272,9 +269,9 @@ impl Sender {
         self.from
     }
 
-    /// The endpoints.
-    pub fn rpcs(&self) -> &Rpcs {
-        &self.rpcs
+    /// The chain, through every RPC endpoint (`swan_contracts::rpc`: failover and retries).
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
     }
 
     fn keeper(&self) -> String {
@@ -287,7 +284,7 @@ impl Sender {
             .with_from(self.from)
             .with_to(call.to)
             .with_input(call.data.clone());
-        match simulate(&self.rpcs.provider(), tx).await {
+        match simulate(&self.provider, tx).await {
             Ok(out) => Ok(out),
             Err(SimulateError::Reverts(r)) => Err(SendError::Reverts(r)),
             Err(SimulateError::Rpc(e)) => Err(rpc(e)),
@@ -296,11 +293,7 @@ impl Sender {
 
     /// The fees to offer now: the node's EIP-1559 estimate, capped.
     pub async fn fees(&self) -> Result<(u128, u128), SendError> {
-        let est = self
-            .rpcs
-            .call(|p| async move { p.estimate_eip1559_fees().await })
-            .await
-            .map_err(rpc)?;
+        let est = self.provider.estimate_eip1559_fees().await.map_err(rpc)?;
         let prio = est.max_priority_fee_per_gas.min(self.cfg.max_fee_cap);
         Ok((
             est.max_fee_per_gas.min(self.cfg.max_fee_cap).max(prio),
@@ -315,13 +308,7 @@ impl Sender {
             .with_from(self.from)
             .with_to(call.to)
             .with_input(call.data.clone());
-        let est = self
-            .rpcs
-            .call(|p| {
-                let tx = tx.clone();
-                async move { p.estimate_gas(tx).await }
-            })
-            .await;
+        let est = self.provider.estimate_gas(tx).await;
         match est {
             Ok(g) => Ok(g.saturating_mul(100 + self.cfg.gas_margin_pct) / 100),
             Err(e) => Err(match crate::revert::reverted(&e) {
@@ -337,8 +324,9 @@ impl Sender {
         }
         let from = self.from;
         let chain = self
-            .rpcs
-            .call(|p| async move { p.get_transaction_count(from).latest().await })
+            .provider
+            .get_transaction_count(from)
+            .latest()
             .await
             .map_err(rpc)?;
         let stored: Option<i64> = sqlx::query_scalar(
@@ -518,13 +506,7 @@ impl Sender {
     /// Broadcast raw bytes; a node that already has them, or has mined them, is fine. The
     /// node's refusal otherwise (e.g. a max fee under the base fee).
     async fn broadcast(&self, raw: &Bytes) -> Result<(), String> {
-        let r = self
-            .rpcs
-            .call(|p| {
-                let raw = raw.clone();
-                async move { p.send_raw_transaction(&raw).await.map(|_| ()) }
-            })
-            .await;
+        let r = self.provider.send_raw_transaction(raw).await.map(|_| ());
         match r {
             Ok(()) => Ok(()),
             Err(e) => {
