@@ -251,15 +251,8 @@ async fn latency(samples: usize) -> (f64, f64) {
     for _ in 0..samples {
         let req = d.request(0, 1, TOKEN, 2).await;
         let n = market.taskCount().call().await.unwrap() + U256::from(1);
-        let r = market
-            .createTask(req)
-            .from(d.submitter)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+        let create = market.createTask(req).from(d.submitter);
+        let r = swan_contracts::call_ok(&d.p, create).await.unwrap();
         let t0 = Instant::now();
         let created = r.block_number.unwrap();
         let task = (U256::from_be_slice(d.submitter.as_slice()) << 96) | n;

@@ -203,10 +203,8 @@ pub(crate) fn spawn_self(
         .stdout(log)
         .stderr(log2)
         .env("NO_COLOR", "1")
-        .kill_on_drop(true);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
+        .kill_on_drop(true)
+        .envs(env.iter().map(|(k, v)| (k, v)));
     // SAFETY: pre_exec runs between fork and exec; the hook only sets this process's
     // parent-death signal (prctl), which is async-signal-safe and allocates nothing
     unsafe {

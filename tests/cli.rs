@@ -10,10 +10,8 @@ fn swan(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_swan"));
     cmd.args(args)
         .env_remove("SWAN_PRIVATE_KEY")
-        .env("NO_COLOR", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied());
     cmd.output().expect("swan runs")
 }
 

@@ -112,10 +112,8 @@ fn swan(dn: &Devnet, args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("SWAN_INDEXER_URL", &dn.indexer)
         .env_remove("SWAN_PRIVATE_KEY")
         .env_remove("SWAN_PROVIDER_KEY")
-        .env("NO_COLOR", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied());
     cmd.output().unwrap()
 }
 
@@ -467,10 +465,8 @@ fn task_and_provider_commands_against_a_devnet() {
         c.args(args)
             .current_dir(&cwd)
             .env_remove("SWAN_MANIFEST")
-            .env_remove("SWAN_INDEXER_URL");
-        for (k, v) in env {
-            c.env(k, v);
-        }
+            .env_remove("SWAN_INDEXER_URL")
+            .envs(env.iter().copied());
         c.output().unwrap()
     };
     let list = ok(&in_cwd(&["task", "list"], &[]));

@@ -104,39 +104,16 @@ fn resources() -> ISwanRegistry::Resources {
 }
 
 fn request(now: u64, mode: u8, replicas: u8, salt: u64) -> ISwanMarket::TaskRequest {
-    let service = mode == 3;
     ISwanMarket::TaskRequest {
-        mode,
-        replicas,
-        quorum: if mode == 2 { replicas / 2 + 1 } else { 0 },
         collateralPct: 200,
-        paramsVersion: 1,
-        price: alloy::primitives::Uint::from(if service {
-            10u128.pow(15)
-        } else {
-            10u128 * 10u128.pow(18)
-        }),
-        assignBy: (now + 3_600) as u32,
-        resultBy: if service {
-            86_400
-        } else {
-            (now + 7_200) as u32
-        },
-        settleBy: if service { 0 } else { (now + 10_800) as u32 },
-        specHash: keccak256(salt.to_be_bytes()),
-        answerCommit: if mode == 1 {
-            keccak256((ANSWER, SALT).abi_encode())
-        } else {
-            B256::ZERO
-        },
         requirements: resources(),
         region: B256::right_padding_from(b"us-east"),
         specURI: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi".into(),
+        ..swan_contracts::dev_request(mode, replicas, now, salt)
     }
 }
 
-const ANSWER: B256 = B256::repeat_byte(0xaa);
-const SALT: B256 = B256::repeat_byte(0x55);
+use swan_contracts::{DEV_ANSWER as ANSWER, DEV_SALT as SALT};
 const RESULT_URI: &str = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 
 #[tokio::main]
@@ -185,14 +162,7 @@ async fn main() -> Res<()> {
         let info = Reg::ProviderInfo {
             worker: *worker,
             beneficiary: *owner,
-            resources: Reg::Resources {
-                cpuCores: r.cpuCores,
-                memoryGiB: r.memoryGiB,
-                storageGiB: r.storageGiB,
-                gpuCount: r.gpuCount,
-                gpuMemoryGiB: r.gpuMemoryGiB,
-                gpuModel: r.gpuModel,
-            },
+            resources: r.into(),
             prices: Reg::Prices {
                 perCpuHour: alloy::primitives::Uint::from(10u128.pow(16)),
                 perGiBMemoryHour: alloy::primitives::Uint::from(10u128.pow(15)),

@@ -37,7 +37,11 @@ pub mod process;
 pub mod rpc;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, deploy, dev_params};
-pub use devchain::{anvil_path, dev_wallet};
+pub use devchain::{
+    DEV_ANSWER, DEV_SALT, DevTxError, TOKEN, anvil_path, call_ok, chain_time, create_task, deposit,
+    dev_provider, dev_request, dev_wallet, fund, fund_market, label, open_terms, register_provider,
+    send_ok, tokens,
+};
 pub use keys::{KeyError, load_signer};
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};
 pub use names::{

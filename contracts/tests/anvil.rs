@@ -4,17 +4,13 @@
 use alloy::{
     node_bindings::{Anvil, AnvilInstance},
     primitives::{Address, B256, U256, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::{TransactionReceipt, TransactionRequest},
+    providers::{DynProvider, Provider},
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, SwanRegistry,
-    anvil_path, deploy, dev_wallet, registry::ISwanRegistry as Reg,
+    DeployConfig, ISwanMarket, Manifest, SwanMarket, SwanRegistry, anvil_path, call_ok, chain_time,
+    deploy, dev_provider, dev_request, fund, mode, register_provider,
+    registry::ISwanRegistry as Reg, tokens,
 };
-
-fn eth(n: u64) -> U256 {
-    U256::from(n) * U256::from(10u64).pow(U256::from(18))
-}
 
 struct Chain {
     _anvil: AnvilInstance,
@@ -27,11 +23,7 @@ async fn chain() -> Chain {
     let anvil = Anvil::at(anvil_path())
         .try_spawn()
         .expect("anvil starts (run scripts/setup)");
-    let (wallet, keys) = dev_wallet(&anvil, 5);
-    let provider = ProviderBuilder::new()
-        .wallet(wallet)
-        .connect_http(anvil.endpoint_url())
-        .erased();
+    let (provider, keys) = dev_provider(&anvil, 5);
     let cfg = DeployConfig::devnet(keys[0], anvil.endpoint());
     let manifest = deploy(&provider, &cfg).await.expect("deploys");
     Chain {
@@ -44,27 +36,10 @@ async fn chain() -> Chain {
 
 fn request(now: u64) -> ISwanMarket::TaskRequest {
     ISwanMarket::TaskRequest {
-        mode: 0,
-        replicas: 1,
-        quorum: 0,
         collateralPct: 200,
-        paramsVersion: 1,
-        price: alloy::primitives::Uint::from(10u128 * 10u128.pow(18)),
-        assignBy: (now + 3_600) as u32,
-        resultBy: (now + 7_200) as u32,
-        settleBy: (now + 10_800) as u32,
         specHash: keccak256(b"spec"),
-        answerCommit: B256::ZERO,
-        requirements: ISwanRegistry::Resources {
-            cpuCores: 1,
-            memoryGiB: 1,
-            storageGiB: 1,
-            gpuCount: 0,
-            gpuMemoryGiB: 0,
-            gpuModel: B256::ZERO,
-        },
-        region: B256::ZERO,
         specURI: "file:///spec.yaml".into(),
+        ..dev_request(mode::KEEPER_ATTESTED, 1, now, 0)
     }
 }
 
@@ -97,23 +72,6 @@ fn info(worker: Address, beneficiary: Address) -> Reg::ProviderInfo {
     }
 }
 
-/// Send, wait for the receipt, and insist it succeeded.
-async fn mine(p: &DynProvider, tx: TransactionRequest) -> TransactionReceipt {
-    let receipt = p
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(
-        receipt.status(),
-        "transaction {} reverted",
-        receipt.transaction_hash
-    );
-    receipt
-}
-
 #[tokio::test]
 async fn a_task_settles_on_chain_through_the_bindings() {
     let c = chain().await;
@@ -121,53 +79,18 @@ async fn a_task_settles_on_chain_through_the_bindings() {
     let (keeper, submitter, owner, worker) = (c.keys[0], c.keys[1], c.keys[2], c.keys[3]);
     let market = SwanMarket::new(c.manifest.market, p);
     let registry = SwanRegistry::new(c.manifest.registry, p);
-    let token = DevToken::new(c.manifest.token, p);
-    for who in [submitter, owner] {
-        mine(p, token.mint(who, eth(10_000)).into_transaction_request()).await;
-        for spender in [c.manifest.market, c.manifest.registry] {
-            mine(
-                p,
-                token
-                    .approve(spender, U256::MAX)
-                    .from(who)
-                    .into_transaction_request(),
-            )
-            .await;
-        }
-    }
-    mine(
-        p,
-        registry
-            .registerProvider(info(worker, owner))
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await;
-    mine(
-        p,
-        registry
-            .depositCollateral(eth(1_000))
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await;
-
-    let now = c
-        .provider
-        .get_block_by_number(Default::default())
+    fund(p, &c.manifest, &[submitter, owner], tokens(10_000))
         .await
-        .unwrap()
-        .unwrap()
-        .header
-        .timestamp;
-    let receipt = mine(
-        p,
-        market
-            .createTask(request(now))
-            .from(submitter)
-            .into_transaction_request(),
-    )
-    .await;
+        .unwrap();
+    let info = info(worker, owner);
+    register_provider(p, registry.address().to_owned(), owner, info, tokens(1_000))
+        .await
+        .unwrap();
+
+    let now = chain_time(p).await.unwrap();
+    let receipt = call_ok(p, market.createTask(request(now)).from(submitter))
+        .await
+        .unwrap();
     let created = receipt
         .inner
         .logs()
@@ -177,39 +100,32 @@ async fn a_task_settles_on_chain_through_the_bindings() {
     let id = created.inner.taskId;
     assert_eq!(created.inner.submitter, submitter);
     assert_eq!(market.submitterOf(id).call().await.unwrap(), submitter);
-    assert_eq!(created.inner.escrow, eth(10));
+    assert_eq!(created.inner.escrow, tokens(10));
 
-    mine(
+    call_ok(
         p,
-        market
-            .assign(id, vec![owner], vec![eth(8)])
-            .from(keeper)
-            .into_transaction_request(),
+        market.assign(id, vec![owner], vec![tokens(8)]).from(keeper),
     )
-    .await;
+    .await
+    .unwrap();
     let submit = market
         .submitResult(id, U256::ZERO, keccak256(b"out"), "file:///out".into())
         .from(worker);
-    mine(p, submit.into_transaction_request()).await;
-    mine(
-        p,
-        market
-            .settle(id, U256::from(1))
-            .from(keeper)
-            .into_transaction_request(),
-    )
-    .await;
+    call_ok(p, submit).await.unwrap();
+    call_ok(p, market.settle(id, U256::from(1)).from(keeper))
+        .await
+        .unwrap();
 
     let task = market.getTask(id).call().await.unwrap();
     assert_eq!(task.status, 3, "Completed");
     let p = market.getAccount(owner).call().await.unwrap();
     assert_eq!(
         U256::from(p.earned),
-        eth(8) - eth(8) * U256::from(500) / U256::from(10_000)
+        tokens(8) - tokens(8) * U256::from(500) / U256::from(10_000)
     );
     assert_eq!(
         market.balanceOf(submitter).call().await.unwrap(),
-        eth(2),
+        tokens(2),
         "unused cap refunded"
     );
 

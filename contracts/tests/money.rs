@@ -6,24 +6,13 @@
 use alloy::{
     node_bindings::Anvil,
     primitives::{Address, B256, U256, Uint, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
+    providers::Provider,
 };
 use swan_contracts::{
-    DEVNET_TREASURY, DeployConfig, DevToken, ISwanMarket, ISwanRegistry, SwanMarket, SwanRegistry,
-    anvil_path, deploy, dev_params, dev_wallet, mode, money, registry::ISwanRegistry as Reg,
+    DEVNET_TREASURY, DeployConfig, DevToken, ISwanMarket, SwanMarket, SwanRegistry, anvil_path,
+    call_ok, deploy, dev_params, dev_provider, dev_request, mode, money,
+    registry::ISwanRegistry as Reg,
 };
-
-async fn mine(p: &DynProvider, tx: TransactionRequest) {
-    let r = p
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(r.status(), "reverted: {}", r.transaction_hash);
-}
 
 /// xorshift64: the same draws on every run.
 struct Rng(u64);
@@ -47,11 +36,7 @@ impl Rng {
 #[tokio::test]
 async fn every_figure_of_the_money_model_equals_the_contract_s() {
     let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
-    let (wallet, keys) = dev_wallet(&anvil, 4);
-    let p = ProviderBuilder::new()
-        .wallet(wallet)
-        .connect_http(anvil.endpoint_url())
-        .erased();
+    let (p, keys) = dev_provider(&anvil, 4);
     let (keeper, submitter, owner, worker) = (keys[0], keys[1], keys[2], keys[3]);
     let manifest = deploy(&p, &DeployConfig::devnet(keeper, anvil.endpoint()))
         .await
@@ -62,20 +47,15 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
     let token = DevToken::new(manifest.token, &p);
     let big = U256::from(10u128.pow(28)); // amounts are uint96 on chain (≤ 7.9·10²⁸)
     for who in [submitter, owner] {
-        mine(&p, token.mint(who, big).into_transaction_request()).await;
+        call_ok(&p, token.mint(who, big)).await.unwrap();
         for spender in [manifest.market, manifest.registry] {
             let approve = token.approve(spender, U256::MAX).from(who);
-            mine(&p, approve.into_transaction_request()).await;
+            call_ok(&p, approve).await.unwrap();
         }
     }
-    mine(
-        &p,
-        market
-            .deposit(big / U256::from(2))
-            .from(submitter)
-            .into_transaction_request(),
-    )
-    .await;
+    call_ok(&p, market.deposit(big / U256::from(2)).from(submitter))
+        .await
+        .unwrap();
     let info = Reg::ProviderInfo {
         worker,
         beneficiary: owner,
@@ -83,9 +63,7 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
             cpuCores: 64,
             memoryGiB: 256,
             storageGiB: 1_000,
-            gpuCount: 0,
-            gpuMemoryGiB: 0,
-            gpuModel: B256::ZERO,
+            ..Default::default()
         },
         prices: Reg::Prices {
             perCpuHour: Uint::from(1u64),
@@ -102,23 +80,13 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
         },
         metadataURI: "http://127.0.0.1:9000".into(),
     };
-    mine(
-        &p,
-        registry
-            .registerProvider(info)
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await;
+    call_ok(&p, registry.registerProvider(info).from(owner))
+        .await
+        .unwrap();
     let stake = big / U256::from(10);
-    mine(
-        &p,
-        registry
-            .depositCollateral(stake)
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await;
+    call_ok(&p, registry.depositCollateral(stake).from(owner))
+        .await
+        .unwrap();
 
     let now = || async {
         let b = p.get_block_by_number(Default::default()).await.unwrap();
@@ -154,36 +122,21 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
         let price = rng.amount(cap);
         let duration = 600 + rng.next() % 3_000;
         let t0 = now().await;
+        let mode = if service {
+            mode::SERVICE_HEALTH
+        } else {
+            mode::KEEPER_ATTESTED
+        };
         let req = ISwanMarket::TaskRequest {
-            mode: if service {
-                mode::SERVICE_HEALTH
-            } else {
-                mode::KEEPER_ATTESTED
-            },
-            replicas: 1,
-            quorum: 0,
             collateralPct: pct,
-            paramsVersion: 1,
             price: Uint::from(cap),
-            assignBy: (t0 + 3_600) as u32,
             resultBy: if service {
                 duration as u32
             } else {
                 (t0 + 7_200) as u32
             },
-            settleBy: if service { 0 } else { (t0 + 10_800) as u32 },
-            specHash: keccak256(round.to_be_bytes()),
-            answerCommit: B256::ZERO,
-            requirements: ISwanRegistry::Resources {
-                cpuCores: 1,
-                memoryGiB: 1,
-                storageGiB: 1,
-                gpuCount: 0,
-                gpuMemoryGiB: 0,
-                gpuModel: B256::ZERO,
-            },
-            region: B256::ZERO,
             specURI: format!("ipfs://spec-{round}"),
+            ..dev_request(mode, 1, t0, round)
         };
         let n = market.taskCount().call().await.unwrap() + U256::from(1);
         let id = (U256::from_be_slice(submitter.as_slice()) << 96) | n;
@@ -193,14 +146,9 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
             earned().await,
             free().await,
         );
-        mine(
-            &p,
-            market
-                .createTask(req)
-                .from(submitter)
-                .into_transaction_request(),
-        )
-        .await;
+        call_ok(&p, market.createTask(req).from(submitter))
+            .await
+            .unwrap();
         let escrow = money::replica_value(service, U256::from(cap), duration);
         assert_eq!(
             sub0 - balance(submitter).await,
@@ -210,7 +158,7 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
         let assign = market
             .assign(id, vec![owner], vec![Uint::from(price)])
             .from(keeper);
-        mine(&p, assign.into_transaction_request()).await;
+        call_ok(&p, assign).await.unwrap();
         let value = money::replica_value(service, U256::from(price), duration);
         let c = money::collateral(value, pct);
         assert_eq!(free0 - free().await, c, "round {round}: collateral locked");
@@ -224,14 +172,9 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
             let part = 60 + rng.next() % (duration - 60);
             warp(part).await;
             let started = market.serviceWindow(id).call().await.unwrap().startedAt;
-            mine(
-                &p,
-                market
-                    .claimService(id, U256::ZERO)
-                    .from(worker)
-                    .into_transaction_request(),
-            )
-            .await;
+            call_ok(&p, market.claimService(id, U256::ZERO).from(worker))
+                .await
+                .unwrap();
             let claimed_at = now().await;
             let owed = money::prorate(U256::from(price), started.to(), claimed_at);
             let (payout, fee) = money::fee_split(owed, params.feeBps);
@@ -248,14 +191,9 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
             checked[2] += 1;
             // past the end, the rest (each claim's fee is rounded on its own)
             warp(duration).await;
-            mine(
-                &p,
-                market
-                    .claimService(id, U256::ZERO)
-                    .from(worker)
-                    .into_transaction_request(),
-            )
-            .await;
+            call_ok(&p, market.claimService(id, U256::ZERO).from(worker))
+                .await
+                .unwrap();
             let ends = started.to::<u64>() + duration;
             let rest = money::prorate(U256::from(price), claimed_at, ends);
             assert_eq!(owed + rest, value, "round {round}: the stream is the value");
@@ -274,10 +212,10 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
             continue;
         }
         let submit = market.submitResult(id, U256::ZERO, keccak256(b"out"), "ipfs://out".into());
-        mine(&p, submit.from(worker).into_transaction_request()).await;
+        call_ok(&p, submit.from(worker)).await.unwrap();
         let pass = rng.next().is_multiple_of(2);
         let verdict = market.settle(id, U256::from(u8::from(pass))).from(keeper);
-        mine(&p, verdict.into_transaction_request()).await;
+        call_ok(&p, verdict).await.unwrap();
         if pass {
             let (payout, fee) = money::fee_split(U256::from(price), params.feeBps);
             assert_eq!(earned().await - earned0, payout, "round {round}: payout");

@@ -78,51 +78,49 @@ impl Status {
             started: AtomicBool::new(false),
             registry: Registry::default(),
         };
-        registry.register(
-            "head_block",
-            "Latest block number the RPC reported",
-            s.head.clone(),
-        );
-        registry.register(
-            "checkpoint_block",
-            "Last block fully written to the database",
-            s.checkpoint.clone(),
-        );
-        registry.register(
-            "finalized_block",
-            "Last block marked final",
-            s.finalized.clone(),
-        );
-        registry.register(
-            "head_lag_blocks",
-            "Blocks between the chain head and the checkpoint",
-            s.lag.clone(),
-        );
-        registry.register(
-            "last_progress_seconds",
-            "Unix time of the last progress (range written or caught up)",
-            s.last_progress.clone(),
-        );
-        registry.register("events", "Events written", s.events.clone());
+        let gauges = [
+            ("head_block", "Latest block number the RPC reported"),
+            (
+                "checkpoint_block",
+                "Last block fully written to the database",
+            ),
+            ("finalized_block", "Last block marked final"),
+            (
+                "head_lag_blocks",
+                "Blocks between the chain head and the checkpoint",
+            ),
+            (
+                "last_progress_seconds",
+                "Unix time of the last range written or catch-up",
+            ),
+        ];
+        let values = [
+            &s.head,
+            &s.checkpoint,
+            &s.finalized,
+            &s.lag,
+            &s.last_progress,
+        ];
+        for ((name, help), gauge) in gauges.into_iter().zip(values) {
+            registry.register(name, help, gauge.clone());
+        }
+        let counters = [
+            ("events", "Events written"),
+            ("reorgs", "Chain reorganisations rolled back"),
+            (
+                "rpc_errors",
+                "RPC faults (errors, 429s, timeouts, malformed answers)",
+            ),
+            ("fetcher_restarts", "Fetcher restarts by the stall watchdog"),
+        ];
+        let values = [&s.events, &s.reorgs, &s.rpc_errors, &s.restarts];
+        for ((name, help), counter) in counters.into_iter().zip(values) {
+            registry.register(name, help, counter.clone());
+        }
         registry.register(
             "events_per_second",
             "Events per second over the last range",
             s.events_per_second.clone(),
-        );
-        registry.register(
-            "reorgs",
-            "Chain reorganisations rolled back",
-            s.reorgs.clone(),
-        );
-        registry.register(
-            "rpc_errors",
-            "RPC faults (errors, 429s, timeouts, malformed answers)",
-            s.rpc_errors.clone(),
-        );
-        registry.register(
-            "fetcher_restarts",
-            "Fetcher restarts by the stall watchdog",
-            s.restarts.clone(),
         );
         Self { registry, ..s }
     }

@@ -65,38 +65,32 @@ impl Default for Metrics {
             registry: Registry::default(),
         };
         registry.register("actions", "Actions by kind and outcome", m.actions.clone());
-        registry.register(
-            "pending_intents",
-            "Intents pending or sent, not final",
-            m.pending.clone(),
-        );
-        registry.register("gas_paid_gwei", "Gas paid, gwei", m.gas_gwei.clone());
-        registry.register(
-            "balance_gwei",
-            "The keeper's balance, gwei",
-            m.balance_gwei.clone(),
-        );
-        registry.register("transactions_mined", "Transactions mined", m.mined.clone());
-        registry.register(
-            "transactions_reverted",
-            "Mined transactions that reverted",
-            m.reverted.clone(),
-        );
-        registry.register(
-            "fee_bumps",
-            "Stuck transactions replaced with higher fees",
-            m.bumped.clone(),
-        );
-        registry.register(
-            "paused_ticks",
-            "Ticks that stopped sending (RPC down, spending cap)",
-            m.paused.clone(),
-        );
-        registry.register(
-            "last_tick_ms",
-            "Unix ms of the last successful tick",
-            m.last_tick_ms.clone(),
-        );
+        let gauges = [
+            ("pending_intents", "Intents pending or sent, not final"),
+            ("balance_gwei", "The keeper's balance, gwei"),
+            ("last_tick_ms", "Unix ms of the last successful tick"),
+        ];
+        for ((name, help), gauge) in
+            gauges
+                .into_iter()
+                .zip([&m.pending, &m.balance_gwei, &m.last_tick_ms])
+        {
+            registry.register(name, help, gauge.clone());
+        }
+        let counters = [
+            ("gas_paid_gwei", "Gas paid, gwei"),
+            ("transactions_mined", "Transactions mined"),
+            ("transactions_reverted", "Mined transactions that reverted"),
+            ("fee_bumps", "Stuck transactions replaced with higher fees"),
+            (
+                "paused_ticks",
+                "Ticks that stopped sending (RPC down, spending cap)",
+            ),
+        ];
+        let values = [&m.gas_gwei, &m.mined, &m.reverted, &m.bumped, &m.paused];
+        for ((name, help), counter) in counters.into_iter().zip(values) {
+            registry.register(name, help, counter.clone());
+        }
         Self { registry, ..m }
     }
 }

@@ -153,6 +153,11 @@ async fn a_timeout_kills_the_command_and_what_it_started() {
         .arg(&secs)
         .spawn()
         .unwrap();
+    // (polled: between fork and exec the child's command line is still this test's)
+    let t = Instant::now();
+    while running_with(&secs).is_empty() && t.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(running_with(&secs).len(), 1);
     control.kill().unwrap();
     control.wait().unwrap();

@@ -63,13 +63,7 @@ async fn request(
 ) -> swan_contracts::ISwanMarket::TaskRequest {
     std::fs::write(path, spec).unwrap();
     let parsed = TaskSpec::parse(spec.as_bytes()).unwrap();
-    let now = p
-        .get_block_by_number(Default::default())
-        .await
-        .unwrap()
-        .unwrap()
-        .header
-        .timestamp;
+    let now = swan_contracts::chain_time(p).await.unwrap();
     parsed
         .spec
         .request(
@@ -193,15 +187,11 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
     // the submitter creates the task (spec served from a file)
     let req = request(&p, &dir.path().join("job.yaml"), SPEC).await;
     let m_sub = SwanMarket::new(manifest.market, &p);
-    DevToken::new(manifest.token, &p)
+    let token = DevToken::new(manifest.token, &p);
+    let approve = token
         .approve(manifest.market, U256::MAX)
-        .from(submitter.address())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .from(submitter.address());
+    swan_contracts::call_ok(&p, approve).await.unwrap();
     let id = m_sub
         .createTask(req.clone())
         .from(submitter.address())

@@ -17,10 +17,8 @@ fn keeper(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.arg("keeper")
         .args(args)
         .env_remove("SWAN_KEEPER_KEY")
-        .env("RUST_LOG", "error");
-    for (k, v) in env {
-        c.env(k, v);
-    }
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied());
     c.output().unwrap()
 }
 
@@ -133,22 +131,22 @@ async fn bad_inputs_are_one_clear_line() {
     let o = keeper(&["run", "--frobnicate"], &[]);
     assert!(!o.status.success() && stderr(&o).contains("--frobnicate"));
     // an answer that is not 32 bytes
-    let o = keeper(
-        &[
+    let answer = |task: &str, expected: &str, salt: &str| {
+        let args = [
             "answer",
             "--manifest",
-            &m,
+            m.as_str(),
             "--db",
-            &db,
+            db.as_str(),
             "--task",
-            "0x12",
-            "--expected",
-            "0x1234",
-            "--salt",
-            "0x00",
-        ],
-        &[],
-    );
+            task,
+        ];
+        keeper(
+            &[&args[..], &["--expected", expected, "--salt", salt]].concat(),
+            &[],
+        )
+    };
+    let o = answer("0x12", "0x1234", "0x00");
     assert!(
         !o.status.success() && stderr(&o).contains("--expected"),
         "{}",
@@ -174,22 +172,7 @@ async fn bad_inputs_are_one_clear_line() {
     let word = format!("0x{}", "ab".repeat(32));
     let id = format!("{task:#x}");
     one_line_error(
-        &keeper(
-            &[
-                "answer",
-                "--manifest",
-                &m,
-                "--db",
-                &db,
-                "--task",
-                &id,
-                "--expected",
-                &word,
-                "--salt",
-                &word,
-            ],
-            &[],
-        ),
+        &answer(&id, &word, &word),
         "is a keeper_attested task, not known_answer",
     );
     // the keystore's address is not a keeper: its dry run shows the calls refused by simulation

@@ -10,7 +10,7 @@ use alloy::{hex, primitives::keccak256};
 use sqlx::Row;
 
 mod common;
-use common::devnet::{Devnet, TOKEN, assert_each_once};
+use common::devnet::{Devnet, TOKEN, assert_each_once, result_file};
 
 const ASSIGNED: u8 = 2;
 const COMPLETED: u8 = 3;
@@ -34,11 +34,7 @@ async fn killed_again_and_again_the_keeper_settles_every_task_once() {
     let (store, indexer) = d.index(&db).await;
     let key = format!("0x{}", hex::encode(d.anvil.keys()[0].to_bytes()));
     let body = b"result";
-    let uri = {
-        let path = dir.path().join("result");
-        std::fs::write(&path, body).unwrap();
-        format!("file://{}", path.display())
-    };
+    let uri = result_file(dir.path(), body);
     let mut tasks = Vec::new();
     let spawn = || {
         tokio::process::Command::new(env!("CARGO_BIN_EXE_swan"))

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 mod common;
 use common::{
-    devnet::{Devnet, Running, TOKEN, assert_each_once, fast},
+    devnet::{Devnet, Running, TOKEN, assert_each_once, fast, result_file},
     pg_database,
 };
 
@@ -27,11 +27,7 @@ async fn keepers_share_the_work(n: usize, db_of: impl FnOnce(&std::path::Path) -
         ));
     }
     let body = b"result";
-    let uri = {
-        let path = dir.path().join("result");
-        std::fs::write(&path, body).unwrap();
-        format!("file://{}", path.display())
-    };
+    let uri = result_file(dir.path(), body);
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let req = d.request(0, 1, TOKEN, 2).await;

@@ -5,14 +5,13 @@
 use std::{sync::Arc, time::Duration};
 
 use alloy::{
-    network::TransactionBuilder,
     primitives::{Address, B256, U256, Uint, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, SwanRegistry,
-    anvil_path, deploy, dev_wallet, registry::ISwanRegistry as Reg,
+    DeployConfig, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, TOKEN, anvil_path, chain_time,
+    create_task, deploy, dev_provider, fund_market, label, open_terms, register_provider,
+    registry::ISwanRegistry as Reg, tokens,
 };
 use swan_indexer::{
     fetch::Rpc,
@@ -28,24 +27,12 @@ use swan_keeper::{
 mod common;
 use common::pg_database;
 
-const TOKEN: u128 = 1_000_000_000_000_000_000;
-
-async fn ok(p: &DynProvider, tx: TransactionRequest) {
-    if let Err(e) = p.call(tx.clone()).await {
-        panic!("would revert: {e}");
-    }
-    let r = p
-        .send_transaction(tx.with_gas_limit(10_000_000))
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(r.status(), "reverted: {r:?}");
-}
-
-fn label(s: &str) -> B256 {
-    B256::right_padding_from(s.as_bytes())
+/// Send a contract call and insist it succeeds.
+async fn ok<P: Provider, D: alloy::contract::CallDecoder>(
+    p: &DynProvider,
+    call: alloy::contract::CallBuilder<P, D>,
+) {
+    swan_contracts::call_ok(p, call).await.unwrap();
 }
 
 fn machine(cpu: u32, gpus: u32, storage: u32) -> ISwanRegistry::Resources {
@@ -56,19 +43,6 @@ fn machine(cpu: u32, gpus: u32, storage: u32) -> ISwanRegistry::Resources {
         gpuCount: gpus,
         gpuMemoryGiB: if gpus > 0 { 80 } else { 0 },
         gpuModel: if gpus > 0 { label("A100") } else { B256::ZERO },
-    }
-}
-
-/// The same machine as a provider offers it (the registry's copy of the type).
-fn offered(cpu: u32, gpus: u32, storage: u32) -> Reg::Resources {
-    let m = machine(cpu, gpus, storage);
-    Reg::Resources {
-        cpuCores: m.cpuCores,
-        memoryGiB: m.memoryGiB,
-        storageGiB: m.storageGiB,
-        gpuCount: m.gpuCount,
-        gpuMemoryGiB: m.gpuMemoryGiB,
-        gpuModel: m.gpuModel,
     }
 }
 
@@ -90,51 +64,21 @@ async fn chain() -> Chain {
     let anvil = alloy::node_bindings::Anvil::at(anvil_path())
         .try_spawn()
         .unwrap();
-    let (wallet, keys) = dev_wallet(&anvil, 8);
-    let p = ProviderBuilder::new()
-        .wallet(wallet)
-        .connect_http(anvil.endpoint_url())
-        .erased();
+    let (p, keys) = dev_provider(&anvil, 8);
     let (admin, submitter) = (keys[0], keys[1]);
     let manifest = deploy(&p, &DeployConfig::devnet(admin, anvil.endpoint()))
         .await
         .unwrap();
-    let market = SwanMarket::new(manifest.market, &p);
-    let token = DevToken::new(manifest.token, &p);
     let owners = keys[2..5].to_vec();
-    for &who in owners.iter().chain([&submitter]) {
-        ok(
-            &p,
-            token
-                .mint(who, U256::from(1_000_000 * TOKEN))
-                .into_transaction_request(),
-        )
-        .await;
-        for spender in [manifest.market, manifest.registry] {
-            ok(
-                &p,
-                token
-                    .approve(spender, U256::MAX)
-                    .from(who)
-                    .into_transaction_request(),
-            )
-            .await;
-        }
-    }
-    let registry = SwanRegistry::new(manifest.registry, &p);
-    ok(
-        &p,
-        market
-            .deposit(U256::from(10_000 * TOKEN))
-            .from(submitter)
-            .into_transaction_request(),
-    )
-    .await;
+    let amounts = (tokens(1_000_000), tokens(10_000));
+    fund_market(&p, &manifest, (&owners, submitter), amounts)
+        .await
+        .unwrap();
     for (i, &(cpu, gpus, region, gpu_price)) in PROVIDERS.iter().enumerate() {
         let info = Reg::ProviderInfo {
             worker: keys[5 + i],
             beneficiary: owners[i],
-            resources: offered(cpu, gpus, 500),
+            resources: machine(cpu, gpus, 500).into(),
             prices: Reg::Prices {
                 perCpuHour: Uint::from(TOKEN / 1_000),
                 perGiBMemoryHour: Uint::from(TOKEN / 10_000),
@@ -142,30 +86,12 @@ async fn chain() -> Chain {
                 perGiBStorageHour: Uint::ZERO,
             },
             region: label(region),
-            terms: Reg::Terms {
-                maxCollateral: Uint::from(200 * TOKEN),
-                minPrice: Uint::ZERO,
-                minRate: Uint::ZERO,
-                modes: 0b1111,
-            },
+            terms: open_terms(tokens(200)),
             metadataURI: format!("http://127.0.0.1/p{i}"),
         };
-        ok(
-            &p,
-            registry
-                .registerProvider(info)
-                .from(owners[i])
-                .into_transaction_request(),
-        )
-        .await;
-        ok(
-            &p,
-            registry
-                .depositCollateral(U256::from(200 * TOKEN))
-                .from(owners[i])
-                .into_transaction_request(),
-        )
-        .await;
+        register_provider(&p, manifest.registry, owners[i], info, tokens(200))
+            .await
+            .unwrap();
     }
     Chain {
         _anvil: anvil,
@@ -181,8 +107,7 @@ async fn chain() -> Chain {
 impl Chain {
     /// The latest block's timestamp.
     async fn now(&self) -> u64 {
-        let block = self.p.get_block_by_number(Default::default()).await;
-        block.unwrap().unwrap().header.timestamp
+        chain_time(&self.p).await.unwrap()
     }
 
     /// Create a batch task (one replica, result due in two hours, its own spec); its id.
@@ -223,16 +148,24 @@ impl Chain {
             },
             specURI: format!("ipfs://spec-{n}"),
         };
-        ok(
-            &self.p,
-            market
-                .createTask(req)
-                .from(self.submitter)
-                .into_transaction_request(),
-        )
-        .await;
-        (U256::from_be_slice(self.submitter.as_slice()) << 96) | n
+        let (market, me) = (self.manifest.market, self.submitter);
+        let id = create_task(&self.p, market, me, req).await.unwrap();
+        assert_eq!(id, (U256::from_be_slice(me.as_slice()) << 96) | n);
+        id
     }
+}
+
+/// The chain mirrored by the real indexer into a fresh SQLite file (in the directory returned)
+/// and a fresh Postgres database, each with its URL.
+async fn indexed(c: &Chain, name: &str) -> (tempfile::TempDir, Vec<(String, Store)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join(format!("{name}.db")).display().to_string();
+    let mut stores = Vec::new();
+    for db in [sqlite, pg_database(name).await] {
+        let store = index(&db, &c.manifest).await;
+        stores.push((db, store));
+    }
+    (dir, stores)
 }
 
 async fn index(db: &str, manifest: &Manifest) -> Store {
@@ -264,8 +197,7 @@ async fn the_keeper_allocates_what_the_indexer_mirrored() {
         &c.p,
         market
             .assign(running, vec![c.owners[2]], vec![Uint::from(2 * TOKEN)])
-            .from(c.admin)
-            .into_transaction_request(),
+            .from(c.admin),
     )
     .await;
     let gpu = c.task(4, 1, "", 5 * TOKEN).await; // both GPU providers can; provider 1 is cheaper
@@ -274,12 +206,8 @@ async fn the_keeper_allocates_what_the_indexer_mirrored() {
     let too_big = c.task(4, 16, "", 50 * TOKEN).await; // no machine has 16 GPUs
     let now = c.now().await;
 
-    let dir = tempfile::tempdir().unwrap();
-    for db in [
-        dir.path().join("market.db").display().to_string(),
-        pg_database("market").await,
-    ] {
-        let store = index(&db, &c.manifest).await;
+    let (_dir, stores) = indexed(&c, "market").await;
+    for (db, store) in stores {
         let offers = offers(&store, c.manifest.chain_id).await.unwrap();
         assert_eq!(offers.len(), 3, "{db}");
         for o in &offers {
@@ -385,7 +313,7 @@ async fn reverts_are_classified_by_the_market_s_own_errors() {
     let c = chain().await;
     let market = SwanMarket::new(c.manifest.market, &c.p);
     let id = c.task(2, 0, "", TOKEN).await;
-    let reverts = |tx: TransactionRequest| {
+    let reverts = |tx: alloy::rpc::types::TransactionRequest| {
         let p = c.p.clone();
         async move {
             match simulate(&p, tx).await {
@@ -471,8 +399,7 @@ async fn utilization_and_suggested_prices_come_from_the_indexer_s_tables() {
             &c.p,
             market
                 .assign(t, vec![owner], vec![Uint::from(TOKEN)])
-                .from(c.admin)
-                .into_transaction_request(),
+                .from(c.admin),
         )
         .await;
     }
@@ -482,12 +409,8 @@ async fn utilization_and_suggested_prices_come_from_the_indexer_s_tables() {
             .await
             .unwrap();
     let _: serde_json::Value = c.p.raw_request("evm_mine".into(), ()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    for db in [
-        dir.path().join("optimize.db").display().to_string(),
-        pg_database("optimize").await,
-    ] {
-        let store = index(&db, &c.manifest).await;
+    let (_dir, stores) = indexed(&c, "optimize").await;
+    for (db, store) in stores {
         let offers = offers(&store, c.manifest.chain_id).await.unwrap();
         let u = optimize::utilization(&offers);
         let p1 = u
@@ -567,20 +490,12 @@ async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again(
             &c.p,
             market
                 .assign(t, vec![c.owners[1]], vec![Uint::from(TOKEN)])
-                .from(c.admin)
-                .into_transaction_request(),
+                .from(c.admin),
         )
         .await;
     }
     for t in [first, unnamed] {
-        ok(
-            &c.p,
-            market
-                .declineTask(t, U256::ZERO)
-                .from(c.workers[1])
-                .into_transaction_request(),
-        )
-        .await;
+        ok(&c.p, market.declineTask(t, U256::ZERO).from(c.workers[1])).await;
     }
     ok(
         &c.p,
@@ -591,18 +506,11 @@ async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again(
                 B256::repeat_byte(1),
                 "ipfs://junk".into(),
             )
-            .from(c.workers[1])
-            .into_transaction_request(),
+            .from(c.workers[1]),
     )
     .await;
-    ok(
-        &c.p,
-        market
-            .settle(second, U256::ZERO) // the keeper's verdict: failed
-            .from(c.admin)
-            .into_transaction_request(),
-    )
-    .await;
+    // the keeper's verdict: failed
+    ok(&c.p, market.settle(second, U256::ZERO).from(c.admin)).await;
     // the same work posted again, and new work
     let again_declined = c.task_of(4, 1, "", 5 * TOKEN, Some(declined), 100).await;
     let again_failed = c.task_of(4, 1, "", 5 * TOKEN, Some(failed), 100).await;
@@ -610,12 +518,8 @@ async fn a_provider_that_declined_or_failed_the_work_is_not_picked_for_it_again(
     let fresh = c.task(4, 1, "", TOKEN).await;
     let again_unnamed = c.task_of(4, 1, "", 5 * TOKEN, Some(B256::ZERO), 100).await;
     let now = c.now().await;
-    let dir = tempfile::tempdir().unwrap();
-    for db in [
-        dir.path().join("exclude.db").display().to_string(),
-        pg_database("exclude").await,
-    ] {
-        let store = index(&db, &c.manifest).await;
+    let (_dir, stores) = indexed(&c, "exclude").await;
+    for (db, store) in stores {
         let offers = offers(&store, c.manifest.chain_id).await.unwrap();
         let tasks = open_tasks(&store, c.manifest.chain_id, now).await.unwrap();
         let ids: Vec<U256> = tasks.iter().map(|t| t.id).collect();
@@ -686,8 +590,7 @@ async fn collateral_is_counted_from_the_agreed_price_as_the_contract_locks_it() 
         &c.p,
         market
             .assign(id, vec![chosen.provider], vec![Uint::from(chosen.price)])
-            .from(c.admin)
-            .into_transaction_request(),
+            .from(c.admin),
     )
     .await;
     let locked = market.freeCollateral(c.owners[0]).call().await.unwrap();

@@ -63,12 +63,28 @@ pub(super) async fn rows<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
 {
+    keyed(s, key, |chain, k| {
+        format!(
+            "SELECT * FROM {table} WHERE chain_id = {chain} AND {key_col} = {k} ORDER BY {order}"
+        )
+    })
+    .await
+}
+
+/// The rows `query(chain, key)` selects, its two placeholders bound to this chain and `key`, each
+/// final by its block.
+async fn keyed<T>(
+    s: &ApiState,
+    key: &str,
+    query: impl FnOnce(&str, &str) -> String,
+) -> Result<Vec<T>, ApiError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
+{
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
     let k = sql.arg(key.to_owned());
-    sql.text = format!(
-        "SELECT * FROM {table} WHERE chain_id = {chain} AND {key_col} = {k} ORDER BY {order}"
-    );
+    sql.text = query(&chain, &k);
     let f = finalized(s).await?;
     Ok(finals(sql.rows(&s.store).await?, f))
 }
@@ -103,18 +119,16 @@ async fn events_of<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
 {
-    let mut sql = Sql::default();
-    let chain = sql.arg(s.chain_id as i64);
-    let k = sql.arg(key.to_owned());
-    sql.text = format!(
-        "SELECT e.*, l.tx_hash, b.timestamp AS block_time FROM {table} e \
-         LEFT JOIN raw_logs l ON l.chain_id = e.chain_id AND l.block_number = e.block_number \
-         AND l.log_index = e.log_index \
-         LEFT JOIN blocks b ON b.chain_id = e.chain_id AND b.number = e.block_number \
-         WHERE e.chain_id = {chain} AND e.{key_col} = {k} ORDER BY e.block_number, e.log_index"
-    );
-    let f = finalized(s).await?;
-    Ok(finals(sql.rows(&s.store).await?, f))
+    keyed(s, key, |chain, k| {
+        format!(
+            "SELECT e.*, l.tx_hash, b.timestamp AS block_time FROM {table} e \
+             LEFT JOIN raw_logs l ON l.chain_id = e.chain_id AND l.block_number = e.block_number \
+             AND l.log_index = e.log_index \
+             LEFT JOIN blocks b ON b.chain_id = e.chain_id AND b.number = e.block_number \
+             WHERE e.chain_id = {chain} AND e.{key_col} = {k} ORDER BY e.block_number, e.log_index"
+        )
+    })
+    .await
 }
 
 /// Liveness: the database answers.
@@ -176,6 +190,32 @@ pub(super) async fn metrics(State(s): State<Arc<ApiState>>) -> Response {
         .into_response()
 }
 
+/// One task with its replicas, events and timeline.
+#[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks",
+    params(("id" = String, Path, description = "The task id, 0x-hex or decimal")),
+    responses((status = 200, body = TaskDetail), (status = 400, body = super::rows::ErrorBody),
+        (status = 404, body = super::rows::ErrorBody)))]
+pub(super) async fn task(
+    State(s): State<Arc<ApiState>>,
+    Path(id): Path<String>,
+) -> ApiResult<TaskDetail> {
+    let key = task_key(&id)?;
+    let t: Task = one(&s, "tasks", "task_id", &key, "task").await?;
+    let mut d = TaskDetail {
+        columns: t.columns,
+        replica_count: t.replicas,
+        finalized: t.finalized,
+        replicas: rows::<Replica>(&s, "replicas", "task_id", &key, "idx").await?,
+        assignments: events_of::<Logged<Assignment>>(&s, "assignments", "task_id", &key).await?,
+        results: events_of::<Logged<ResultRow>>(&s, "results", "task_id", &key).await?,
+        payments: events_of::<Logged<Payment>>(&s, "payments", "task_id", &key).await?,
+        slashes: events_of::<Logged<Slash>>(&s, "slashes", "task_id", &key).await?,
+        timeline: Vec::new(),
+    };
+    d.timeline = explorer::timeline(&s, &key, &d).await?;
+    Ok(Json(d))
+}
+
 /// Tasks, newest first, filtered.
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks", params(TaskQuery),
     responses((status = 200, body = TaskPage), (status = 400, body = super::rows::ErrorBody)))]
@@ -215,32 +255,6 @@ pub(super) async fn tasks(
         limit,
         offset,
     }))
-}
-
-/// One task with its replicas, events and timeline.
-#[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks",
-    params(("id" = String, Path, description = "The task id, 0x-hex or decimal")),
-    responses((status = 200, body = TaskDetail), (status = 400, body = super::rows::ErrorBody),
-        (status = 404, body = super::rows::ErrorBody)))]
-pub(super) async fn task(
-    State(s): State<Arc<ApiState>>,
-    Path(id): Path<String>,
-) -> ApiResult<TaskDetail> {
-    let key = task_key(&id)?;
-    let t: Task = one(&s, "tasks", "task_id", &key, "task").await?;
-    let mut d = TaskDetail {
-        columns: t.columns,
-        replica_count: t.replicas,
-        finalized: t.finalized,
-        replicas: rows::<Replica>(&s, "replicas", "task_id", &key, "idx").await?,
-        assignments: events_of::<Logged<Assignment>>(&s, "assignments", "task_id", &key).await?,
-        results: events_of::<Logged<ResultRow>>(&s, "results", "task_id", &key).await?,
-        payments: events_of::<Logged<Payment>>(&s, "payments", "task_id", &key).await?,
-        slashes: events_of::<Logged<Slash>>(&s, "slashes", "task_id", &key).await?,
-        timeline: Vec::new(),
-    };
-    d.timeline = explorer::timeline(&s, &key, &d).await?;
-    Ok(Json(d))
 }
 
 /// Providers, filtered and sorted.

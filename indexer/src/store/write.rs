@@ -111,6 +111,31 @@ fn batches<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
     })
 }
 
+/// Insert `rows` as multi-row statements `{head} VALUES (…), (…){tail}` of at most the batch's
+/// size, `width` values a row, `bind_row` binding one row's values in column order. Table and
+/// column names come from constants; every value is bound.
+async fn insert_rows<'r, T>(
+    tx: &mut Tx,
+    b: Batch,
+    (head, tail): (&str, &str),
+    width: usize,
+    rows: &'r [T],
+    mut bind_row: impl FnMut(Q<'r>, &'r T) -> Q<'r>,
+) -> Result<(), StoreError> {
+    for chunk in batches(rows, chunk_rows(width, b)) {
+        let mut sql = format!("{head} VALUES ");
+        push_placeholders(&mut sql, chunk.len(), width, b.anonymous);
+        sql.push_str(tail);
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        chunk
+            .iter()
+            .fold(q, &mut bind_row)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn upsert<R: StateRow>(
     tx: &mut Tx,
     b: Batch,
@@ -118,29 +143,21 @@ async fn upsert<R: StateRow>(
     rows: &[&R],
 ) -> Result<u64, StoreError> {
     let cols = R::COLUMNS;
-    for chunk in batches(rows, chunk_rows(cols.len(), b)) {
-        let mut sql = format!("INSERT INTO {} ({}) VALUES ", R::TABLE, cols.join(", "));
-        push_placeholders(&mut sql, chunk.len(), cols.len(), b.anonymous);
-        sql.push_str(&format!(
-            " ON CONFLICT ({}) DO UPDATE SET ",
-            R::KEY.join(", ")
-        ));
-        let set: Vec<String> = cols
-            .iter()
-            .filter(|c| !R::KEY.contains(c))
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        sql.push_str(&set.join(", "));
-        // table and column names are constants; every value is bound
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            q = q.bind(chain);
-            for v in r.values() {
-                q = bind(q, v);
-            }
-        }
-        q.execute(&mut **tx).await?;
-    }
+    let head = format!("INSERT INTO {} ({})", R::TABLE, cols.join(", "));
+    let set: Vec<String> = cols
+        .iter()
+        .filter(|c| !R::KEY.contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let tail = format!(
+        " ON CONFLICT ({}) DO UPDATE SET {}",
+        R::KEY.join(", "),
+        set.join(", ")
+    );
+    insert_rows(tx, b, (&head, &tail), cols.len(), rows, |q, r| {
+        r.values().into_iter().fold(q.bind(chain), bind)
+    })
+    .await?;
     Ok(rows.len() as u64)
 }
 
@@ -209,6 +226,9 @@ impl StoreWrite for Store {
         Writer::of(self).apply_range(w).await
     }
 
+    /// Roll everything after `keep` (the last block both chains share) back: raw logs, blocks,
+    /// event rows, and state rows restored from the undo log; the checkpoint moves to `keep`.
+    /// Returns how many blocks were dropped.
     async fn rollback(
         &self,
         chain_id: u64,
@@ -216,18 +236,102 @@ impl StoreWrite for Store {
         keep: &Checkpoint,
         now_unix: u64,
     ) -> Result<u64, StoreError> {
-        Writer::of(self)
-            .rollback(chain_id, market, keep, now_unix)
-            .await
+        let chain = i(chain_id);
+        let fork = i(keep.block_number);
+        let mut tx = begin_write(self.pool(), self.backend()).await?;
+        let Some(current) = current_checkpoint(&mut tx, chain, market).await? else {
+            return Ok(0);
+        };
+        let finalized: i64 =
+            sqlx::query("SELECT finalized FROM checkpoints WHERE chain_id = $1 AND market = $2")
+                .bind(chain)
+                .bind(market)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+        if fork < finalized {
+            return Err(StoreError::FinalizedReorg {
+                fork: keep.block_number,
+                finalized: finalized as u64,
+            });
+        }
+        let undo = sqlx::query(
+            "SELECT tbl, row_key, prev FROM undo_log WHERE chain_id = $1 AND block_number > $2 \
+             ORDER BY block_number DESC, seq DESC",
+        )
+        .bind(chain)
+        .bind(fork)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in undo {
+            let table: String = r.get(0);
+            let key: String = r.get(1);
+            let prev: Option<String> = r.get(2);
+            restore(
+                &mut tx,
+                Writer::of(self).batch(),
+                chain,
+                &table,
+                &key,
+                prev.as_deref(),
+            )
+            .await?;
+        }
+        for table in ["raw_logs", "undo_log"]
+            .into_iter()
+            .chain(EventTable::ALL.iter().map(|t| t.name()))
+        {
+            let statement =
+                format!("DELETE FROM {table} WHERE chain_id = $1 AND block_number > $2");
+            at_block(&mut tx, statement, chain, fork).await?;
+        }
+        let statement = "DELETE FROM blocks WHERE chain_id = $1 AND number > $2";
+        at_block(&mut tx, statement.into(), chain, fork).await?;
+        let depth = current.block_number.saturating_sub(keep.block_number);
+        sqlx::query(
+            "INSERT INTO reorgs (chain_id, detected_at, fork_block, depth, at_unix) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(chain)
+        .bind(i(current.block_number))
+        .bind(fork)
+        .bind(i(depth))
+        .bind(i(now_unix))
+        .execute(&mut *tx)
+        .await?;
+        set_checkpoint(&mut tx, Writer::of(self).batch(), (chain, market), keep).await?;
+        tx.commit().await?;
+        Ok(depth)
     }
 
+    /// Mark blocks up to `finalized` final: they can no longer be rolled back, so their undo
+    /// entries go.
     async fn finalize(
         &self,
         chain_id: u64,
         market: &str,
         finalized: u64,
     ) -> Result<(), StoreError> {
-        Writer::of(self).finalize(chain_id, market, finalized).await
+        let chain = i(chain_id);
+        let mut tx = begin_write(self.pool(), self.backend()).await?;
+        let Some(cp) = current_checkpoint(&mut tx, chain, market).await? else {
+            return Ok(());
+        };
+        let f = i(finalized.min(cp.block_number));
+        for statement in [
+            "UPDATE blocks SET finalized = TRUE WHERE chain_id = $1 AND number <= $2 AND finalized = FALSE",
+            "DELETE FROM undo_log WHERE chain_id = $1 AND block_number <= $2",
+        ] {
+            at_block(&mut tx, statement.into(), chain, f).await?;
+        }
+        sqlx::query("UPDATE checkpoints SET finalized = $3 WHERE chain_id = $1 AND market = $2 AND finalized < $3")
+            .bind(chain)
+            .bind(market)
+            .bind(f)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -353,28 +457,21 @@ impl<'a> Writer<'a> {
         for table in EventTable::ALL {
             let rows: Vec<_> = proj.events.iter().filter(|e| e.table == table).collect();
             let cols = table.columns();
-            for chunk in batches(&rows, chunk_rows(cols.len() + 3, b)) {
-                let mut sql = format!(
-                    "INSERT INTO {} (chain_id, block_number, log_index, {}) VALUES ",
-                    table.name(),
-                    cols.join(", ")
-                );
-                push_placeholders(&mut sql, chunk.len(), cols.len() + 3, b.anonymous);
-                // table and column names are constants; every value is bound
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for e in chunk {
-                    q = q.bind(chain).bind(i(e.block)).bind(i(e.log_index));
-                    for v in e.values.iter().cloned() {
-                        q = bind(q, v);
-                    }
-                }
-                q.execute(&mut *tx).await?;
-            }
+            let head = format!(
+                "INSERT INTO {} (chain_id, block_number, log_index, {})",
+                table.name(),
+                cols.join(", ")
+            );
+            insert_rows(&mut tx, b, (&head, ""), cols.len() + 3, &rows, |q, e| {
+                let q = q.bind(chain).bind(i(e.block)).bind(i(e.log_index));
+                e.values.iter().cloned().fold(q, bind)
+            })
+            .await?;
             stats.rows += rows.len() as u64;
         }
         let t_events = t0.elapsed();
         stats.undo = write_undo(&mut tx, b, chain, proj.undo()).await?;
-        set_checkpoint(&mut tx, chain, w.market, &w.last).await?;
+        set_checkpoint(&mut tx, b, (chain, w.market), &w.last).await?;
         tx.commit().await?;
         tracing::debug!(
             load_ms = t_load.as_millis() as u64,
@@ -387,117 +484,17 @@ impl<'a> Writer<'a> {
         );
         Ok(stats)
     }
+}
 
-    /// Roll everything after `keep` (the last block both chains share) back: raw logs, blocks,
-    /// event rows, and state rows restored from the undo log; the checkpoint moves to `keep`.
-    /// Returns how many blocks were dropped.
-    async fn rollback(
-        &self,
-        chain_id: u64,
-        market: &str,
-        keep: &Checkpoint,
-        now_unix: u64,
-    ) -> Result<u64, StoreError> {
-        let chain = i(chain_id);
-        let fork = i(keep.block_number);
-        let mut tx = begin_write(self.pool, self.backend).await?;
-        let Some(current) = current_checkpoint(&mut tx, chain, market).await? else {
-            return Ok(0);
-        };
-        let finalized: i64 =
-            sqlx::query("SELECT finalized FROM checkpoints WHERE chain_id = $1 AND market = $2")
-                .bind(chain)
-                .bind(market)
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0);
-        if fork < finalized {
-            return Err(StoreError::FinalizedReorg {
-                fork: keep.block_number,
-                finalized: finalized as u64,
-            });
-        }
-        let undo = sqlx::query(
-            "SELECT tbl, row_key, prev FROM undo_log WHERE chain_id = $1 AND block_number > $2 \
-             ORDER BY block_number DESC, seq DESC",
-        )
-        .bind(chain)
-        .bind(fork)
-        .fetch_all(&mut *tx)
-        .await?;
-        for r in undo {
-            let table: String = r.get(0);
-            let key: String = r.get(1);
-            let prev: Option<String> = r.get(2);
-            restore(&mut tx, self.batch(), chain, &table, &key, prev.as_deref()).await?;
-        }
-        for table in ["raw_logs", "undo_log"]
-            .into_iter()
-            .chain(EventTable::ALL.iter().map(|t| t.name()))
-        {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE chain_id = $1 AND block_number > $2"
-            )))
-            .bind(chain)
-            .bind(fork)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number > $2")
-            .bind(chain)
-            .bind(fork)
-            .execute(&mut *tx)
-            .await?;
-        let depth = current.block_number.saturating_sub(keep.block_number);
-        sqlx::query(
-            "INSERT INTO reorgs (chain_id, detected_at, fork_block, depth, at_unix) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(chain)
-        .bind(i(current.block_number))
-        .bind(fork)
-        .bind(i(depth))
-        .bind(i(now_unix))
-        .execute(&mut *tx)
-        .await?;
-        set_checkpoint(&mut tx, chain, market, keep).await?;
-        tx.commit().await?;
-        Ok(depth)
-    }
-
-    /// Mark blocks up to `finalized` final: they can no longer be rolled back, so their undo
-    /// entries go.
-    async fn finalize(
-        &self,
-        chain_id: u64,
-        market: &str,
-        finalized: u64,
-    ) -> Result<(), StoreError> {
-        let chain = i(chain_id);
-        let mut tx = begin_write(self.pool, self.backend).await?;
-        let Some(cp) = current_checkpoint(&mut tx, chain, market).await? else {
-            return Ok(());
-        };
-        let f = i(finalized.min(cp.block_number));
-        sqlx::query("UPDATE blocks SET finalized = TRUE WHERE chain_id = $1 AND number <= $2 AND finalized = FALSE")
-            .bind(chain)
-            .bind(f)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM undo_log WHERE chain_id = $1 AND block_number <= $2")
-            .bind(chain)
-            .bind(f)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE checkpoints SET finalized = $3 WHERE chain_id = $1 AND market = $2 AND finalized < $3")
-            .bind(chain)
-            .bind(market)
-            .bind(f)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+/// Run `statement` (built from constants), whose `$1` is the chain and `$2` a block number.
+async fn at_block(
+    tx: &mut Transaction<'_, Any>,
+    statement: String,
+    chain: i64,
+    block: i64,
+) -> Result<(), sqlx::Error> {
+    let q = sqlx::query(sqlx::AssertSqlSafe(statement));
+    q.bind(chain).bind(block).execute(&mut **tx).await.map(drop)
 }
 
 async fn current_checkpoint(
@@ -505,36 +502,35 @@ async fn current_checkpoint(
     chain: i64,
     market: &str,
 ) -> Result<Option<Checkpoint>, StoreError> {
-    let row = sqlx::query(
-        "SELECT block_number, block_hash FROM checkpoints WHERE chain_id = $1 AND market = $2",
-    )
-    .bind(chain)
-    .bind(market)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|r| Checkpoint {
-        block_number: r.get::<i64, _>(0) as u64,
-        block_hash: r.get::<String, _>(1),
+    let sql =
+        "SELECT block_number, block_hash FROM checkpoints WHERE chain_id = $1 AND market = $2";
+    let row: Option<(i64, String)> = sqlx::query_as(sql)
+        .bind(chain)
+        .bind(market)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|(number, hash)| Checkpoint {
+        block_number: number as u64,
+        block_hash: hash,
     }))
 }
 
 async fn set_checkpoint(
     tx: &mut Tx,
-    chain: i64,
-    market: &str,
+    b: Batch,
+    (chain, market): (i64, &str),
     cp: &Checkpoint,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO checkpoints (chain_id, market, block_number, block_hash) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (chain_id, market) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash",
-    )
-    .bind(chain)
-    .bind(market)
-    .bind(i(cp.block_number))
-    .bind(&cp.block_hash)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let head = "INSERT INTO checkpoints (chain_id, market, block_number, block_hash)";
+    let tail = " ON CONFLICT (chain_id, market) DO UPDATE SET \
+                block_number = excluded.block_number, block_hash = excluded.block_hash";
+    insert_rows(tx, b, (head, tail), 4, std::slice::from_ref(cp), |q, cp| {
+        q.bind(chain)
+            .bind(market)
+            .bind(i(cp.block_number))
+            .bind(&cp.block_hash)
+    })
+    .await
 }
 
 async fn write_blocks(
@@ -543,73 +539,50 @@ async fn write_blocks(
     chain: i64,
     blocks: &[BlockRow],
 ) -> Result<(), StoreError> {
-    for chunk in batches(blocks, chunk_rows(5, b)) {
-        let mut sql = String::from(
-            "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp) VALUES ",
-        );
-        push_placeholders(&mut sql, chunk.len(), 5, b.anonymous);
-        sql.push_str(" ON CONFLICT (chain_id, number) DO NOTHING");
-        // only placeholders are generated; every value is bound
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in chunk {
-            q = q
-                .bind(chain)
-                .bind(i(b.number))
-                .bind(&b.hash)
-                .bind(&b.parent_hash)
-                .bind(i(b.timestamp));
-        }
-        q.execute(&mut **tx).await?;
-    }
+    let head = "INSERT INTO blocks (chain_id, number, hash, parent_hash, timestamp)";
+    let tail = " ON CONFLICT (chain_id, number) DO NOTHING";
+    insert_rows(tx, b, (head, tail), 5, blocks, |q, r| {
+        q.bind(chain)
+            .bind(i(r.number))
+            .bind(&r.hash)
+            .bind(&r.parent_hash)
+            .bind(i(r.timestamp))
+    })
+    .await?;
     Ok(())
 }
 
 async fn write_logs(tx: &mut Tx, b: Batch, chain: i64, logs: &[LogRow]) -> Result<(), StoreError> {
-    for chunk in batches(logs, chunk_rows(9, b)) {
-        let mut sql = String::from(
-            "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, address, event, topics, data) VALUES ",
-        );
-        push_placeholders(&mut sql, chunk.len(), 9, b.anonymous);
-        // only placeholders are generated; every value is bound
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for l in chunk {
-            q = q
-                .bind(chain)
-                .bind(i(l.block_number))
-                .bind(i(l.log_index))
-                .bind(l.block_hash.as_slice())
-                .bind(l.tx_hash.as_slice())
-                .bind(l.address.as_slice())
-                .bind(&l.event)
-                .bind(l.topic_bytes())
-                .bind(l.data.as_ref());
-        }
-        q.execute(&mut **tx).await?;
-    }
+    let head = "INSERT INTO raw_logs (chain_id, block_number, log_index, block_hash, tx_hash, \
+                address, event, topics, data)";
+    insert_rows(tx, b, (head, ""), 9, logs, |q, l| {
+        q.bind(chain)
+            .bind(i(l.block_number))
+            .bind(i(l.log_index))
+            .bind(l.block_hash.as_slice())
+            .bind(l.tx_hash.as_slice())
+            .bind(l.address.as_slice())
+            .bind(&l.event)
+            .bind(l.topic_bytes())
+            .bind(l.data.as_ref())
+    })
+    .await?;
     Ok(())
 }
 
 async fn write_undo(tx: &mut Tx, b: Batch, chain: i64, undo: &[Undo]) -> Result<u64, StoreError> {
+    let head = "INSERT INTO undo_log (chain_id, block_number, seq, tbl, row_key, prev)";
     let mut seq = 0i64;
-    for chunk in batches(undo, chunk_rows(6, b)) {
-        let mut sql = String::from(
-            "INSERT INTO undo_log (chain_id, block_number, seq, tbl, row_key, prev) VALUES ",
-        );
-        push_placeholders(&mut sql, chunk.len(), 6, b.anonymous);
-        // only placeholders are generated; every value is bound
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for u in chunk {
-            seq += 1;
-            q = q
-                .bind(chain)
-                .bind(i(u.block))
-                .bind(seq)
-                .bind(u.table)
-                .bind(u.key.as_str())
-                .bind(u.prev.as_deref());
-        }
-        q.execute(&mut **tx).await?;
-    }
+    insert_rows(tx, b, (head, ""), 6, undo, |q, u| {
+        seq += 1;
+        q.bind(chain)
+            .bind(i(u.block))
+            .bind(seq)
+            .bind(u.table)
+            .bind(u.key.as_str())
+            .bind(u.prev.as_deref())
+    })
+    .await?;
     Ok(undo.len() as u64)
 }
 
@@ -626,51 +599,36 @@ async fn restore(
         serde_json::from_str(s)
             .map_err(|e| StoreError::Corrupt(format!("undo entry for {}: {e}", R::TABLE)))
     }
-    match (table, prev) {
-        ("tasks", Some(p)) => drop(upsert(tx, b, chain, &[&de::<TaskRow>(p)?]).await?),
-        ("replicas", Some(p)) => drop(upsert(tx, b, chain, &[&de::<ReplicaRow>(p)?]).await?),
-        ("providers", Some(p)) => drop(upsert(tx, b, chain, &[&de::<ProviderRow>(p)?]).await?),
-        ("market", Some(p)) => drop(upsert(tx, b, chain, &[&de::<MarketRow>(p)?]).await?),
-        ("tasks", None) => {
-            sqlx::query("DELETE FROM tasks WHERE chain_id = $1 AND task_id = $2")
-                .bind(chain)
-                .bind(key)
-                .execute(&mut **tx)
-                .await?;
-        }
-        ("replicas", None) => {
-            let (task, idx) = key
-                .split_once('/')
-                .ok_or_else(|| StoreError::Corrupt(format!("replica key {key:?}")))?;
-            let idx: i64 = idx
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("replica key {key:?}")))?;
-            sqlx::query("DELETE FROM replicas WHERE chain_id = $1 AND task_id = $2 AND idx = $3")
-                .bind(chain)
-                .bind(task)
-                .bind(idx)
-                .execute(&mut **tx)
-                .await?;
-        }
-        ("providers", None) => {
-            sqlx::query("DELETE FROM providers WHERE chain_id = $1 AND address = $2")
-                .bind(chain)
-                .bind(key)
-                .execute(&mut **tx)
-                .await?;
-        }
-        ("market", None) => {
-            sqlx::query("DELETE FROM market WHERE chain_id = $1")
-                .bind(chain)
-                .execute(&mut **tx)
-                .await?;
-        }
-        (other, _) => {
-            return Err(StoreError::Corrupt(format!(
-                "undo entry for unknown table {other:?}"
-            )));
-        }
+    let unknown = || StoreError::Corrupt(format!("undo entry for unknown table {table:?}"));
+    if let Some(p) = prev {
+        let n = match table {
+            "tasks" => upsert(tx, b, chain, &[&de::<TaskRow>(p)?]).await?,
+            "replicas" => upsert(tx, b, chain, &[&de::<ReplicaRow>(p)?]).await?,
+            "providers" => upsert(tx, b, chain, &[&de::<ProviderRow>(p)?]).await?,
+            "market" => upsert(tx, b, chain, &[&de::<MarketRow>(p)?]).await?,
+            _ => return Err(unknown()),
+        };
+        debug_assert_eq!(n, 1);
+        return Ok(());
     }
+    // the row did not exist before the rolled-back block; the chain is the last placeholder
+    let q = match table {
+        "tasks" => sqlx::query("DELETE FROM tasks WHERE task_id = $1 AND chain_id = $2").bind(key),
+        "providers" => {
+            sqlx::query("DELETE FROM providers WHERE address = $1 AND chain_id = $2").bind(key)
+        }
+        "market" => sqlx::query("DELETE FROM market WHERE chain_id = $1"),
+        "replicas" => {
+            let bad = || StoreError::Corrupt(format!("replica key {key:?}"));
+            let (task, idx) = key.split_once('/').ok_or_else(bad)?;
+            let idx: i64 = idx.parse().map_err(|_| bad())?;
+            sqlx::query("DELETE FROM replicas WHERE idx = $1 AND task_id = $2 AND chain_id = $3")
+                .bind(idx)
+                .bind(task)
+        }
+        _ => return Err(unknown()),
+    };
+    q.bind(chain).execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -97,19 +97,7 @@ pub(crate) struct DevChain {
 /// Send, wait for the receipt, and insist it succeeded.
 #[allow(dead_code)]
 pub(crate) async fn mine(p: &DynProvider, tx: TransactionRequest) -> TransactionReceipt {
-    let receipt = p
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(
-        receipt.status(),
-        "transaction {} reverted",
-        receipt.transaction_hash
-    );
-    receipt
+    swan_contracts::send_ok(p, tx).await.unwrap()
 }
 
 /// Deploy the market (granting `extra_keepers` too), then make one deposit transaction (one
@@ -126,30 +114,17 @@ pub(crate) async fn dev_chain(extra_keepers: &[Address], deposits: &[u64]) -> De
     let mut cfg = DeployConfig::devnet(operator, anvil.endpoint());
     cfg.keepers.extend_from_slice(extra_keepers);
     let manifest = deploy(&provider, &cfg).await.unwrap();
-    let token = DevToken::new(manifest.token, &provider);
-    let market = SwanMarket::new(manifest.market, &provider);
-    mine(
-        &provider,
-        token
-            .mint(operator, U256::from(1_000_000))
-            .into_transaction_request(),
-    )
-    .await;
-    mine(
-        &provider,
-        token
-            .approve(manifest.market, U256::MAX)
-            .into_transaction_request(),
-    )
-    .await;
-    for amount in deposits {
-        mine(
-            &provider,
-            market
-                .deposit(U256::from(*amount))
-                .into_transaction_request(),
-        )
-        .await;
+    let _token = DevToken::new(manifest.token, &provider);
+    let _market = SwanMarket::new(manifest.market, &provider);
+    let minted = U256::from(1_000_000);
+    swan_contracts::fund(&provider, &manifest, &[operator], minted)
+        .await
+        .unwrap();
+    for &amount in deposits {
+        let amount = U256::from(amount);
+        swan_contracts::deposit(&provider, manifest.market, operator, amount)
+            .await
+            .unwrap();
     }
     DevChain {
         _anvil: anvil,

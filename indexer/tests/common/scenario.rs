@@ -32,8 +32,7 @@ pub(crate) fn eth(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(18))
 }
 
-const ANSWER: B256 = B256::repeat_byte(0xaa);
-const SALT: B256 = B256::repeat_byte(0x55);
+use swan_contracts::{DEV_ANSWER as ANSWER, DEV_SALT as SALT};
 
 impl Market {
     pub(crate) fn market(&self) -> SwanMarket::SwanMarketInstance<&DynProvider> {
@@ -104,34 +103,13 @@ impl Market {
     pub(crate) async fn create(&self, mode: u8, replicas: u8, salt: u64) -> U256 {
         let id = self.next_id().await;
         let now = self.now().await;
-        let service = mode == 3;
         let req = ISwanMarket::TaskRequest {
-            mode,
-            replicas,
-            quorum: if mode == 2 { replicas / 2 + 1 } else { 0 },
             collateralPct: 150,
             paramsVersion: self.market().paramsVersion().call().await.unwrap(),
-            price: Uint::from(if service {
-                10u128.pow(15)
-            } else {
-                10 * 10u128.pow(18)
-            }),
-            assignBy: (now + 3_600) as u32,
-            resultBy: if service {
-                86_400
-            } else {
-                (now + 7_200) as u32
-            },
-            settleBy: if service { 0 } else { (now + 10_800) as u32 },
-            specHash: keccak256(salt.to_be_bytes()),
-            answerCommit: if mode == 1 {
-                keccak256((ANSWER, SALT).abi_encode())
-            } else {
-                B256::ZERO
-            },
             requirements: resources(4, 0),
             region: B256::right_padding_from(b"us-east"),
             specURI: format!("ipfs://spec-{salt}"),
+            ..swan_contracts::dev_request(mode, replicas, now, salt)
         };
         self.send(
             self.market()
@@ -210,14 +188,7 @@ fn info(worker: Address, beneficiary: Address, n: u32) -> Reg::ProviderInfo {
     Reg::ProviderInfo {
         worker,
         beneficiary,
-        resources: Reg::Resources {
-            cpuCores: r.cpuCores,
-            memoryGiB: r.memoryGiB,
-            storageGiB: r.storageGiB,
-            gpuCount: r.gpuCount,
-            gpuMemoryGiB: r.gpuMemoryGiB,
-            gpuModel: r.gpuModel,
-        },
+        resources: r.into(),
         prices: Reg::Prices {
             perCpuHour: Uint::from(10u128.pow(16) * (n as u128 + 1)),
             perGiBMemoryHour: Uint::from(10u128.pow(15)),

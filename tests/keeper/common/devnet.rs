@@ -6,15 +6,15 @@
 use std::{sync::Arc, time::Duration};
 
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
+    network::EthereumWallet,
     primitives::{Address, B256, U256, Uint, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
+    providers::{DynProvider, Provider},
     signers::local::PrivateKeySigner,
 };
 use swan_contracts::{
-    DeployConfig, DevToken, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, SwanRegistry,
-    anvil_path, deploy, dev_wallet, registry::ISwanRegistry as Reg,
+    DeployConfig, ISwanMarket, ISwanRegistry, Manifest, SwanMarket, anvil_path, chain_time,
+    create_task, deploy, dev_provider, fund_market, open_terms, register_provider,
+    registry::ISwanRegistry as Reg, tokens,
 };
 use swan_indexer::{
     fetch::Rpc,
@@ -24,11 +24,7 @@ use swan_indexer::{
 };
 use swan_keeper::run::{Keeper, KeeperConfig};
 
-pub(crate) const TOKEN: u128 = 1_000_000_000_000_000_000;
-
-pub(crate) fn label(s: &str) -> B256 {
-    B256::right_padding_from(s.as_bytes())
-}
+pub(crate) use swan_contracts::{TOKEN, label};
 
 pub(crate) struct Devnet {
     pub(crate) anvil: alloy::node_bindings::AnvilInstance,
@@ -43,18 +39,19 @@ pub(crate) struct Devnet {
     pub(crate) workers: Vec<Address>,
 }
 
-pub(crate) async fn ok(p: &DynProvider, tx: TransactionRequest) {
-    if let Err(e) = p.call(tx.clone()).await {
-        panic!("would revert: {e}");
-    }
-    let r = p
-        .send_transaction(tx.with_gas_limit(10_000_000))
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(r.status(), "reverted: {r:?}");
+/// A file holding `body` in `dir`, as the `file://` URI a worker submits.
+pub(crate) fn result_file(dir: &std::path::Path, body: &[u8]) -> String {
+    let path = dir.join("result");
+    std::fs::write(&path, body).unwrap();
+    format!("file://{}", path.display())
+}
+
+/// Send a contract call and insist it succeeds.
+pub(crate) async fn ok<P: Provider, D: alloy::contract::CallDecoder>(
+    p: &DynProvider,
+    call: alloy::contract::CallBuilder<P, D>,
+) {
+    swan_contracts::call_ok(p, call).await.unwrap();
 }
 
 impl Devnet {
@@ -75,60 +72,24 @@ impl Devnet {
             .args(anvil_args.iter().copied())
             .try_spawn()
             .unwrap();
-        let (wallet, addrs) = dev_wallet(&anvil, 10);
+        let (p, addrs) = dev_provider(&anvil, 10);
         let keys: Vec<PrivateKeySigner> = anvil
             .keys()
             .iter()
             .take(10)
             .map(|k| k.clone().into())
             .collect();
-        let p = ProviderBuilder::new()
-            .wallet(wallet)
-            .connect_http(anvil.endpoint_url())
-            .erased();
         let keepers = vec![addrs[0], addrs[8], addrs[9]];
         let mut cfg = DeployConfig::devnet(addrs[0], anvil.endpoint());
         cfg.keepers = keepers.clone();
         let manifest = deploy(&p, &cfg).await.unwrap();
-        let market = SwanMarket::new(manifest.market, &p);
-        let token = DevToken::new(manifest.token, &p);
         let submitter = addrs[1];
         let owners = addrs[2..5].to_vec();
         let workers = addrs[5..8].to_vec();
-        for &who in owners.iter().chain([&submitter]) {
-            ok(
-                &p,
-                token
-                    .mint(who, U256::from(1_000_000 * TOKEN))
-                    .into_transaction_request(),
-            )
-            .await;
-            ok(
-                &p,
-                token
-                    .approve(manifest.market, U256::MAX)
-                    .from(who)
-                    .into_transaction_request(),
-            )
-            .await;
-            ok(
-                &p,
-                token
-                    .approve(manifest.registry, U256::MAX)
-                    .from(who)
-                    .into_transaction_request(),
-            )
-            .await;
-        }
-        let registry = SwanRegistry::new(manifest.registry, &p);
-        ok(
-            &p,
-            market
-                .deposit(U256::from(10_000 * TOKEN))
-                .from(submitter)
-                .into_transaction_request(),
-        )
-        .await;
+        let amounts = (tokens(1_000_000), tokens(10_000));
+        fund_market(&p, &manifest, (&owners, submitter), amounts)
+            .await
+            .unwrap();
         // (CPU cores, GPUs, region, CPU-hour price in tokens/1000)
         let shapes = [
             (8u32, 0u32, "eu", 1u128),
@@ -154,30 +115,12 @@ impl Devnet {
                     perGiBStorageHour: Uint::ZERO,
                 },
                 region: label(region),
-                terms: Reg::Terms {
-                    maxCollateral: Uint::from(1_000 * TOKEN),
-                    minPrice: Uint::ZERO,
-                    minRate: Uint::ZERO,
-                    modes: 0b1111,
-                },
+                terms: open_terms(tokens(1_000)),
                 metadataURI: endpoints[i].to_owned(),
             };
-            ok(
-                &p,
-                registry
-                    .registerProvider(info)
-                    .from(owners[i])
-                    .into_transaction_request(),
-            )
-            .await;
-            ok(
-                &p,
-                registry
-                    .depositCollateral(U256::from(1_000 * TOKEN))
-                    .from(owners[i])
-                    .into_transaction_request(),
-            )
-            .await;
+            register_provider(&p, manifest.registry, owners[i], info, tokens(1_000))
+                .await
+                .unwrap();
         }
         Self {
             anvil,
@@ -197,8 +140,7 @@ impl Devnet {
 
     /// The latest block's timestamp.
     pub(crate) async fn now(&self) -> u64 {
-        let block = self.p.get_block_by_number(Default::default()).await;
-        block.unwrap().unwrap().header.timestamp
+        chain_time(&self.p).await.unwrap()
     }
 
     /// Move the chain's clock forward.
@@ -218,15 +160,10 @@ impl Devnet {
         if req.specHash == B256::ZERO {
             req.specHash = keccak256(n.to_be_bytes::<32>());
         }
-        ok(
-            &self.p,
-            market
-                .createTask(req)
-                .from(self.submitter)
-                .into_transaction_request(),
-        )
-        .await;
-        (U256::from_be_slice(self.submitter.as_slice()) << 96) | n
+        let (market, me) = (self.manifest.market, self.submitter);
+        let id = create_task(&self.p, market, me, req).await.unwrap();
+        assert_eq!(id, (U256::from_be_slice(me.as_slice()) << 96) | n);
+        id
     }
 
     /// A request with sensible defaults: `mode`, `replicas`, cap per replica, CPU cores; assign
@@ -294,8 +231,7 @@ impl Devnet {
             &self.p,
             self.market()
                 .submitResult(task, U256::from(i), hash, uri.to_owned())
-                .from(worker)
-                .into_transaction_request(),
+                .from(worker),
         )
         .await;
     }
@@ -324,8 +260,7 @@ impl Devnet {
                     salt,
                     "file:///result".to_owned(),
                 )
-                .from(worker)
-                .into_transaction_request(),
+                .from(worker),
         )
         .await;
     }
