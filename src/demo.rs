@@ -67,75 +67,13 @@ fn step(what: &str) -> impl Fn(String) -> DemoError + '_ {
     move |e| DemoError::Step(format!("{what}: {e}"))
 }
 
-const SUM: &str = r#"kind: batch
-name: sum
-run:
-  command: sh
-  args: ["-c", "seq 1 1000 | awk '{s+=$1} END {print s}'"]
-resources: { cpu: 2, memory_gib: 4 }
-region: us
-deadline: { assign_within: 1m, result_within: 2m, settle_within: 1m }
-price: { cap: "1" }
-verification:
-  mode: keeper_attested
-  criteria:
-    max_bytes: 64
-    validator:
-      command: sh
-      args: ["-c", "test \"$(cat {result})\" = 500500 && echo 1 || echo 0"]
-      threshold: 1
-"#;
-
-const AUDIT: &str = r#"kind: batch
-name: audit
-run: { command: sh, args: ["-c", "printf 42"] }
-resources: { cpu: 1 }
-region: eu
-deadline: { assign_within: 1m, result_within: 2m, settle_within: 1m }
-price: { cap: "0.2" }
-verification: { mode: known_answer }
-"#;
-
-const QUORUM: &str = r#"kind: batch
-name: quorum
-run: { command: sh, args: ["-c", "echo 'print(2**64)' | python3 2>/dev/null || echo 18446744073709551616"] }
-resources: { cpu: 8, memory_gib: 16 }
-replicas: 3
-deadline: { assign_within: 1m, result_within: 2m, settle_within: 1m }
-price: { cap: "0.5" }
-verification: { mode: quorum, quorum: 2 }
-"#;
-
-const SERVICE: &str = r#"kind: service
-name: service
-run: { command: sleep, args: ["3600"] }
-resources: { cpu: 2 }
-region: us
-deadline: { assign_within: 1m }
-duration: 10m
-price: { cap: "0.0001" }
-verification: { mode: service_health, health: { path: /healthz, interval_secs: 2, timeout_ms: 1000, grace_secs: 60 } }
-"#;
-
-const IMPOSSIBLE: &str = r#"kind: batch
-name: impossible
-run: { command: "true" }
-resources: { cpu: 64, gpu: { model: H100, count: 8, memory_gib: 80 } }
-deadline: { assign_within: 15s, result_within: 2m, settle_within: 1m }
-price: { cap: "5" }
-verification: { mode: keeper_attested }
-"#;
-
-const SILENT: &str = r#"kind: service
-name: silent
-run: { command: sleep, args: ["3600"] }
-resources: { cpu: 1 }
-region: eu
-deadline: { assign_within: 1m }
-duration: 10m
-price: { cap: "0.0001" }
-verification: { mode: service_health, health: { path: /health, interval_secs: 2, timeout_ms: 1000, grace_secs: 4 } }
-"#;
+/// The demo's task specs, in `examples/specs` (the explorer's browser test posts the same sum).
+const SUM: &str = include_str!("../examples/specs/sum.yaml");
+const AUDIT: &str = include_str!("../examples/specs/audit.yaml");
+const QUORUM: &str = include_str!("../examples/specs/quorum.yaml");
+const SERVICE: &str = include_str!("../examples/specs/service.yaml");
+const IMPOSSIBLE: &str = include_str!("../examples/specs/impossible.yaml");
+const SILENT: &str = include_str!("../examples/specs/silent.yaml");
 
 /// One task of the scenario.
 struct Demo {

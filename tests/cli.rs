@@ -28,20 +28,10 @@ fn tmp(name: &str) -> std::path::PathBuf {
 /// `swan devnet --once` into `dir` on free ports.
 fn devnet_once(dir: &std::path::Path) -> Vec<&str> {
     let d: &'static str = Box::leak(dir.to_str().unwrap().to_owned().into_boxed_str());
-    vec![
-        "devnet",
-        "--port",
-        "0",
-        "--indexer-port",
-        "0",
-        "--keeper-port",
-        "0",
-        "--providers",
-        "1",
-        "--once",
-        "--dir",
-        d,
-    ]
+    let ports = "devnet --port 0 --indexer-port 0 --keeper-port 0";
+    let mut args: Vec<&str> = ports.split(' ').collect();
+    args.extend(["--providers", "1", "--once", "--dir", d]);
+    args
 }
 
 /// The hex private key of one of anvil's funded dev accounts.
@@ -258,17 +248,16 @@ fn indexer_bad_input_gets_one_clear_line() {
     let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();
     m["abi_fingerprint"] = serde_json::Value::String(format!("0x{}", "11".repeat(32)));
     std::fs::write(&manifest, m.to_string()).unwrap();
-    let out = swan(
-        &[
-            "indexer",
-            "run",
-            "--manifest",
-            manifest.to_str().unwrap(),
-            "--rpc-url",
-            &anvil.endpoint(),
-        ],
-        &[],
-    );
+    let rpc = anvil.endpoint();
+    let run = [
+        "indexer",
+        "run",
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--rpc-url",
+        &rpc,
+    ];
+    let out = swan(&run, &[]);
     let err = stderr(&out);
     assert!(err.contains("ABI") || err.contains("abi"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -276,19 +265,7 @@ fn indexer_bad_input_gets_one_clear_line() {
     // the keeper whose prices the explorer relays must be an http:// address
     std::fs::write(&manifest, &text).unwrap();
     for bad in ["ftp://127.0.0.1:8081", "127.0.0.1:8081", "http://"] {
-        let out = swan(
-            &[
-                "indexer",
-                "run",
-                "--manifest",
-                manifest.to_str().unwrap(),
-                "--rpc-url",
-                &anvil.endpoint(),
-                "--keeper-url",
-                bad,
-            ],
-            &[],
-        );
+        let out = swan(&[&run[..], &["--keeper-url", bad]].concat(), &[]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{bad}: {err}");
         assert_eq!(

@@ -3,6 +3,8 @@
 //! bad specs (every validation error class), bad flags, a missing keystore, a wrong password,
 //! an unreachable RPC, a missing or bad provider config.
 
+mod common;
+
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
@@ -49,18 +51,7 @@ fn devnet() -> Devnet {
     let dir = std::env::temp_dir().join(format!("swan-workflow-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_swan"))
-        .args([
-            "devnet",
-            "--port",
-            "0",
-            "--indexer-port",
-            "0",
-            "--keeper-port",
-            "0",
-            "--providers",
-            "2",
-            "--dir",
-        ])
+        .args("devnet --port 0 --indexer-port 0 --keeper-port 0 --providers 2 --dir".split(' '))
         .arg(&dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -356,55 +347,16 @@ fn task_and_provider_commands_against_a_devnet() {
         e,
         "error: SWAN_PRIVATE_KEY is not a private key: give 0x followed by 64 hex digits"
     );
-    let e = error_line(&swan(
-        &dn,
-        &[
-            "task",
-            "create",
-            &quick,
-            "--keystore",
-            "/nonexistent/ks.json",
-        ],
-        &[],
-    ));
+    let create = ["task", "create", quick.as_str()];
+    let with = |extra: &[&str]| error_line(&swan(&dn, &[&create[..], extra].concat(), &[]));
+    let e = with(&["--keystore", "/nonexistent/ks.json"]);
     assert_eq!(
         e,
         "error: keystore /nonexistent/ks.json does not exist: give the path of an encrypted JSON keystore"
     );
-    let ks_dir = specs.join("ks");
-    std::fs::create_dir_all(&ks_dir).unwrap();
-    let created =
-        Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/cast"))
-            .args(["wallet", "new"])
-            .arg(&ks_dir)
-            .args(["--unsafe-password", "right"])
-            .output()
-            .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let ks = std::fs::read_dir(&ks_dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let ks = common::new_keystore(&specs.join("ks"), "right");
     let pw = write(&specs, "pw.txt", "wrong\n");
-    let e = error_line(&swan(
-        &dn,
-        &[
-            "task",
-            "create",
-            &quick,
-            "--keystore",
-            ks.to_str().unwrap(),
-            "--password-file",
-            &pw,
-        ],
-        &[],
-    ));
+    let e = with(&["--keystore", ks.to_str().unwrap(), "--password-file", &pw]);
     assert!(e.contains("wrong password, or not a keystore file"), "{e}");
 
     // an unreachable RPC, an indexer that is not there

@@ -276,3 +276,33 @@ impl From<crate::ISwanRegistry::Resources> for crate::registry::ISwanRegistry::R
         }
     }
 }
+
+/// A provider's registration on a dev chain: a 64-core machine with 256 GiB of memory and
+/// 1,000 GiB of storage, no GPU, 1 wei an hour for each unit, open terms up to 10²⁷ wei of
+/// collateral, no region, a loopback endpoint. The caller sets what its test is about.
+pub fn dev_provider_info(
+    worker: Address,
+    beneficiary: Address,
+) -> crate::registry::ISwanRegistry::ProviderInfo {
+    use crate::registry::ISwanRegistry as Reg;
+    let wei = alloy::primitives::Uint::from(1u8);
+    Reg::ProviderInfo {
+        worker,
+        beneficiary,
+        resources: Reg::Resources {
+            cpuCores: 64,
+            memoryGiB: 256,
+            storageGiB: 1_000,
+            ..Default::default()
+        },
+        prices: Reg::Prices {
+            perCpuHour: wei,
+            perGiBMemoryHour: wei,
+            perGpuHour: wei,
+            perGiBStorageHour: wei,
+        },
+        region: B256::ZERO,
+        terms: open_terms(U256::from(10u128.pow(27))),
+        metadataURI: "http://127.0.0.1:9000".into(),
+    }
+}

@@ -39,8 +39,8 @@ pub mod rpc;
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, deploy, dev_params};
 pub use devchain::{
     DEV_ANSWER, DEV_SALT, DevTxError, TOKEN, anvil_path, call_ok, chain_time, create_task, deposit,
-    dev_provider, dev_request, dev_wallet, fund, fund_market, label, open_terms, register_provider,
-    send_ok, tokens,
+    dev_provider, dev_provider_info, dev_request, dev_wallet, fund, fund_market, label, open_terms,
+    register_provider, send_ok, tokens,
 };
 pub use keys::{KeyError, load_signer};
 pub use manifest::{Manifest, ManifestError, abi_fingerprint};

@@ -54,3 +54,28 @@ mod tests {
         assert_eq!(filter("warn,swan=info", 3), "debug");
     }
 }
+
+/// Which deployment a binary works on and through which nodes: the flags every component that
+/// talks to the market shares (`#[command(flatten)]`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Deployment {
+    /// The deployment manifest written by `swan deploy` / `swan devnet`.
+    #[arg(long, env = "SWAN_MANIFEST", default_value = ".devnet/manifest.json")]
+    pub manifest: std::path::PathBuf,
+    /// RPC endpoint(s), tried in order on faults; default: the manifest's rpc_urls.
+    #[arg(long = "rpc-url", env = "SWAN_RPC_URLS", value_delimiter = ',')]
+    pub rpc_urls: Vec<String>,
+}
+
+impl Deployment {
+    /// The manifest, and the RPC URLs to use (the flag's, else the manifest's).
+    pub fn load(&self) -> Result<(crate::Manifest, Vec<String>), crate::ManifestError> {
+        let manifest = crate::Manifest::load(&self.manifest)?;
+        let urls = if self.rpc_urls.is_empty() {
+            manifest.rpc_urls.clone()
+        } else {
+            self.rpc_urls.clone()
+        };
+        Ok((manifest, urls))
+    }
+}

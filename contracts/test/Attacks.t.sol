@@ -20,7 +20,7 @@ contract AttacksTest is Base {
         // mallory is a keeper (granted through governance) and a funded submitter
         vm.prank(admin);
         registry.scheduleKeeper(mallory);
-        vm.warp(vm.getBlockTimestamp() + ADMIN_DELAY);
+        skip(ADMIN_DELAY);
         registry.applyKeeper(mallory);
         token.mint(mallory, 1_000_000 ether);
         vm.prank(mallory);
@@ -159,13 +159,13 @@ contract AttacksTest is Base {
         for (uint256 i; i < 3; ++i) {
             vm.prank(alice);
             market.extendService(id, 300 days);
-            vm.warp(vm.getBlockTimestamp() + 290 days);
+            skip(290 days);
         }
         vm.startPrank(owners[0]);
         registry.exitProvider();
         market.leaveService(id, 0);
         vm.stopPrank();
-        vm.warp(vm.getBlockTimestamp() + 1 hours);
+        skip(1 hours);
         market.claimService(id, 0);
         assertEq(_account(0).locked, 0, "unlocked one notice after it left");
         assertEq(_stake(0), 1000 ether, "never slashed");
@@ -206,8 +206,7 @@ contract AttacksTest is Base {
     /// Item 6. v1: a known-answer result was public as it arrived; a lazy second replica copied
     /// it and was paid.
     function test_item06_aLazyReplicaCannotCopyAKnownAnswerResult() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KnownAnswer, 2));
-        _assignAll(id, 2, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KnownAnswer, 2);
         _commit(id, 0, ANSWER, "s0");
         // all the copier can see is a commitment bound to replica 0
         bytes32 visible = market.resultOf(id, 0);
@@ -219,7 +218,7 @@ contract AttacksTest is Base {
         market.revealResult(id, 1, ANSWER, "s0", "");
         _reveal(id, 0, ANSWER, "s0");
         market.revealAnswer(id, ANSWER, SALT);
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         market.expire(id);
         assertEq(_account(1).earned, 0, "the copier was not paid");
         assertEq(_account(1).failed, 1);

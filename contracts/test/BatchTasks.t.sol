@@ -106,8 +106,7 @@ contract BatchTasksTest is Base {
         uint256 id = _create(r);
         _assignAll(id, 1, 1);
         _submit(id, 0, keccak256("r"));
-        vm.prank(keeper);
-        market.settle(id, 1);
+        _settle(id, 1);
         assertEq(_account(0).earned, 1);
     }
 
@@ -244,7 +243,7 @@ contract BatchTasksTest is Base {
         // a failed assignment locked nothing
         assertEq(_account(0).locked, 0);
 
-        vm.warp(vm.getBlockTimestamp() + 2 hours);
+        skip(2 hours);
         vm.prank(keeper);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1 hours));
         market.assign(id, ps, prices);
@@ -388,8 +387,7 @@ contract BatchTasksTest is Base {
 
     /// The batch items run through the public entry points only for the market itself.
     function test_batchItems_areTheMarketsOwn() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         vm.prank(stranger);
         vm.expectRevert(ISwanMarket.NotSelf.selector);
         market.submitItem(workers[0], id, 0, keccak256("forged"), "");
@@ -401,8 +399,7 @@ contract BatchTasksTest is Base {
     // ------------------------------------------------------------------ submit
 
     function test_submitResult_recordsAndEmits() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         vm.expectEmit(true, true, true, true, address(market));
         emit ISwanMarket.ResultSubmitted(id, 0, owners[0], keccak256("r"), "ipfs://result");
         _submit(id, 0, keccak256("r"));
@@ -441,7 +438,7 @@ contract BatchTasksTest is Base {
         );
         market.submitResult(id, 0, keccak256("r"), "");
 
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
+        skip(3 hours + 1);
         vm.prank(workers[1]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.submitResult(id, 1, keccak256("r"), "");
@@ -531,14 +528,12 @@ contract BatchTasksTest is Base {
 
         // the other replica carries on; the keeper settles it alone
         _submit(id, 0, keccak256("r"));
-        vm.prank(keeper);
-        market.settle(id, 1);
+        _settle(id, 1);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
     }
 
     function test_decline_byEveryReplicaCancelsTheTask() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         vm.expectEmit(true, false, false, true, address(market));
         emit ISwanMarket.TaskFinalized(id, ISwanMarket.TaskStatus.Cancelled, 10);
         vm.prank(owners[0]); // the owner may decline too
@@ -565,7 +560,7 @@ contract BatchTasksTest is Base {
             abi.encodeWithSelector(ISwanMarket.WrongReplicaStatus.selector, id, 0, ISwanMarket.ReplicaStatus.Submitted)
         );
         market.declineTask(id, 0);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
+        skip(3 hours + 1);
         vm.prank(workers[1]); // too late after resultBy: a no-show
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.declineTask(id, 1);
@@ -574,15 +569,13 @@ contract BatchTasksTest is Base {
     // ------------------------------------------------------------------ keeper settlement
 
     function test_settle_paysPassingAndSlashesFailingToTheTreasury() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        _assignAll(id, 2, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 2);
         _submit(id, 0, keccak256("good"));
         _submit(id, 1, keccak256("bad"));
 
         vm.expectEmit(true, true, true, true, address(market));
         emit ISwanMarket.ReplicaSlashed(id, 1, owners[1], COLLATERAL, COLLATERAL, 0, PRICE);
-        vm.prank(keeper);
-        market.settle(id, 1); // replica 0 passes, replica 1 fails
+        _settle(id, 1); // replica 0 passes, replica 1 fails
 
         uint256 fee = _fee(PRICE);
         ISwanMarket.Account memory a0 = _account(0);
@@ -607,18 +600,15 @@ contract BatchTasksTest is Base {
     }
 
     function test_settle_allFailMakesTaskFailed() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         _submit(id, 0, keccak256("bad"));
-        vm.prank(keeper);
-        market.settle(id, 0);
+        _settle(id, 0);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));
         assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Slashed));
     }
 
     function test_settle_errors() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        _assignAll(id, 2, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 2);
         _submit(id, 0, keccak256("r"));
 
         vm.prank(stranger);
@@ -629,7 +619,7 @@ contract BatchTasksTest is Base {
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.ResultsPending.selector, id));
         market.settle(id, 1);
 
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1); // replica 1 is now a no-show
+        skip(3 hours + 1); // replica 1 is now a no-show
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.VerdictWithoutResult.selector, id, 1));
         market.settle(id, 3);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.VerdictWithoutResult.selector, id, 2));
@@ -645,10 +635,9 @@ contract BatchTasksTest is Base {
     }
 
     function test_settle_tooLateAfterSettleBy_andWrongMode() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         _submit(id, 0, keccak256("r"));
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         vm.prank(keeper);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.settle(id, 1);
@@ -695,7 +684,7 @@ contract BatchTasksTest is Base {
         _assignAll(ids[1], 1, PRICE);
         _submit(ids[1], 0, keccak256("r"));
         (masks[0], masks[1]) = (0, 1); // the keeper fails task 0's no-show and passes task 1
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
+        skip(3 hours + 1);
         vm.prank(stranger); // front-run: the no-show is expired first, task 0 is final
         market.expire(ids[0]);
 

@@ -12,7 +12,7 @@ contract ExpiryTest is Base {
         uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 1 hours));
         market.expire(id);
-        vm.warp(vm.getBlockTimestamp() + 1 hours + 1);
+        skip(1 hours + 1);
         vm.prank(stranger);
         market.expire(id);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Cancelled));
@@ -21,12 +21,11 @@ contract ExpiryTest is Base {
     }
 
     function test_expire_slashesNoShowsAfterResultBy() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        _assignAll(id, 2, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 2);
         _submit(id, 0, keccak256("r"));
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 3 hours));
         market.expire(id);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
+        skip(3 hours + 1);
         uint256 bounty = uint256(COLLATERAL) * BOUNTY_BPS / 10_000;
         vm.expectEmit(true, true, true, true, address(market));
         emit ISwanMarket.ReplicaSlashed(id, 1, owners[1], COLLATERAL, COLLATERAL - bounty, bounty, PRICE);
@@ -40,15 +39,13 @@ contract ExpiryTest is Base {
             abi.encodeWithSelector(ISwanMarket.NothingToExpire.selector, vm.getBlockTimestamp() + 1 hours - 1)
         );
         market.expire(id);
-        vm.prank(keeper);
-        market.settle(id, 1);
+        _settle(id, 1);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
     }
 
     function test_expire_bySubmitterEarnsNoBounty() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
+        skip(3 hours + 1);
         vm.prank(alice);
         market.expire(id);
         assertEq(market.balanceOf(alice), PRICE, "its price back, no bounty");
@@ -56,9 +53,8 @@ contract ExpiryTest is Base {
     }
 
     function test_expire_allNoShowsFailsTask() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
+        skip(3 hours + 1);
         market.expire(id);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongTaskStatus.selector, id, ISwanMarket.TaskStatus.Failed));
@@ -66,10 +62,9 @@ contract ExpiryTest is Base {
     }
 
     function test_expire_optimisticAcceptanceAfterSettleBy() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 2));
-        _assignAll(id, 2, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 2);
         _submit(id, 0, keccak256("anything"));
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         vm.prank(stranger);
         market.expire(id);
         assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
@@ -80,10 +75,9 @@ contract ExpiryTest is Base {
     }
 
     function test_expire_settleAfterExpiryReverts() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         _submit(id, 0, keccak256("r"));
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         market.expire(id);
         vm.prank(keeper);
         vm.expectRevert(

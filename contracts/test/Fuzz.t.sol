@@ -75,9 +75,8 @@ contract FuzzTest is Base {
             if ((passMask >> i) & 1 == 1 || !late) _submit(id, i, keccak256(abi.encode(i)));
             if ((passMask >> i) & 1 == 0) refunds += prices[i];
         }
-        if (late) vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
-        vm.prank(keeper);
-        market.settle(id, passMask);
+        if (late) skip(3 hours + 1);
+        _settle(id, passMask);
 
         // everything escrowed came out: paid + fees + refunds (slashes only move stake to balances)
         assertEq(_books() - booksBefore, escrow);
@@ -172,7 +171,7 @@ contract FuzzTest is Base {
         market.extendService(id, extra);
         uint256 paidIn = walletBefore - token.balanceOf(alice);
         assertEq(paidIn, uint256(rate) * (uint256(duration) + extra));
-        vm.warp(vm.getBlockTimestamp() + bound(stopAfter, 0, uint256(duration) + extra - 1));
+        skip(bound(stopAfter, 0, uint256(duration) + extra - 1));
         vm.prank(alice);
         market.terminateService(id);
         assertEq(_books() - booksBefore, paidIn);

@@ -72,7 +72,7 @@ contract GovernanceTest is Base {
         assertEq(eta, vm.getBlockTimestamp() + ADMIN_DELAY);
         vm.expectRevert(abi.encodeWithSelector(ISwanRegistry.NotReady.selector, vm.getBlockTimestamp() + ADMIN_DELAY));
         registry.applyParams();
-        vm.warp(vm.getBlockTimestamp() + ADMIN_DELAY);
+        skip(ADMIN_DELAY);
         vm.expectEmit(true, false, false, true, address(registry));
         emit ISwanRegistry.ParamsApplied(2, p);
         registry.applyParams();
@@ -142,11 +142,9 @@ contract GovernanceTest is Base {
         p.minCollateral = 0;
         p.unbondingDelay = 0;
         _governParams(p);
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         _submit(id, 0, keccak256("r"));
-        vm.prank(keeper);
-        market.settle(id, 1);
+        _settle(id, 1);
         assertEq(_account(0).earned, PRICE);
         assertEq(market.balanceOf(treasury), 0);
     }
@@ -187,7 +185,7 @@ contract GovernanceTest is Base {
         assertEq(registry.keeperEta(k2), vm.getBlockTimestamp() + ADMIN_DELAY);
         vm.expectRevert(abi.encodeWithSelector(ISwanRegistry.NotReady.selector, vm.getBlockTimestamp() + ADMIN_DELAY));
         registry.applyKeeper(k2);
-        vm.warp(vm.getBlockTimestamp() + ADMIN_DELAY);
+        skip(ADMIN_DELAY);
         registry.applyKeeper(k2);
         assertTrue(market.isKeeper(k2));
         vm.prank(stranger);
@@ -216,7 +214,7 @@ contract GovernanceTest is Base {
         }
         vm.prank(admin);
         registry.scheduleKeeper(treasury);
-        vm.warp(vm.getBlockTimestamp() + ADMIN_DELAY);
+        skip(ADMIN_DELAY);
         for (uint256 i; i < 3; ++i) {
             vm.expectRevert(abi.encodeWithSelector(ISwanRegistry.KeeperCannotProvide.selector, candidates[i]));
             registry.applyKeeper(candidates[i]);
@@ -229,7 +227,7 @@ contract GovernanceTest is Base {
         registry.scheduleKeeper(k3);
         vm.prank(k3);
         registry.registerProvider(_info(makeAddr("k3worker"), k3));
-        vm.warp(vm.getBlockTimestamp() + ADMIN_DELAY);
+        skip(ADMIN_DELAY);
         vm.expectRevert(abi.encodeWithSelector(ISwanRegistry.KeeperCannotProvide.selector, k3));
         registry.applyKeeper(k3);
     }

@@ -67,7 +67,7 @@ contract KnownAnswerTest is Base {
         _reveal(id, 0, ANSWER, "s0");
         _reveal(id, 1, WRONG, "s1");
         // replica 2 never reveals; the submitter never reveals its answer
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         vm.prank(stranger);
         market.expire(id);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
@@ -100,7 +100,7 @@ contract KnownAnswerTest is Base {
 
         uint256 late = _task(1);
         _commit(late, 0, ANSWER, "s0");
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.revealAnswer(late, ANSWER, SALT);
     }
@@ -119,7 +119,7 @@ contract KnownAnswerTest is Base {
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.RevealMismatch.selector, id, 1));
         market.revealResult(id, 1, ANSWER, "s0", "");
         market.revealAnswer(id, ANSWER, SALT);
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         market.expire(id);
         assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
         assertEq(uint8(_replicaStatus(id, 1)), uint8(ISwanMarket.ReplicaStatus.Slashed));

@@ -96,7 +96,7 @@ contract QuorumTest is Base {
         );
         market.revealResult(id, 0, GOOD, "s0", "");
 
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         vm.prank(workers[1]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.revealResult(id, 1, GOOD, "s1", "");
@@ -112,7 +112,7 @@ contract QuorumTest is Base {
         // replica 2 never reveals: nothing to expire before the reveal deadline
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() + 3 hours));
         market.expire(id);
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         vm.prank(stranger);
         market.expire(id);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
@@ -135,7 +135,7 @@ contract QuorumTest is Base {
         uint256 id = _quorumTask();
         _commit(id, 0, GOOD, "s0");
         _commit(id, 1, GOOD, "s1");
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1); // replica 2 missed the commit deadline
+        skip(3 hours + 1); // replica 2 missed the commit deadline
         _reveal(id, 0, GOOD, "s0");
         _reveal(id, 1, GOOD, "s1"); // every commit revealed: settles
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
@@ -146,7 +146,7 @@ contract QuorumTest is Base {
         uint256 id = _quorumTask();
         _commit(id, 0, GOOD, "s0");
         _commit(id, 1, GOOD, "s1");
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1);
+        skip(3 hours + 1);
         market.expire(id); // slashes replica 2, the no-show
         assertEq(uint8(_replicaStatus(id, 2)), uint8(ISwanMarket.ReplicaStatus.Slashed));
         _reveal(id, 0, GOOD, "s0");
@@ -159,7 +159,7 @@ contract QuorumTest is Base {
     function test_expireAfterRevealDeadline_countsQuorum() public {
         uint256 id = _quorumTask();
         _commit(id, 0, GOOD, "s0");
-        vm.warp(vm.getBlockTimestamp() + 4 hours + 1);
+        skip(4 hours + 1);
         market.expire(id);
         // one commit, never revealed: no agreement; everyone slashed
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Failed));

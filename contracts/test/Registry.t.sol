@@ -138,17 +138,15 @@ contract RegistryTest is Base {
 
     /// Item 11: an exited provider can still redirect what is owed to it.
     function test_exitedProvider_canChangeItsBeneficiaryAndWithdrawAnywhere() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         _submit(id, 0, keccak256("r"));
-        vm.prank(keeper);
-        market.settle(id, 1);
+        _settle(id, 1);
         vm.startPrank(owners[0]);
         registry.exitProvider();
         address fresh = makeAddr("fresh");
         registry.updateProvider(_info(workers[0], fresh));
         registry.requestWithdrawal(1000 ether);
-        vm.warp(vm.getBlockTimestamp() + UNBONDING);
+        skip(UNBONDING);
         address safe = makeAddr("safe");
         vm.expectEmit(true, true, false, true, address(registry));
         emit ISwanRegistry.CollateralWithdrawn(owners[0], safe, 1000 ether, 0);
@@ -188,7 +186,7 @@ contract RegistryTest is Base {
             abi.encodeWithSelector(ISwanRegistry.StillUnbonding.selector, vm.getBlockTimestamp() + UNBONDING)
         );
         registry.withdrawCollateral(owners[0]); // withdrawal during unbonding
-        vm.warp(vm.getBlockTimestamp() + UNBONDING);
+        skip(UNBONDING);
         vm.expectRevert(ISwanRegistry.ZeroAddress.selector);
         registry.withdrawCollateral(address(0));
         uint256 before = token.balanceOf(owners[0]);
@@ -216,16 +214,15 @@ contract RegistryTest is Base {
     }
 
     function test_unbondingCollateral_lockedByATask_isStillSlashed() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         // the provider starts unbonding everything, including what the task locked
         vm.prank(owners[0]);
         registry.requestWithdrawal(1000 ether);
-        vm.warp(vm.getBlockTimestamp() + 3 hours + 1); // a no-show: the fault
+        skip(3 hours + 1); // a no-show: the fault
         market.expire(id);
         assertEq(_stake(0), 1000 ether - COLLATERAL);
         assertEq(market.freeCollateral(owners[0]), 0); // everything left is unbonding
-        vm.warp(vm.getBlockTimestamp() + UNBONDING);
+        skip(UNBONDING);
         vm.prank(owners[0]);
         registry.withdrawCollateral(owners[0]);
         assertEq(token.balanceOf(owners[0]), 1000 ether - COLLATERAL);
@@ -233,11 +230,10 @@ contract RegistryTest is Base {
     }
 
     function test_withdrawal_waitsForLockedCollateral() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         vm.prank(owners[0]);
         registry.requestWithdrawal(1000 ether);
-        vm.warp(vm.getBlockTimestamp() + UNBONDING);
+        skip(UNBONDING);
         vm.prank(owners[0]);
         registry.withdrawCollateral(owners[0]); // only the unlocked part leaves
         assertEq(_stake(0), COLLATERAL);

@@ -67,7 +67,7 @@ contract ServicesTest is Base {
 
     function test_claim_paysProratedToTheSecond() public {
         uint256 id = _service(1, RATE);
-        vm.warp(vm.getBlockTimestamp() + 1234);
+        skip(1234);
         market.claimService(id, 0);
         uint256 gross = RATE * 1234;
         assertEq(_account(0).earned, gross - _fee(gross));
@@ -97,7 +97,7 @@ contract ServicesTest is Base {
         (uint256 startedAt, uint256 endsAt) = market.serviceWindow(id);
         assertEq(endsAt - startedAt, DURATION + 1 hours);
 
-        vm.warp(vm.getBlockTimestamp() + 600);
+        skip(600);
         vm.prank(stranger);
         vm.expectRevert(ISwanMarket.NotSubmitter.selector);
         market.terminateService(id);
@@ -127,7 +127,7 @@ contract ServicesTest is Base {
 
     function test_extendAndTerminate_afterEnd_tooLate() public {
         uint256 id = _service(1, RATE);
-        vm.warp(vm.getBlockTimestamp() + DURATION);
+        skip(DURATION);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp()));
         market.extendService(id, 60);
@@ -138,11 +138,11 @@ contract ServicesTest is Base {
 
     function test_finish_paysTheRest_afterTheEnd() public {
         uint256 id = _service(2, RATE);
-        vm.warp(vm.getBlockTimestamp() + 100);
+        skip(100);
         market.claimService(id, 0);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooEarly.selector, vm.getBlockTimestamp() - 100 + DURATION));
         market.finishService(id);
-        vm.warp(vm.getBlockTimestamp() + DURATION);
+        skip(DURATION);
         vm.prank(stranger);
         market.finishService(id);
         uint256 gross = RATE * DURATION;
@@ -157,7 +157,7 @@ contract ServicesTest is Base {
 
     function test_claimAfterTheEnd_endsTheReplica() public {
         uint256 id = _service(1, RATE);
-        vm.warp(vm.getBlockTimestamp() + DURATION + 5);
+        skip(DURATION + 5);
         vm.expectEmit(true, true, false, true, address(market));
         emit ISwanMarket.ServiceReplicaEnded(id, 0);
         market.claimService(id, 0);
@@ -176,7 +176,7 @@ contract ServicesTest is Base {
         for (uint256 i; i < 3; ++i) {
             vm.prank(alice);
             market.extendService(id, 300 days);
-            vm.warp(vm.getBlockTimestamp() + 290 days);
+            skip(290 days);
         }
         (, uint256 endsAt) = market.serviceWindow(id);
         uint256 now_ = vm.getBlockTimestamp();
@@ -208,7 +208,7 @@ contract ServicesTest is Base {
         // its collateral can leave the registry
         vm.startPrank(owners[0]);
         registry.requestWithdrawal(1000 ether);
-        vm.warp(vm.getBlockTimestamp() + UNBONDING);
+        skip(UNBONDING);
         registry.withdrawCollateral(owners[0]);
         vm.stopPrank();
         assertEq(token.balanceOf(owners[0]), 1000 ether);
@@ -246,7 +246,7 @@ contract ServicesTest is Base {
 
     function test_decline_withinTheNotice_refundsEverything() public {
         uint256 id = _service(1, RATE);
-        vm.warp(vm.getBlockTimestamp() + 60);
+        skip(60);
         vm.prank(workers[0]);
         market.declineTask(id, 0);
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Cancelled));
@@ -255,7 +255,7 @@ contract ServicesTest is Base {
         assertEq(_account(0).earned, 0);
 
         uint256 late = _service(1, RATE);
-        vm.warp(vm.getBlockTimestamp() + NOTICE + 1);
+        skip(NOTICE + 1);
         vm.prank(workers[0]);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.TooLate.selector, vm.getBlockTimestamp() - 1));
         market.declineTask(late, 0);
@@ -293,8 +293,7 @@ contract ServicesTest is Base {
     }
 
     function test_serviceCallsOnBatchTask_wrongMode() public {
-        uint256 id = _create(_request(ISwanMarket.Mode.KeeperAttested, 1));
-        _assignAll(id, 1, PRICE);
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 1);
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.WrongMode.selector, id, ISwanMarket.Mode.KeeperAttested));
         market.claimService(id, 0);
         vm.prank(workers[0]);

@@ -105,7 +105,7 @@ contract TokenSafetyTest is Base {
         r.exitProvider();
         r.updateProvider(_info(workers[0], fresh));
         r.requestWithdrawal(1000 ether);
-        vm.warp(vm.getBlockTimestamp() + UNBONDING);
+        skip(UNBONDING);
         r.withdrawCollateral(fresh);
         vm.stopPrank();
         m.claimEarnings(owner);

@@ -3,13 +3,13 @@
 
 use alloy::{
     node_bindings::{Anvil, AnvilInstance},
-    primitives::{Address, B256, U256, keccak256},
+    primitives::{Address, U256, keccak256},
     providers::{DynProvider, Provider},
 };
 use swan_contracts::{
     DeployConfig, ISwanMarket, Manifest, SwanMarket, SwanRegistry, anvil_path, call_ok, chain_time,
-    deploy, dev_provider, dev_request, fund, mode, register_provider,
-    registry::ISwanRegistry as Reg, tokens,
+    deploy, dev_provider, dev_provider_info, dev_request, fund, mode, open_terms,
+    register_provider, registry::ISwanRegistry as Reg, tokens,
 };
 
 struct Chain {
@@ -44,32 +44,15 @@ fn request(now: u64) -> ISwanMarket::TaskRequest {
 }
 
 fn info(worker: Address, beneficiary: Address) -> Reg::ProviderInfo {
-    Reg::ProviderInfo {
-        worker,
-        beneficiary,
-        resources: Reg::Resources {
-            cpuCores: 8,
-            memoryGiB: 32,
-            storageGiB: 500,
-            gpuCount: 0,
-            gpuMemoryGiB: 0,
-            gpuModel: B256::ZERO,
-        },
-        prices: Reg::Prices {
-            perCpuHour: alloy::primitives::Uint::from(1u64),
-            perGiBMemoryHour: alloy::primitives::Uint::from(1u64),
-            perGpuHour: alloy::primitives::Uint::from(1u64),
-            perGiBStorageHour: alloy::primitives::Uint::from(1u64),
-        },
-        region: B256::ZERO,
-        terms: Reg::Terms {
-            maxCollateral: alloy::primitives::Uint::from(10u128.pow(21)),
-            minPrice: alloy::primitives::Uint::ZERO,
-            minRate: alloy::primitives::Uint::ZERO,
-            modes: 0b1111,
-        },
-        metadataURI: "http://127.0.0.1:9000".into(),
-    }
+    let mut info = dev_provider_info(worker, beneficiary);
+    info.resources = Reg::Resources {
+        cpuCores: 8,
+        memoryGiB: 32,
+        storageGiB: 500,
+        ..Default::default()
+    };
+    info.terms = open_terms(tokens(1_000));
+    info
 }
 
 #[tokio::test]

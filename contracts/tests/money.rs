@@ -5,12 +5,12 @@
 
 use alloy::{
     node_bindings::Anvil,
-    primitives::{Address, B256, U256, Uint, keccak256},
+    primitives::{Address, U256, Uint, keccak256},
     providers::Provider,
 };
 use swan_contracts::{
     DEVNET_TREASURY, DeployConfig, DevToken, ISwanMarket, SwanMarket, SwanRegistry, anvil_path,
-    call_ok, deploy, dev_params, dev_provider, dev_request, mode, money,
+    call_ok, deploy, dev_params, dev_provider, dev_provider_info, dev_request, mode, money,
     registry::ISwanRegistry as Reg,
 };
 
@@ -57,28 +57,11 @@ async fn every_figure_of_the_money_model_equals_the_contract_s() {
         .await
         .unwrap();
     let info = Reg::ProviderInfo {
-        worker,
-        beneficiary: owner,
-        resources: Reg::Resources {
-            cpuCores: 64,
-            memoryGiB: 256,
-            storageGiB: 1_000,
-            ..Default::default()
-        },
         prices: Reg::Prices {
             perCpuHour: Uint::from(1u64),
-            perGiBMemoryHour: Uint::ZERO,
-            perGpuHour: Uint::ZERO,
-            perGiBStorageHour: Uint::ZERO,
+            ..Default::default()
         },
-        region: B256::ZERO,
-        terms: Reg::Terms {
-            maxCollateral: Uint::from(10u128.pow(27)),
-            minPrice: Uint::ZERO,
-            minRate: Uint::ZERO,
-            modes: mode::ALL,
-        },
-        metadataURI: "http://127.0.0.1:9000".into(),
+        ..dev_provider_info(worker, owner)
     };
     call_ok(&p, registry.registerProvider(info).from(owner))
         .await

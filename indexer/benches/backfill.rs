@@ -26,7 +26,6 @@ use alloy::{
 use sqlx::Connection;
 use swan_contracts::{
     DeployConfig, DevToken, SwanRegistry, anvil_path, bench_driver, deploy, dev_wallet,
-    registry::ISwanRegistry as Reg,
 };
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -202,32 +201,11 @@ async fn build_chain<P: Provider>(
             .into_transaction_request(),
     )
     .await?;
-    let info = Reg::ProviderInfo {
-        worker,
-        beneficiary: owner,
-        resources: Reg::Resources {
-            cpuCores: 64,
-            memoryGiB: 256,
-            storageGiB: 1_000,
-            gpuCount: 8,
-            gpuMemoryGiB: 80,
-            gpuModel: B256::ZERO,
-        },
-        prices: Reg::Prices {
-            perCpuHour: Uint::from(1u8),
-            perGiBMemoryHour: Uint::from(1u8),
-            perGpuHour: Uint::from(1u8),
-            perGiBStorageHour: Uint::from(1u8),
-        },
-        region: B256::right_padding_from(b"bench"),
-        terms: Reg::Terms {
-            maxCollateral: Uint::from(eth(10_000)),
-            minPrice: Uint::ZERO,
-            minRate: Uint::ZERO,
-            modes: 0b1111,
-        },
-        metadataURI: "http://127.0.0.1/bench".into(),
-    };
+    let mut info = swan_contracts::dev_provider_info(worker, owner);
+    (info.resources.gpuCount, info.resources.gpuMemoryGiB) = (8, 80);
+    info.region = B256::right_padding_from(b"bench");
+    info.terms = swan_contracts::open_terms(eth(10_000));
+    info.metadataURI = "http://127.0.0.1/bench".into();
     send(
         p,
         registry

@@ -1,10 +1,10 @@
 //! The indexer as a program: flags (clap, each with an environment variable), then backfill and
 //! head following under the stall watchdog, with the HTTP API alongside.
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use clap::Args;
-use swan_contracts::{Manifest, ManifestError};
+use swan_contracts::{ManifestError, process::Deployment};
 
 use crate::{
     api::{ApiState, router},
@@ -17,15 +17,12 @@ use crate::{
 /// `swan indexer run` / `swan-indexer`.
 #[derive(Debug, Clone, Args)]
 pub struct IndexerArgs {
-    /// The deployment manifest written by `swan deploy` / `swan devnet`.
-    #[arg(long, env = "SWAN_MANIFEST", default_value = ".devnet/manifest.json")]
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    /// The manifest and RPC URLs.
+    pub deployment: Deployment,
     /// Database: a SQLite file path (created with its schema) or a postgres:// URL.
     #[arg(long, env = "SWAN_INDEXER_DB", default_value = ".devnet/indexer.db")]
     pub db: String,
-    /// RPC endpoint(s), tried in order on faults; default: the manifest's rpc_urls.
-    #[arg(long = "rpc-url", env = "SWAN_RPC_URLS", value_delimiter = ',')]
-    pub rpc_urls: Vec<String>,
     /// Where the HTTP API listens (loopback by default).
     #[arg(long, env = "SWAN_INDEXER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -109,7 +106,7 @@ pub enum RunError {
 
 /// Run the indexer until Ctrl-C (or, with `--exit-at-head`, until the head is indexed).
 pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
-    let manifest = Manifest::load(&args.manifest)?;
+    let (manifest, urls) = args.deployment.load()?;
     if let Some(u) = &args.keeper_url {
         let ok = reqwest::Url::parse(u).is_ok_and(|url| url.scheme() == "http" && url.has_host());
         if !ok {
@@ -118,11 +115,6 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             )));
         }
     }
-    let urls = if args.rpc_urls.is_empty() {
-        manifest.rpc_urls.clone()
-    } else {
-        args.rpc_urls.clone()
-    };
     let timeout = Duration::from_secs(args.rpc_timeout_secs);
     let first = Rpc::new(&urls, timeout).map_err(RunError::Config)?;
     let store = Store::open(&args.db).await?;

@@ -10,7 +10,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use clap::Args;
-use swan_contracts::{Manifest, ManifestError};
+use swan_contracts::{Manifest, ManifestError, process::Deployment};
 use swan_store::{Store, StoreError};
 
 use crate::{
@@ -35,16 +35,13 @@ pub struct KeyArgs {
 /// `keeper run`.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
-    /// The deployment manifest written by `swan deploy` / `swan devnet`.
-    #[arg(long, env = "SWAN_MANIFEST", default_value = ".devnet/manifest.json")]
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    /// The manifest and RPC URLs.
+    pub deployment: Deployment,
     /// The indexer's database (SQLite file path or postgres:// URL): the keeper reads the
     /// market there and keeps its outbox there.
     #[arg(long, env = "SWAN_INDEXER_DB", default_value = ".devnet/indexer.db")]
     pub db: String,
-    /// RPC endpoint(s), tried in order on failures; default: the manifest's rpc_urls.
-    #[arg(long = "rpc-url", env = "SWAN_RPC_URLS", value_delimiter = ',')]
-    pub rpc_urls: Vec<String>,
     #[command(flatten)]
     /// The key.
     pub key: KeyArgs,
@@ -156,14 +153,9 @@ pub fn signer(key: &KeyArgs) -> Result<PrivateKeySigner, CliError> {
 
 /// Run the keeper until Ctrl-C.
 pub async fn run(args: RunArgs) -> Result<(), CliError> {
-    let manifest = Manifest::load(&args.manifest)?;
+    let (manifest, urls) = args.deployment.load()?;
     let key = signer(&args.key)?;
     let from = key.address();
-    let urls = if args.rpc_urls.is_empty() {
-        manifest.rpc_urls.clone()
-    } else {
-        args.rpc_urls.clone()
-    };
     let store = Store::open(&args.db).await?;
     let cfg = KeeperConfig {
         tick: Duration::from_millis(args.tick_ms),

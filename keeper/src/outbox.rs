@@ -39,6 +39,20 @@ pub struct Claim {
     pub fence: i64,
 }
 
+impl Claim {
+    /// Bind the claimed intent's key and fence as the statement's last five placeholders
+    /// (`chain_id`, `action`, `task_id`, `attempt`, `fence`, in that order).
+    fn bind<'q>(&'q self, q: AnyQuery<'q>) -> AnyQuery<'q> {
+        q.bind(i(self.key.chain_id))
+            .bind(&self.key.action)
+            .bind(&self.key.task)
+            .bind(i64::from(self.key.attempt))
+            .bind(self.fence)
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
 /// Where an intent is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -172,14 +186,8 @@ where
     .bind(status.as_str())
     .bind(tx_hash)
     .bind(i(lease_until_ms))
-    .bind(i(now_ms))
-    .bind(i(claim.key.chain_id))
-    .bind(&claim.key.action)
-    .bind(&claim.key.task)
-    .bind(i64::from(claim.key.attempt))
-    .bind(claim.fence)
-    .execute(db)
-    .await?;
+    .bind(i(now_ms));
+    let r = claim.bind(r).execute(db).await?;
     if r.rows_affected() == 1 {
         Ok(())
     } else {
@@ -310,18 +318,12 @@ impl Outbox {
     /// Give a claimed intent back if it is still pending (not sent): free for any keeper from
     /// `at_ms`. Intents sent meanwhile are left as they are.
     pub async fn release(&self, claim: &Claim, at_ms: u64) -> Result<(), OutboxError> {
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE keeper_intents SET lease_until = $1 WHERE chain_id = $2 AND action = $3 AND task_id = $4 \
              AND attempt = $5 AND fence = $6 AND status = 'pending'",
         )
-        .bind(i(at_ms))
-        .bind(i(claim.key.chain_id))
-        .bind(&claim.key.action)
-        .bind(&claim.key.task)
-        .bind(i64::from(claim.key.attempt))
-        .bind(claim.fence)
-        .execute(&self.pool)
-        .await?;
+        .bind(i(at_ms));
+        claim.bind(q).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -203,20 +203,16 @@ impl Planner {
     ) -> Result<Vec<Proposal>, PlanError> {
         let mut out = Vec::new();
         self.decisions.clear();
-        self.open(store, now, latest, &mut out).await?;
+        let at = Moment { store, now, latest };
+        self.open(at, &mut out).await?;
         for t in self.running(store).await? {
-            self.running_task(store, &t, now, latest, &mut out).await?;
+            self.running_task(at, &t, &mut out).await?;
         }
         Ok(out)
     }
 
-    async fn open(
-        &mut self,
-        store: &Store,
-        now: u64,
-        latest: &Attempts,
-        out: &mut Vec<Proposal>,
-    ) -> Result<(), PlanError> {
+    async fn open(&mut self, at: Moment<'_>, out: &mut Vec<Proposal>) -> Result<(), PlanError> {
+        let Moment { store, now, latest } = at;
         // expired open tasks: refund
         let rows = sqlx::query(
             "SELECT task_id FROM tasks WHERE chain_id = $1 AND status = 'open' AND assign_by < $2 ORDER BY task_id",
@@ -403,12 +399,11 @@ impl Planner {
 
     async fn running_task(
         &mut self,
-        store: &Store,
+        at: Moment<'_>,
         t: &Running,
-        now: u64,
-        latest: &Attempts,
         out: &mut Vec<Proposal>,
     ) -> Result<(), PlanError> {
+        let Moment { store, now, latest } = at;
         let push = |out: &mut Vec<Proposal>, attempt, act| {
             out.push(Proposal {
                 task: t.id,
@@ -417,7 +412,8 @@ impl Planner {
             })
         };
         if t.mode == "service" {
-            return self.service(store, t, now, latest, out).await;
+            out.extend(self.service(at, t).await?);
+            return Ok(());
         }
         if now > t.settle_by {
             if !latest.has("expire", &t.key, 1) {
@@ -469,14 +465,11 @@ impl Planner {
         Ok(())
     }
 
-    async fn service(
-        &mut self,
-        store: &Store,
-        t: &Running,
-        now: u64,
-        latest: &Attempts,
-        out: &mut Vec<Proposal>,
-    ) -> Result<(), PlanError> {
+    /// A service's intents: finish it once its time is up, report a replica whose health
+    /// probes fail.
+    async fn service(&mut self, at: Moment<'_>, t: &Running) -> Result<Vec<Proposal>, PlanError> {
+        let Moment { store, now, latest } = at;
+        let mut out = Vec::new();
         if t.service_ends.is_some_and(|end| now >= end) {
             if !latest.has("finish", &t.key, 0) {
                 out.push(Proposal {
@@ -485,10 +478,10 @@ impl Planner {
                     act: Act::Finish,
                 });
             }
-            return Ok(());
+            return Ok(out);
         }
         let Some(spec) = self.spec(t).await.health else {
-            return Ok(()); // no health section: nothing to probe
+            return Ok(out); // no health section: nothing to probe
         };
         for r in t.replicas.iter().filter(|r| r.status == "assigned") {
             let k = (t.key.clone(), r.idx);
@@ -539,8 +532,16 @@ impl Planner {
                 }
             }
         }
-        Ok(())
+        Ok(out)
     }
+}
+
+/// What one planning pass looks at: the store, the chain's time and the latest attempts.
+#[derive(Clone, Copy)]
+struct Moment<'a> {
+    store: &'a Store,
+    now: u64,
+    latest: &'a Attempts,
 }
 
 /// The answer of a known-answer task, if the submitter gave it to this keeper and it matches

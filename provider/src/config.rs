@@ -44,14 +44,12 @@ pub struct Config {
     #[serde(default)]
     pub rpc_urls: Vec<String>,
     /// The indexer's HTTP API (absent: chain events).
-    #[serde(default)]
     pub indexer_url: Option<String>,
     /// Where results and health are served (loopback by default).
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
     /// The URL others reach `listen` by (registered as the provider's endpoint); default
     /// `http://{listen}`.
-    #[serde(default)]
     pub public_url: Option<String>,
     /// Work directories, the journal and the results.
     pub work_dir: PathBuf,
@@ -63,7 +61,6 @@ pub struct Config {
     /// Collateral to keep staked, in SWAN.
     pub stake: String,
     /// Who receives earnings (default: the owner).
-    #[serde(default)]
     pub beneficiary: Option<Address>,
     /// Resources offered.
     pub resources: ResourcesConfig,
@@ -84,16 +81,12 @@ pub struct Config {
     #[serde(default = "default_claim")]
     pub claim_every_secs: u64,
     /// Owner keystore (else `SWAN_PROVIDER_KEY`).
-    #[serde(default)]
     pub owner_keystore: Option<PathBuf>,
     /// Worker keystore (else `SWAN_WORKER_KEY`, else the owner key).
-    #[serde(default)]
     pub worker_keystore: Option<PathBuf>,
     /// File holding the keystores' password (else a prompt).
-    #[serde(default)]
     pub password_file: Option<PathBuf>,
     /// Behave badly on purpose (demo and tests): `wrong_result` submits a wrong result.
-    #[serde(default)]
     pub fault: Option<Fault>,
 }
 
@@ -124,7 +117,6 @@ pub struct ResourcesConfig {
     #[serde(default)]
     pub gpu_memory_gib: u32,
     /// GPU model label.
-    #[serde(default)]
     pub gpu_model: Option<String>,
 }
 
@@ -137,7 +129,6 @@ pub struct TermsConfig {
     #[serde(default = "all_modes")]
     pub modes: Vec<String>,
     /// The most collateral one replica may lock, SWAN (absent: the configured stake).
-    #[serde(default)]
     pub max_collateral: Option<String>,
     /// The least price of a batch replica, SWAN.
     #[serde(default = "zero")]

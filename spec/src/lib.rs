@@ -54,14 +54,12 @@ pub struct TaskSpec {
     /// Batch (runs once, one result) or service (runs for a duration, billed per second).
     pub kind: Kind,
     /// A name for people.
-    #[serde(default)]
     pub name: Option<String>,
     /// What to run.
     pub run: Run,
     /// What a provider must have.
     pub resources: Resources,
     /// Where (absent: anywhere).
-    #[serde(default)]
     pub region: Option<String>,
     /// Batch deadlines (service: only `assign_within`).
     #[serde(default)]
@@ -106,10 +104,8 @@ pub enum Kind {
 #[serde(deny_unknown_fields)]
 pub struct Run {
     /// The program (looked up on PATH, or relative to the work directory).
-    #[serde(default)]
     pub command: Option<String>,
     /// A container image (run where a container engine is reachable).
-    #[serde(default)]
     pub image: Option<String>,
     /// Arguments.
     #[serde(default)]
@@ -135,7 +131,6 @@ pub struct Resources {
     #[serde(default)]
     pub storage_gib: u32,
     /// GPUs, if any.
-    #[serde(default)]
     pub gpu: Option<Gpu>,
 }
 
@@ -144,7 +139,6 @@ pub struct Resources {
 #[serde(deny_unknown_fields)]
 pub struct Gpu {
     /// The model, e.g. `A100` (absent: any).
-    #[serde(default)]
     pub model: Option<String>,
     /// How many.
     pub count: u32,
@@ -200,13 +194,11 @@ pub struct Verification {
     /// The mode.
     pub mode: Mode,
     /// Quorum: how many equal results are paid (more than half the replicas).
-    #[serde(default)]
     pub quorum: Option<u8>,
     /// Keeper-attested: what the result must satisfy.
     #[serde(default)]
     pub criteria: Criteria,
     /// Service health: how the service is probed.
-    #[serde(default)]
     pub health: Option<HealthSpec>,
 }
 
@@ -243,7 +235,6 @@ pub struct Output {
     /// Path relative to the work directory.
     pub path: String,
     /// Largest size the provider publishes.
-    #[serde(default)]
     pub max_bytes: Option<u64>,
 }
 

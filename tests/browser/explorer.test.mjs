@@ -21,24 +21,8 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.SWAN_SCREENSHOTS || path.join(ROOT, 'target/explorer-screenshots');
 const WAIT = 120_000; // the longest a chain transition may take here (blocks are 1 s)
 
-const SUM = `kind: batch
-name: sum
-run:
-  command: sh
-  args: ["-c", "seq 1 1000 | awk '{s+=$1} END {print s}'"]
-resources: { cpu: 2, memory_gib: 4 }
-region: REGION
-deadline: { assign_within: 1m, result_within: 2m, settle_within: 1m }
-price: { cap: "1" }
-verification:
-  mode: keeper_attested
-  criteria:
-    max_bytes: 64
-    validator:
-      command: sh
-      args: ["-c", "test \\"$(cat {result})\\" = 500500 && echo 1 || echo 0"]
-      threshold: 1
-`;
+// the demo's sum task; each test run posts it in its own region
+const SUM = fs.readFileSync(path.join(ROOT, 'examples/specs/sum.yaml'), 'utf8').replace('region: us', 'region: REGION');
 
 const IMPOSSIBLE = `kind: batch
 name: impossible

@@ -2,12 +2,14 @@
 //! its calldata, simulated outcome and fee plan and sends nothing; a keystore opens with its
 //! password file; `/health` and `/metrics` answer on 127.0.0.1.
 
-use std::{path::Path, process::Output, time::Duration};
+use std::{process::Output, time::Duration};
 
 use alloy::hex;
 use sqlx::Row;
 
 mod common;
+#[path = "../common/mod.rs"]
+mod shared;
 use common::devnet::{Devnet, TOKEN};
 
 const BIN: &str = env!("CARGO_BIN_EXE_swan");
@@ -51,11 +53,6 @@ async fn get_json(http: &reqwest::Client, listen: &str, path: &str) -> serde_jso
     r.json().await.unwrap()
 }
 
-fn cast() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    root.join("node_modules/.bin/cast").display().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_inputs_are_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -80,21 +77,7 @@ async fn bad_inputs_are_one_clear_line() {
         "keystore /nonexistent/key.json does not exist",
     );
     // a real keystore, a wrong password
-    let ks_dir = dir.path().join("ks");
-    std::fs::create_dir_all(&ks_dir).unwrap();
-    let out = std::process::Command::new(cast())
-        .args(["wallet", "new"])
-        .arg(&ks_dir)
-        .args(["--unsafe-password", "right"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let ks = std::fs::read_dir(&ks_dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let ks = shared::new_keystore(&dir.path().join("ks"), "right");
     let ks = ks.display().to_string();
     let pw = dir.path().join("pw");
     std::fs::write(&pw, "wrong\n").unwrap();

@@ -166,6 +166,19 @@ abstract contract Base is Test {
         market.assign(id, ps, prices);
     }
 
+    /// @dev A task of `mode` with `k` replicas, created by alice and assigned to the first `k`
+    /// providers at PRICE.
+    function _assigned(ISwanMarket.Mode mode, uint8 k) internal returns (uint256 id) {
+        id = _create(_request(mode, k));
+        _assignAll(id, k, PRICE);
+    }
+
+    /// @dev The keeper's verdict on a keeper-attested task: bit i of `passed` for replica i.
+    function _settle(uint256 id, uint256 passed) internal {
+        vm.prank(keeper);
+        market.settle(id, passed);
+    }
+
     function _submit(uint256 id, uint256 i, bytes32 result) internal {
         vm.prank(workers[i]);
         market.submitResult(id, i, result, "ipfs://result");

@@ -61,6 +61,14 @@ pub struct Keys {
     pub providers: BTreeSet<Address>,
 }
 
+impl Keys {
+    /// A replica's task and provider.
+    fn replica(&mut self, task: U256, provider: Address) {
+        self.tasks.insert(task);
+        self.providers.insert(provider);
+    }
+}
+
 /// Collect the keys `events` (in chain order) touch and that must be loaded: tasks created
 /// within the same events need no loading.
 pub fn keys<'a>(events: impl IntoIterator<Item = &'a SwanEvent>) -> Keys {
@@ -90,22 +98,10 @@ pub fn keys<'a>(events: impl IntoIterator<Item = &'a SwanEvent>) -> Keys {
             }
             E::ResultSubmitted(e) => drop(k.tasks.insert(e.taskId)),
             E::ResultRevealed(e) => drop(k.tasks.insert(e.taskId)),
-            E::ReplicaPaid(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.insert(e.provider);
-            }
-            E::ReplicaSlashed(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.insert(e.provider);
-            }
-            E::ReplicaRefunded(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.insert(e.provider);
-            }
-            E::ReplicaDeclined(e) => {
-                k.tasks.insert(e.taskId);
-                k.providers.insert(e.provider);
-            }
+            E::ReplicaPaid(e) => k.replica(e.taskId, e.provider),
+            E::ReplicaSlashed(e) => k.replica(e.taskId, e.provider),
+            E::ReplicaRefunded(e) => k.replica(e.taskId, e.provider),
+            E::ReplicaDeclined(e) => k.replica(e.taskId, e.provider),
             E::AnswerRevealed(e) => drop(k.tasks.insert(e.taskId)),
             E::BatchItemSkipped(e) => drop(k.tasks.insert(e.taskId)),
             E::ServiceLeft(e) => drop(k.tasks.insert(e.taskId)),
