@@ -5,8 +5,11 @@
 //!   only the work directory writable, nothing else of the provider's files, only the spec's
 //!   `env` plus `PATH` and `HOME` = the work directory, its own user, limits on CPU, memory,
 //!   processes and file size), in a new process group. On a timeout the whole run is killed.
-//! - **Container**: the spec's `image`, through `docker` or `podman` when one answers; where none
-//!   does, the executor says so and runs nothing.
+//! - **Container**: the spec's `image` (one already on the machine: nothing is pulled), through
+//!   podman (or docker) when one answers, confined by [`swan_sandbox::Container`] the same way
+//!   (no network, only the work directory writable at `/work`, its own user, no capabilities, a
+//!   read-only root, the spec's memory as a cgroup limit, 256 processes, CPU time); where no
+//!   engine answers, the executor says so and runs nothing. A run past its time is removed.
 //!
 //! The result of a batch run is its output file (the spec's first `outputs` entry) or, without
 //! one, its standard output.
@@ -17,7 +20,7 @@ use std::{
     time::Duration,
 };
 
-use swan_sandbox::{Limits as SandboxLimits, Sandbox};
+use swan_sandbox::{Container, Limits as SandboxLimits, Sandbox};
 use swan_spec::TaskSpec;
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
@@ -85,73 +88,61 @@ impl ExecError {
     }
 }
 
-/// A container engine that answers `info`, if any.
-pub async fn container_engine() -> Option<&'static str> {
-    for engine in ["docker", "podman"] {
-        let probe = Command::new(engine)
-            .arg("info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .status();
-        if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_secs(5), probe).await
-            && s.success()
-        {
-            return Some(engine);
-        }
-    }
-    None
+/// A container engine that answers, if any (podman, then docker).
+pub async fn container_engine() -> Option<Container> {
+    Container::detect(SandboxLimits::default()).await
 }
 
-/// The command line a spec runs: the process itself, or the container engine's `run`.
-/// A process runs confined ([`swan_sandbox`]): no network, only `dir` writable, only the spec's
-/// environment, its own user, the spec's memory (plus 1 GiB of address space for the runtime),
-/// 256 processes and `cpu_secs` of CPU time (0: none).
+/// The command line a spec runs, and the container it runs in (for an `image`). Either way it
+/// runs confined ([`swan_sandbox`]): no network, only `dir` writable, only the spec's
+/// environment, its own user, 256 processes and `cpu_secs` of CPU time (0: none); a process may
+/// use the spec's memory plus 1 GiB of address space for its runtime, a container the spec's
+/// memory (its cgroup's limit).
 async fn command(
     spec: &TaskSpec,
     dir: &Path,
     name: &str,
     cpu_secs: u64,
-) -> Result<Command, ExecError> {
+) -> Result<(Command, Option<Container>), ExecError> {
     let run = &spec.run;
-    let mut cmd = if let Some(image) = &run.image {
-        let engine = container_engine()
+    let memory_gib = u64::from(spec.resources.memory_gib.max(1));
+    let limits = SandboxLimits {
+        cpu_secs,
+        memory_bytes: memory_gib << 30,
+        processes: 256,
+        file_bytes: 1 << 30,
+        open_files: 1024,
+    };
+    let (mut cmd, container) = if let Some(image) = &run.image {
+        let mut container = container_engine()
             .await
             .ok_or(ExecError::NoContainerEngine)?;
-        let mut c = Command::new(engine);
-        c.args(["run", "--rm", "--network", "none", "--name", name])
-            .arg("-v")
-            .arg(format!("{}:/work", dir.display()))
-            .args(["-w", "/work"])
-            .arg(format!("--cpus={}", spec.resources.cpu))
-            .arg(format!("--memory={}g", spec.resources.memory_gib.max(1)));
-        for (k, v) in &run.env {
-            c.arg("-e").arg(format!("{k}={v}"));
-        }
-        c.arg(image).args(&run.args);
-        c
+        container.limits = limits;
+        container.cpus = spec.resources.cpu;
+        let cmd = container
+            .command(image, &run.args, &run.env, dir, name)
+            .map_err(ExecError::Sandbox)?;
+        (cmd, Some(container))
     } else {
         let program = run.command.as_deref().unwrap_or_default();
         let sandbox = Sandbox {
             limits: SandboxLimits {
-                cpu_secs,
-                memory_bytes: (u64::from(spec.resources.memory_gib.max(1)) + 1) << 30,
-                processes: 256,
-                file_bytes: 1 << 30,
-                open_files: 1024,
+                memory_bytes: (memory_gib + 1) << 30,
+                ..limits
             },
             network: false,
             read_only: Vec::new(),
         };
-        sandbox
+        let cmd = sandbox
             .command(program, &run.args, &run.env, dir)
-            .map_err(ExecError::Sandbox)?
+            .map_err(ExecError::Sandbox)?;
+        (cmd, None)
     };
     cmd.current_dir(dir)
         .stdin(Stdio::null())
         .process_group(0)
         .kill_on_drop(true);
-    Ok(cmd)
+    Ok((cmd, container))
 }
 
 /// Kill `child`'s whole process group (its own: `process_group(0)`).
@@ -205,7 +196,7 @@ pub async fn run_batch(spec: &TaskSpec, dir: &Path, limits: Limits) -> Result<Ve
         .file_name()
         .map(|n| format!("swan-{}", n.to_string_lossy()))
         .unwrap_or_else(|| "swan-task".into());
-    let mut cmd = command(spec, dir, &name, limits.wall.as_secs().max(1)).await?;
+    let (mut cmd, container) = command(spec, dir, &name, limits.wall.as_secs().max(1)).await?;
     let (stdout_path, stderr_path) = (dir.join(".stdout"), dir.join(".stderr"));
     let stderr = std::fs::File::create(&stderr_path)
         .map_err(|e| ExecError::start(stderr_path.display().to_string(), e))?;
@@ -229,13 +220,18 @@ pub async fn run_batch(spec: &TaskSpec, dir: &Path, limits: Limits) -> Result<Ve
         Err(_) => {
             kill_group(&child);
             let _ = child.wait().await;
-            kill_container(spec, &name).await;
+            if let Some(c) = &container {
+                c.remove(&name).await;
+            }
             return Err(ExecError::Timeout(limits.wall));
         }
     };
     if over.map_err(|e| ExecError::start("reading the output", e))? {
         kill_group(&child);
         let _ = child.wait().await;
+        if let Some(c) = &container {
+            c.remove(&name).await;
+        }
         return Err(ExecError::TooLarge {
             what: "standard output".into(),
             limit: limits.max_output,
@@ -264,23 +260,12 @@ pub async fn run_batch(spec: &TaskSpec, dir: &Path, limits: Limits) -> Result<Ve
     std::fs::read(&path).map_err(|e| ExecError::start(path.display().to_string(), e))
 }
 
-async fn kill_container(spec: &TaskSpec, name: &str) {
-    if spec.run.image.is_some()
-        && let Some(engine) = container_engine().await
-    {
-        let _ = Command::new(engine)
-            .args(["rm", "-f", name])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .await;
-    }
-}
-
-/// A running service: its process, killed (with its group) when this is dropped or stopped.
+/// A running service: its process, killed (with its group, and its container) when this is
+/// stopped or dropped.
 #[derive(Debug)]
 pub struct Service {
     child: Child,
+    container: Option<(Container, String)>,
 }
 
 impl Service {
@@ -291,7 +276,7 @@ impl Service {
             .file_name()
             .map(|n| format!("swan-{}", n.to_string_lossy()))
             .unwrap_or_else(|| "swan-service".into());
-        let mut cmd = command(spec, dir, &name, 0).await?;
+        let (mut cmd, container) = command(spec, dir, &name, 0).await?;
         let log = std::fs::File::create(dir.join(".log"))
             .map_err(|e| ExecError::start("the service log", e))?;
         let log2 = log
@@ -301,7 +286,10 @@ impl Service {
         let child = cmd
             .spawn()
             .map_err(|e| ExecError::start("the service", e))?;
-        Ok(Self { child })
+        Ok(Self {
+            child,
+            container: container.map(|c| (c, name)),
+        })
     }
 
     /// Whether it still runs.
@@ -313,11 +301,21 @@ impl Service {
     pub async fn stop(mut self) {
         kill_group(&self.child);
         let _ = self.child.wait().await;
+        if let Some((c, name)) = self.container.take() {
+            c.remove(&name).await;
+        }
     }
 }
 
 impl Drop for Service {
     fn drop(&mut self) {
         kill_group(&self.child);
+        if let Some((c, name)) = self.container.take() {
+            // dropped without stop(): remove the container in the background where a runtime
+            // runs, so it does not outlive the agent's interest in it
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { c.remove(&name).await });
+            }
+        }
     }
 }

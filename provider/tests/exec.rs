@@ -178,21 +178,6 @@ async fn a_service_runs_until_stopped() {
     assert!(!svc.alive(), "a service that exits is seen as dead");
 }
 
-#[tokio::test]
-async fn a_container_task_without_an_engine_is_refused_clearly() {
-    if swan_provider::exec::container_engine().await.is_some() {
-        return; // an engine answers here: the refusal cannot be observed
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let yaml = "kind: batch\nrun: { image: alpine:3 }\nresources: { cpu: 1 }\nprice: { cap: \"1\" }\nverification: { mode: keeper_attested }\n";
-    let s = TaskSpec::parse(yaml.as_bytes()).unwrap().spec;
-    let e = run_batch(&s, &dir.path().join("t"), LIMITS)
-        .await
-        .unwrap_err();
-    assert!(matches!(e, ExecError::NoContainerEngine), "{e:?}");
-    assert!(e.to_string().contains("container executor disabled"), "{e}");
-}
-
 /// A submitter's task that tries to take from the provider: its keystore beside the work
 /// directory, the agent's environment through `/proc`, a server on the host, a file outside its
 /// directory. Each attempt fails inside the sandbox, and the task still produces its result.

@@ -28,6 +28,9 @@ use std::{
 
 use tokio::process::Command;
 
+mod container;
+pub use container::{Container, WORKDIR};
+
 /// Limits of one confined run (the wall-time limit is the caller's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -90,6 +93,11 @@ pub struct Sandbox {
 /// User ids handed to runs (when the caller is root): far above any real account.
 const FIRST_UID: u32 = 2_000_000;
 static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh user id for one run.
+fn next_uid() -> u32 {
+    FIRST_UID + NEXT.fetch_add(1, Ordering::Relaxed) % 1_000_000
+}
 
 /// Where `program` is, as the sandbox runs it: an absolute path as given, else found in
 /// `/usr/bin`, `/bin` or `/usr/local/bin`.
@@ -169,9 +177,7 @@ impl Sandbox {
         // as root, bubblewrap runs as root (so it can reach the work directory whatever the
         // modes of its parents) without a user namespace, and the program drops to a fresh uid
         // through setpriv inside; otherwise bubblewrap runs as the caller in a user namespace
-        let uid = nix::unistd::geteuid()
-            .is_root()
-            .then(|| FIRST_UID + NEXT.fetch_add(1, Ordering::Relaxed) % 1_000_000);
+        let uid = nix::unistd::geteuid().is_root().then(next_uid);
         if let Some(uid) = uid {
             give(workdir, uid).map_err(|source| SandboxError::WorkDir {
                 dir: workdir.to_path_buf(),
