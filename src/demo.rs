@@ -74,6 +74,7 @@ const QUORUM: &str = include_str!("../examples/specs/quorum.yaml");
 const SERVICE: &str = include_str!("../examples/specs/service.yaml");
 const IMPOSSIBLE: &str = include_str!("../examples/specs/impossible.yaml");
 const SILENT: &str = include_str!("../examples/specs/silent.yaml");
+const DIGITS: &str = include_str!("../examples/specs/digits.yaml");
 
 /// One task of the scenario.
 struct Demo {
@@ -187,8 +188,15 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
     )
     .map_err(|e| step("connect")(e.to_string()))?;
     let mut tasks = Vec::new();
+    // the ML task twice: in the us, where honest providers train it, and in asia, where only the
+    // dishonest p4 runs and returns predictions no trained model made
+    let digits_asia = DIGITS
+        .replace("name: digits", "name: digits-asia")
+        .replace("region: us", "region: asia");
     for (name, text, expect) in [
         ("sum", SUM, "completed"),
+        ("digits", DIGITS, "completed"),
+        ("digits-asia", &digits_asia, "failed"),
         ("audit", AUDIT, "completed"),
         ("quorum", QUORUM, "completed"),
         ("service", SERVICE, "completed"),
@@ -336,6 +344,8 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
                 "--allow-files",
                 "--allow-validator",
                 "sh",
+                "--allow-validator",
+                "python3",
             ]
             .map(String::from),
         )
@@ -361,8 +371,18 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let gas = ledger::gas_by_call(&dn.p, &dn.manifest, first_block, last_block)
         .await
         .map_err(DemoError::Step)?;
+    let mut ml = Vec::new();
+    for t in tasks.iter().filter(|t| t.name.starts_with("digits")) {
+        let url = format!("{}/api/tasks/{:#x}/verdicts", dn.indexer_url, t.id);
+        let evidence = get(&url)
+            .await
+            .map(|v| validator_evidence(&v))
+            .unwrap_or_default();
+        ml.push((t.name, evidence));
+    }
     let ok = summary(
         &tasks,
+        &ml,
         &before,
         &after,
         &expected,
@@ -385,6 +405,23 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             "the demo's outcome differs from what was expected (see the summary)".into(),
         ))
     }
+}
+
+/// Each replica's validator check in the keeper's verdicts on a task (as the indexer relays
+/// them: `{source, verdicts: [{passed, evidence: {checks}, task, replica}]}`): passed, and its
+/// detail (`score …, threshold …`).
+fn validator_evidence(verdicts: &Value) -> Vec<(bool, String)> {
+    verdicts["verdicts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|v| v["evidence"]["checks"].as_array().into_iter().flatten())
+        .filter(|c| c["name"] == "validator")
+        .map(|c| {
+            let detail = c["detail"].as_str().unwrap_or_default().to_owned();
+            (c["passed"].as_bool() == Some(true), detail)
+        })
+        .collect()
 }
 
 /// Every provider's stake landed (the snapshot must not count the initial deposit).
@@ -437,6 +474,7 @@ fn total(tasks: &[Demo], k: &str) -> I256 {
 #[allow(clippy::print_stdout, clippy::too_many_arguments)]
 fn summary(
     tasks: &[Demo],
+    ml: &[(&str, Vec<(bool, String)>)],
     before: &ledger::Snapshot,
     after: &ledger::Snapshot,
     expected: &BTreeMap<String, I256>,
@@ -476,13 +514,25 @@ fn summary(
             .find(|t| t.name == name)
             .is_some_and(|t| t.state.contains(&format!("{who}:slashed")))
     };
-    for (task, who) in [("quorum", "p4"), ("silent", "p1")] {
+    for (task, who) in [("quorum", "p4"), ("silent", "p1"), ("digits-asia", "p4")] {
         let good = slashed_in(task, who);
         ok &= good;
         println!(
             "{task}: {who} slashed {}",
             if good { "ok" } else { "WRONG" }
         );
+    }
+    println!("\n== machine learning: scikit-learn digits, judged by the spec's validator ==");
+    for (name, evidence) in ml {
+        // the honest model passes its threshold; the forged predictions score far below it
+        let want = *name == "digits";
+        let good = !evidence.is_empty() && evidence.iter().all(|(passed, _)| *passed == want);
+        ok &= good;
+        for (passed, detail) in evidence {
+            let verdict = if *passed { "passed" } else { "failed" };
+            println!("{name:<12} accuracy recomputed from its predictions: {detail} ({verdict})");
+        }
+        println!("{name:<12} {}", if good { "ok" } else { "WRONG" });
     }
     println!("\n== money (SWAN) ==");
     let paid = total(tasks, "paid");
@@ -539,6 +589,7 @@ fn summary(
             "tasks": tasks.iter().map(|t| serde_json::json!({ "name": t.name, "id": format!("{:#x}", t.id), "expected": t.expect, "task": t.last })).collect::<Vec<_>>(),
             "accounts": books,
             "gas": gas.iter().map(|(k, (n, g))| (k.clone(), serde_json::json!({ "calls": n, "gas": g }))).collect::<serde_json::Map<_, _>>(),
+            "ml": ml.iter().map(|(name, evidence)| serde_json::json!({ "name": name, "validator": evidence.iter().map(|(passed, detail)| serde_json::json!({ "passed": passed, "detail": detail })).collect::<Vec<_>>() })).collect::<Vec<_>>(),
             "seconds": took.as_secs_f64(),
         });
         std::fs::write(path, serde_json::to_vec_pretty(&v).expect("serializes"))

@@ -328,9 +328,12 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
             "--tick-ms",
             "250",
             "--allow-files",
-            // the devnet's specs score results with sh scripts (run confined, as every validator)
+            // the devnet's specs score results with sh and python3 scripts (run confined, as
+            // every validator)
             "--allow-validator",
             "sh",
+            "--allow-validator",
+            "python3",
         ]
         .map(String::from),
         &[("SWAN_KEEPER_KEY", key_hex(&keeper))],

@@ -60,12 +60,33 @@ fn the_demo_settles_every_task_and_the_books_balance() {
         ("service", "completed", vec!["ended"]),
         ("impossible", "cancelled", vec![]),
         ("silent", "failed", vec!["slashed"]),
+        ("digits", "completed", vec!["paid"]),
+        ("digits-asia", "failed", vec!["slashed"]),
     ] {
         let t = task(name);
         assert_eq!(t["status"], status, "{name}: {t}");
         assert_eq!(statuses(&t), replicas, "{name}: {t}");
         assert_eq!(t["finalized"], true, "{name}");
     }
+    // the ML task: the honest model's accuracy, recomputed by the validator, passes; the forged
+    // predictions score far below the threshold, and that score is the evidence
+    let ml = |name: &str| {
+        let entry = s["ml"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name);
+        entry.unwrap_or_else(|| panic!("ml {name}"))["validator"][0].clone()
+    };
+    let (good, forged) = (ml("digits"), ml("digits-asia"));
+    assert_eq!(good["passed"], true, "{good}");
+    let score = |v: &Value| -> f64 {
+        let d = v["detail"].as_str().unwrap();
+        d["score ".len()..d.find(',').unwrap()].parse().unwrap()
+    };
+    assert!(score(&good) >= 0.95, "{good}");
+    assert_eq!(forged["passed"], false, "{forged}");
+    assert!(score(&forged) < 0.5, "{forged}");
     let q = task("quorum");
     assert_eq!(q["status"], "completed");
     let mut qs = statuses(&q);

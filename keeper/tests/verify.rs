@@ -346,3 +346,54 @@ async fn a_validator_the_operator_did_not_allow_is_refused() {
     let e = Validators::allow(["/nonexistent/score"]).unwrap_err();
     assert!(e.contains("no such program"), "{e}");
 }
+
+/// The demo's machine-learning task (`examples/specs/digits.yaml`) judged by its own criteria:
+/// the validator (python3, allowed by the operator) recomputes the accuracy from the result's
+/// predictions against the true labels, so the model's honest result passes with its score, and
+/// a result whose predictions were not made by a trained model fails with the score it earns —
+/// whatever accuracy it claims.
+#[tokio::test]
+async fn the_ml_task_s_validator_scores_the_predictions_not_the_claim() {
+    let spec = swan_spec::TaskSpec::parse(include_bytes!("../../examples/specs/digits.yaml"))
+        .unwrap()
+        .spec;
+    let criteria = spec.verification.criteria.clone();
+    // the training program's own output (its code, run here directly)
+    let out = std::process::Command::new("/usr/bin/python3")
+        .args(&spec.run.args)
+        .envs(&spec.run.env)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let honest = out.stdout;
+    let mut forged: serde_json::Value = serde_json::from_slice(&honest).unwrap();
+    let n = forged["predictions"].as_array().unwrap().len();
+    forged["predictions"] = serde_json::json!(vec![0; n]); // "accuracy" still claims 0.98
+    let forged = serde_json::to_vec(&forged).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let attester = Attester {
+        fetcher: Fetcher::new("http://127.0.0.1:1", true, Duration::from_secs(5)),
+        validators: Validators::allow(["python3"]).unwrap(),
+    };
+    let mut scores = Vec::new();
+    for (name, body) in [("honest", &honest), ("forged", &forged)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let uri = format!("file://{}", path.display());
+        let v = attester
+            .attest(&uri, keccak256(body), &criteria)
+            .await
+            .unwrap();
+        let c = v.checks.iter().find(|c| c.name == "validator").unwrap();
+        scores.push((v.passed, c.detail.clone()));
+    }
+    assert!(scores[0].0, "{scores:?}");
+    assert!(scores[0].1.starts_with("score 0.9"), "{scores:?}");
+    assert!(!scores[1].0, "{scores:?}");
+    // predicting 0 everywhere is right for the tenth of the test images that are zeros
+    assert_eq!(scores[1].1, "score 0.1, threshold 0.95", "{scores:?}");
+}

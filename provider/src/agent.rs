@@ -348,7 +348,7 @@ impl Agent {
             return match out {
                 Ok(mut bytes) => {
                     if self.cfg.fault == Some(Fault::WrongResult) {
-                        bytes.extend_from_slice(b" (tampered)");
+                        bytes = tamper(bytes);
                     }
                     let hash = keccak256(&bytes);
                     self.journal.store_result(hash, &bytes)?;
@@ -630,4 +630,41 @@ impl Agent {
 /// Sealed modes: results are committed first and revealed once the commitments are closed.
 fn sealed(mode: &str) -> bool {
     mode == "quorum" || mode == "known_answer"
+}
+
+/// The dishonest provider's result (a deliberate fault, for the demo and tests): a JSON object
+/// keeps its form and its claims, but every number in its arrays becomes 0 (predictions no
+/// trained model made: only checking the content gives it away); anything else gets bytes added.
+fn tamper(bytes: Vec<u8>) -> Vec<u8> {
+    fn zero_arrays(v: &mut serde_json::Value, in_array: bool) {
+        match v {
+            serde_json::Value::Number(_) if in_array => *v = serde_json::Value::from(0),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| zero_arrays(i, true)),
+            serde_json::Value::Object(m) => m.values_mut().for_each(|i| zero_arrays(i, false)),
+            _ => {}
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut v) if v.is_object() => {
+            zero_arrays(&mut v, false);
+            serde_json::to_vec(&v).unwrap_or(bytes)
+        }
+        _ => [bytes.as_slice(), b" (tampered)"].concat(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tamper;
+
+    #[test]
+    fn a_tampered_result_differs_and_a_json_one_keeps_its_form() {
+        assert_eq!(tamper(b"500500\n".to_vec()), b"500500\n (tampered)");
+        let forged = tamper(br#"{"accuracy": 0.98, "predictions": [3, 1, 0], "n": 3}"#.to_vec());
+        let v: serde_json::Value = serde_json::from_slice(&forged).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"accuracy": 0.98, "predictions": [0, 0, 0], "n": 3})
+        );
+    }
 }

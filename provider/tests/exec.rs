@@ -222,3 +222,24 @@ async fn a_hostile_task_takes_nothing_from_the_provider() {
         "{text}"
     );
 }
+
+/// The demo's machine-learning task (`examples/specs/digits.yaml`): scikit-learn trains a
+/// classifier on the digits it ships, inside the sandbox (no network: nothing is downloaded), and
+/// the result is its accuracy on held-out images with its predictions there.
+#[tokio::test]
+async fn the_demo_s_ml_task_trains_a_model_in_the_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = include_str!("../../examples/specs/digits.yaml");
+    let s = TaskSpec::parse(text.as_bytes()).unwrap().spec;
+    let limits = Limits {
+        wall: Duration::from_secs(120),
+        max_output: 16_384,
+    };
+    let out = run_batch(&s, &dir.path().join("digits"), limits)
+        .await
+        .unwrap();
+    let result: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let accuracy = result["accuracy"].as_f64().unwrap();
+    assert!(accuracy >= 0.95, "{result}");
+    assert_eq!(result["predictions"].as_array().unwrap().len(), 450);
+}
