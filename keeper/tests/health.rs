@@ -88,12 +88,12 @@ async fn one_good_probe_ends_a_failure() {
 
 #[tokio::test]
 async fn an_expected_status_and_a_dead_endpoint() {
-    let status = Arc::new(AtomicU16::new(200));
+    let status = Arc::new(AtomicU16::new(204));
     let url = service(status.clone()).await;
     let mut strict = Monitor::new(
         &url,
         HealthSpec {
-            expect_status: Some(204),
+            expect_status: Some(200),
             ..spec()
         },
     )
@@ -101,8 +101,15 @@ async fn an_expected_status_and_a_dead_endpoint() {
     assert_eq!(
         strict.probe(0).await,
         Health::Degraded { since: 0 },
-        "200 is not the 204 asked for"
+        "204 is not the 200 asked for"
     );
+    // a status the provider's agent never answers is not probed at all
+    let never = HealthSpec {
+        expect_status: Some(204),
+        ..spec()
+    };
+    let e = Monitor::new(&url, never).unwrap_err();
+    assert!(e.to_string().contains("cannot be served"), "{e}");
     // nothing listens on this port
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let dead = format!("http://{}", closed.local_addr().unwrap());

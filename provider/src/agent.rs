@@ -66,6 +66,15 @@ pub enum AgentError {
 /// A batch run in flight.
 type Run = JoinHandle<Result<Vec<u8>, ExecError>>;
 
+/// Why a task's spec is not at hand.
+#[derive(Debug)]
+enum SpecProblem {
+    /// It cannot be fetched now (tried again on the next poll).
+    Unreachable(String),
+    /// It is not a valid spec, or not the one the task committed to (the task is declined).
+    Refused(String),
+}
+
 /// The agent.
 #[derive(Debug)]
 pub struct Agent {
@@ -277,39 +286,65 @@ impl Agent {
         Ok(())
     }
 
-    /// The task's spec, fetched once and checked against its hash on chain.
-    async fn spec(&mut self, a: &Assignment) -> Result<TaskSpec, String> {
+    /// The task's spec, fetched once and checked against its hash on chain. A spec that cannot
+    /// be fetched now is [`SpecProblem::Unreachable`] (tried again); one that is not a valid spec,
+    /// or not the one the task committed to, is [`SpecProblem::Refused`] (declined).
+    async fn spec(&mut self, a: &Assignment) -> Result<TaskSpec, SpecProblem> {
         if let Some(s) = self.specs.get(&a.spec_hash) {
             return Ok(s.clone());
         }
-        let bytes = if let Some(path) = a.spec_uri.strip_prefix("file://") {
-            tokio::fs::read(path)
-                .await
-                .map_err(|e| format!("{}: {e}", a.spec_uri))?
-        } else if a.spec_uri.starts_with("http://") || a.spec_uri.starts_with("https://") {
-            let r = self
-                .http
-                .get(&a.spec_uri)
-                .send()
-                .await
-                .and_then(|r| r.error_for_status())
-                .map_err(|e| format!("{}: {e}", a.spec_uri))?;
-            r.bytes().await.map_err(|e| e.to_string())?.to_vec()
-        } else {
-            return Err(format!(
-                "spec URI {:?}: this agent fetches http(s):// and file://",
-                a.spec_uri
-            ));
-        };
-        let parsed = TaskSpec::parse(&bytes).map_err(|e| e.to_string())?;
+        let bytes = self
+            .fetch_spec(&a.spec_uri)
+            .await
+            .map_err(SpecProblem::Unreachable)?;
+        let parsed = TaskSpec::parse(&bytes).map_err(|e| SpecProblem::Refused(e.to_string()))?;
         if parsed.hash != a.spec_hash {
-            return Err(format!(
+            return Err(SpecProblem::Refused(format!(
                 "the spec at {} hashes to {} but the task says {}",
                 a.spec_uri, parsed.hash, a.spec_hash
-            ));
+            )));
         }
         self.specs.insert(a.spec_hash, parsed.spec.clone());
         Ok(parsed.spec)
+    }
+
+    /// The bytes at a spec URI (`file://` or `http(s)://`).
+    async fn fetch_spec(&self, uri: &str) -> Result<Vec<u8>, String> {
+        if let Some(path) = uri.strip_prefix("file://") {
+            tokio::fs::read(path)
+                .await
+                .map_err(|e| format!("{uri}: {e}"))
+        } else if uri.starts_with("http://") || uri.starts_with("https://") {
+            let r = self
+                .http
+                .get(uri)
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|e| format!("{uri}: {e}"))?;
+            Ok(r.bytes().await.map_err(|e| e.to_string())?.to_vec())
+        } else {
+            Err(format!(
+                "spec URI {uri:?}: this agent fetches http(s):// and file://"
+            ))
+        }
+    }
+
+    /// Decline replica `k`, which this agent cannot run (`why`): the contract takes it back
+    /// without a penalty while it is assigned and has no result, so a bad spec or an unrunnable
+    /// program costs the provider nothing. A decline that does not go through is tried again.
+    async fn decline(&mut self, a: &Assignment, k: &str, why: String) -> Result<(), AgentError> {
+        tracing::warn!(replica = k, reason = %why, "declining a task this agent cannot run");
+        match ops::decline(&self.chain, a.task, u64::from(a.replica)).await {
+            Ok(()) => self.set(k, |e| {
+                e.stage = Stage::Failed;
+                e.error = Some(format!("declined: {why}"));
+            }),
+            Err(e) => {
+                tracing::warn!(replica = k, error = %e, "the decline did not go through; trying again");
+                Ok(())
+            }
+        }
     }
 
     fn dir(&self, k: &str) -> std::path::PathBuf {
@@ -360,21 +395,17 @@ impl Agent {
                     self.ready.push((a.clone(), k.to_owned()));
                     Ok(())
                 }
-                Err(err) => {
-                    tracing::warn!(replica = k, error = %err, "the run failed; no result is submitted");
-                    self.set(k, |e| {
-                        e.stage = Stage::Failed;
-                        e.error = Some(err.to_string());
-                    })
-                }
+                // no result: give the replica back rather than wait to be slashed for it
+                Err(err) => self.decline(a, k, format!("the run failed: {err}")).await,
             };
         }
         let spec = match self.spec(a).await {
             Ok(s) => s,
-            Err(e) => {
+            Err(SpecProblem::Unreachable(e)) => {
                 tracing::warn!(replica = k, error = %e, "cannot read the task spec; retrying");
                 return Ok(());
             }
+            Err(SpecProblem::Refused(why)) => return self.decline(a, k, why).await,
         };
         let due = a.result_by.saturating_sub(now).max(1);
         let wall = spec
@@ -559,10 +590,11 @@ impl Agent {
         if !self.services.contains_key(k) {
             let spec = match self.spec(a).await {
                 Ok(s) => s,
-                Err(e) => {
+                Err(SpecProblem::Unreachable(e)) => {
                     tracing::warn!(replica = k, error = %e, "cannot read the task spec; retrying");
                     return Ok(());
                 }
+                Err(SpecProblem::Refused(why)) => return self.decline(a, k, why).await,
             };
             let dir = self.dir(k);
             match Service::start(&spec, &dir).await {
@@ -575,11 +607,8 @@ impl Agent {
                     tracing::info!(replica = k, "service started");
                 }
                 Err(err) => {
-                    tracing::warn!(replica = k, error = %err, "the service does not start");
-                    return self.set(k, |e| {
-                        e.stage = Stage::Failed;
-                        e.error = Some(err.to_string());
-                    });
+                    let why = format!("the service does not start: {err}");
+                    return self.decline(a, k, why).await;
                 }
             }
             return Ok(());

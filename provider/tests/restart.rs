@@ -269,7 +269,7 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
     drop(agent);
 
     // a third start: nothing runs, nothing is sent again
-    let mut agent = Agent::start(cfg, owner, worker).await.unwrap();
+    let mut agent = Agent::start(cfg, owner.clone(), worker).await.unwrap();
     for _ in 0..5 {
         agent.tick().await.unwrap();
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -354,6 +354,71 @@ async fn the_agent_survives_a_restart_mid_task_without_redoing_finished_work() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+
+    // what the agent cannot produce a result for it gives back (no penalty) instead of waiting
+    // to be slashed: a program that fails, and a spec whose file no longer hashes to the task's
+    let stake = registry.stakeOf(owner.address()).call().await.unwrap();
+    let failing = SPEC.replace("sleep 2; echo slow and steady", "echo broken >&2; exit 3");
+    let changed = dir.path().join("changed.yaml");
+    let mut declined = Vec::new();
+    for (path, text) in [
+        (dir.path().join("failing.yaml"), failing),
+        (changed.clone(), SPEC.replace("slow", "other")),
+    ] {
+        let req = request(&p, &path, &text).await;
+        let create = m_sub.createTask(req).from(submitter.address());
+        declined.push(create.call().await.unwrap());
+        assert!(
+            create
+                .send()
+                .await
+                .unwrap()
+                .get_receipt()
+                .await
+                .unwrap()
+                .status()
+        );
+    }
+    std::fs::write(&changed, "kind: batch\nsomething: else\n").unwrap();
+    let t = std::time::Instant::now();
+    let declined_status = swan_contracts::value_of(&swan_contracts::REPLICA_STATUS, "declined");
+    for id in &declined {
+        let replica = market.getReplica(*id, U256::ZERO);
+        while Some(replica.call().await.unwrap().status) != declined_status {
+            agent.tick().await.unwrap();
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "not declined: {}",
+                journal(&work)
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let e = &journal(&work)[&format!("{id:#x}/0")];
+        assert!(
+            e["error"].as_str().unwrap().starts_with("declined: "),
+            "{e}"
+        );
+    }
+    let j = journal(&work);
+    assert!(
+        j[&format!("{:#x}/0", declined[0])]["error"]
+            .as_str()
+            .unwrap()
+            .contains("exit status: 3"),
+        "{j}"
+    );
+    assert!(
+        j[&format!("{:#x}/0", declined[1])]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `something`"),
+        "{j}"
+    );
+    assert_eq!(
+        registry.stakeOf(owner.address()).call().await.unwrap(),
+        stake,
+        "nothing slashed"
+    );
     keeper.abort();
     indexer.abort();
 }

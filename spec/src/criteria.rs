@@ -91,7 +91,9 @@ impl Default for HealthSpec {
 
 impl HealthSpec {
     /// Refuse settings that cannot work: no interval, a timeout as long as the interval, a
-    /// path that is not absolute. The message names the setting, the value and what is allowed.
+    /// path that is not absolute (or holds what a URL path cannot carry plainly), an expected
+    /// status the provider's agent never answers. The message names the setting, the value and
+    /// what is allowed.
     pub fn validate(&self) -> Result<(), String> {
         if self.interval_secs == 0 {
             return Err("interval_secs must be at least 1".into());
@@ -103,8 +105,19 @@ impl HealthSpec {
                 self.timeout_ms
             ));
         }
-        if !self.path.starts_with('/') {
-            return Err(format!("path must start with '/', got {:?}", self.path));
+        let plain = |c: char| c.is_ascii_alphanumeric() || "/-._~".contains(c);
+        if !self.path.starts_with('/') || !self.path.chars().all(plain) {
+            return Err(format!(
+                "path must start with '/' and hold only letters, digits and / - . _ ~, got {:?}",
+                self.path
+            ));
+        }
+        // the keeper probes through the provider's agent, which answers 200 for a live service:
+        // any other expected status could never be met, and an honest provider would be slashed
+        if let Some(status) = self.expect_status.filter(|s| *s != 200) {
+            return Err(format!(
+                "expect_status {status} cannot be served: probes reach the service through its provider's agent, which answers 200 while the service runs; leave it out or give 200"
+            ));
         }
         Ok(())
     }

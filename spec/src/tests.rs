@@ -302,6 +302,21 @@ verification: { mode: MODE }
     );
     let e = TaskSpec::parse(bad_health.as_bytes()).unwrap_err();
     assert!(e.to_string().contains("timeout_ms must be between"), "{e}");
+    // health checks the provider's agent cannot answer are refused before anyone is slashed
+    let health = |h: &str| {
+        let text = base
+            .replace("DURATION", "duration: 1h")
+            .replace("MODE", &format!("service_health, health: {{ {h} }}"));
+        TaskSpec::parse(text.as_bytes()).map(drop)
+    };
+    let e = health("expect_status: 204").unwrap_err().to_string();
+    assert!(
+        e.contains("verification.health") && e.contains("expect_status 204 cannot be served"),
+        "{e}"
+    );
+    let e = health("path: \"/health?x=1\"").unwrap_err().to_string();
+    assert!(e.contains("path must start with '/' and hold only"), "{e}");
+    health("path: /healthz, expect_status: 200").unwrap();
 }
 
 #[test]
