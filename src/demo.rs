@@ -336,18 +336,11 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         run_cli(
             &dn,
             &format!("verify-{}", t.name),
-            &[
-                "verify",
-                &id,
-                "--indexer-url",
-                &dn.indexer_url,
-                "--allow-files",
-                "--allow-validator",
-                "sh",
-                "--allow-validator",
-                "python3",
-            ]
-            .map(String::from),
+            &["verify", &id, "--indexer-url", &dn.indexer_url]
+                .into_iter()
+                .chain(crate::devnet::JUDGE_FLAGS)
+                .map(String::from)
+                .collect::<Vec<_>>(),
         )
         .await?;
         println!(

@@ -100,6 +100,17 @@ pub(crate) struct Shape {
     pub(crate) cpu_hour: &'static str,
 }
 
+/// How the devnet's keeper (and `swan verify` after it) judges results: it reads `file://` result
+/// URIs, and its specs score results with sh and python3 scripts (run confined, as every
+/// validator).
+pub(crate) const JUDGE_FLAGS: [&str; 5] = [
+    "--allow-files",
+    "--allow-validator",
+    "sh",
+    "--allow-validator",
+    "python3",
+];
+
 /// The devnet's providers, smallest first.
 pub(crate) const SHAPES: [Shape; 5] = [
     Shape {
@@ -327,15 +338,11 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
             &format!("127.0.0.1:{keeper_port}"),
             "--tick-ms",
             "250",
-            "--allow-files",
-            // the devnet's specs score results with sh and python3 scripts (run confined, as
-            // every validator)
-            "--allow-validator",
-            "sh",
-            "--allow-validator",
-            "python3",
         ]
-        .map(String::from),
+        .into_iter()
+        .map(String::from)
+        .chain(JUDGE_FLAGS.map(String::from))
+        .collect::<Vec<_>>(),
         &[("SWAN_KEEPER_KEY", key_hex(&keeper))],
     )?);
     let mut agents = Vec::new();

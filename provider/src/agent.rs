@@ -308,6 +308,23 @@ impl Agent {
         Ok(parsed.spec)
     }
 
+    /// The task's spec; `None` when there is none to run now: it cannot be fetched yet (tried
+    /// again on the next poll), or it was refused and the replica declined.
+    async fn spec_or_decline(
+        &mut self,
+        a: &Assignment,
+        k: &str,
+    ) -> Result<Option<TaskSpec>, AgentError> {
+        match self.spec(a).await {
+            Ok(s) => Ok(Some(s)),
+            Err(SpecProblem::Unreachable(e)) => {
+                tracing::warn!(replica = k, error = %e, "cannot read the task spec; retrying");
+                Ok(None)
+            }
+            Err(SpecProblem::Refused(why)) => self.decline(a, k, why).await.map(|()| None),
+        }
+    }
+
     /// The bytes at a spec URI (`file://` or `http(s)://`).
     async fn fetch_spec(&self, uri: &str) -> Result<Vec<u8>, String> {
         if let Some(path) = uri.strip_prefix("file://") {
@@ -399,13 +416,8 @@ impl Agent {
                 Err(err) => self.decline(a, k, format!("the run failed: {err}")).await,
             };
         }
-        let spec = match self.spec(a).await {
-            Ok(s) => s,
-            Err(SpecProblem::Unreachable(e)) => {
-                tracing::warn!(replica = k, error = %e, "cannot read the task spec; retrying");
-                return Ok(());
-            }
-            Err(SpecProblem::Refused(why)) => return self.decline(a, k, why).await,
+        let Some(spec) = self.spec_or_decline(a, k).await? else {
+            return Ok(());
         };
         let due = a.result_by.saturating_sub(now).max(1);
         let wall = spec
@@ -588,13 +600,8 @@ impl Agent {
             return self.set(k, |e| e.stage = Stage::Done);
         }
         if !self.services.contains_key(k) {
-            let spec = match self.spec(a).await {
-                Ok(s) => s,
-                Err(SpecProblem::Unreachable(e)) => {
-                    tracing::warn!(replica = k, error = %e, "cannot read the task spec; retrying");
-                    return Ok(());
-                }
-                Err(SpecProblem::Refused(why)) => return self.decline(a, k, why).await,
+            let Some(spec) = self.spec_or_decline(a, k).await? else {
+                return Ok(());
             };
             let dir = self.dir(k);
             match Service::start(&spec, &dir).await {
