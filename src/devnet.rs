@@ -345,6 +345,8 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         .collect::<Vec<_>>(),
         &[("SWAN_KEEPER_KEY", key_hex(&keeper))],
     )?);
+    // up means ticking: the explorer relays the keeper's views from the first page on
+    wait_http(&format!("{keeper_url}/health"), Duration::from_secs(60)).await?;
     let mut agents = Vec::new();
     for (i, shape) in SHAPES.iter().take(n).enumerate() {
         let owner = keys[2 + i].clone();
