@@ -429,6 +429,7 @@ impl Agent {
         let limits = Limits {
             wall,
             max_output: self.cfg.max_output_bytes,
+            allow_network: self.cfg.allow_network,
         };
         let dir = self.dir(k);
         self.set(k, |e| {
@@ -604,7 +605,7 @@ impl Agent {
                 return Ok(());
             };
             let dir = self.dir(k);
-            match Service::start(&spec, &dir).await {
+            match Service::start(&spec, &dir, self.cfg.allow_network).await {
                 Ok(s) => {
                     self.services.insert(k.to_owned(), (s, Instant::now()));
                     self.set(k, |e| {

@@ -86,6 +86,10 @@ pub struct Config {
     pub worker_keystore: Option<PathBuf>,
     /// File holding the keystores' password (else a prompt).
     pub password_file: Option<PathBuf>,
+    /// Let tasks whose spec asks for the network (`run.network`) use it (off by default: such
+    /// tasks are declined).
+    #[serde(default)]
+    pub allow_network: bool,
     /// Behave badly on purpose (demo and tests): `wrong_result` submits a wrong result.
     pub fault: Option<Fault>,
 }

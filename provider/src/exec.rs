@@ -34,6 +34,8 @@ pub struct Limits {
     pub wall: Duration,
     /// Largest result (and standard output), bytes.
     pub max_output: u64,
+    /// Whether this provider lets a spec that asks for it (`run.network`) use the network.
+    pub allow_network: bool,
 }
 
 /// Why a run produced no result.
@@ -72,6 +74,11 @@ pub enum ExecError {
     /// The sandbox cannot run the command (not installed, no such program).
     #[error(transparent)]
     Sandbox(swan_sandbox::SandboxError),
+    /// The spec asks for the network and this provider does not allow it.
+    #[error(
+        "the spec asks for the network (run.network) and this provider does not allow it (allow_network in its config)"
+    )]
+    NetworkNotAllowed,
     /// The spec asks for a container and no engine answers.
     #[error(
         "container executor disabled: no container engine answers here (tried docker and podman); this agent runs `command` tasks only"
@@ -94,17 +101,20 @@ pub async fn container_engine() -> Option<Container> {
 }
 
 /// The command line a spec runs, and the container it runs in (for an `image`). Either way it
-/// runs confined ([`swan_sandbox`]): no network, only `dir` writable, only the spec's
-/// environment, its own user, 256 processes and `cpu_secs` of CPU time (0: none); a process may
-/// use the spec's memory plus 1 GiB of address space for its runtime, a container the spec's
-/// memory (its cgroup's limit).
+/// runs confined ([`swan_sandbox`]): no network (unless the spec asks and `allow_network`), only
+/// `dir` writable, only the spec's environment, its own user, 256 processes and `cpu_secs` of CPU
+/// time (0: none); a process may use the spec's memory plus 1 GiB of address space for its
+/// runtime, a container the spec's memory (its cgroup's limit).
 async fn command(
     spec: &TaskSpec,
     dir: &Path,
     name: &str,
-    cpu_secs: u64,
+    (cpu_secs, allow_network): (u64, bool),
 ) -> Result<(Command, Option<Container>), ExecError> {
     let run = &spec.run;
+    if run.network && !allow_network {
+        return Err(ExecError::NetworkNotAllowed);
+    }
     let memory_gib = u64::from(spec.resources.memory_gib.max(1));
     let limits = SandboxLimits {
         cpu_secs,
@@ -119,6 +129,7 @@ async fn command(
             .ok_or(ExecError::NoContainerEngine)?;
         container.limits = limits;
         container.cpus = spec.resources.cpu;
+        container.network = run.network;
         let cmd = container
             .command(image, &run.args, &run.env, dir, name)
             .map_err(ExecError::Sandbox)?;
@@ -130,7 +141,7 @@ async fn command(
                 memory_bytes: (memory_gib + 1) << 30,
                 ..limits
             },
-            network: false,
+            network: run.network,
             read_only: Vec::new(),
         };
         let cmd = sandbox
@@ -196,7 +207,8 @@ pub async fn run_batch(spec: &TaskSpec, dir: &Path, limits: Limits) -> Result<Ve
         .file_name()
         .map(|n| format!("swan-{}", n.to_string_lossy()))
         .unwrap_or_else(|| "swan-task".into());
-    let (mut cmd, container) = command(spec, dir, &name, limits.wall.as_secs().max(1)).await?;
+    let confine = (limits.wall.as_secs().max(1), limits.allow_network);
+    let (mut cmd, container) = command(spec, dir, &name, confine).await?;
     let (stdout_path, stderr_path) = (dir.join(".stdout"), dir.join(".stderr"));
     let stderr = std::fs::File::create(&stderr_path)
         .map_err(|e| ExecError::start(stderr_path.display().to_string(), e))?;
@@ -269,14 +281,18 @@ pub struct Service {
 }
 
 impl Service {
-    /// Start a service task in `dir`.
-    pub async fn start(spec: &TaskSpec, dir: &Path) -> Result<Self, ExecError> {
+    /// Start a service task in `dir` (with the network if the spec asks and `allow_network`).
+    pub async fn start(
+        spec: &TaskSpec,
+        dir: &Path,
+        allow_network: bool,
+    ) -> Result<Self, ExecError> {
         std::fs::create_dir_all(dir).map_err(|e| ExecError::start(dir.display().to_string(), e))?;
         let name = dir
             .file_name()
             .map(|n| format!("swan-{}", n.to_string_lossy()))
             .unwrap_or_else(|| "swan-service".into());
-        let (mut cmd, container) = command(spec, dir, &name, 0).await?;
+        let (mut cmd, container) = command(spec, dir, &name, (0, allow_network)).await?;
         let log = std::fs::File::create(dir.join(".log"))
             .map_err(|e| ExecError::start("the service log", e))?;
         let log2 = log

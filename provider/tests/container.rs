@@ -13,6 +13,7 @@ const IMAGE: &str = "localhost/swan-busybox:1";
 const LIMITS: Limits = Limits {
     wall: Duration::from_secs(60),
     max_output: 4096,
+    allow_network: false,
 };
 
 /// A batch spec running `script` with busybox's `sh` in the image, with `memory_gib` of memory.

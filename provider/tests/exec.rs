@@ -21,6 +21,7 @@ fn spec(command: &str, args: &[&str], output: Option<&str>) -> TaskSpec {
 const LIMITS: Limits = Limits {
     wall: Duration::from_secs(20),
     max_output: 1024,
+    allow_network: false,
 };
 
 #[tokio::test]
@@ -138,7 +139,7 @@ async fn a_timeout_kills_the_command_and_what_it_started() {
     let s = spec("sh", &["-c", &script], None);
     let limits = Limits {
         wall: Duration::from_millis(500),
-        max_output: 1024,
+        ..LIMITS
     };
     let e = run_batch(&s, &work, limits).await.unwrap_err();
     assert!(matches!(e, ExecError::Timeout(_)), "{e:?}");
@@ -168,12 +169,16 @@ async fn a_service_runs_until_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let yaml = "kind: service\nrun: { command: sleep, args: [\"300\"] }\nresources: { cpu: 1 }\nduration: 1h\nprice: { cap: \"0.001\" }\nverification: { mode: service_health }\n";
     let s = TaskSpec::parse(yaml.as_bytes()).unwrap().spec;
-    let mut svc = Service::start(&s, &dir.path().join("svc")).await.unwrap();
+    let mut svc = Service::start(&s, &dir.path().join("svc"), false)
+        .await
+        .unwrap();
     assert!(svc.alive());
     svc.stop().await;
     let yaml = yaml.replace("\"300\"", "\"0\"");
     let s = TaskSpec::parse(yaml.as_bytes()).unwrap().spec;
-    let mut svc = Service::start(&s, &dir.path().join("svc2")).await.unwrap();
+    let mut svc = Service::start(&s, &dir.path().join("svc2"), false)
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(!svc.alive(), "a service that exits is seen as dead");
 }
@@ -234,6 +239,7 @@ async fn the_demo_s_ml_task_trains_a_model_in_the_sandbox() {
     let limits = Limits {
         wall: Duration::from_secs(120),
         max_output: 16_384,
+        ..LIMITS
     };
     let out = run_batch(&s, &dir.path().join("digits"), limits)
         .await
@@ -242,4 +248,38 @@ async fn the_demo_s_ml_task_trains_a_model_in_the_sandbox() {
     let accuracy = result["accuracy"].as_f64().unwrap();
     assert!(accuracy >= 0.95, "{result}");
     assert_eq!(result["predictions"].as_array().unwrap().len(), 450);
+}
+
+/// The network only where the spec asks for it and the provider allows it: a task that asks
+/// reaches a server on the host when allowed, is refused with the reason when not, and a task
+/// that does not ask has none even where it is allowed.
+#[tokio::test]
+async fn the_network_only_where_the_spec_asks_and_the_provider_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let probe =
+        format!("(echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && echo connected || echo none");
+    let asking = |network: bool| {
+        let mut s = spec("bash", &["-c", &probe], None);
+        s.run.network = network;
+        s
+    };
+    let allowed = Limits {
+        allow_network: true,
+        ..LIMITS
+    };
+    let out = run_batch(&asking(true), &dir.path().join("n1"), allowed)
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out).trim(), "connected");
+    let e = run_batch(&asking(true), &dir.path().join("n2"), LIMITS)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ExecError::NetworkNotAllowed), "{e:?}");
+    assert!(e.to_string().contains("allow_network"), "{e}");
+    let out = run_batch(&asking(false), &dir.path().join("n3"), allowed)
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out).trim(), "none");
 }

@@ -116,6 +116,10 @@ pub struct Run {
     /// Wall-time limit of one run (default: until the result is due).
     #[serde(default, with = "opt_duration")]
     pub timeout: Option<Duration>,
+    /// The program needs the network (off by default): a provider runs it only where its
+    /// configuration allows it (`allow_network`), and declines it elsewhere.
+    #[serde(default)]
+    pub network: bool,
 }
 
 /// Resource requirements.

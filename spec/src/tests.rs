@@ -372,3 +372,13 @@ fn oversized_specs_are_refused_before_parsing() {
     let e = TaskSpec::parse(&big).unwrap_err();
     assert!(e.to_string().contains("larger than"), "{e}");
 }
+
+#[test]
+fn a_spec_asks_for_the_network_explicitly() {
+    let p = with("  command: sh", "  command: sh\n  network: true").unwrap();
+    assert!(p.spec.run.network);
+    let p = with("  command: sh", "  command: sh").unwrap();
+    assert!(!p.spec.run.network, "off unless asked for");
+    let e = with("  command: sh", "  command: sh\n  network: please").unwrap_err();
+    assert!(e.to_string().contains("network"), "{e}");
+}
