@@ -344,7 +344,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         )
         .await?;
         println!(
-            "[{:>5.1}s] {:<10} judged again by `swan verify`: agrees with the settlement",
+            "[{:>5.1}s] {:<10} judged again by `swan verify`: agrees with the settlement and the keeper's evidence",
             t0.elapsed().as_secs_f64(),
             t.name
         );

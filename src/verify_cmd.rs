@@ -138,6 +138,11 @@ pub(crate) async fn run(a: VerifyArgs) -> Result<(), VerifyError> {
     let criteria = swan_keeper::plan::verification_of(&spec)
         .map_err(VerifyError::Spec)?
         .criteria;
+    // the keeper's own evidence, as the indexer relays it (absent where no keeper is relayed)
+    let evidence = keeper_evidence(base, a.id).await;
+    if let Err(why) = &evidence {
+        println!("the keeper's evidence is not available ({why}): judging against the chain alone");
+    }
     let mut disagree = 0;
     for r in &task.replicas {
         let head = format!("replica {} ({})", r.idx, r.provider);
@@ -161,6 +166,21 @@ pub(crate) async fn run(a: VerifyArgs) -> Result<(), VerifyError> {
                     })
                     .collect();
                 println!("{head}: {}", checks.join(", "));
+                let keeper = evidence.as_ref().ok().and_then(|e| e.get(&r.idx));
+                match keeper.map(|k| differences(&v.checks, k)) {
+                    Some(d) if d.is_empty() => println!(
+                        "  agree with the keeper's evidence, check by check ({} checks)",
+                        v.checks.len()
+                    ),
+                    Some(d) => {
+                        disagree += 1;
+                        println!("  DISAGREE with the keeper's evidence: {}", d.join("; "));
+                    }
+                    None if evidence.is_ok() => {
+                        println!("  the keeper recorded no evidence for this replica")
+                    }
+                    None => {}
+                }
                 Some(v.passed)
             }
             Err(e) if e.retryable() => {
@@ -199,9 +219,101 @@ pub(crate) async fn run(a: VerifyArgs) -> Result<(), VerifyError> {
     Ok(())
 }
 
+/// The checks the keeper recorded for each replica of task `id` (from `/api/tasks/{id}/verdicts`,
+/// which relays the keeper's `/verdicts`), or why they cannot be had.
+async fn keeper_evidence(
+    base: &str,
+    id: U256,
+) -> Result<std::collections::BTreeMap<u32, Vec<serde_json::Value>>, String> {
+    let url = format!("{base}/api/tasks/{id:#x}/verdicts");
+    let r = reqwest::get(&url).await.map_err(|e| e.to_string())?;
+    let status = r.status();
+    let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(body["error"].as_str().unwrap_or("no answer").to_owned());
+    }
+    let list = body["verdicts"].as_array().cloned().unwrap_or_default();
+    Ok(list
+        .iter()
+        .filter_map(|v| {
+            let replica = u32::try_from(v["replica"].as_u64()?).ok()?;
+            Some((replica, v["evidence"]["checks"].as_array()?.clone()))
+        })
+        .collect())
+}
+
+/// Where the checks judged here differ from the keeper's, check by check (name, outcome and
+/// what was found); empty when they are the same.
+fn differences(ours: &[swan_keeper::verify::Check], keeper: &[serde_json::Value]) -> Vec<String> {
+    let mark = |p: bool| if p { "✓" } else { "✗" };
+    let mut out = Vec::new();
+    for c in ours {
+        match keeper.iter().find(|k| k["name"] == c.name) {
+            None => out.push(format!("{}: the keeper ran no such check", c.name)),
+            Some(k) => {
+                let (passed, detail) = (k["passed"].as_bool(), k["detail"].as_str());
+                if passed != Some(c.passed) || detail != Some(c.detail.as_str()) {
+                    out.push(format!(
+                        "{}: keeper {} ({}), here {} ({})",
+                        c.name,
+                        passed.map_or("?", mark),
+                        detail.unwrap_or("?"),
+                        mark(c.passed),
+                        c.detail
+                    ));
+                }
+            }
+        }
+    }
+    for k in keeper {
+        if !ours.iter().any(|c| k["name"] == c.name) {
+            out.push(format!(
+                "{}: run by the keeper only",
+                k["name"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::settled;
+    use super::{differences, settled};
+    use swan_keeper::verify::Check;
+
+    #[test]
+    fn evidence_is_compared_check_by_check() {
+        let ours = [
+            Check {
+                name: "hash",
+                passed: true,
+                detail: "keccak256 0x1, submitted 0x1".into(),
+            },
+            Check {
+                name: "validator",
+                passed: true,
+                detail: "score 0.98, threshold 0.95".into(),
+            },
+        ];
+        let same = serde_json::json!([
+            { "name": "hash", "passed": true, "detail": "keccak256 0x1, submitted 0x1" },
+            { "name": "validator", "passed": true, "detail": "score 0.98, threshold 0.95" }
+        ]);
+        assert!(differences(&ours, same.as_array().unwrap()).is_empty());
+        let other = serde_json::json!([
+            { "name": "hash", "passed": true, "detail": "keccak256 0x1, submitted 0x1" },
+            { "name": "validator", "passed": false, "detail": "score 0.1, threshold 0.95" },
+            { "name": "schema", "passed": true, "detail": "valid" }
+        ]);
+        let d = differences(&ours, other.as_array().unwrap());
+        assert_eq!(
+            d,
+            [
+                "validator: keeper ✗ (score 0.1, threshold 0.95), here ✓ (score 0.98, threshold 0.95)",
+                "schema: run by the keeper only"
+            ]
+        );
+    }
 
     #[test]
     fn settlement_reads_as_a_verdict() {
