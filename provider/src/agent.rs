@@ -671,7 +671,8 @@ fn sealed(mode: &str) -> bool {
 
 /// The dishonest provider's result (a deliberate fault, for the demo and tests): a JSON object
 /// keeps its form and its claims, but every number in its arrays becomes 0 (predictions no
-/// trained model made: only checking the content gives it away); anything else gets bytes added.
+/// trained model made: only checking the content gives it away) — or, with no such array, gains
+/// a `tampered` field; anything else gets bytes added. It always differs from the honest one.
 fn tamper(bytes: Vec<u8>) -> Vec<u8> {
     fn zero_arrays(v: &mut serde_json::Value, in_array: bool) {
         match v {
@@ -683,7 +684,12 @@ fn tamper(bytes: Vec<u8>) -> Vec<u8> {
     }
     match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(mut v) if v.is_object() => {
+            let honest = v.clone();
             zero_arrays(&mut v, false);
+            if v == honest {
+                // no array of numbers to forge: still not what the command produced
+                v["tampered"] = serde_json::Value::Bool(true);
+            }
             serde_json::to_vec(&v).unwrap_or(bytes)
         }
         _ => [bytes.as_slice(), b" (tampered)"].concat(),
@@ -703,5 +709,8 @@ mod tests {
             v,
             serde_json::json!({"accuracy": 0.98, "predictions": [0, 0, 0], "n": 3})
         );
+        let forged = tamper(br#"{"answer": 42}"#.to_vec());
+        let v: serde_json::Value = serde_json::from_slice(&forged).unwrap();
+        assert_eq!(v, serde_json::json!({"answer": 42, "tampered": true}));
     }
 }
