@@ -248,7 +248,11 @@ impl Conn {
     }
 
     /// Simulate, send, wait; a refusal is the market's typed error.
-    async fn send(&self, what: &str, tx: TransactionRequest) -> Result<u64, TaskError> {
+    async fn send(
+        &self,
+        what: &str,
+        tx: TransactionRequest,
+    ) -> Result<alloy::rpc::types::TransactionReceipt, TaskError> {
         let tx = tx.from(self.me);
         let refuse = |e: alloy::transports::RpcError<_>| {
             let decoded = e
@@ -276,7 +280,7 @@ impl Conn {
                 r.transaction_hash
             )));
         }
-        Ok(r.gas_used)
+        Ok(r)
     }
 }
 
@@ -370,21 +374,24 @@ pub(crate) async fn create(
             .await?;
         }
     }
-    let id = m
-        .createTask(req.clone())
-        .from(c.me)
-        .call()
-        .await
-        .map_err(
-            |e| match e.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>() {
-                Some(err) => {
-                    TaskError::Chain(format!("createTask: the market refuses it with {err:?}"))
-                }
-                None => rpc_error("createTask", e),
-            },
-        )?;
-    c.send("createTask", m.createTask(req).into_transaction_request())
+    // the id the chain gave this task, from its receipt: the task counter is market-wide, so an
+    // id read before sending is another submitter's when two create in the same block
+    let receipt = c
+        .send("createTask", m.createTask(req).into_transaction_request())
         .await?;
+    let id = receipt
+        .inner
+        .logs()
+        .iter()
+        .filter(|l| l.address() == c.manifest.market)
+        .find_map(|l| l.log_decode::<SwanMarket::TaskCreated>().ok())
+        .map(|created| created.inner.taskId)
+        .ok_or_else(|| {
+            TaskError::Chain(format!(
+                "createTask: transaction {} emitted no TaskCreated",
+                receipt.transaction_hash
+            ))
+        })?;
     Ok(Created { id, answer })
 }
 
