@@ -313,3 +313,94 @@ fn indexer_bad_input_gets_one_clear_line() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Two submitters create tasks in the same block: each is told the id of its own task (the
+/// market's counter is shared, so an id read before sending names the other's when it lands
+/// first), and so is every line printed with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_creators_in_one_block_each_get_their_own_task_id() {
+    use alloy::providers::Provider;
+    use swan_contracts::{DeployConfig, SwanMarket, deploy, dev_provider, fund, tokens};
+    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    let (p, keys) = dev_provider(&anvil, 3);
+    let manifest = deploy(&p, &DeployConfig::devnet(keys[0], anvil.endpoint()))
+        .await
+        .unwrap();
+    let submitters = [keys[1], keys[2]];
+    fund(&p, &manifest, &submitters, tokens(1_000))
+        .await
+        .unwrap();
+    let dir = tmp("same-block");
+    let mpath = dir.join("manifest.json");
+    manifest.save(&mpath).unwrap();
+    let spec = dir.join("job.yaml");
+    std::fs::write(&spec, include_str!("../examples/specs/sum.yaml")).unwrap();
+    // from here on a block is mined only when asked
+    let _: serde_json::Value = p
+        .raw_request("evm_setAutomine".into(), (false,))
+        .await
+        .unwrap();
+    let rpc = anvil.endpoint();
+    let children: Vec<_> = [1usize, 2]
+        .iter()
+        .map(|&i| {
+            let key = format!("0x{}", alloy::hex::encode(anvil.keys()[i].to_bytes()));
+            let args = ["task", "create", spec.to_str().unwrap(), "--manifest"];
+            Command::new(env!("CARGO_BIN_EXE_swan"))
+                .args(args)
+                .arg(&mpath)
+                .args(["--rpc-url", &rpc])
+                .env("SWAN_PRIVATE_KEY", key)
+                .env("NO_COLOR", "1")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // both transactions wait in the pool; then one block takes them both
+    let t = std::time::Instant::now();
+    loop {
+        let pool: serde_json::Value = p.raw_request("txpool_status".into(), ()).await.unwrap();
+        let pending = pool["pending"].as_str().map_or(0, |h| {
+            u64::from_str_radix(h.trim_start_matches("0x"), 16).unwrap_or(0)
+        });
+        if pending == 2 {
+            break;
+        }
+        assert!(t.elapsed().as_secs() < 60, "not both sent: {pool}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _: serde_json::Value = p.raw_request("evm_mine".into(), ()).await.unwrap();
+    let printed: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let line = text
+                .lines()
+                .find_map(|l| l.strip_prefix("task "))
+                .unwrap_or_else(|| panic!("{text}"));
+            line.trim().to_owned()
+        })
+        .collect();
+    // the chain's own record: who created which task, in that one block
+    let market = SwanMarket::new(manifest.market, &p);
+    let created = market
+        .TaskCreated_filter()
+        .from_block(0)
+        .query()
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 2);
+    assert_eq!(
+        created[0].1.block_number, created[1].1.block_number,
+        "one block"
+    );
+    for (who, id) in submitters.iter().zip(&printed) {
+        let mine = created.iter().find(|(e, _)| e.submitter == *who).unwrap();
+        assert_eq!(*id, format!("{:#x}", mine.0.taskId), "{who}");
+    }
+    assert_ne!(printed[0], printed[1]);
+}
