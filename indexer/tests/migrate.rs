@@ -89,3 +89,18 @@ async fn an_old_postgres_database_is_reindexed() {
     let fresh = common::pg_database("fresh").await;
     reindexed_after_the_upgrade(&url, &url, &fresh).await;
 }
+
+/// Several processes opening one fresh Postgres database at once (two keepers and an indexer
+/// starting together): the one migration set runs once, under sqlx's lock, and every open
+/// succeeds — concurrent `CREATE TABLE IF NOT EXISTS` had failed one of them on `pg_class`.
+#[tokio::test]
+async fn stores_opened_at_once_on_a_fresh_postgres_all_start() {
+    let url = common::pg_database("race").await;
+    let opens = (0..4).map(|_| Store::open(&url));
+    let stores = futures_util::future::join_all(opens).await;
+    for s in &stores {
+        assert!(s.is_ok(), "{:?}", s.as_ref().err());
+    }
+    let s = stores.into_iter().next().unwrap().unwrap();
+    assert_eq!(count(&s, "keeper_intents").await, 0);
+}
