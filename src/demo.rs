@@ -366,11 +366,18 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         .map_err(DemoError::Step)?;
     let mut ml = Vec::new();
     for t in tasks.iter().filter(|t| t.name.starts_with("digits")) {
-        let url = format!("{}/api/tasks/{:#x}/verdicts", dn.indexer_url, t.id);
-        let evidence = get(&url)
-            .await
-            .map(|v| validator_evidence(&v))
-            .unwrap_or_default();
+        // the keeper's recorded checks, read as `swan verify` reads them
+        let checks = crate::verify_cmd::keeper_evidence(&dn.indexer_url, t.id).await;
+        let evidence = checks
+            .unwrap_or_default()
+            .into_values()
+            .flatten()
+            .filter(|c| c["name"] == "validator")
+            .map(|c| {
+                let detail = c["detail"].as_str().unwrap_or_default().to_owned();
+                (c["passed"].as_bool() == Some(true), detail)
+            })
+            .collect();
         ml.push((t.name, evidence));
     }
     let ok = summary(
@@ -398,23 +405,6 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             "the demo's outcome differs from what was expected (see the summary)".into(),
         ))
     }
-}
-
-/// Each replica's validator check in the keeper's verdicts on a task (as the indexer relays
-/// them: `{source, verdicts: [{passed, evidence: {checks}, task, replica}]}`): passed, and its
-/// detail (`score …, threshold …`).
-fn validator_evidence(verdicts: &Value) -> Vec<(bool, String)> {
-    verdicts["verdicts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|v| v["evidence"]["checks"].as_array().into_iter().flatten())
-        .filter(|c| c["name"] == "validator")
-        .map(|c| {
-            let detail = c["detail"].as_str().unwrap_or_default().to_owned();
-            (c["passed"].as_bool() == Some(true), detail)
-        })
-        .collect()
 }
 
 /// Every provider's stake landed (the snapshot must not count the initial deposit).

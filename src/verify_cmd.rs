@@ -221,7 +221,7 @@ pub(crate) async fn run(a: VerifyArgs) -> Result<(), VerifyError> {
 
 /// The checks the keeper recorded for each replica of task `id` (from `/api/tasks/{id}/verdicts`,
 /// which relays the keeper's `/verdicts`), or why they cannot be had.
-async fn keeper_evidence(
+pub(crate) async fn keeper_evidence(
     base: &str,
     id: U256,
 ) -> Result<std::collections::BTreeMap<u32, Vec<serde_json::Value>>, String> {

@@ -95,9 +95,14 @@ impl ExecError {
     }
 }
 
-/// A container engine that answers, if any (podman, then docker).
+/// A container engine that answers, if any (podman, then docker): asked once per process, not
+/// once per run (`podman info` takes a good part of a second).
 pub async fn container_engine() -> Option<Container> {
-    Container::detect(SandboxLimits::default()).await
+    static ENGINE: tokio::sync::OnceCell<Option<Container>> = tokio::sync::OnceCell::const_new();
+    ENGINE
+        .get_or_init(|| Container::detect(SandboxLimits::default()))
+        .await
+        .clone()
 }
 
 /// The command line a spec runs, and the container it runs in (for an `image`). Either way it
