@@ -5,6 +5,7 @@
 //! - [`allocate`]: which providers run which open tasks — eligibility, a documented score, and a
 //!   batch assignment with provider capacities (an auction over provider slots), each decision
 //!   with what anyone needs to recompute it.
+//! - [`keylease`]: one process per keeper key and database (a second refuses, naming the first).
 //! - [`health`]: service-health verification — probes on a schedule, a failure reported after
 //!   the grace period with the time it began.
 //! - [`market`]: the providers and open tasks as allocation inputs, read from the indexer's
@@ -34,6 +35,7 @@ pub mod api;
 pub mod calls;
 pub mod cli;
 pub mod health;
+pub mod keylease;
 pub mod market;
 pub mod metrics;
 pub mod optimize;

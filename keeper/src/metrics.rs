@@ -39,6 +39,9 @@ pub struct Metrics {
     pub reverted: Counter,
     /// Fee bumps.
     pub bumped: Counter,
+    /// Nonces the chain showed used by a transaction this keeper did not sign (its work went
+    /// back to the queue): the key signs somewhere else too.
+    pub taken: Counter,
     /// Ticks that stopped sending (RPC down, spending cap).
     pub paused: Counter,
     /// Unix milliseconds of the last successful tick.
@@ -58,6 +61,7 @@ impl Default for Metrics {
             mined: Counter::default(),
             reverted: Counter::default(),
             bumped: Counter::default(),
+            taken: Counter::default(),
             paused: Counter::default(),
             last_tick_ms: Gauge::default(),
             views: Mutex::new(Default::default()),
@@ -83,11 +87,22 @@ impl Default for Metrics {
             ("transactions_reverted", "Mined transactions that reverted"),
             ("fee_bumps", "Stuck transactions replaced with higher fees"),
             (
+                "nonces_taken",
+                "Nonces used by a transaction this keeper did not sign (the key signs elsewhere)",
+            ),
+            (
                 "paused_ticks",
                 "Ticks that stopped sending (RPC down, spending cap)",
             ),
         ];
-        let values = [&m.gas_gwei, &m.mined, &m.reverted, &m.bumped, &m.paused];
+        let values = [
+            &m.gas_gwei,
+            &m.mined,
+            &m.reverted,
+            &m.bumped,
+            &m.taken,
+            &m.paused,
+        ];
         for ((name, help), counter) in counters.into_iter().zip(values) {
             registry.register(name, help, counter.clone());
         }
@@ -121,6 +136,7 @@ impl Metrics {
         self.mined.inc_by(u64::from(polled.mined));
         self.reverted.inc_by(u64::from(polled.reverted));
         self.bumped.inc_by(u64::from(polled.bumped));
+        self.taken.inc_by(u64::from(polled.taken));
         self.gas_gwei
             .inc_by((polled.gas_paid / 1_000_000_000) as u64);
         self.last_tick_ms.set(crate::sender::now_ms() as i64);

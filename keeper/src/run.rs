@@ -17,6 +17,7 @@ use swan_store::{Checkpoint, Store};
 
 use crate::{
     allocate, calls,
+    keylease::KeyLease,
     metrics::Metrics,
     outbox::{Claim, Key, Outbox, OutboxError, Status},
     plan::{Act, PlanError, Planner, Proposal},
@@ -53,6 +54,9 @@ pub struct KeeperConfig {
     pub allow_files: bool,
     /// The validator programs it runs (none by default).
     pub validators: Validators,
+    /// How long this process's hold on its key lasts without a heartbeat (renewed every tick)
+    /// before another process may take the key over (see [`crate::keylease`]).
+    pub key_lease: Duration,
 }
 
 impl Default for KeeperConfig {
@@ -69,6 +73,7 @@ impl Default for KeeperConfig {
             ipfs_gateway: "https://ipfs.io".into(),
             allow_files: false,
             validators: Validators::default(),
+            key_lease: Duration::from_secs(60),
         }
     }
 }
@@ -91,6 +96,9 @@ pub enum KeeperError {
     /// The RPC.
     #[error("RPC: {0}")]
     Rpc(String),
+    /// The key is held by another process.
+    #[error(transparent)]
+    Key(#[from] crate::keylease::LeaseError),
 }
 
 /// What one tick did.
@@ -124,6 +132,8 @@ pub struct Keeper {
     name: String,
     metrics: Arc<Metrics>,
     optimized_ms: u64,
+    /// This process's hold on the key (none in a dry run, which signs nothing).
+    key: Option<KeyLease>,
 }
 
 impl std::fmt::Debug for Keeper {
@@ -144,6 +154,19 @@ impl Keeper {
         cfg: KeeperConfig,
     ) -> Result<Self, KeeperError> {
         let outbox = Outbox::open(&store).await?;
+        let key = if cfg.dry_run {
+            None
+        } else {
+            Some(
+                KeyLease::acquire(
+                    &store,
+                    manifest.chain_id,
+                    &format!("{from:#x}"),
+                    cfg.key_lease,
+                )
+                .await?,
+            )
+        };
         let provider = swan_contracts::rpc::connect(rpc_urls, RpcOptions::default())
             .map_err(|e| SendError::Config(e.to_string()))?;
         let mut sender = Sender::open(
@@ -180,6 +203,7 @@ impl Keeper {
             cfg,
             metrics: Arc::new(Metrics::default()),
             optimized_ms: 0,
+            key,
         })
     }
 
@@ -195,6 +219,11 @@ impl Keeper {
             store: self.store.clone(),
             chain_id: self.chain_id,
         })
+    }
+
+    /// The transaction sender.
+    pub fn sender(&self) -> &Sender {
+        &self.sender
     }
 
     /// The planner (its last allocation decisions and verdicts).
@@ -214,6 +243,9 @@ impl Keeper {
 
     /// One round: plan, propose, claim, send, follow.
     pub async fn tick(&mut self) -> Result<Tick, KeeperError> {
+        if let Some(key) = &self.key {
+            key.renew().await?;
+        }
         let mut tick = Tick {
             now: self.chain_time().await?,
             ..Tick::default()
@@ -556,6 +588,9 @@ impl Keeper {
                 Err(e) => return Err(e),
             }
             if !self.wait(started, &seen, &mut stop).await {
+                if let Some(key) = &self.key {
+                    key.release().await?;
+                }
                 return Ok(());
             }
         }

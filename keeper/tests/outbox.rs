@@ -191,3 +191,73 @@ async fn a_keeper_whose_lease_was_taken_over_cannot_record() {
         assert_eq!(a.counts().await.unwrap(), (0, 0, 0, 1));
     }
 }
+
+/// One process per keeper key and database: a live holder on another host keeps the key (the
+/// second process is told who holds it); a holder whose heartbeat lapsed is taken over, and
+/// then learns at its next renewal that it lost the key; a clean release frees it at once.
+#[tokio::test]
+async fn a_keeper_key_is_held_by_one_process_at_a_time() {
+    use std::time::Duration;
+    use swan_keeper::keylease::{KeyLease, LeaseError};
+    let (_dir, dbs) = databases("keylease").await;
+    let lease = Duration::from_secs(60);
+    let k = "0x00000000000000000000000000000000000000aa";
+    for db in dbs {
+        let store = Store::open(&db).await.unwrap();
+        let now = swan_keeper::sender::now_ms() as i64;
+        // a process on another host, alive (heartbeat just now)
+        sqlx::query(
+            "INSERT INTO keeper_keys (chain_id, keeper, holder, host, pid, heartbeat_ms) \
+             VALUES (31337, $1, 'elsewhere:7:0:0', 'elsewhere', 7, $2)",
+        )
+        .bind(k)
+        .bind(now)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        match KeyLease::acquire(&store, 31337, k, lease).await {
+            Err(e @ LeaseError::InUse { .. }) => {
+                let m = e.to_string();
+                assert!(m.contains("pid 7 on host elsewhere"), "{db}: {m}");
+            }
+            other => panic!("{db}: {other:?}"),
+        }
+        // another chain's key of the same address is another key
+        let other_chain = KeyLease::acquire(&store, 1, k, lease).await.unwrap();
+        other_chain.release().await.unwrap();
+        // its heartbeat lapses: taken over
+        sqlx::query("UPDATE keeper_keys SET heartbeat_ms = $1 WHERE keeper = $2")
+            .bind(now - 61_000)
+            .bind(k)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let mine = KeyLease::acquire(&store, 31337, k, lease).await.unwrap();
+        mine.renew().await.unwrap();
+        // and this one, in turn, lapses and is taken over by a process elsewhere
+        sqlx::query("UPDATE keeper_keys SET holder = 'elsewhere:8:0:0', pid = 8, host = 'elsewhere' WHERE keeper = $1")
+            .bind(k)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        match mine.renew().await {
+            Err(e @ LeaseError::Lost { .. }) => {
+                assert!(
+                    e.to_string().contains("pid 8 on host elsewhere"),
+                    "{db}: {e}"
+                )
+            }
+            other => panic!("{db}: {other:?}"),
+        }
+        // a clean stop frees the key at once
+        sqlx::query("DELETE FROM keeper_keys")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let a = KeyLease::acquire(&store, 31337, k, lease).await.unwrap();
+        a.release().await.unwrap();
+        let b = KeyLease::acquire(&store, 31337, k, lease).await.unwrap();
+        b.release().await.unwrap();
+        store.close().await;
+    }
+}

@@ -128,3 +128,72 @@ async fn killed_again_and_again_the_keeper_settles_every_task_once() {
     );
     indexer.abort();
 }
+
+/// Issue 27, item 1: two keeper processes with one key on one database. The second refuses
+/// with one line naming the first (two processes with one key would sign the same nonces);
+/// once the first is SIGKILLed, a new process takes the key over at once (the holder's
+/// process on this host is gone) and does the work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_with_the_keepers_key_refuses_until_the_first_is_gone() {
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db").display().to_string();
+    let manifest = dir.path().join("manifest.json");
+    d.manifest.save(&manifest).unwrap();
+    let (store, indexer) = d.index(&db).await;
+    let key = format!("0x{}", hex::encode(d.anvil.keys()[0].to_bytes()));
+    let command = || {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_swan"));
+        c.args(["keeper", "run", "--manifest"])
+            .arg(&manifest)
+            .args(["--db", &db, "--no-api", "--tick-ms", "100"])
+            .env("SWAN_KEEPER_KEY", &key)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        c
+    };
+    let holder = async || -> Option<i64> {
+        sqlx::query_scalar("SELECT pid FROM keeper_keys")
+            .fetch_optional(store.pool())
+            .await
+            .unwrap()
+    };
+    let mut first = command().spawn().unwrap();
+    let first_pid = i64::from(first.id().unwrap());
+    for _ in 0..100 {
+        if holder().await == Some(first_pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(holder().await, Some(first_pid), "the first holds the key");
+    let second = tokio::time::timeout(Duration::from_secs(30), command().output())
+        .await
+        .expect("the second process exits")
+        .unwrap();
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr).trim().to_owned();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: ")
+            && err.contains(&format!(
+                "is in use by another keeper process (pid {first_pid} on host "
+            )),
+        "{err}"
+    );
+    first.kill().await.unwrap(); // SIGKILL: no clean release
+    let mut third = command().spawn().unwrap();
+    let third_pid = i64::from(third.id().unwrap());
+    let req = d.request(0, 1, TOKEN, 2).await;
+    let t = d.create(req).await;
+    d.wait_status(t, ASSIGNED, 30).await;
+    assert_eq!(
+        holder().await,
+        Some(third_pid),
+        "the new process took the key over"
+    );
+    third.kill().await.unwrap();
+    indexer.abort();
+}

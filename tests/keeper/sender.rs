@@ -216,3 +216,184 @@ async fn work_goes_on_through_the_second_rpc_when_the_first_dies() {
     assert_eq!(sent, 2, "one transaction per assignment, none repeated");
     indexer.abort();
 }
+
+/// The keeper's transactions by status.
+async fn by_status(store: &swan_store::Store) -> std::collections::BTreeMap<String, i64> {
+    sqlx::query("SELECT status, COUNT(*) FROM keeper_txs GROUP BY status")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// A zero-value transfer to self signed with `from`'s key outside the keeper (as `cast send`
+/// would), at `nonce` (the pending count when none).
+async fn foreign(d: &Devnet, from: alloy::primitives::Address, nonce: Option<u64>, tip: u128) {
+    use alloy::{network::TransactionBuilder, rpc::types::TransactionRequest};
+    let nonce = match nonce {
+        Some(n) => n,
+        None => d.p.get_transaction_count(from).pending().await.unwrap(),
+    };
+    let tx = TransactionRequest::default()
+        .with_from(from)
+        .with_to(from)
+        .with_value(U256::ZERO)
+        .with_nonce(nonce)
+        .with_gas_limit(21_000)
+        .with_max_fee_per_gas(200_000_000_000)
+        .with_max_priority_fee_per_gas(tip);
+    let _ = d.p.send_transaction(tx).await.unwrap();
+}
+
+/// Issue 27, item 1: the keeper's key signs a transaction elsewhere, twice — once between two
+/// of the keeper's sends (its remembered nonce is used: the node answers "nonce too low"), and
+/// once while the keeper's own transaction waits in the pool (a dearer transaction at the same
+/// nonce replaces it and is mined). Both assignments land, at fresh nonces; nothing stays `sent`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_from_the_keepers_key_elsewhere_loses_no_work() {
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, indexer) = d
+        .index(&dir.path().join("k.db").display().to_string())
+        .await;
+    let mut cfg = fast();
+    cfg.send.bump_after = Duration::from_secs(1);
+    let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
+    let me = d.keepers[0];
+    // the keeper sends once: from here it knows its next nonce
+    let req = d.request(0, 1, TOKEN, 2).await;
+    let a = d.create(req).await;
+    tick_until(&mut k, async || d.status(a).await == ASSIGNED, 30).await;
+    // 1. the key signs elsewhere between two sends
+    foreign(&d, me, None, 1_000_000_000).await;
+    let req = d.request(0, 1, TOKEN, 2).await;
+    let b = d.create(req).await;
+    tick_until(&mut k, async || d.status(b).await == ASSIGNED, 30).await;
+    // 2. the key signs elsewhere while the keeper's transaction waits in the pool
+    let _ = rpc(&d, "evm_setAutomine", serde_json::json!([false])).await;
+    let req = d.request(0, 1, TOKEN, 2).await;
+    let created = d
+        .market()
+        .createTask(req)
+        .from(d.submitter)
+        .gas(2_000_000)
+        .send()
+        .await
+        .unwrap();
+    let _ = rpc(&d, "evm_mine", serde_json::json!([])).await;
+    assert!(created.get_receipt().await.unwrap().status());
+    let c = (U256::from_be_slice(d.submitter.as_slice()) << 96) | U256::from(3);
+    tick_until(
+        &mut k,
+        async || by_status(&store).await.get("sent").copied().unwrap_or(0) > 0,
+        20,
+    )
+    .await;
+    let waiting = d.p.get_transaction_count(me).latest().await.unwrap();
+    // a far dearer transfer at the keeper's waiting nonce replaces it in the pool
+    foreign(&d, me, Some(waiting), 50_000_000_000).await;
+    let _ = rpc(&d, "evm_setAutomine", serde_json::json!([true])).await;
+    let _ = rpc(&d, "evm_mine", serde_json::json!([])).await;
+    let mut taken = 0;
+    for _ in 0..150 {
+        taken += k.tick().await.unwrap().polled.taken;
+        if d.status(c).await == ASSIGNED {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        d.status(c).await,
+        ASSIGNED,
+        "the assignment was signed again"
+    );
+    assert!(taken >= 1, "the taken nonce was seen as such");
+    // once everything is mined, no transaction of the keeper waits for a nonce that is gone
+    tick_until(
+        &mut k,
+        async || !by_status(&store).await.contains_key("sent"),
+        20,
+    )
+    .await;
+    let statuses = by_status(&store).await;
+    assert!(
+        statuses.get("replaced").copied().unwrap_or(0) >= 2,
+        "both clashes were recorded: {statuses:?}"
+    );
+    // the spending cap counts only what can still be mined: nothing waits
+    let spent = k
+        .sender()
+        .spent(swan_keeper::sender::now_ms())
+        .await
+        .unwrap();
+    let paid: u128 = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT gas_paid FROM keeper_txs WHERE status IN ('mined', 'final')",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|p| p.unwrap().parse::<u128>().unwrap())
+    .sum();
+    assert_eq!(spent, paid, "replaced transactions cost nothing");
+    indexer.abort();
+}
+
+/// Issue 27, item 1: two keeper processes with one key, each on its own database (so neither
+/// can see the other's lease): they sign the same nonces, and every clash sends the loser's work
+/// back to its queue. Every task is assigned, no transaction reverts, nothing stays `sent`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_keepers_with_one_key_on_two_databases_lose_no_work() {
+    use common::devnet::Running;
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &["--block-time", "1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (s1, i1) = d
+        .index(&dir.path().join("one.db").display().to_string())
+        .await;
+    let (s2, i2) = d
+        .index(&dir.path().join("two.db").display().to_string())
+        .await;
+    let mut cfg = fast();
+    cfg.batch_max = 1;
+    cfg.send.bump_after = Duration::from_secs(2);
+    let k1 = Running::spawn(d.keeper(&s1, 0, &d.manifest.rpc_urls, cfg.clone()).await);
+    let k2 = Running::spawn(d.keeper(&s2, 0, &d.manifest.rpc_urls, cfg).await);
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let req = d.request(0, 1, TOKEN, 1).await;
+        tasks.push(d.create(req).await);
+    }
+    for &t in &tasks {
+        d.wait_status(t, ASSIGNED, 60).await;
+    }
+    // the two keepers settle down: nothing of either stays sent
+    let mut left = (0, 0);
+    for _ in 0..60 {
+        left = (
+            by_status(&s1).await.get("sent").copied().unwrap_or(0),
+            by_status(&s2).await.get("sent").copied().unwrap_or(0),
+        );
+        if left == (0, 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        left,
+        (0, 0),
+        "transactions still waiting for a nonce that is gone"
+    );
+    for s in [&s1, &s2] {
+        let reverted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM keeper_txs WHERE success = 0")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(reverted, 0, "no transaction reverted");
+    }
+    k1.stop().await;
+    k2.stop().await;
+    i1.abort();
+    i2.abort();
+}

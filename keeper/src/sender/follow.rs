@@ -106,7 +106,7 @@ impl Sender {
         rows.into_iter().map(Stored::try_from).collect()
     }
 
-    async fn set_status(&self, hash: B256, status: &str) -> Result<(), SendError> {
+    pub(super) async fn set_status(&self, hash: B256, status: &str) -> Result<(), SendError> {
         sqlx::query("UPDATE keeper_txs SET status = $1 WHERE chain_id = $2 AND tx_hash = $3")
             .bind(status)
             .bind(i(self.chain_id))
@@ -129,14 +129,28 @@ impl Sender {
     }
 
     /// Follow every open transaction: receipts, finality (from the indexer's `blocks` table),
-    /// re-broadcasts and fee bumps.
+    /// nonces the chain shows taken by a transaction the keeper did not sign, gaps below the
+    /// waiting nonces, re-broadcasts and fee bumps.
     pub async fn poll(&mut self, now: u64) -> Result<Polled, SendError> {
         let mut out = Polled::default();
         let open = self.open_txs().await?;
+        if open.is_empty() {
+            return Ok(out);
+        }
         let mut by_nonce: std::collections::BTreeMap<u64, Vec<Stored>> = Default::default();
         for s in open {
             by_nonce.entry(s.nonce).or_default().push(s);
         }
+        // read before the receipts: a nonce below this count with no receipt of ours was used
+        // by another transaction
+        let from = self.from;
+        let used = self
+            .provider
+            .get_transaction_count(from)
+            .latest()
+            .await
+            .map_err(rpc)?;
+        let mut lowest_waiting: Option<(u64, u64)> = None;
         for (nonce, attempts) in by_nonce {
             if let Some(m) = attempts.iter().find(|s| s.status == "mined") {
                 self.check_final(m, &mut out, now).await?;
@@ -173,9 +187,17 @@ impl Sender {
                 .bind(format!("{:#x}", s.hash))
                 .execute(&self.pool)
                 .await?;
-                for other in attempts.iter().filter(|o| o.hash != s.hash) {
+                let others: Vec<Stored> = attempts
+                    .iter()
+                    .filter(|o| o.hash != s.hash)
+                    .cloned()
+                    .collect();
+                for other in &others {
                     self.set_status(other.hash, "replaced").await?;
                 }
+                // work carried only by attempts that lost (signed at this nonce by a process
+                // that thought it free) goes back to the queue
+                self.requeue(&others, &s.intents, now).await?;
                 out.mined += 1;
                 out.gas_paid += paid;
                 if !r.status() {
@@ -184,13 +206,165 @@ impl Sender {
                 }
                 continue;
             }
+            if nonce < used {
+                self.taken(nonce, &attempts, &mut out, now).await?;
+                continue;
+            }
             let latest = attempts.last().cloned().unwrap_or_else(|| unreachable!());
+            if lowest_waiting.is_none() {
+                let first = attempts.iter().map(|a| a.sent_ms).min().unwrap_or(now);
+                lowest_waiting = Some((nonce, first));
+            }
             if now.saturating_sub(latest.sent_ms) < self.cfg.bump_after.as_millis() as u64 {
                 continue;
             }
             self.unstick(nonce, &latest, &mut out, now).await?;
         }
+        if let Some((lowest, since)) = lowest_waiting
+            && lowest > used
+            && now.saturating_sub(since) >= self.cfg.bump_after.as_millis() as u64
+        {
+            self.fill_gap(lowest, &mut out, now).await?;
+        }
         Ok(out)
+    }
+
+    /// The chain shows `nonce` used, and no attempt of ours at it has a receipt: another
+    /// transaction took it (the key signed elsewhere). The attempts are marked `replaced`, the
+    /// work they carried goes back to the queue (to be simulated and signed again at a fresh
+    /// nonce), and the next nonce is read from the chain again.
+    async fn taken(
+        &mut self,
+        nonce: u64,
+        attempts: &[Stored],
+        out: &mut Polled,
+        now: u64,
+    ) -> Result<(), SendError> {
+        // a node that mined one of ours but has no receipt for it yet: wait for the receipt
+        for a in attempts {
+            if let Some(tx) = self
+                .provider
+                .get_transaction_by_hash(a.hash)
+                .await
+                .map_err(rpc)?
+                && tx.block_number.is_some()
+            {
+                return Ok(());
+            }
+        }
+        let by = self.user_of(nonce).await;
+        for a in attempts {
+            self.set_status(a.hash, "replaced").await?;
+        }
+        self.requeue(attempts, &[], now).await?;
+        self.next = None;
+        out.taken += 1;
+        tracing::warn!(
+            nonce,
+            by = %by.map_or_else(|| "a transaction not among the last blocks".to_owned(), |h| format!("{h:#x}")),
+            ours = ?attempts.iter().map(|a| a.hash).collect::<Vec<_>>(),
+            "the chain used this nonce for a transaction this keeper did not sign (is the key in use elsewhere?): its work goes back to the queue"
+        );
+        Ok(())
+    }
+
+    /// Put the intents carried by `lost` (and not by `kept`) back in the queue: pending, free
+    /// at once. Intents a cancel carried were dropped when it was signed and stay dropped; an
+    /// intent another keeper has taken over since is theirs.
+    async fn requeue(
+        &self,
+        lost: &[Stored],
+        kept: &[super::Carried],
+        now: u64,
+    ) -> Result<(), SendError> {
+        let mut seen = std::collections::HashSet::new();
+        for c in lost
+            .iter()
+            .filter(|a| a.kind == "call")
+            .flat_map(|a| &a.intents)
+        {
+            let key = (c.action.clone(), c.task.clone(), c.attempt);
+            let carried_on = kept.iter().any(|k| {
+                (k.action.as_str(), k.task.as_str(), k.attempt) == (&key.0, &key.1, key.2)
+            });
+            if carried_on || !seen.insert(key) {
+                continue;
+            }
+            match self
+                .outbox
+                .record(&c.claim(self.chain_id), Status::Pending, None, 0, now)
+                .await
+            {
+                Ok(()) | Err(OutboxError::LeaseLost { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// The transaction from this keeper's address at `nonce`, looked for in the last 16 blocks.
+    async fn user_of(&self, nonce: u64) -> Option<B256> {
+        use alloy::{consensus::Transaction, network::TransactionResponse};
+        let head = self.provider.get_block_number().await.ok()?;
+        for n in (head.saturating_sub(15)..=head).rev() {
+            let block = self
+                .provider
+                .get_block_by_number(n.into())
+                .full()
+                .await
+                .ok()??;
+            for t in block.transactions.txns() {
+                let (sender, used): (alloy::primitives::Address, u64) =
+                    (TransactionResponse::from(t), Transaction::nonce(t));
+                if sender == self.from && used == nonce {
+                    return Some(TransactionResponse::tx_hash(t));
+                }
+            }
+        }
+        None
+    }
+
+    /// The keeper's lowest waiting nonce is above the chain's count and has waited
+    /// `bump_after`: nonces in between hold nothing that will be mined (a foreign pending
+    /// transaction dropped by the node) unless the pool has something there. Fill each with a
+    /// zero-value transfer to self so the waiting transactions can be mined.
+    async fn fill_gap(&mut self, lowest: u64, out: &mut Polled, now: u64) -> Result<(), SendError> {
+        let from = self.from;
+        let pending = self
+            .provider
+            .get_transaction_count(from)
+            .pending()
+            .await
+            .map_err(rpc)?;
+        if pending >= lowest {
+            return Ok(());
+        }
+        let (max_fee, prio) = self.fees().await?;
+        for nonce in pending..lowest {
+            let s = self
+                .sign(
+                    "cancel",
+                    self.from,
+                    &Bytes::new(),
+                    Vec::new(),
+                    nonce,
+                    21_000,
+                    max_fee,
+                    prio,
+                    now,
+                )
+                .await?;
+            self.store(&s, None, &[]).await?;
+            if let Err(e) = self.broadcast(&s.raw).await {
+                tracing::warn!(nonce, error = %e, "the node refused a gap filler for now");
+            }
+            out.filled += 1;
+            tracing::warn!(
+                nonce,
+                "no transaction holds this nonce below the keeper's waiting ones: filled with a transfer to self"
+            );
+        }
+        Ok(())
     }
 
     /// A transaction at `nonce` waited too long: broadcast it again if the node lost it, drop

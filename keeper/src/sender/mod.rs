@@ -1,10 +1,17 @@
 //! The transaction sender: every transaction the keeper sends is signed, written down and only
 //! then broadcast, so a crash at any point loses nothing and sends nothing twice.
 //!
-//! - **Nonces are persisted.** A nonce is taken and the signed transaction stored in one SQL
-//!   transaction (`keeper_txs`, `keeper_nonces`); after a restart the next nonce is the larger of
-//!   the stored one and the chain's count, and every stored transaction not yet mined is
-//!   broadcast again byte for byte (same hash: a node that has it ignores it).
+//! - **Nonces come from the chain.** The next nonce is read from the chain (its pending count)
+//!   when the sender starts and whenever the chain disagrees with it: a broadcast answered
+//!   "nonce too low" or "replacement underpriced" (another transaction holds the nonce), or a
+//!   sent transaction whose nonce the chain shows used by a transaction the keeper did not sign
+//!   (the key signs somewhere else too). Such a transaction is marked `replaced`, the intents it
+//!   carried go back to the queue, and they are signed again at a fresh nonce: nothing stays
+//!   `sent` for a nonce that can no longer be mined. Signed transactions are stored before they
+//!   are broadcast (`keeper_txs`), so after a restart every one not yet mined is broadcast again
+//!   byte for byte (same hash: a node that has it ignores it), and the next nonce is above them.
+//!   A gap below the keeper's lowest waiting nonce (a foreign pending transaction that was
+//!   dropped) is filled with a transfer to self so the transactions after it are not held up.
 //! - **Simulation first.** Each call is run with `eth_call` before it is signed and again before
 //!   each fee bump; a call that would revert is classified ([`crate::revert`]) instead of sent.
 //!   When a stuck call has become moot (another keeper did the work), its nonce is filled with a
@@ -17,8 +24,9 @@
 //! - **Finality.** A mined transaction counts as final only when the indexer has marked its block
 //!   final (the `blocks` table, same hash); if the block was replaced, the transaction is
 //!   broadcast again.
-//! - **Spending cap.** The gas paid in the last hour plus the most the pending transactions can
-//!   cost may not exceed the cap; past it nothing new is signed until the hour rolls on.
+//! - **Spending cap.** The gas paid in the last hour plus the most the waiting transactions can
+//!   still cost (one per nonce: of several attempts at a nonce only one can be mined) may not
+//!   exceed the cap; past it nothing new is signed until the hour rolls on.
 
 use std::time::Duration;
 
@@ -134,8 +142,44 @@ pub struct Polled {
     pub rebroadcast: u32,
     /// Stuck calls that became moot, their nonce filled with a transfer to self.
     pub cancelled: u32,
+    /// Nonces the chain showed used by a transaction this keeper did not sign: the attempts at
+    /// them are `replaced` and their intents back in the queue.
+    pub taken: u32,
+    /// Gaps below the keeper's waiting nonces filled with a transfer to self.
+    pub filled: u32,
     /// Gas paid by the transactions seen mined (wei).
     pub gas_paid: u128,
+}
+
+/// A node's answer to a broadcast it did not take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    /// Another transaction holds the nonce: mined ("nonce too low") or waiting in the pool
+    /// ("replacement transaction underpriced").
+    NonceUsed(String),
+    /// Anything else (e.g. a max fee under the base fee): the poll loop tries again.
+    Other(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NonceUsed(m) | Refusal::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+/// How a node's error message to `eth_sendRawTransaction` reads: `Ok` when it has (or mined)
+/// these very bytes.
+fn refusal(message: &str) -> Result<(), Refusal> {
+    let m = message.to_lowercase();
+    if m.contains("already known") || m.contains("already imported") {
+        Ok(())
+    } else if m.contains("nonce too low") || m.contains("replacement") {
+        Err(Refusal::NonceUsed(m))
+    } else {
+        Err(Refusal::Other(m))
+    }
 }
 
 mod follow;
@@ -318,66 +362,69 @@ impl Sender {
         }
     }
 
+    /// The nonce to sign at next: the chain's pending count, or above the keeper's own stored
+    /// transactions still waiting (broadcast again after a restart) when those reach higher.
     async fn next_nonce(&mut self) -> Result<u64, SendError> {
         if let Some(n) = self.next {
             return Ok(n);
         }
         let from = self.from;
-        let chain = self
+        let latest = self
             .provider
             .get_transaction_count(from)
             .latest()
             .await
             .map_err(rpc)?;
-        let stored: Option<i64> = sqlx::query_scalar(
-            "SELECT next_nonce FROM keeper_nonces WHERE chain_id = $1 AND keeper = $2",
+        let pending = self
+            .provider
+            .get_transaction_count(from)
+            .pending()
+            .await
+            .map_err(rpc)?;
+        // waiting transactions of ours at nonces the chain has not used yet
+        let waiting: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(nonce) FROM keeper_txs WHERE chain_id = $1 AND keeper = $2 AND status = 'sent' AND nonce >= $3",
         )
         .bind(i(self.chain_id))
         .bind(self.keeper())
-        .fetch_optional(&self.pool)
-        .await?;
-        let open: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM keeper_txs WHERE chain_id = $1 AND keeper = $2 AND status = 'sent'",
-        )
-        .bind(i(self.chain_id))
-        .bind(self.keeper())
+        .bind(i(latest))
         .fetch_one(&self.pool)
         .await?;
-        // with transactions still waiting, the stored nonce is ahead of the chain's count
-        let n = match stored {
-            Some(s) if open > 0 => (s as u64).max(chain),
-            _ => chain,
-        };
+        let n = pending.max(latest).max(waiting.map_or(0, |w| w as u64 + 1));
         self.next = Some(n);
         Ok(n)
     }
 
-    /// Spent in the last hour plus the most that pending transactions can still cost.
+    /// Spent in the last hour plus the most that waiting transactions can still cost: per
+    /// nonce the dearest attempt (only one attempt at a nonce can be mined); transactions marked
+    /// `replaced` count for nothing.
     pub async fn spent(&self, now_ms: u64) -> Result<u128, SendError> {
         let rows = sqlx::query(
-            "SELECT status, gas_paid, max_fee, gas_limit FROM keeper_txs WHERE chain_id = $1 AND keeper = $2 \
-             AND (status = 'sent' OR sent_ms >= $3)",
+            "SELECT status, gas_paid, max_fee, gas_limit, nonce FROM keeper_txs WHERE chain_id = $1 AND keeper = $2 \
+             AND (status = 'sent' OR (status IN ('mined', 'final') AND sent_ms >= $3))",
         )
         .bind(i(self.chain_id))
         .bind(self.keeper())
         .bind(i(now_ms.saturating_sub(3_600_000)))
         .fetch_all(&self.pool)
         .await?;
-        let mut total = 0u128;
+        let mut paid = 0u128;
+        let mut waiting: std::collections::HashMap<i64, u128> = Default::default();
         for r in rows {
             let status: String = r.get(0);
-            total += match status.as_str() {
-                "sent" => {
-                    let fee: String = r.get(2);
-                    fee.parse::<u128>().unwrap_or(0) * r.get::<i64, _>(3).max(0) as u128
-                }
-                _ => r
+            if status == "sent" {
+                let fee: String = r.get(2);
+                let most = fee.parse::<u128>().unwrap_or(0) * r.get::<i64, _>(3).max(0) as u128;
+                let at = waiting.entry(r.get::<i64, _>(4)).or_default();
+                *at = (*at).max(most);
+            } else {
+                paid += r
                     .get::<Option<String>, _>(1)
                     .and_then(|s| s.parse().ok())
-                    .unwrap_or(0),
-            };
+                    .unwrap_or(0u128);
+            }
         }
-        Ok(total)
+        Ok(paid + waiting.values().sum::<u128>())
     }
 
     /// Simulate `call`, sign it at the next nonce, store it with the intents it carries (marked
@@ -395,23 +442,45 @@ impl Sender {
                 cap: self.cfg.spend_cap_per_hour,
             });
         }
-        let nonce = self.next_nonce().await?;
         let carried: Vec<Carried> = intents.iter().map(Carried::of).collect();
-        let stored = self
-            .sign(
-                "call", call.to, &call.data, carried, nonce, gas, max_fee, prio, now,
-            )
-            .await?;
-        self.store(&stored, Some(nonce + 1), intents).await?;
-        self.next = Some(nonce + 1);
-        if let Some(pause) = self.cfg.pause_before_broadcast {
-            tokio::time::sleep(pause).await;
+        // a nonce another transaction holds is met at the broadcast: read the chain's count
+        // again and sign anew (three tries; after that the poll loop sorts it out)
+        for tries_left in (0..3).rev() {
+            let nonce = self.next_nonce().await?;
+            let stored = self
+                .sign(
+                    "call",
+                    call.to,
+                    &call.data,
+                    carried.clone(),
+                    nonce,
+                    gas,
+                    max_fee,
+                    prio,
+                    now,
+                )
+                .await?;
+            self.store(&stored, Some(nonce + 1), intents).await?;
+            self.next = Some(nonce + 1);
+            if let Some(pause) = self.cfg.pause_before_broadcast {
+                tokio::time::sleep(pause).await;
+            }
+            match self.broadcast(&stored.raw).await {
+                Ok(()) => return Ok(stored.hash),
+                Err(Refusal::NonceUsed(m)) if tries_left > 0 => {
+                    tracing::warn!(nonce, tx = %stored.hash, answer = %m, "another transaction holds this nonce (the key signs elsewhere too?): reading the nonce from the chain and signing again");
+                    self.set_status(stored.hash, "replaced").await?;
+                    self.next = None;
+                }
+                Err(e) => {
+                    // stored and owed: the poll loop broadcasts it again, replaces it, or
+                    // finds its nonce taken and queues its work again
+                    tracing::warn!(tx = %stored.hash, error = %e, "the node refused the transaction for now");
+                    return Ok(stored.hash);
+                }
+            }
         }
-        if let Err(e) = self.broadcast(&stored.raw).await {
-            // stored and owed: the poll loop broadcasts it again or replaces it
-            tracing::warn!(tx = %stored.hash, error = %e, "the node refused the transaction for now");
-        }
-        Ok(stored.hash)
+        unreachable!("the last try returns")
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -503,24 +572,52 @@ impl Sender {
         Ok(())
     }
 
-    /// Broadcast raw bytes; a node that already has them, or has mined them, is fine. The
-    /// node's refusal otherwise (e.g. a max fee under the base fee).
-    async fn broadcast(&self, raw: &Bytes) -> Result<(), String> {
-        let r = self.provider.send_raw_transaction(raw).await.map(|_| ());
-        match r {
-            Ok(()) => Ok(()),
+    /// Broadcast raw bytes; a node that already has them is fine. Otherwise the node's
+    /// refusal: another transaction holds the nonce, or something else (e.g. a max fee under
+    /// the base fee).
+    async fn broadcast(&self, raw: &Bytes) -> Result<(), Refusal> {
+        match self.provider.send_raw_transaction(raw).await {
+            Ok(_) => Ok(()),
             Err(e) => {
-                let m = e.to_string().to_lowercase();
-                // "already known", "nonce too low" (mined), "replacement underpriced" (an
-                // attempt at the same nonce is in the pool): the poll loop sorts out which lands
+                let m = e.to_string();
                 tracing::debug!(error = %m, "broadcast answered with an error");
-                if m.contains("already") || m.contains("nonce too low") || m.contains("replacement")
-                {
-                    Ok(())
-                } else {
-                    Err(m)
-                }
+                refusal(&m)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    #[test]
+    fn node_answers_read_as_what_they_mean() {
+        // anvil's and geth's words
+        assert_eq!(refusal("already known"), Ok(()));
+        assert_eq!(
+            refusal(
+                "server returned an error response: error code -32003: Transaction already imported"
+            ),
+            Ok(())
+        );
+        for used in [
+            "nonce too low",
+            "error code -32003: Nonce too low",
+            "replacement transaction underpriced",
+        ] {
+            assert!(
+                matches!(refusal(used), Err(Refusal::NonceUsed(_))),
+                "{used}"
+            );
+        }
+        assert!(matches!(
+            refusal("max fee per gas less than block base fee"),
+            Err(Refusal::Other(_))
+        ));
+        assert!(matches!(
+            refusal("insufficient funds for gas"),
+            Err(Refusal::Other(_))
+        ));
     }
 }
