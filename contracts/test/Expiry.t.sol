@@ -65,6 +65,8 @@ contract ExpiryTest is Base {
         uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 2);
         _submit(id, 0, keccak256("anything"));
         skip(4 hours + 1);
+        vm.expectEmit(true, true, true, true, address(market));
+        emit ISwanMarket.TaskFinalized(id, ISwanMarket.TaskStatus.Completed, 5); // accepted
         vm.prank(stranger);
         market.expire(id);
         assertEq(uint8(_replicaStatus(id, 0)), uint8(ISwanMarket.ReplicaStatus.Paid));
@@ -72,6 +74,22 @@ contract ExpiryTest is Base {
         assertEq(uint8(_status(id)), uint8(ISwanMarket.TaskStatus.Completed));
         vm.expectRevert(abi.encodeWithSelector(ISwanMarket.UnknownTask.selector, 77));
         market.expire(77);
+    }
+
+    /// Every replica a no-show, expired only after settleBy: reason 6 (every replica missed
+    /// resultBy), as when expired before it — not 5, which says a result was accepted.
+    function test_expire_noShowsAfterSettleBy_reasonIsNoResults() public {
+        uint256 id = _assigned(ISwanMarket.Mode.KeeperAttested, 2);
+        skip(4 hours + 1);
+        vm.expectEmit(true, true, true, true, address(market));
+        emit ISwanMarket.TaskFinalized(id, ISwanMarket.TaskStatus.Failed, 6);
+        vm.prank(stranger);
+        market.expire(id);
+        uint256 sealedTask = _assigned(ISwanMarket.Mode.Quorum, 2);
+        skip(4 hours + 1);
+        vm.expectEmit(true, true, true, true, address(market));
+        emit ISwanMarket.TaskFinalized(sealedTask, ISwanMarket.TaskStatus.Failed, 6);
+        market.expire(sealedTask);
     }
 
     function test_expire_settleAfterExpiryReverts() public {

@@ -112,6 +112,8 @@ pub struct Syncer {
     written: u64,
     /// Head and final block last read, and the steps since.
     tips: Option<(u64, u64, u32)>,
+    /// The last block to index (`run`'s `until`): no range reaches past it.
+    stop_at: Option<u64>,
 }
 
 impl Syncer {
@@ -139,6 +141,7 @@ impl Syncer {
             ahead: None,
             written: 0,
             tips: None,
+            stop_at: None,
         }
     }
 
@@ -164,6 +167,7 @@ impl Syncer {
 
     /// Run until the checkpoint reaches `until` (or forever with None), retrying RPC faults.
     pub async fn run(&mut self, until: Option<u64>) -> Result<(), SyncError> {
+        self.stop_at = until;
         self.check_chain().await?;
         loop {
             let step = match self.step().await {
@@ -274,6 +278,13 @@ impl Syncer {
             }
         };
         self.status.head.set(head as i64);
+        // with a last block to index, it is the head as far as ranges go
+        if let Some(stop) = self.stop_at
+            && next > stop
+        {
+            return Ok(Step::Idle);
+        }
+        let head = self.stop_at.map_or(head, |stop| head.min(stop));
         if next > head {
             // caught up: the last block written must still be the chain's
             let Some(cp) = cp else {

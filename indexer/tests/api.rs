@@ -321,6 +321,8 @@ async fn api_serves_the_indexed_market() {
         ("/api/providers?min_cpu=many", "min_cpu"),
         ("/api/events?event=Nope", "event"),
         ("/api/tasks/0xzz", "id"),
+        ("/api/tasks/0x", "id"),
+        ("/api/tasks?status=open&status=failed", "status"),
         ("/api/providers/not-an-address", "address"),
     ] {
         assert_refused(&base, query, param).await;

@@ -86,3 +86,45 @@ async fn sigkill_loses_and_duplicates_nothing_postgres() {
     let clean = common::pg_database("crash_clean").await;
     killed_and_restarted(&url, &clean).await;
 }
+
+/// `--exit-at-head --until N` indexes up to block N and no further (it had written whole ranges
+/// past N and stopped after).
+#[tokio::test]
+async fn an_until_run_indexes_no_block_past_it() {
+    use alloy::providers::Provider;
+    let m = market(&[]).await;
+    for i in 0..12 {
+        m.batch_task((i % 3) as usize, i).await;
+    }
+    let head = m.provider.get_block_number().await.unwrap();
+    let until = head - 10;
+    let (dir, path) = common::sqlite_file("until");
+    let manifest = dir.path().join("manifest.json");
+    m.manifest.save(&manifest).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_swan-indexer"))
+        .args(["--manifest", manifest.to_str().unwrap(), "--db", &path])
+        .args(["--exit-at-head", "--no-api", "--progress", "never"])
+        .args(["--until", &until.to_string()])
+        .env("RUST_LOG", "warn")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let store = Store::open(&path).await.unwrap();
+    let cp = store
+        .checkpoint(m.manifest.chain_id, &format!("{:#x}", m.manifest.market))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cp.block_number, until, "the checkpoint is block {until}");
+    let past: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM raw_logs WHERE block_number > $1")
+        .bind(until as i64)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM raw_logs")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(past, 0, "no event past block {until}");
+    assert!(before > 0, "events up to {until} were indexed");
+}

@@ -227,10 +227,13 @@ abstract contract BatchSettlement is TaskEscrow {
         ISwanRegistry.Params storage params = _params[t.paramsVersion];
         uint256 fees = 0;
         bool anyPaid = false;
+        // a sealed or revealed result: without one, every replica missed resultBy
+        bool anyResult = false;
         for (uint256 i; i < k; ++i) {
             Replica storage r = _replicas[taskId][i];
             ReplicaStatus status = r.status;
             if (status == ReplicaStatus.Revealed) {
+                anyResult = true;
                 if (judged ? _results[taskId][i] == winner : !quorum) {
                     fees += _pay(taskId, i, t, r, params);
                     anyPaid = true;
@@ -242,13 +245,15 @@ abstract contract BatchSettlement is TaskEscrow {
                     _slash(taskId, i, t, r, 0, r.price, address(0));
                 }
             } else if (status == ReplicaStatus.Assigned || status == ReplicaStatus.Submitted) {
+                anyResult = anyResult || status == ReplicaStatus.Submitted;
                 _slash(taskId, i, t, r, r.price, 0, bountyTo);
             }
         }
         if (fees != 0) _balances[params.treasury] += fees;
         TaskStatus final_ = anyPaid ? TaskStatus.Completed : TaskStatus.Failed;
         t.status = final_;
-        uint8 reason = quorum ? REASON_QUORUM : judged ? REASON_KNOWN_ANSWER : REASON_OPTIMISTIC;
+        uint8 reason =
+            !anyResult ? REASON_NO_RESULTS : quorum ? REASON_QUORUM : judged ? REASON_KNOWN_ANSWER : REASON_OPTIMISTIC;
         emit TaskFinalized(taskId, final_, reason);
     }
 
@@ -337,6 +342,7 @@ abstract contract BatchSettlement is TaskEscrow {
             // forge-lint: disable-next-line(incorrect-shift) -- shifting 1 left by the replica index is intended
             if (_replicas[taskId][i].status == ReplicaStatus.Submitted) submitted |= 1 << i;
         }
-        _applyVerdicts(taskId, t, submitted, REASON_OPTIMISTIC, bountyTo);
+        // no result at all: every replica missed resultBy (reason 6), not an acceptance
+        _applyVerdicts(taskId, t, submitted, submitted == 0 ? REASON_NO_RESULTS : REASON_OPTIMISTIC, bountyTo);
     }
 }

@@ -148,6 +148,10 @@ fn parse_address(v: &str) -> Option<String> {
 /// A task id given as 0x-hex or decimal, to its stored key.
 fn parse_task_id(v: &str) -> Option<String> {
     let id = if let Some(h) = v.strip_prefix("0x") {
+        if h.is_empty() {
+            // "0x" alone is no number (the parser would read it as 0)
+            return None;
+        }
         alloy::primitives::U256::from_str_radix(h, 16).ok()?
     } else {
         alloy::primitives::U256::from_str_radix(v, 10).ok()?

@@ -26,6 +26,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Checked<T> {
 
 /// `query` deserialized into `T`, or the 400 naming the parameter at fault.
 pub(super) fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // a parameter given twice would keep one of the values silently
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in form_urlencoded::parse(query.as_bytes()) {
+        if !seen.insert(name.clone()) {
+            return Err(ApiError::bad(
+                &name,
+                format!("{name} is given more than once; give it once"),
+            ));
+        }
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let message = e.inner().to_string();
@@ -268,6 +278,12 @@ mod tests {
             ("status=running", "status", "must be one of open,"),
             ("submitter=0x12", "submitter", "20-byte hex address"),
             ("stauts=open", "stauts", "allowed: status, kind"),
+            (
+                "status=open&status=failed",
+                "status",
+                "status is given more than once",
+            ),
+            ("limit=5&offset=1&limit=6", "limit", "given more than once"),
         ] {
             let (p, m) = refused::<TaskQuery>(q);
             assert_eq!(p, param, "{q}: {m}");
