@@ -19,36 +19,16 @@ use std::{
 use alloy::{
     network::TransactionBuilder,
     node_bindings::Anvil,
-    primitives::{B256, U256, Uint, keccak256},
+    primitives::U256,
     providers::{Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
 };
 use sqlx::Connection;
-use swan_contracts::{
-    DeployConfig, DevToken, SwanRegistry, anvil_path, bench_driver, deploy, dev_wallet,
-};
+use swan_contracts::{anvil_path, bench_driver, dev_wallet};
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+mod common;
+use common::{PER_TX, Res, bench_request, build_chain, env_count};
 
 const PG: &str = "postgres://postgres@127.0.0.1:5432";
-/// Lifecycles per driver transaction (5 events each; ~17 M gas, under anvil's 30 M block limit).
-const PER_TX: u64 = 100;
-
-fn eth(n: u64) -> U256 {
-    U256::from(n) * U256::from(10u64).pow(U256::from(18))
-}
-
-async fn send<P: Provider>(p: &P, tx: TransactionRequest) -> Res<u64> {
-    let r = p
-        .send_transaction(tx.with_gas_limit(29_000_000))
-        .await?
-        .get_receipt()
-        .await?;
-    if !r.status() {
-        return Err(format!("transaction {} reverted", r.transaction_hash).into());
-    }
-    Ok(r.block_number.unwrap_or_default())
-}
 
 /// Peak resident set of a running process (VmHWM), in KiB.
 fn peak_rss_kib(pid: u32) -> Option<u64> {
@@ -97,19 +77,6 @@ async fn count_logs(db: &str) -> Res<i64> {
     Ok(row.0)
 }
 
-/// A count from the environment: `default` when unset, an error naming the variable when it is
-/// not a whole number of at least 1.
-fn env_count(name: &str, default: u64) -> Res<u64> {
-    match std::env::var(name) {
-        Err(std::env::VarError::NotPresent) => Ok(default),
-        Ok(v) => match v.trim().parse::<u64>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("{name} must be a whole number of at least 1, got {v:?}").into()),
-        },
-        Err(e) => Err(format!("{name}: {e}").into()),
-    }
-}
-
 /// An empty database for one cold backfill: the SQLite file removed, the Postgres database
 /// dropped and created again.
 async fn fresh_database(db: &str, pg_db: &str) -> Res<()> {
@@ -132,123 +99,6 @@ async fn fresh_database(db: &str, pg_db: &str) -> Res<()> {
         }
     }
     Ok(())
-}
-
-/// The task every driver lifecycle creates (deadlines far past the chain's clock) and the price
-/// it is assigned at.
-async fn bench_request<P: Provider>(p: &P) -> Res<(bench_driver::ISwanMarket::TaskRequest, U256)> {
-    let now = p
-        .get_block_by_number(Default::default())
-        .await?
-        .map(|b| b.header.timestamp)
-        .unwrap_or_default();
-    let request = bench_driver::ISwanMarket::TaskRequest {
-        mode: 0,
-        replicas: 1,
-        quorum: 0,
-        collateralPct: 100,
-        paramsVersion: 1,
-        price: Uint::from(10u128.pow(18)),
-        assignBy: (now + 200 * 86_400) as u32,
-        resultBy: (now + 201 * 86_400) as u32,
-        settleBy: (now + 202 * 86_400) as u32,
-        specHash: keccak256(b"bench"),
-        answerCommit: B256::ZERO,
-        requirements: bench_driver::ISwanRegistry::Resources {
-            cpuCores: 1,
-            memoryGiB: 1,
-            storageGiB: 1,
-            gpuCount: 0,
-            gpuMemoryGiB: 0,
-            gpuModel: B256::ZERO,
-        },
-        region: B256::ZERO,
-        specURI: "ipfs://bench-spec".into(),
-    };
-    let price = U256::from(9u128 * 10u128.pow(17));
-    Ok((request, price))
-}
-
-/// Deploy the market and the driver, then run lifecycles until the chain holds `target` events:
-/// the manifest, the driver's address and the number of driver transactions.
-async fn build_chain<P: Provider>(
-    p: &P,
-    anvil: &alloy::node_bindings::AnvilInstance,
-    admin: alloy::primitives::Address,
-    owner: alloy::primitives::Address,
-    target: u64,
-) -> Res<(swan_contracts::Manifest, alloy::primitives::Address, u64)> {
-    let manifest = deploy(p, &DeployConfig::devnet(admin, anvil.endpoint())).await?;
-    let token = DevToken::new(manifest.token, p);
-    let registry = SwanRegistry::new(manifest.registry, p);
-    let driver =
-        bench_driver::BenchDriver::deploy(p, manifest.market, manifest.token, owner).await?;
-    let d = *driver.address();
-    let worker = driver.worker().call().await?;
-
-    // the provider (its worker is the driver's worker contract), the driver's funds, the driver
-    // as keeper
-    send(
-        p,
-        token.mint(owner, eth(1_000_000)).into_transaction_request(),
-    )
-    .await?;
-    send(
-        p,
-        token
-            .approve(manifest.registry, U256::MAX)
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await?;
-    let mut info = swan_contracts::dev_provider_info(worker, owner);
-    (info.resources.gpuCount, info.resources.gpuMemoryGiB) = (8, 80);
-    info.region = B256::right_padding_from(b"bench");
-    info.terms = swan_contracts::open_terms(eth(10_000));
-    info.metadataURI = "http://127.0.0.1/bench".into();
-    send(
-        p,
-        registry
-            .registerProvider(info)
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await?;
-    send(
-        p,
-        registry
-            .depositCollateral(eth(10_000))
-            .from(owner)
-            .into_transaction_request(),
-    )
-    .await?;
-    send(
-        p,
-        token.mint(d, eth(100_000_000)).into_transaction_request(),
-    )
-    .await?;
-    send(
-        p,
-        driver.deposit(eth(100_000_000)).into_transaction_request(),
-    )
-    .await?;
-    send(p, registry.scheduleKeeper(d).into_transaction_request()).await?;
-    let delay = swan_contracts::MIN_ADMIN_DELAY + 1;
-    let _: serde_json::Value = p.raw_request("evm_increaseTime".into(), (delay,)).await?;
-    send(p, registry.applyKeeper(d).into_transaction_request()).await?;
-
-    let (request, price) = bench_request(p).await?;
-    let txs = target.div_ceil(PER_TX * 5);
-    for _ in 0..txs {
-        send(
-            p,
-            driver
-                .run(U256::from(PER_TX), request.clone(), price)
-                .into_transaction_request(),
-        )
-        .await?;
-    }
-    Ok((manifest, d, txs))
 }
 
 #[tokio::main]

@@ -59,6 +59,14 @@ pub struct IndexerArgs {
     /// /ready fails when the checkpoint is more than this many blocks behind the head.
     #[arg(long, default_value_t = 5)]
     pub ready_lag: u64,
+    /// Database connections the HTTP API reads through (its own pool, apart from the writer's:
+    /// SQLite in WAL mode serves readers beside its writer).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub api_connections: u32,
+    /// Seconds an API request waits in line for a database connection before it is answered
+    /// 503: a crowd queues instead of failing.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub api_wait_secs: u64,
     /// The keeper whose suggested prices /api/prices relays to the explorer (its --listen
     /// address, e.g. http://127.0.0.1:8081); without it the page says none is configured.
     #[arg(long, env = "SWAN_KEEPER_URL")]
@@ -172,8 +180,14 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             addr: args.listen,
             source,
         })?;
+        let readers = Store::open_reader(
+            &args.db,
+            args.api_connections,
+            Duration::from_secs(args.api_wait_secs),
+        )
+        .await?;
         let app = router(ApiState {
-            store: store.clone(),
+            store: readers,
             chain_id: manifest.chain_id,
             market: format!("{:#x}", manifest.market),
             status: status.clone(),
@@ -188,6 +202,7 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
                     Duration::from_secs(5),
                 )
             }),
+            per_block: Default::default(),
         });
         tracing::info!(%addr, "HTTP API listening");
         eprintln!("indexer API on http://{addr}");

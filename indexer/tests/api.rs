@@ -40,6 +40,7 @@ async fn serve(
         explorer: Some("https://swanscan.io".into()),
         keeper_url,
         specs,
+        per_block: Default::default(),
     });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")

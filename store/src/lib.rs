@@ -65,6 +65,18 @@ pub enum StoreError {
     Rule(Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// What a pool is for.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// The indexer's or keeper's own pool: migrations, writes and their reads.
+    Writer,
+    /// Readers only (the HTTP API).
+    Reader {
+        connections: u32,
+        wait: std::time::Duration,
+    },
+}
+
 /// Which database the store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -175,6 +187,25 @@ impl Store {
     /// Open (creating if needed) the database at `url`: a file path or `sqlite:` URL for
     /// SQLite, a `postgres://` URL for Postgres; then apply the migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url, Role::Writer).await?;
+        sqlx::migrate!("./migrations").run(&store.pool).await?;
+        Ok(store)
+    }
+
+    /// A pool for readers only (the HTTP API) on the database at `url`, which a writer has
+    /// opened with [`Store::open`] before: `connections` of them (SQLite in WAL mode serves many
+    /// readers beside its one writer; each SQLite connection is `query_only`), and a request
+    /// waits up to `wait` for one — a crowd queues instead of failing. Apart from the writer's
+    /// pool, so a crowd of readers never holds up the writer.
+    pub async fn open_reader(
+        url: &str,
+        connections: u32,
+        wait: std::time::Duration,
+    ) -> Result<Self, StoreError> {
+        Self::connect(url, Role::Reader { connections, wait }).await
+    }
+
+    async fn connect(url: &str, role: Role) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, full) = if url.starts_with("postgres://") || url.starts_with("postgresql://")
         {
@@ -194,24 +225,38 @@ impl Store {
             url: shown.clone(),
             source,
         })?;
+        let (connections, wait) = match role {
+            Role::Writer => (
+                if backend == Backend::Sqlite { 4 } else { 8 },
+                std::time::Duration::from_secs(5),
+            ),
+            Role::Reader { connections, wait } => (connections.max(1), wait),
+        };
+        let reader = matches!(role, Role::Reader { .. });
         let pool = AnyPoolOptions::new()
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(wait)
+            .max_connections(connections)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // before WAL: a new database takes its page size from its first write
-                        sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "PRAGMA page_size={SQLITE_PAGE_SIZE}"
-                        )))
-                        .execute(&mut *conn)
-                        .await?;
-                        sqlx::query("PRAGMA journal_mode=WAL")
+                        if reader {
+                            sqlx::query("PRAGMA query_only=1")
+                                .execute(&mut *conn)
+                                .await?;
+                        } else {
+                            // before WAL: a new database takes its page size from its first write
+                            sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "PRAGMA page_size={SQLITE_PAGE_SIZE}"
+                            )))
                             .execute(&mut *conn)
                             .await?;
-                        sqlx::query("PRAGMA synchronous=NORMAL")
-                            .execute(&mut *conn)
-                            .await?;
+                            sqlx::query("PRAGMA journal_mode=WAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA synchronous=NORMAL")
+                                .execute(&mut *conn)
+                                .await?;
+                        }
                         sqlx::query("PRAGMA busy_timeout=5000")
                             .execute(&mut *conn)
                             .await?;
@@ -222,7 +267,6 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect { url: shown, source })?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool, backend })
     }
 

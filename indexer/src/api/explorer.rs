@@ -70,7 +70,17 @@ fn amount(v: &str) -> U256 {
 pub(super) async fn series(
     State(s): State<Arc<ApiState>>,
     Checked(q): Checked<SeriesQuery>,
-) -> ApiResult<Series> {
+) -> Response {
+    let key = format!(
+        "series?buckets={:?}&bucket_secs={:?}",
+        q.buckets.map(|n| n.0),
+        q.bucket_secs.map(|n| n.0)
+    );
+    s.per_block.answer(&s, key, series_now(&s, q)).await
+}
+
+/// The series `q` asks for, now.
+async fn series_now(s: &ApiState, q: SeriesQuery) -> Result<Series, ApiError> {
     let buckets = q.buckets.map_or(40, |n| n.0);
     if buckets == 0 {
         return Err(ApiError::bad(
@@ -180,12 +190,12 @@ pub(super) async fn series(
             slashed: slashed.to_string(),
         })
         .collect();
-    Ok(Json(Series {
+    Ok(Series {
         bucket_secs: width,
         from: start,
         to: end + width,
         points,
-    }))
+    })
 }
 
 /// Every event of task `key` in chain order — created, assigned, each result, each payment,

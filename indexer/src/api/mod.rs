@@ -49,6 +49,60 @@ pub struct ApiState {
     pub keeper_url: Option<String>,
     /// Fetches task specs for `/api/tasks/{id}/spec` (None: this indexer does not fetch them).
     pub specs: Option<swan_spec::fetch::Fetcher>,
+    /// Whole-market answers (`/api/stats`, `/api/series`), computed once per indexed block.
+    pub per_block: Arc<PerBlock>,
+}
+
+/// Answers over the whole market, computed once per indexed block (number and hash) and served
+/// to every request until the next: a crowd asking for them costs one computation per block,
+/// not one per request. Concurrent requests for an answer not yet computed wait for the one
+/// computing it. At most [`PerBlock::KEYS`] answers are kept (the series' parameters vary).
+#[derive(Debug, Default)]
+pub struct PerBlock {
+    slots: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<Cached>>>>,
+}
+
+type Cached = Option<((u64, String), axum::body::Bytes)>;
+
+impl PerBlock {
+    /// Most answers kept at once.
+    pub const KEYS: usize = 64;
+
+    /// The answer `key` for the block the indexer is at: the stored one, or `compute`'s.
+    async fn answer<T, F>(&self, s: &ApiState, key: String, compute: F) -> Response
+    where
+        T: serde::Serialize,
+        F: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let at = match s.store.checkpoint(s.chain_id, &s.market).await {
+            Ok(cp) => cp.map_or((0, String::new()), |c| (c.block_number, c.block_hash)),
+            Err(e) => return ApiError::from(e).into_response(),
+        };
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            if slots.len() >= Self::KEYS && !slots.contains_key(&key) {
+                slots.clear();
+            }
+            slots.entry(key).or_default().clone()
+        };
+        let mut cached = slot.lock().await;
+        let body = match &*cached {
+            Some((block, body)) if *block == at => body.clone(),
+            _ => match compute.await {
+                Ok(v) => {
+                    let body = axum::body::Bytes::from(serde_json::to_vec(&v).unwrap_or_default());
+                    *cached = Some((at, body.clone()));
+                    body
+                }
+                Err(e) => return e.into_response(),
+            },
+        };
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }
 }
 
 /// An API error: a status and a JSON body naming what was wrong.

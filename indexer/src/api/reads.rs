@@ -109,26 +109,47 @@ where
 
 /// The rows of an event table whose `key_col` is `key`, in chain order, each with the
 /// transaction that emitted it (`tx_hash`, from the raw log) and its block's time (`block_time`,
-/// unix seconds), final by its own block.
+/// unix seconds), final by its own block. With `newest`, only that many of the latest.
 async fn events_of<T>(
     s: &ApiState,
     table: &str,
     key_col: &str,
     key: &str,
+    newest: Option<u32>,
 ) -> Result<Vec<T>, ApiError>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
 {
-    keyed(s, key, |chain, k| {
+    let (order, limit) = match newest {
+        Some(n) => (
+            "e.block_number DESC, e.log_index DESC".to_owned(),
+            format!(" LIMIT {n}"),
+        ),
+        None => ("e.block_number, e.log_index".to_owned(), String::new()),
+    };
+    let mut rows = keyed(s, key, |chain, k| {
         format!(
             "SELECT e.*, l.tx_hash, b.timestamp AS block_time FROM {table} e \
              LEFT JOIN raw_logs l ON l.chain_id = e.chain_id AND l.block_number = e.block_number \
              AND l.log_index = e.log_index \
              LEFT JOIN blocks b ON b.chain_id = e.chain_id AND b.number = e.block_number \
-             WHERE e.chain_id = {chain} AND e.{key_col} = {k} ORDER BY e.block_number, e.log_index"
+             WHERE e.chain_id = {chain} AND e.{key_col} = {k} ORDER BY {order}{limit}"
         )
     })
-    .await
+    .await?;
+    if newest.is_some() {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// How many rows of `table` have `key_col` = `key`.
+async fn count_of(s: &ApiState, table: &str, key_col: &str, key: &str) -> Result<i64, ApiError> {
+    let mut sql = Sql::default();
+    let chain = sql.arg(s.chain_id as i64);
+    let k = sql.arg(key.to_owned());
+    sql.text = format!("SELECT COUNT(*) FROM {table} WHERE chain_id = {chain} AND {key_col} = {k}");
+    Ok(sql.count(&s.store).await?)
 }
 
 /// Liveness: the database answers.
@@ -206,10 +227,11 @@ pub(super) async fn task(
         replica_count: t.replicas,
         finalized: t.finalized,
         replicas: rows::<Replica>(&s, "replicas", "task_id", &key, "idx").await?,
-        assignments: events_of::<Logged<Assignment>>(&s, "assignments", "task_id", &key).await?,
-        results: events_of::<Logged<ResultRow>>(&s, "results", "task_id", &key).await?,
-        payments: events_of::<Logged<Payment>>(&s, "payments", "task_id", &key).await?,
-        slashes: events_of::<Logged<Slash>>(&s, "slashes", "task_id", &key).await?,
+        assignments: events_of::<Logged<Assignment>>(&s, "assignments", "task_id", &key, None)
+            .await?,
+        results: events_of::<Logged<ResultRow>>(&s, "results", "task_id", &key, None).await?,
+        payments: events_of::<Logged<Payment>>(&s, "payments", "task_id", &key, None).await?,
+        slashes: events_of::<Logged<Slash>>(&s, "slashes", "task_id", &key, None).await?,
         timeline: Vec::new(),
     };
     d.timeline = explorer::timeline(&s, &key, &d).await?;
@@ -302,7 +324,11 @@ pub(super) async fn providers(
     }))
 }
 
-/// One provider with its replicas, collateral history, slashes and payments.
+/// The most replicas, collateral events, slashes and payments a provider's detail shows (the
+/// newest).
+const PROVIDER_NEWEST: u32 = 100;
+
+/// One provider with its newest replicas, collateral events, slashes and payments.
 #[utoipa::path(get, path = "/api/providers/{address}", tag = "providers",
     params(("address" = String, Path, description = "The provider's 0x address")),
     responses((status = 200, body = ProviderDetail), (status = 400, body = super::rows::ErrorBody),
@@ -318,14 +344,32 @@ pub(super) async fn provider(
         )
     })?;
     let p: Provider = one(&s, "providers", "address", &key, "provider").await?;
-    let order = "assigned_block DESC, task_id, idx";
+    // a busy provider has a replica and a payment per task it ran: the detail shows the newest
+    // (its work per request stays bounded) and how many there are; /api/tasks?provider= pages
+    let n = PROVIDER_NEWEST;
+    let replicas = keyed(&s, &key, |chain, k| {
+        format!(
+            "SELECT * FROM replicas WHERE chain_id = {chain} AND provider = {k} \
+             ORDER BY assigned_block DESC, task_id, idx LIMIT {n}"
+        )
+    })
+    .await?;
     Ok(Json(ProviderDetail {
         provider: p,
-        replicas: rows::<Replica>(&s, "replicas", "provider", &key, order).await?,
-        collateral: events_of::<Logged<CollateralEvent>>(&s, "collateral_events", "provider", &key)
-            .await?,
-        slashes: events_of::<Logged<Slash>>(&s, "slashes", "provider", &key).await?,
-        payments: events_of::<Logged<Payment>>(&s, "payments", "account", &key).await?,
+        replicas,
+        replicas_total: count_of(&s, "replicas", "provider", &key).await?,
+        collateral: events_of::<Logged<CollateralEvent>>(
+            &s,
+            "collateral_events",
+            "provider",
+            &key,
+            Some(n),
+        )
+        .await?,
+        slashes: events_of::<Logged<Slash>>(&s, "slashes", "provider", &key, Some(n)).await?,
+        slashes_total: count_of(&s, "slashes", "provider", &key).await?,
+        payments: events_of::<Logged<Payment>>(&s, "payments", "account", &key, Some(n)).await?,
+        payments_total: count_of(&s, "payments", "account", &key).await?,
     }))
 }
 
@@ -363,7 +407,12 @@ pub(super) async fn events(
 
 /// Market totals: tasks and providers by status, utilization, volume, fees, slashes.
 #[utoipa::path(get, path = "/api/stats", tag = "market", responses((status = 200, body = Stats)))]
-pub(super) async fn stats(State(s): State<Arc<ApiState>>) -> ApiResult<Stats> {
+pub(super) async fn stats(State(s): State<Arc<ApiState>>) -> Response {
+    s.per_block.answer(&s, "stats".into(), stats_now(&s)).await
+}
+
+/// The market's figures now.
+async fn stats_now(s: &ApiState) -> Result<Stats, ApiError> {
     let chain = s.chain_id as i64;
     let one = |text: &str| Sql {
         text: text.to_owned(),
@@ -411,7 +460,7 @@ pub(super) async fn stats(State(s): State<Arc<ApiState>>) -> ApiResult<Stats> {
     let events = one("SELECT COUNT(*) FROM raw_logs WHERE chain_id = $1")
         .count(&s.store)
         .await?;
-    Ok(Json(Stats {
+    Ok(Stats {
         chain_id: s.chain_id,
         open_tasks: tasks.get("open").copied().unwrap_or(0),
         tasks,
@@ -429,6 +478,6 @@ pub(super) async fn stats(State(s): State<Arc<ApiState>>) -> ApiResult<Stats> {
         escrowed: total("escrowed")?,
         events,
         checkpoint: s.status.checkpoint.get(),
-        finalized: finalized(&s).await?,
-    }))
+        finalized: finalized(s).await?,
+    })
 }

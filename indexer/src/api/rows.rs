@@ -42,10 +42,20 @@ pub(crate) struct TaskDetail {
 pub(crate) struct ProviderDetail {
     #[serde(flatten)]
     pub(crate) provider: Provider,
+    /// Its newest 100 replicas (`/api/tasks?provider=` pages through all of its tasks).
     pub(crate) replicas: Vec<Replica>,
+    /// How many replicas it has run or runs.
+    pub(crate) replicas_total: i64,
+    /// Its newest 100 collateral events, in chain order.
     pub(crate) collateral: Vec<Logged<CollateralEvent>>,
+    /// Its newest 100 slashes, in chain order.
     pub(crate) slashes: Vec<Logged<Slash>>,
+    /// How many times it was slashed.
+    pub(crate) slashes_total: i64,
+    /// The newest 100 payments to it, in chain order.
     pub(crate) payments: Vec<Logged<Payment>>,
+    /// How many payments it received.
+    pub(crate) payments_total: i64,
 }
 
 /// A page of tasks.
