@@ -76,21 +76,51 @@ const IMPOSSIBLE: &str = include_str!("../examples/specs/impossible.yaml");
 const SILENT: &str = include_str!("../examples/specs/silent.yaml");
 const DIGITS: &str = include_str!("../examples/specs/digits.yaml");
 
-/// One task of the scenario.
-struct Demo {
-    name: &'static str,
-    id: U256,
-    expect: &'static str,
-    state: String,
-    last: Value,
+/// The spec text of a demo task by its name.
+pub(crate) fn spec(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "sum" => SUM,
+        "audit" => AUDIT,
+        "quorum" => QUORUM,
+        "service" => SERVICE,
+        "impossible" => IMPOSSIBLE,
+        "silent" => SILENT,
+        "digits" => DIGITS,
+        _ => return None,
+    })
 }
 
-async fn get(url: &str) -> Option<Value> {
+/// One task of the scenario.
+pub(crate) struct DemoTask {
+    pub(crate) name: &'static str,
+    pub(crate) id: U256,
+    expect: &'static str,
+    /// Its state line, as last shown.
+    pub(crate) state: String,
+    /// The indexer's record of it, as last read.
+    pub(crate) last: Value,
+}
+
+impl DemoTask {
+    /// Task `id` of kind `name`, expected to end `expect`.
+    pub(crate) fn new(name: &'static str, id: U256, expect: &'static str) -> Self {
+        Self {
+            name,
+            id,
+            expect,
+            state: String::new(),
+            last: Value::Null,
+        }
+    }
+}
+
+/// A JSON answer from the indexer's API (None when it is down or answers otherwise).
+pub(crate) async fn get(url: &str) -> Option<Value> {
     reqwest::get(url).await.ok()?.json().await.ok()
 }
 
 /// `state` line of a task from the indexer: status and each replica's provider and status.
-fn describe(t: &Value, names: &BTreeMap<String, String>) -> String {
+pub(crate) fn describe(t: &Value, names: &BTreeMap<String, String>) -> String {
     let reps: Vec<String> = t["replicas"]
         .as_array()
         .into_iter()
@@ -112,14 +142,16 @@ fn describe(t: &Value, names: &BTreeMap<String, String>) -> String {
     }
 }
 
-fn is_final(t: &Value) -> bool {
+pub(crate) fn is_final(t: &Value) -> bool {
     matches!(
         t["status"].as_str(),
         Some("completed" | "failed" | "cancelled")
     ) && t["finalized"].as_bool() == Some(true)
 }
 
-async fn run_cli(dn: &Running, name: &str, args: &[String]) -> Result<(), DemoError> {
+/// `swan <args>` as the submitter, its output in `<dir>/logs/<name>.log`; its failure as an
+/// error carrying that log.
+pub(crate) async fn run_cli(dn: &Running, name: &str, args: &[String]) -> Result<(), DemoError> {
     let key = format!(
         "0x{}",
         alloy::primitives::hex::encode(dn.submitter.to_bytes())
@@ -243,13 +275,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             t0.elapsed().as_secs_f64(),
             c.id
         );
-        tasks.push(Demo {
-            name,
-            id: c.id,
-            expect,
-            state: String::new(),
-            last: Value::Null,
-        });
+        tasks.push(DemoTask::new(name, c.id, expect));
     }
 
     let mut extended = None::<Instant>;
@@ -270,7 +296,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         let by = |n: &str| tasks.iter().find(|t| t.name == n).expect("a demo task");
         let service = by("service");
         let running =
-            |t: &Demo| t.last["status"] == "assigned" && t.last["service_started"].is_i64();
+            |t: &DemoTask| t.last["status"] == "assigned" && t.last["service_started"].is_i64();
         if running(service) && extended.is_none() {
             let id = format!("{:#x}", service.id);
             let m = dn.manifest_path.display().to_string();
@@ -408,7 +434,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
 }
 
 /// Every provider's stake landed (the snapshot must not count the initial deposit).
-async fn wait_stakes(dn: &Running) -> Result<(), DemoError> {
+pub(crate) async fn wait_stakes(dn: &Running) -> Result<(), DemoError> {
     let r = swan_contracts::SwanRegistry::new(dn.manifest.registry, &dn.p);
     let t = Instant::now();
     for a in &dn.agents {
@@ -442,7 +468,7 @@ fn swan(v: I256) -> String {
     format!("{}{whole}.{}", if neg { "-" } else { "" }, &frac[..6])
 }
 
-fn total(tasks: &[Demo], k: &str) -> I256 {
+fn total(tasks: &[DemoTask], k: &str) -> I256 {
     tasks
         .iter()
         .map(|t| {
@@ -456,7 +482,7 @@ fn total(tasks: &[Demo], k: &str) -> I256 {
 
 #[allow(clippy::print_stdout, clippy::too_many_arguments)]
 fn summary(
-    tasks: &[Demo],
+    tasks: &[DemoTask],
     ml: &[(&str, Vec<(bool, String)>)],
     before: &ledger::Snapshot,
     after: &ledger::Snapshot,

@@ -160,6 +160,57 @@ pub(crate) struct Agent {
     pub(crate) child: Option<Child>,
 }
 
+/// A component process of the devnet (the indexer, a keeper) and how to start it again.
+#[derive(Debug)]
+pub(crate) struct Process {
+    name: String,
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+    pub(crate) child: Option<Child>,
+}
+
+impl Process {
+    fn new(name: &str, args: Vec<String>, env: Vec<(&'static str, String)>) -> Self {
+        Self {
+            name: name.to_owned(),
+            args,
+            env,
+            child: None,
+        }
+    }
+
+    /// Start it (again), its output appended to `<dir>/logs/<name>.log`.
+    pub(crate) fn start(&mut self, dir: &Path) -> Result<(), DevnetError> {
+        let env: Vec<(&str, String)> = self.env.iter().map(|(k, v)| (*k, v.clone())).collect();
+        self.child = Some(spawn_self(dir, &self.name, &self.args, &env)?);
+        Ok(())
+    }
+
+    /// SIGKILL it (nothing is flushed or released).
+    pub(crate) async fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill().await;
+        }
+    }
+
+    /// Whether it runs; an exit of its own is returned (and forgotten).
+    pub(crate) fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        let status = self.child.as_mut()?.try_wait().ok().flatten()?;
+        self.child = None;
+        Some(status)
+    }
+}
+
+/// What `swan chaos` changes in a devnet.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Extras {
+    /// The RPC URL the indexer, the keepers and the agents use (a faulty proxy in front of
+    /// anvil); anvil's own endpoint when None.
+    pub(crate) component_rpc: Option<String>,
+    /// More keepers granted at deployment (accounts after the workers), started by the caller.
+    pub(crate) extra_keepers: usize,
+}
+
 /// A running devnet; dropping it stops every process.
 #[derive(Debug)]
 pub(crate) struct Running {
@@ -173,8 +224,10 @@ pub(crate) struct Running {
     pub(crate) keeper: PrivateKeySigner,
     pub(crate) submitter: PrivateKeySigner,
     pub(crate) agents: Vec<Agent>,
-    /// The indexer and keeper processes (killed when this is dropped).
-    _processes: Vec<Child>,
+    /// The indexer (killed when this is dropped).
+    pub(crate) indexer: Process,
+    /// The keepers: the devnet's own (account 0, running), then the extra ones (not started).
+    pub(crate) keepers: Vec<(PrivateKeySigner, Process)>,
     /// Signs as any dev account.
     pub(crate) p: DynProvider,
 }
@@ -239,6 +292,11 @@ pub(crate) const UNBONDING_SECS: u32 = 10;
 
 /// Start the devnet and wait until the indexer serves it and every provider is registered.
 pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
+    up_with(args, &Extras::default()).await
+}
+
+/// [`up`], changed by `extras`.
+pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Running, DevnetError> {
     let dir = args.dir.clone();
     std::fs::create_dir_all(&dir)
         .map_err(|e| setup("creating the devnet directory")(e.to_string()))?;
@@ -269,14 +327,22 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         .connect_http(anvil.endpoint_url())
         .erased();
     let keeper = keys[0].clone();
+    let n = usize::from(args.providers);
+    let extra: Vec<PrivateKeySigner> = keys[2 + 2 * n..][..extras.extra_keepers].to_vec();
     let mut cfg = DeployConfig::devnet(keeper.address(), anvil.endpoint());
+    cfg.keepers = std::iter::once(keeper.address())
+        .chain(extra.iter().map(PrivateKeySigner::address))
+        .collect();
     // a short unbonding delay, so a withdrawal can be tried within a session
     cfg.params.unbondingDelay = UNBONDING_SECS;
     let manifest = deploy(&p, &cfg).await?;
     let manifest_path = dir.join("manifest.json");
-    manifest.save(&manifest_path)?;
+    let mut components = manifest.clone();
+    if let Some(url) = &extras.component_rpc {
+        components.rpc_urls = vec![url.clone()];
+    }
+    components.save(&manifest_path)?;
     let submitter = keys[1].clone();
-    let n = usize::from(args.providers);
     let token = DevToken::new(manifest.token, &p);
     let mut funded: Vec<Address> = vec![submitter.address()];
     funded.extend(keys[2..2 + n].iter().map(PrivateKeySigner::address));
@@ -299,10 +365,9 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
     let keeper_url = format!("http://127.0.0.1:{keeper_port}");
     let m = manifest_path.display().to_string();
     let dbs = db.display().to_string();
-    let mut children = vec![spawn_self(
-        &dir,
+    let mut indexer = Process::new(
         "indexer",
-        &[
+        [
             "indexer",
             "run",
             "--manifest",
@@ -320,31 +385,48 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
             "--fetch-specs",
             "--allow-files",
         ]
-        .map(String::from),
-        &[],
-    )?];
-    wait_http(&format!("{indexer_url}/ready"), Duration::from_secs(60)).await?;
-    children.push(spawn_self(
-        &dir,
-        "keeper",
-        &[
-            "keeper",
-            "run",
-            "--manifest",
-            &m,
-            "--db",
-            &dbs,
-            "--listen",
-            &format!("127.0.0.1:{keeper_port}"),
-            "--tick-ms",
-            "250",
-        ]
-        .into_iter()
         .map(String::from)
-        .chain(JUDGE_FLAGS.map(String::from))
-        .collect::<Vec<_>>(),
-        &[("SWAN_KEEPER_KEY", key_hex(&keeper))],
-    )?);
+        .to_vec(),
+        Vec::new(),
+    );
+    indexer.start(&dir)?;
+    wait_http(&format!("{indexer_url}/ready"), Duration::from_secs(60)).await?;
+    let keeper_process = |name: &str, listen: Option<String>, key: &PrivateKeySigner| {
+        let api = match listen {
+            Some(l) => vec!["--listen".to_owned(), l],
+            None => vec!["--no-api".to_owned()],
+        };
+        Process::new(
+            name,
+            [
+                "keeper",
+                "run",
+                "--manifest",
+                &m,
+                "--db",
+                &dbs,
+                "--tick-ms",
+                "250",
+            ]
+            .into_iter()
+            .map(String::from)
+            .chain(api)
+            .chain(JUDGE_FLAGS.map(String::from))
+            .collect(),
+            vec![("SWAN_KEEPER_KEY", key_hex(key))],
+        )
+    };
+    let mut keepers = vec![(
+        keeper.clone(),
+        keeper_process("keeper", Some(format!("127.0.0.1:{keeper_port}")), &keeper),
+    )];
+    for (i, k) in extra.iter().enumerate() {
+        keepers.push((
+            k.clone(),
+            keeper_process(&format!("keeper-{}", i + 2), None, k),
+        ));
+    }
+    keepers[0].1.start(&dir)?;
     // up means ticking: the explorer relays the keeper's views from the first page on
     wait_http(&format!("{keeper_url}/health"), Duration::from_secs(60)).await?;
     let mut agents = Vec::new();
@@ -372,7 +454,8 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
         keeper,
         submitter,
         agents,
-        _processes: children,
+        indexer,
+        keepers,
         p,
     };
     for i in 0..n {

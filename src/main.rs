@@ -5,6 +5,7 @@
 //!
 //! Errors are reported as one line (`error: …`) that says what was wrong and what to do.
 
+mod chaos;
 mod config;
 mod demo;
 mod deploy_cmd;
@@ -41,6 +42,11 @@ enum Command {
     ///
     /// Example: `swan demo --json summary.json`
     Demo(demo::DemoArgs),
+    /// The devnet under faults (scripts/chaos): processes killed, reorgs, failing RPC, two
+    /// keepers; then every task must end and the books, the keepers and the database must agree
+    /// with the chain.
+    #[command(hide = true)]
+    Chaos(chaos::ChaosArgs),
     /// Deploy the contracts to a chain and write the deployment manifest.
     ///
     /// The deployer key is read from the environment variable SWAN_PRIVATE_KEY, never from a flag.
@@ -108,6 +114,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Devnet(args) => devnet::run(args).await.map_err(|e| e.to_string()),
             Command::Demo(args) => demo::run(args).await.map_err(|e| e.to_string()),
+            Command::Chaos(args) => chaos::run(args).await.map_err(|e| e.to_string()),
             Command::Deploy(args) => deploy_cmd::run(args).await.map_err(|e| e.to_string()),
             Command::Indexer(IndexerCommand::Run(args)) => swan_indexer::run::run(args)
                 .await

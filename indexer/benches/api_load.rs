@@ -34,17 +34,23 @@ struct Measured {
     per_sec: f64,
 }
 
-/// `clients` clients at once, each asking for `route` `per` times in a row.
-async fn crowd(api: &str, route: &str, clients: usize, per: usize) -> Res<Measured> {
+/// `clients` clients at once, client `i` asking for `urls[i % urls.len()]` `per` times in a row;
+/// reported under `route`.
+async fn crowd(
+    api: &str,
+    route: &str,
+    urls: &[String],
+    clients: usize,
+    per: usize,
+) -> Res<Measured> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .timeout(Duration::from_secs(120))
         .build()?;
-    let url = format!("{api}{route}");
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..clients {
-        let (http, url) = (http.clone(), url.clone());
+    for i in 0..clients {
+        let (http, url) = (http.clone(), format!("{api}{}", urls[i % urls.len()]));
         set.spawn(async move {
             let mut out = Vec::with_capacity(per);
             for _ in 0..per {
@@ -85,11 +91,15 @@ async fn crowd(api: &str, route: &str, clients: usize, per: usize) -> Res<Measur
     })
 }
 
-/// The listed routes, with a real task id and provider address from the API itself.
-async fn routes(api: &str) -> Res<Vec<String>> {
+/// The listed routes that read the database, each with the URL every client asks for: the
+/// same for all (a crowd on one page), or one per client (`{each}`: 200 different tasks, 200
+/// different pages) — real ids and addresses from the API itself. (`/api/prices` and
+/// `/api/tasks/{id}/verdicts` relay a keeper's answers and `/api/tasks/{id}/spec` fetches a
+/// document by its URI: none of them reads the database.)
+async fn routes(api: &str, clients: usize) -> Res<Vec<(String, Vec<String>)>> {
     let http = reqwest::Client::new();
     let tasks: serde_json::Value = http
-        .get(format!("{api}/api/tasks?limit=1"))
+        .get(format!("{api}/api/tasks?limit=500"))
         .send()
         .await?
         .json()
@@ -100,28 +110,43 @@ async fn routes(api: &str) -> Res<Vec<String>> {
         .await?
         .json()
         .await?;
-    let task = tasks["items"][0]["task_id"]
-        .as_str()
-        .ok_or("no task served")?
-        .to_owned();
+    let ids: Vec<String> = tasks["items"]
+        .as_array()
+        .ok_or("no tasks served")?
+        .iter()
+        .filter_map(|t| t["task_id"].as_str().map(str::to_owned))
+        .take(clients)
+        .collect();
+    let task = ids.first().ok_or("no task served")?.clone();
+    let total = tasks["total"].as_u64().unwrap_or(0);
     let provider = providers["items"][0]["address"]
         .as_str()
         .ok_or("no provider served")?
         .to_owned();
+    let one = |r: &str| (r.to_owned(), vec![r.to_owned()]);
     Ok(vec![
-        "/api/tasks?limit=500".into(),
-        "/api/tasks?status=completed&limit=500".into(),
-        format!("/api/tasks/{task}"),
-        format!("/api/tasks/{task}/verdicts"),
-        "/api/providers?limit=500".into(),
-        format!("/api/providers/{provider}"),
-        "/api/events?limit=500".into(),
-        "/api/stats".into(),
-        "/api/info".into(),
-        "/api/series".into(),
-        "/health".into(),
-        "/ready".into(),
-        "/metrics".into(),
+        one("/api/tasks?limit=500"),
+        one("/api/tasks?status=completed&limit=500"),
+        (
+            "/api/tasks?limit=500&offset={each}".into(),
+            (0..clients as u64)
+                .map(|i| format!("/api/tasks?limit=500&offset={}", (i * 500) % total.max(1)))
+                .collect(),
+        ),
+        one(&format!("/api/tasks/{task}")),
+        (
+            "/api/tasks/{each}".into(),
+            ids.iter().map(|id| format!("/api/tasks/{id}")).collect(),
+        ),
+        one("/api/providers?limit=500"),
+        one(&format!("/api/providers/{provider}")),
+        one("/api/events?limit=500"),
+        one("/api/stats"),
+        one("/api/info"),
+        one("/api/series"),
+        one("/health"),
+        one("/ready"),
+        one("/metrics"),
     ])
 }
 
@@ -205,13 +230,13 @@ async fn main() -> Res<()> {
     std::thread::spawn(move || for _ in lines {}); // keep draining its log
     println!("## API load benchmark\n");
     println!(
-        "the release `swan-indexer` serving from a SQLite file while it follows the chain (default pool: 8 API connections, 30 s wait); {clients} clients at once, {per} requests each, per route"
+        "`swan-indexer` serving from a SQLite file while it follows the chain (default pool: 8 API connections, 30 s wait); {clients} clients at once, {per} requests each, per route"
     );
     served(&api, small).await?;
     let mut ok = true;
     let mut rows = Vec::new();
-    for r in routes(&api).await? {
-        rows.push(crowd(&api, &r, clients, per).await?);
+    for (route, urls) in routes(&api, clients).await? {
+        rows.push(crowd(&api, &route, &urls, clients, per).await?);
     }
     ok &= table(&format!("devnet-sized market: {small} tasks"), &rows);
     if tasks > small {
@@ -225,8 +250,8 @@ async fn main() -> Res<()> {
             t.elapsed().as_secs_f64()
         );
         let mut rows = Vec::new();
-        for r in routes(&api).await? {
-            rows.push(crowd(&api, &r, clients, per).await?);
+        for (route, urls) in routes(&api, clients).await? {
+            rows.push(crowd(&api, &route, &urls, clients, per).await?);
         }
         ok &= table(&format!("{total} tasks"), &rows);
     }

@@ -65,6 +65,22 @@ pub enum StoreError {
     Rule(Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// The tables the indexer derives from the chain: a database that followed the chain through
+/// kills and reorgs must hold the same rows in them as a clean run over the same blocks.
+pub const CONTENT_TABLES: [&str; 11] = [
+    "raw_logs",
+    "providers",
+    "tasks",
+    "replicas",
+    "market",
+    "collateral_events",
+    "assignments",
+    "results",
+    "payments",
+    "slashes",
+    "param_changes",
+];
+
 /// What a pool is for.
 #[derive(Debug, Clone, Copy)]
 enum Role {
@@ -268,6 +284,41 @@ impl Store {
             .await
             .map_err(|source| StoreError::Connect { url: shown, source })?;
         Ok(Self { pool, backend })
+    }
+
+    /// Every row of `table` as one line of `column=value` pairs, sorted: what two databases
+    /// that must hold the same content are compared by (a clean run against one that was killed,
+    /// reorganized or raced). A column of a type it cannot read is an error naming it.
+    pub async fn dump(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        use sqlx::Column;
+        // the table name is the caller's constant
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut line = Vec::new();
+            for (i, c) in r.columns().iter().enumerate() {
+                let v = if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
+                    format!("{v:?}")
+                } else if let Ok(v) = r.try_get::<Option<String>, _>(i) {
+                    format!("{v:?}")
+                } else if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
+                    format!("{v:?}")
+                } else if let Ok(v) = r.try_get::<Option<Vec<u8>>, _>(i) {
+                    format!("{:?}", v.map(alloy::hex::encode))
+                } else {
+                    return Err(StoreError::Corrupt(format!(
+                        "{table}.{}: a column of a type dump cannot read",
+                        c.name()
+                    )));
+                };
+                line.push(format!("{}={v}", c.name()));
+            }
+            out.push(line.join(" "));
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// The connection pool (readers share it with the writer).

@@ -223,16 +223,20 @@ pub(super) async fn timeline(
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
     let list: Vec<String> = blocks.iter().map(|b| sql.arg(*b)).collect();
-    sql.text = format!(
-        "SELECT l.block_number, l.log_index, l.tx_hash, l.event, l.topics, b.timestamp \
-         FROM raw_logs l LEFT JOIN blocks b ON b.chain_id = l.chain_id AND b.number = l.block_number \
-         WHERE l.chain_id = {chain} AND l.block_number IN ({}) ORDER BY l.block_number, l.log_index",
-        list.join(", ")
-    );
-    // the task id as the word its events carry as their first indexed topic
+    // the task id as the word its events carry as their first indexed topic (the second word
+    // of the stored topics): matched in the query, so a block of many tasks' logs is not read
     let Ok(word) = key.parse::<B256>() else {
         return Ok(Vec::new());
     };
+    let topic = sql.arg(hex0x(word.as_slice()));
+    sql.text = format!(
+        "SELECT l.block_number, l.log_index, l.tx_hash, l.event, l.topics, b.timestamp \
+         FROM raw_logs l LEFT JOIN blocks b ON b.chain_id = l.chain_id AND b.number = l.block_number \
+         WHERE l.chain_id = {chain} AND l.block_number IN ({}) AND {} = {topic} \
+         ORDER BY l.block_number, l.log_index",
+        list.join(", "),
+        first_topic_hex(s)
+    );
     let f = finalized(s).await?;
     let mut out = Vec::new();
     for r in sql.fetch(&s.store).await? {
@@ -252,6 +256,17 @@ pub(super) async fn timeline(
         });
     }
     Ok(out)
+}
+
+/// SQL for the first indexed topic of `raw_logs l` as 0x-hex text (the stored topics' second
+/// 32-byte word), in this database's dialect.
+fn first_topic_hex(s: &ApiState) -> &'static str {
+    match s.store.backend() {
+        crate::store::Backend::Sqlite => "'0x' || lower(hex(substr(l.topics, 33, 32)))",
+        crate::store::Backend::Postgres => {
+            "'0x' || encode(substring(l.topics from 33 for 32), 'hex')"
+        }
+    }
 }
 
 /// The suggested price per resource class, as the keeper publishes it (`{keeper}/prices`):

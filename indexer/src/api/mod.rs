@@ -53,9 +53,9 @@ pub struct ApiState {
     pub per_block: Arc<PerBlock>,
 }
 
-/// Answers over the whole market, computed once per indexed block (number and hash) and served
-/// to every request until the next: a crowd asking for them costs one computation per block,
-/// not one per request. Concurrent requests for an answer not yet computed wait for the one
+/// Answers over the whole market, and the totals of pages over large tables, computed once per
+/// indexed block (number and hash) and served to every request until the next: a crowd asking
+/// for them costs one computation per block, not one per request. Concurrent requests for an answer not yet computed wait for the one
 /// computing it. At most [`PerBlock::KEYS`] answers are kept (the series' parameters vary).
 #[derive(Debug, Default)]
 pub struct PerBlock {
@@ -68,16 +68,23 @@ impl PerBlock {
     /// Most answers kept at once.
     pub const KEYS: usize = 64;
 
-    /// The answer `key` for the block the indexer is at: the stored one, or `compute`'s.
-    async fn answer<T, F>(&self, s: &ApiState, key: String, compute: F) -> Response
+    /// The answer `key` for the block the indexer is at, as JSON: the stored one, or
+    /// `compute`'s (stored).
+    async fn json<T, F>(
+        &self,
+        s: &ApiState,
+        key: String,
+        compute: F,
+    ) -> Result<axum::body::Bytes, ApiError>
     where
         T: serde::Serialize,
         F: std::future::Future<Output = Result<T, ApiError>>,
     {
-        let at = match s.store.checkpoint(s.chain_id, &s.market).await {
-            Ok(cp) => cp.map_or((0, String::new()), |c| (c.block_number, c.block_hash)),
-            Err(e) => return ApiError::from(e).into_response(),
-        };
+        let at = s
+            .store
+            .checkpoint(s.chain_id, &s.market)
+            .await?
+            .map_or((0, String::new()), |c| (c.block_number, c.block_hash));
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
             if slots.len() >= Self::KEYS && !slots.contains_key(&key) {
@@ -86,16 +93,35 @@ impl PerBlock {
             slots.entry(key).or_default().clone()
         };
         let mut cached = slot.lock().await;
-        let body = match &*cached {
-            Some((block, body)) if *block == at => body.clone(),
-            _ => match compute.await {
-                Ok(v) => {
-                    let body = axum::body::Bytes::from(serde_json::to_vec(&v).unwrap_or_default());
-                    *cached = Some((at, body.clone()));
-                    body
-                }
-                Err(e) => return e.into_response(),
-            },
+        if let Some((block, body)) = &*cached
+            && *block == at
+        {
+            return Ok(body.clone());
+        }
+        let body = axum::body::Bytes::from(serde_json::to_vec(&compute.await?).unwrap_or_default());
+        *cached = Some((at, body.clone()));
+        Ok(body)
+    }
+
+    /// A count (`SELECT COUNT(*) …`) for the block the indexer is at: a page's total over a
+    /// large table costs one scan per block, not one per request.
+    async fn count(&self, s: &ApiState, sql: &Sql) -> Result<i64, ApiError> {
+        let key = format!("count:{}:{:?}", sql.text, sql.args);
+        let body = self
+            .json(s, key, async { Ok(sql.count(&s.store).await?) })
+            .await?;
+        Ok(serde_json::from_slice(&body).unwrap_or_default())
+    }
+
+    /// [`PerBlock::json`] as the response.
+    async fn answer<T, F>(&self, s: &ApiState, key: String, compute: F) -> Response
+    where
+        T: serde::Serialize,
+        F: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let body = match self.json(s, key, compute).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
         };
         (
             [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -274,7 +300,14 @@ impl Sql {
     }
 }
 
+/// The last block marked final: as the indexer's live status holds it (set just after the
+/// database is; never ahead of it), read from the database only before the first mark. A
+/// request reading several tables asks this for each: one database query fewer each time.
 async fn finalized(s: &ApiState) -> Result<i64, ApiError> {
+    let live = s.status.finalized.get();
+    if live > 0 {
+        return Ok(live);
+    }
     Ok(s.store.finalized(s.chain_id, &s.market).await? as i64)
 }
 

@@ -41,7 +41,7 @@ where
         text: format!("SELECT COUNT(*){filter}"),
         args: sql.args.clone(),
     };
-    let total = count.count(&s.store).await?;
+    let total = s.per_block.count(s, &count).await?;
     sql.text = format!(
         "SELECT {select}{filter} ORDER BY {order} LIMIT {} OFFSET {}",
         sql.arg(limit as i64),
@@ -143,13 +143,13 @@ where
     Ok(rows)
 }
 
-/// How many rows of `table` have `key_col` = `key`.
+/// How many rows of `table` have `key_col` = `key` (counted once per indexed block).
 async fn count_of(s: &ApiState, table: &str, key_col: &str, key: &str) -> Result<i64, ApiError> {
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
     let k = sql.arg(key.to_owned());
     sql.text = format!("SELECT COUNT(*) FROM {table} WHERE chain_id = {chain} AND {key_col} = {k}");
-    Ok(sql.count(&s.store).await?)
+    s.per_block.count(s, &sql).await
 }
 
 /// Liveness: the database answers.

@@ -7,7 +7,8 @@
 //! leaves either all of a range or none of it, and replaying a range writes nothing twice.
 
 pub use swan_store::{
-    Backend, BlockRow, Checkpoint, LogRow, Store, StoreError, begin_write, topics_from_bytes,
+    Backend, BlockRow, CONTENT_TABLES, Checkpoint, LogRow, Store, StoreError, begin_write,
+    topics_from_bytes,
 };
 
 mod write;

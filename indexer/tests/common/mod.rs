@@ -134,57 +134,15 @@ pub(crate) async fn dev_chain(extra_keepers: &[Address], deposits: &[u64]) -> De
     }
 }
 
-/// Every row of `table` (without chain-independent bookkeeping), as text, in a stable order.
+/// Every row of `table` as text, sorted (see [`swan_store::Store::dump`]).
 #[allow(dead_code)]
 pub(crate) async fn dump(store: &Store, table: &str) -> Vec<String> {
-    use sqlx::{Column, Row};
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-    let mut out: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            r.columns()
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let v = if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
-                        format!("{v:?}")
-                    } else if let Ok(v) = r.try_get::<Option<String>, _>(i) {
-                        format!("{v:?}")
-                    } else if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
-                        format!("{v:?}")
-                    } else if let Ok(v) = r.try_get::<Option<Vec<u8>>, _>(i) {
-                        format!("{:?}", v.map(alloy::hex::encode))
-                    } else {
-                        panic!("{table}.{}: a column of a type dump cannot read", c.name())
-                    };
-                    format!("{}={v}", c.name())
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    out.sort();
-    out
+    store.dump(table).await.unwrap()
 }
 
 /// The tables whose content must equal a clean single run's.
 #[allow(dead_code)]
-pub(crate) const CONTENT_TABLES: [&str; 11] = [
-    "raw_logs",
-    "providers",
-    "tasks",
-    "replicas",
-    "market",
-    "collateral_events",
-    "assignments",
-    "results",
-    "payments",
-    "slashes",
-    "param_changes",
-];
+pub(crate) const CONTENT_TABLES: [&str; 11] = swan_indexer::store::CONTENT_TABLES;
 
 /// Assert two databases hold the same content, table by table.
 #[allow(dead_code)]

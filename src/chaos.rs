@@ -1,0 +1,891 @@
+//! `swan chaos` (run by `scripts/chaos`): the devnet under faults. A stream of tasks of every
+//! verification mode runs while the indexer, the keeper and the provider agents are SIGKILLed at
+//! random moments and restarted, a second keeper (its own key) comes and goes, the chain is
+//! reorganized (its last blocks replaced, their transactions back in the pool as a real reorg's
+//! would be), and a proxy in front of anvil fails a third of every component's RPC calls for a
+//! while. Then the faults stop and everything settles, and the run checks:
+//!
+//! - every task is final, or provably still within its deadlines;
+//! - no keeper transaction reverted, and none is left waiting for a nonce that is gone;
+//! - every account's change on chain equals the indexer's record of the tasks, to the wei;
+//! - the indexer's database equals a clean backfill of the same chain, table by table.
+//!
+//! It prints each fault as it injects it, and a summary of what it injected and checked. The
+//! fault schedule comes from `--seed` (printed), so a failing run's choices can be replayed
+//! (the processes' timing still varies).
+
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicU32, AtomicU64, Ordering::Relaxed},
+    },
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::{Bytes, I256, U256},
+    providers::{DynProvider, Provider},
+};
+use axum::{extract::State, http::StatusCode, response::IntoResponse};
+use clap::Args;
+use serde_json::Value;
+use swan_contracts::SwanMarket;
+
+use crate::{
+    demo::{self, DemoTask},
+    devnet::{self, DevnetArgs, Extras, Running},
+    ledger,
+    task_cmd::{Conn, create},
+};
+
+/// Arguments of `swan chaos`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ChaosArgs {
+    /// Where the devnet's files and logs go.
+    #[arg(long, default_value = ".chaos")]
+    dir: PathBuf,
+    /// Minutes of faults (new tasks keep coming meanwhile); then the faults stop and
+    /// everything settles.
+    #[arg(long, default_value_t = 2.0)]
+    minutes: f64,
+    /// Seed of the fault schedule (default: from the clock; printed either way).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Seconds every task has to end once the faults stop.
+    #[arg(long, default_value_t = 300)]
+    drain_secs: u64,
+}
+
+/// Why the chaos run failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ChaosError {
+    /// The devnet.
+    #[error(transparent)]
+    Devnet(#[from] devnet::DevnetError),
+    /// The demo's helpers.
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+    /// A step of the run.
+    #[error("{0}")]
+    Step(String),
+    /// A check failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+fn step(what: &str) -> impl Fn(String) -> ChaosError + '_ {
+    move |e| ChaosError::Step(format!("{what}: {e}"))
+}
+
+/// splitmix64: the fault schedule's choices.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        mix(self.0)
+    }
+
+    /// A whole number in `lo..=hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    fn millis(&mut self, lo: u64, hi: u64) -> Duration {
+        Duration::from_millis(self.range(lo, hi))
+    }
+}
+
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// An HTTP proxy in front of anvil that fails `fail_permille` of the JSON-RPC calls with a 503.
+struct Proxy {
+    upstream: String,
+    http: reqwest::Client,
+    fail_permille: AtomicU32,
+    seq: AtomicU64,
+    seed: u64,
+    failed: AtomicU64,
+    passed: AtomicU64,
+}
+
+async fn forward(State(p): State<Arc<Proxy>>, body: axum::body::Bytes) -> axum::response::Response {
+    let n = p.seq.fetch_add(1, Relaxed);
+    if mix(p.seed ^ n) % 1000 < u64::from(p.fail_permille.load(Relaxed)) {
+        p.failed.fetch_add(1, Relaxed);
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "chaos: this call failed on purpose",
+        )
+            .into_response();
+    }
+    let answer = p
+        .http
+        .post(&p.upstream)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await;
+    match answer {
+        Ok(r) => {
+            let status =
+                StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let body = r.bytes().await.unwrap_or_default();
+            p.passed.fetch_add(1, Relaxed);
+            (status, [("content-type", "application/json")], body).into_response()
+        }
+        Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+    }
+}
+
+/// Start the proxy on a free loopback port; its URL.
+async fn start_proxy(p: Arc<Proxy>) -> Result<String, ChaosError> {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| step("starting the RPC proxy")(e.to_string()))?;
+    let addr = l
+        .local_addr()
+        .map_err(|e| step("starting the RPC proxy")(e.to_string()))?;
+    let app = axum::Router::new()
+        .route("/", axum::routing::post(forward))
+        .with_state(p);
+    tokio::spawn(async move { axum::serve(l, app).await });
+    Ok(format!("http://{addr}"))
+}
+
+/// Replace the chain's last `depth` blocks with empty ones (`anvil_reorg`) and send their
+/// transactions again, as the orphaned transactions of a real reorg return to the pool. How many
+/// transactions went back.
+async fn reorg(p: &DynProvider, depth: u64) -> Result<usize, String> {
+    let head = p.get_block_number().await.map_err(|e| e.to_string())?;
+    let mut raws: Vec<Bytes> = Vec::new();
+    for n in head.saturating_sub(depth - 1)..=head {
+        let block = p
+            .get_block_by_number(n.into())
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or(format!("block {n} is gone"))?;
+        for h in block.transactions.hashes() {
+            let raw: Bytes = p
+                .raw_request("eth_getRawTransactionByHash".into(), (h,))
+                .await
+                .map_err(|e| e.to_string())?;
+            raws.push(raw);
+        }
+    }
+    let _: Value = p
+        .raw_request("anvil_reorg".into(), (depth, Vec::<Value>::new()))
+        .await
+        .map_err(|e| e.to_string())?;
+    for raw in &raws {
+        // one whose deadline passed, or already back in the pool, is refused: as on a real chain
+        let _ = p.send_raw_transaction(raw).await;
+    }
+    Ok(raws.len())
+}
+
+/// What can be killed and restarted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Indexer,
+    Keeper(usize),
+    Agent(usize),
+}
+
+impl Target {
+    fn name(self, dn: &Running) -> String {
+        match self {
+            Target::Indexer => "indexer".into(),
+            Target::Keeper(0) => "keeper".into(),
+            Target::Keeper(k) => format!("keeper {}", k + 1),
+            Target::Agent(i) => format!("agent {}", dn.agents[i].shape.name),
+        }
+    }
+
+    fn start(self, dn: &mut Running) -> Result<(), ChaosError> {
+        let dir = dn.dir.clone();
+        match self {
+            Target::Indexer => dn.indexer.start(&dir)?,
+            Target::Keeper(k) => dn.keepers[k].1.start(&dir)?,
+            Target::Agent(i) => dn.start_agent(i)?,
+        }
+        Ok(())
+    }
+
+    async fn kill(self, dn: &mut Running) {
+        match self {
+            Target::Indexer => dn.indexer.kill().await,
+            Target::Keeper(k) => dn.keepers[k].1.kill().await,
+            Target::Agent(i) => dn.kill_agent(i).await,
+        }
+    }
+
+    fn running(self, dn: &Running) -> bool {
+        match self {
+            Target::Indexer => dn.indexer.child.is_some(),
+            Target::Keeper(k) => dn.keepers[k].1.child.is_some(),
+            Target::Agent(i) => dn.agents[i].child.is_some(),
+        }
+    }
+
+    /// Its exit of its own, if it exited.
+    fn exited(self, dn: &mut Running) -> Option<std::process::ExitStatus> {
+        match self {
+            Target::Indexer => dn.indexer.exited(),
+            Target::Keeper(k) => dn.keepers[k].1.exited(),
+            Target::Agent(i) => {
+                let a = &mut dn.agents[i];
+                let status = a.child.as_mut()?.try_wait().ok().flatten()?;
+                a.child = None;
+                Some(status)
+            }
+        }
+    }
+}
+
+/// The kinds of task the stream cycles through.
+const KINDS: [&str; 5] = ["sum", "audit", "quorum", "service", "impossible"];
+
+/// The run's tally.
+#[derive(Debug, Default)]
+struct Tally {
+    injected: BTreeMap<&'static str, u32>,
+    exited: BTreeMap<String, u32>,
+    reorged_txs: usize,
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn run(args: ChaosArgs) -> Result<(), ChaosError> {
+    let t0 = Instant::now();
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+    });
+    let mut rng = Rng(seed);
+    let at = || format!("[{:>6.1}s]", t0.elapsed().as_secs_f64());
+    println!(
+        "[chaos] seed {seed}; {:.1} minutes of faults, then up to {} s to settle",
+        args.minutes, args.drain_secs
+    );
+    let anvil_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| step("finding a free port")(e.to_string()))?
+        .port();
+    let proxy = Arc::new(Proxy {
+        upstream: format!("http://127.0.0.1:{anvil_port}"),
+        http: reqwest::Client::new(),
+        fail_permille: AtomicU32::new(0),
+        seq: AtomicU64::new(0),
+        seed,
+        failed: AtomicU64::new(0),
+        passed: AtomicU64::new(0),
+    });
+    let proxy_url = start_proxy(proxy.clone()).await?;
+    let mut dn = devnet::up_with(
+        &DevnetArgs {
+            port: anvil_port,
+            block_time: 1,
+            dir: args.dir.clone(),
+            providers: 4,
+            indexer_port: 0,
+            keeper_port: 0,
+            once: false,
+            dishonest: None,
+        },
+        &Extras {
+            component_rpc: Some(proxy_url.clone()),
+            extra_keepers: 1,
+        },
+    )
+    .await?;
+    println!(
+        "[chaos] devnet up: anvil on {}, components through the proxy {proxy_url}, logs in {}/logs/",
+        dn.anvil.endpoint(),
+        dn.dir.display()
+    );
+    demo::wait_stakes(&dn).await?;
+    let names: BTreeMap<String, String> = dn
+        .agents
+        .iter()
+        .map(|a| (format!("{:#x}", a.owner.address()), a.shape.name.to_owned()))
+        .collect();
+    let mut accounts = ledger::accounts(
+        dn.submitter.address(),
+        dn.keeper.address(),
+        &dn.agents
+            .iter()
+            .map(|a| (a.shape.name.to_owned(), a.owner.address()))
+            .collect::<Vec<_>>(),
+    );
+    // the second keeper's bounties: the books count the keepers as one
+    accounts.push(ledger::Account {
+        name: "keeper 2".into(),
+        address: dn.keepers[1].0.address(),
+        provider: false,
+    });
+    let before = ledger::snapshot(&dn.p, &dn.manifest, &accounts)
+        .await
+        .map_err(ChaosError::Step)?;
+    let specs = dn.dir.join("specs");
+    std::fs::create_dir_all(&specs).map_err(|e| step("specs")(e.to_string()))?;
+    let conn = Conn::with_key(
+        &dn.anvil.endpoint(),
+        dn.submitter.clone(),
+        dn.manifest.clone(),
+    )
+    .map_err(|e| step("connect")(e.to_string()))?;
+    let market = SwanMarket::new(dn.manifest.market, dn.p.clone());
+
+    let faults_end = t0 + Duration::from_secs_f64(args.minutes * 60.0);
+    let mut tally = Tally::default();
+    let mut tasks: Vec<DemoTask> = Vec::new();
+    let mut running_since: BTreeMap<U256, Instant> = BTreeMap::new();
+    let mut terminated: Vec<U256> = Vec::new();
+    let mut restarts: Vec<(Instant, Target)> = Vec::new();
+    let mut proxy_calm_at: Option<Instant> = None;
+    let mut next_task = Instant::now();
+    let mut next_fault = Instant::now() + rng.millis(2_000, 5_000);
+    let mut next_look = Instant::now();
+    let mut calm = false;
+    let mut drain_until = None;
+    let targets: Vec<Target> = std::iter::once(Target::Indexer)
+        .chain((0..dn.keepers.len()).map(Target::Keeper))
+        .chain((0..dn.agents.len()).map(Target::Agent))
+        .collect();
+    loop {
+        let now = Instant::now();
+        // a process that exited by itself (not killed here) is noted and started again, as a
+        // supervisor would
+        for &t in &targets {
+            if let Some(status) = t.exited(&mut dn) {
+                let name = t.name(&dn);
+                println!("{} {name} exited by itself ({status}): started again", at());
+                *tally.exited.entry(name).or_default() += 1;
+                t.start(&mut dn)?;
+            }
+        }
+        let due: Vec<Target> = restarts
+            .iter()
+            .filter(|(when, _)| *when <= now)
+            .map(|(_, t)| *t)
+            .collect();
+        restarts.retain(|(when, _)| *when > now);
+        for t in due {
+            if !t.running(&dn) {
+                t.start(&mut dn)?;
+                println!("{} {} started again", at(), t.name(&dn));
+            }
+        }
+        if proxy_calm_at.is_some_and(|c| c <= now) {
+            proxy.fail_permille.store(0, Relaxed);
+            proxy_calm_at = None;
+            println!("{} RPC proxy: calls pass again", at());
+        }
+        if now < faults_end {
+            if now >= next_task {
+                let kind = KINDS[tasks.len() % KINDS.len()];
+                tasks.push(new_task(&dn, &conn, &specs, kind).await?);
+                println!(
+                    "{} {kind:<10} created {:#x}",
+                    at(),
+                    tasks.last().map_or(U256::ZERO, |t| t.id)
+                );
+                next_task = now + rng.millis(3_000, 6_000);
+            }
+            if now >= next_fault {
+                inject(
+                    &mut dn,
+                    &mut rng,
+                    &proxy,
+                    &mut tally,
+                    &mut restarts,
+                    &mut proxy_calm_at,
+                    &at,
+                )
+                .await?;
+                next_fault = now + rng.millis(2_000, 6_000);
+            }
+        } else if !calm {
+            calm = true;
+            proxy.fail_permille.store(0, Relaxed);
+            if dn.keepers[1].1.child.is_some() {
+                dn.keepers[1].1.kill().await;
+            }
+            for &t in &targets {
+                if t != Target::Keeper(1) && !t.running(&dn) {
+                    t.start(&mut dn)?;
+                }
+            }
+            restarts.clear();
+            drain_until = Some(now + Duration::from_secs(args.drain_secs));
+            println!(
+                "{} faults stop: every component runs, the second keeper is gone, the proxy passes every call; {} tasks settle",
+                at(),
+                tasks.len()
+            );
+        }
+        if now >= next_look {
+            next_look = now + Duration::from_secs(1);
+            for t in &mut tasks {
+                if let Some(v) =
+                    demo::get(&format!("{}/api/tasks/{:#x}", dn.indexer_url, t.id)).await
+                {
+                    let s = demo::describe(&v, &names);
+                    if s != t.state {
+                        println!("{} {:<10} {s}", at(), t.name);
+                        t.state = s;
+                    }
+                    t.last = v;
+                }
+            }
+            // a service runs for a few seconds, then its submitter ends it early
+            for t in tasks.iter().filter(|t| t.name == "service") {
+                let live = t.last["status"] == "assigned" && t.last["service_started"].is_i64();
+                if !live || terminated.contains(&t.id) {
+                    continue;
+                }
+                let since = *running_since.entry(t.id).or_insert(now);
+                if now.duration_since(since) > Duration::from_secs(5) {
+                    let call = market.terminateService(t.id).from(dn.submitter.address());
+                    match swan_contracts::call_ok(&dn.p, call).await {
+                        Ok(_) => println!(
+                            "{} service    {:#x} terminated early by its submitter",
+                            at(),
+                            t.id
+                        ),
+                        Err(e) => println!(
+                            "{} service    {:#x} could not be terminated ({e}): it runs on",
+                            at(),
+                            t.id
+                        ),
+                    }
+                    terminated.push(t.id);
+                }
+            }
+            if calm && tasks.iter().all(|t| demo::is_final(&t.last)) {
+                break;
+            }
+            if drain_until.is_some_and(|d| now > d) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!("{} checks", at());
+    check(
+        &mut dn, &tasks, &names, &accounts, &before, &tally, &proxy, seed, &args,
+    )
+    .await
+}
+
+/// Create the next task of the stream (an audit's answer handed to the keeper).
+async fn new_task(
+    dn: &Running,
+    conn: &Conn,
+    specs: &std::path::Path,
+    kind: &'static str,
+) -> Result<DemoTask, ChaosError> {
+    let text = demo::spec(kind).ok_or_else(|| step("spec")(format!("no spec {kind}")))?;
+    let path = specs.join(format!("{kind}.yaml"));
+    std::fs::write(&path, text).map_err(|e| step("writing a spec")(e.to_string()))?;
+    let answer = if kind == "audit" {
+        let a = specs.join("audit.answer");
+        std::fs::write(&a, "42").map_err(|e| step("answer")(e.to_string()))?;
+        Some(a)
+    } else {
+        None
+    };
+    let c = create(conn, &path, None, answer.as_deref())
+        .await
+        .map_err(|e| step(&format!("creating {kind}"))(e.to_string()))?;
+    if let Some((expected, salt)) = c.answer {
+        demo::run_cli(
+            dn,
+            "keeper-answer",
+            &[
+                "keeper",
+                "answer",
+                "--manifest",
+                &dn.manifest_path.display().to_string(),
+                "--rpc-url",
+                &dn.anvil.endpoint(),
+                "--db",
+                &dn.db.display().to_string(),
+                "--task",
+                &format!("{:#x}", c.id),
+                "--expected",
+                &expected.to_string(),
+                "--salt",
+                &salt.to_string(),
+            ]
+            .map(String::from),
+        )
+        .await?;
+    }
+    Ok(DemoTask::new(kind, c.id, "final"))
+}
+
+/// One fault, chosen by `rng`.
+#[allow(clippy::print_stdout)]
+async fn inject(
+    dn: &mut Running,
+    rng: &mut Rng,
+    proxy: &Proxy,
+    tally: &mut Tally,
+    restarts: &mut Vec<(Instant, Target)>,
+    proxy_calm_at: &mut Option<Instant>,
+    at: &impl Fn() -> String,
+) -> Result<(), ChaosError> {
+    let now = Instant::now();
+    match rng.range(0, 9) {
+        0 | 1 => {
+            Target::Indexer.kill(dn).await;
+            restarts.push((now + rng.millis(500, 3_000), Target::Indexer));
+            *tally.injected.entry("indexer SIGKILLed").or_default() += 1;
+            println!("{} fault: indexer SIGKILLed", at());
+        }
+        2 | 3 => {
+            Target::Keeper(0).kill(dn).await;
+            restarts.push((now + rng.millis(500, 3_000), Target::Keeper(0)));
+            *tally.injected.entry("keeper SIGKILLed").or_default() += 1;
+            println!("{} fault: keeper SIGKILLed", at());
+        }
+        4 => {
+            if Target::Keeper(1).running(dn) {
+                Target::Keeper(1).kill(dn).await;
+                *tally.injected.entry("second keeper SIGKILLed").or_default() += 1;
+                println!("{} fault: the second keeper SIGKILLed", at());
+            } else {
+                Target::Keeper(1).start(dn)?;
+                *tally.injected.entry("second keeper started").or_default() += 1;
+                println!("{} fault: a second keeper (its own key) starts", at());
+            }
+        }
+        5 | 6 => {
+            let i = rng.range(0, dn.agents.len() as u64 - 1) as usize;
+            let t = Target::Agent(i);
+            if t.running(dn) {
+                t.kill(dn).await;
+                restarts.push((now + rng.millis(1_000, 5_000), t));
+                *tally.injected.entry("agent SIGKILLed").or_default() += 1;
+                println!("{} fault: {} SIGKILLed", at(), t.name(dn));
+            }
+        }
+        7 | 8 => {
+            let depth = rng.range(1, 2);
+            match reorg(&dn.p, depth).await {
+                Ok(n) => {
+                    tally.reorged_txs += n;
+                    *tally.injected.entry("reorg").or_default() += 1;
+                    println!(
+                        "{} fault: reorg, the last {depth} block(s) replaced; {n} transaction(s) back in the pool",
+                        at()
+                    );
+                }
+                Err(e) => println!("{} fault: reorg not made ({e})", at()),
+            }
+        }
+        _ => {
+            proxy.fail_permille.store(333, Relaxed);
+            let calm = rng.millis(5_000, 15_000);
+            *proxy_calm_at = Some(now + calm);
+            *tally.injected.entry("RPC failure burst").or_default() += 1;
+            println!(
+                "{} fault: the RPC proxy fails a third of the calls for {:.0} s",
+                at(),
+                calm.as_secs_f64()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The end of the run: every check, a summary, Ok only if all hold.
+#[allow(clippy::print_stdout, clippy::too_many_arguments)]
+async fn check(
+    dn: &mut Running,
+    tasks: &[DemoTask],
+    names: &BTreeMap<String, String>,
+    accounts: &[ledger::Account],
+    before: &ledger::Snapshot,
+    tally: &Tally,
+    proxy: &Proxy,
+    seed: u64,
+    args: &ChaosArgs,
+) -> Result<(), ChaosError> {
+    let mut failures: Vec<String> = Vec::new();
+    // 1. every task final, or still within its deadlines
+    let chain_now = swan_contracts::chain_time(&dn.p)
+        .await
+        .map_err(|e| step("chain time")(e.to_string()))?;
+    let market = SwanMarket::new(dn.manifest.market, dn.p.clone());
+    let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
+    for t in tasks {
+        let status = t.last["status"].as_str().unwrap_or("?").to_owned();
+        *by_state.entry(status).or_default() += 1;
+        if demo::is_final(&t.last) {
+            continue;
+        }
+        let on_chain = market
+            .getTask(t.id)
+            .call()
+            .await
+            .map_err(|e| step("reading a task")(e.to_string()))?;
+        let within = u64::from(on_chain.settleBy) > chain_now;
+        if !within {
+            failures.push(format!(
+                "task {:#x} ({}) is not final ({}) and its settle-by has passed",
+                t.id, t.name, t.state
+            ));
+        }
+    }
+    // 2. the keepers' transactions: none reverted, none left waiting for a nonce that is gone
+    let store = swan_store::Store::open(&dn.db.display().to_string())
+        .await
+        .map_err(|e| step("opening the database")(e.to_string()))?;
+    let mut waiting = i64::MAX;
+    for _ in 0..60 {
+        waiting = sqlx::query_scalar("SELECT COUNT(*) FROM keeper_txs WHERE status = 'sent'")
+            .fetch_one(store.pool())
+            .await
+            .map_err(|e| step("reading keeper_txs")(e.to_string()))?;
+        if waiting == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let txs: Vec<(String, String, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT keeper, status, success, COUNT(*) FROM keeper_txs GROUP BY keeper, status, success ORDER BY keeper, status",
+    )
+    .fetch_all(store.pool())
+    .await
+    .map_err(|e| step("reading keeper_txs")(e.to_string()))?;
+    let reverted: i64 = txs.iter().filter(|t| t.2 == Some(0)).map(|t| t.3).sum();
+    if reverted > 0 {
+        failures.push(format!("{reverted} keeper transaction(s) reverted"));
+    }
+    if waiting > 0 {
+        failures.push(format!(
+            "{waiting} keeper transaction(s) still wait for their nonce a minute after the faults stopped"
+        ));
+    }
+    let alerts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM keeper_intents WHERE status = 'alert'")
+            .fetch_one(store.pool())
+            .await
+            .map_err(|e| step("reading keeper_intents")(e.to_string()))?;
+    if alerts > 0 {
+        failures.push(format!(
+            "{alerts} intent(s) the keeper could not explain (alert)"
+        ));
+    }
+    // 3. the books: every account's change against the indexer's record, to the wei (the
+    // agents claim their earnings every few seconds; a claim moves value inside an account)
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let mut full = Vec::new();
+    for t in tasks {
+        let v = demo::get(&format!("{}/api/tasks/{:#x}", dn.indexer_url, t.id))
+            .await
+            .ok_or_else(|| step("reading a task")(format!("{:#x}", t.id)))?;
+        full.push(v);
+    }
+    let after = ledger::snapshot(&dn.p, &dn.manifest, accounts)
+        .await
+        .map_err(ChaosError::Step)?;
+    let expected = ledger::expected(&full, "submitter", names);
+    let change = |s: &ledger::Snapshot, b: &ledger::Snapshot, name: &str| {
+        I256::from_raw(s.get(name).copied().unwrap_or_default())
+            - I256::from_raw(b.get(name).copied().unwrap_or_default())
+    };
+    let mut books = Vec::new();
+    for a in accounts.iter().filter(|a| a.name != "keeper 2") {
+        let mut actual = change(&after, before, &a.name);
+        if a.name == "keeper" {
+            actual += change(&after, before, "keeper 2");
+        }
+        let want = expected.get(&a.name).copied().unwrap_or_default();
+        books.push(format!(
+            "{:<10} {:>26} wei expected {:>26} {}",
+            if a.name == "keeper" {
+                "keepers"
+            } else {
+                &a.name
+            },
+            actual,
+            want,
+            if actual == want { "ok" } else { "WRONG" }
+        ));
+        if actual != want {
+            failures.push(format!(
+                "{}: changed by {actual} wei, the indexer's record says {want}",
+                a.name
+            ));
+        }
+    }
+    // 4. the database equals the chain: once the indexer is at the head, stop it; a clean
+    // backfill of the same blocks must hold the same rows
+    let direct = dn.dir.join("manifest-direct.json");
+    dn.manifest
+        .save(&direct)
+        .map_err(|e| step("writing a manifest")(e.to_string()))?;
+    caught_up(dn, &store).await?;
+    dn.indexer.kill().await;
+    let cp = store
+        .checkpoint(dn.manifest.chain_id, &format!("{:#x}", dn.manifest.market))
+        .await
+        .map_err(|e| step("reading the checkpoint")(e.to_string()))?
+        .map_or(0, |c| c.block_number);
+    let clean_db = dn.dir.join("clean.db");
+    for f in ["clean.db", "clean.db-wal", "clean.db-shm"] {
+        let _ = std::fs::remove_file(dn.dir.join(f));
+    }
+    demo::run_cli(
+        dn,
+        "indexer-clean",
+        &[
+            "indexer".to_owned(),
+            "run".into(),
+            "--manifest".into(),
+            direct.display().to_string(),
+            "--db".into(),
+            clean_db.display().to_string(),
+            "--exit-at-head".into(),
+            "--until".into(),
+            cp.to_string(),
+            "--no-api".into(),
+            "--progress".into(),
+            "never".into(),
+        ],
+    )
+    .await?;
+    let clean = swan_store::Store::open(&clean_db.display().to_string())
+        .await
+        .map_err(|e| step("opening the clean database")(e.to_string()))?;
+    let mut tables = Vec::new();
+    for table in swan_store::CONTENT_TABLES {
+        let (a, b) = (
+            store
+                .dump(table)
+                .await
+                .map_err(|e| step("dump")(e.to_string()))?,
+            clean
+                .dump(table)
+                .await
+                .map_err(|e| step("dump")(e.to_string()))?,
+        );
+        let same = a == b;
+        tables.push(format!(
+            "{table} {} rows {}",
+            a.len(),
+            if same { "same" } else { "DIFFER" }
+        ));
+        if !same {
+            let first = a.iter().zip(&b).find(|(x, y)| x != y);
+            failures.push(format!(
+                "{table}: the indexer's {} rows differ from a clean backfill's {} (first difference: {first:?})",
+                a.len(),
+                b.len()
+            ));
+        }
+    }
+    // the summary
+    println!(
+        "\n== chaos: seed {seed}, {:.1} minutes of faults ==",
+        args.minutes
+    );
+    println!(
+        "injected: {}; {} transaction(s) returned to the pool by reorgs; RPC calls through the proxy: {} failed on purpose, {} passed",
+        tally
+            .injected
+            .iter()
+            .map(|(k, v)| format!("{k} ×{v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        tally.reorged_txs,
+        proxy.failed.load(Relaxed),
+        proxy.passed.load(Relaxed)
+    );
+    println!(
+        "exits of their own: {}",
+        if tally.exited.is_empty() {
+            "none".to_owned()
+        } else {
+            tally
+                .exited
+                .iter()
+                .map(|(k, v)| format!("{k} ×{v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    println!(
+        "tasks: {} created; by state: {}",
+        tasks.len(),
+        by_state
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("keeper transactions (keeper, status, success, count):");
+    for (k, status, success, n) in &txs {
+        println!("  {k} {status:<8} {success:?} {n}");
+    }
+    println!("accounts: change on chain vs the indexer's record");
+    for line in &books {
+        println!("  {line}");
+    }
+    println!(
+        "database vs a clean backfill to block {cp}: {}",
+        tables.join(", ")
+    );
+    if failures.is_empty() {
+        println!(
+            "\nchaos passed: every task final (or within its deadlines), no keeper transaction reverted or lost, the books balance to the wei, the database equals the chain"
+        );
+        Ok(())
+    } else {
+        for f in &failures {
+            println!("FAILED: {f}");
+        }
+        Err(ChaosError::Failed(format!(
+            "{} check(s) failed (seed {seed}); see above and {}/logs/",
+            failures.len(),
+            args.dir.display()
+        )))
+    }
+}
+
+/// Wait until the indexer's checkpoint is within two blocks of the chain's head.
+async fn caught_up(dn: &Running, store: &swan_store::Store) -> Result<(), ChaosError> {
+    let market = format!("{:#x}", dn.manifest.market);
+    let t = Instant::now();
+    loop {
+        let cp = store
+            .checkpoint(dn.manifest.chain_id, &market)
+            .await
+            .map_err(|e| step("reading the checkpoint")(e.to_string()))?
+            .map_or(0, |c| c.block_number);
+        let head =
+            dn.p.get_block_number()
+                .await
+                .map_err(|e| step("head")(e.to_string()))?;
+        if cp + 2 >= head {
+            return Ok(());
+        }
+        if t.elapsed() > Duration::from_secs(60) {
+            return Err(ChaosError::Failed(format!(
+                "the indexer is at block {cp}, the head at {head}, a minute after the faults"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
