@@ -456,18 +456,19 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), ChaosError> {
                 if now.duration_since(since) > Duration::from_secs(5) {
                     let call = market.terminateService(t.id).from(dn.submitter.address());
                     match swan_contracts::call_ok(&dn.p, call).await {
-                        Ok(_) => println!(
-                            "{} service    {:#x} terminated early by its submitter",
-                            at(),
-                            t.id
-                        ),
-                        Err(e) => println!(
-                            "{} service    {:#x} could not be terminated ({e}): it runs on",
-                            at(),
-                            t.id
-                        ),
+                        Ok(_) => {
+                            println!(
+                                "{} service    {:#x} terminated early by its submitter",
+                                at(),
+                                t.id
+                            );
+                            terminated.push(t.id);
+                        }
+                        // tried again at the next look, as its submitter would
+                        Err(e) => {
+                            println!("{} service    {:#x} not terminated yet ({e})", at(), t.id)
+                        }
                     }
-                    terminated.push(t.id);
                 }
             }
             if calm && tasks.iter().all(|t| demo::is_final(&t.last)) {
@@ -503,9 +504,20 @@ async fn new_task(
     } else {
         None
     };
-    let c = create(conn, &path, None, answer.as_deref())
-        .await
-        .map_err(|e| step(&format!("creating {kind}"))(e.to_string()))?;
+    // as a user would: a creation the node refused (anvil's pending nonce count can be off for
+    // a moment after a reorg) is tried again
+    let mut tries = 0;
+    let c = loop {
+        match create(conn, &path, None, answer.as_deref()).await {
+            Ok(c) => break c,
+            Err(e) if tries < 5 => {
+                tries += 1;
+                println!("[chaos] creating {kind} failed ({e}); trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(step(&format!("creating {kind}"))(e.to_string())),
+        }
+    };
     if let Some((expected, salt)) = c.answer {
         demo::run_cli(
             dn,
@@ -515,8 +527,6 @@ async fn new_task(
                 "answer",
                 "--manifest",
                 &dn.manifest_path.display().to_string(),
-                "--rpc-url",
-                &dn.anvil.endpoint(),
                 "--db",
                 &dn.db.display().to_string(),
                 "--task",
@@ -628,6 +638,7 @@ async fn check(
         .map_err(|e| step("chain time")(e.to_string()))?;
     let market = SwanMarket::new(dn.manifest.market, dn.p.clone());
     let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
+    let mut within = 0;
     for t in tasks {
         let status = t.last["status"].as_str().unwrap_or("?").to_owned();
         *by_state.entry(status).or_default() += 1;
@@ -639,12 +650,16 @@ async fn check(
             .call()
             .await
             .map_err(|e| step("reading a task")(e.to_string()))?;
-        let within = u64::from(on_chain.settleBy) > chain_now;
-        if !within {
+        // a service runs until its paid end; anything else until its settle-by
+        let service_ends = t.last["service_ends"].as_u64().unwrap_or(0);
+        let deadline = u64::from(on_chain.settleBy).max(service_ends);
+        if deadline <= chain_now {
             failures.push(format!(
-                "task {:#x} ({}) is not final ({}) and its settle-by has passed",
+                "task {:#x} ({}) is not final ({}) and its deadline ({deadline}) has passed (chain time {chain_now})",
                 t.id, t.name, t.state
             ));
+        } else {
+            within += 1;
         }
     }
     // 2. the keepers' transactions: none reverted, none left waiting for a nonce that is gone
@@ -827,7 +842,7 @@ async fn check(
         }
     );
     println!(
-        "tasks: {} created; by state: {}",
+        "tasks: {} created; {within} not final but within their deadlines; by state: {}",
         tasks.len(),
         by_state
             .iter()

@@ -256,7 +256,11 @@ pub(crate) fn spawn_self(
     let logs = dir.join("logs");
     std::fs::create_dir_all(&logs)
         .map_err(|e| setup("creating the log directory")(e.to_string()))?;
-    let log = std::fs::File::create(logs.join(format!("{name}.log")))
+    // appended: a component restarted (by `swan chaos`) keeps its earlier lives' lines
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(logs.join(format!("{name}.log")))
         .map_err(|e| setup("creating a log file")(e.to_string()))?;
     let log2 = log
         .try_clone()
@@ -304,6 +308,8 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
     for f in ["indexer.db", "indexer.db-wal", "indexer.db-shm"] {
         let _ = std::fs::remove_file(dir.join(f));
     }
+    // the logs are appended to: a new devnet starts them afresh
+    let _ = std::fs::remove_dir_all(dir.join("logs"));
     let path = anvil_path();
     let mut anvil = Anvil::at(&path)
         .arg("--host")

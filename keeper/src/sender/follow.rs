@@ -224,7 +224,7 @@ impl Sender {
             && lowest > used
             && now.saturating_sub(since) >= self.cfg.bump_after.as_millis() as u64
         {
-            self.fill_gap(lowest, &mut out, now).await?;
+            self.fill_gap(used, lowest, &mut out, now).await?;
         }
         Ok(out)
     }
@@ -324,23 +324,22 @@ impl Sender {
         None
     }
 
-    /// The keeper's lowest waiting nonce is above the chain's count and has waited
-    /// `bump_after`: nonces in between hold nothing that will be mined (a foreign pending
-    /// transaction dropped by the node) unless the pool has something there. Fill each with a
-    /// zero-value transfer to self so the waiting transactions can be mined.
-    async fn fill_gap(&mut self, lowest: u64, out: &mut Polled, now: u64) -> Result<(), SendError> {
-        let from = self.from;
-        let pending = self
-            .provider
-            .get_transaction_count(from)
-            .pending()
-            .await
-            .map_err(rpc)?;
-        if pending >= lowest {
-            return Ok(());
-        }
+    /// The keeper's lowest waiting nonce is above the chain's count of mined transactions
+    /// (`used`) and has waited `bump_after`: nonces in between hold nothing that is getting
+    /// mined (a foreign pending transaction dropped by the node, or a nonce read too high). Fill
+    /// each with a zero-value transfer to self so the waiting transactions can be mined.
+    async fn fill_gap(
+        &mut self,
+        used: u64,
+        lowest: u64,
+        out: &mut Polled,
+        now: u64,
+    ) -> Result<(), SendError> {
+        // from the chain's count of mined transactions, not its pending count (which a node can
+        // get wrong for a while after a reorg): a filler at a nonce a waiting transaction holds
+        // is refused by the node, or replaces a transaction that was not getting mined
         let (max_fee, prio) = self.fees().await?;
-        for nonce in pending..lowest {
+        for nonce in used..lowest {
             let s = self
                 .sign(
                     "cancel",

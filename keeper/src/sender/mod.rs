@@ -57,8 +57,12 @@ pub struct SendConfig {
     pub bump_permille: u32,
     /// Never offer more than this per gas (wei).
     pub max_fee_cap: u128,
-    /// Gas limit = estimate × (100 + margin) / 100.
+    /// Gas limit = estimate × (100 + margin) / 100, and at least estimate + `gas_headroom`.
     pub gas_margin_pct: u64,
+    /// Gas a call's path may grow by between its estimate (on the latest block) and the block
+    /// that mines it: a reveal estimated before a provider's reveal landed completes the task's
+    /// settlement when mined after it (paying every replica), and ran out of gas in a chaos run.
+    pub gas_headroom: u64,
     /// Gas paid per rolling hour, plus what pending transactions can still cost, in wei.
     pub spend_cap_per_hour: u128,
     /// How long a sent intent's lease lasts (renewed while it waits).
@@ -75,6 +79,7 @@ impl Default for SendConfig {
             bump_permille: 1125,
             max_fee_cap: 500_000_000_000,
             gas_margin_pct: 25,
+            gas_headroom: 250_000,
             spend_cap_per_hour: 10u128.pow(18),
             lease: Duration::from_secs(600),
             pause_before_broadcast: None,
@@ -345,16 +350,24 @@ impl Sender {
         ))
     }
 
-    /// The gas limit for `call` (estimate plus margin). The estimate runs the call, so it is
-    /// also its simulation: a revert comes back classified.
+    /// The gas limit for `call` (estimate plus margin), estimated against the latest block. The
+    /// estimate runs the call, so it is also its simulation: a revert comes back classified.
     pub async fn gas(&self, call: &Call) -> Result<u64, SendError> {
         let tx = TransactionRequest::default()
             .with_from(self.from)
             .with_to(call.to)
             .with_input(call.data.clone());
-        let est = self.provider.estimate_gas(tx).await;
+        // against the latest mined state, never the pending block: the keeper acts on what is
+        // mined, so its call cannot depend on a transaction still in the pool (which a block
+        // may order after it: the call would revert)
+        let est = self
+            .provider
+            .estimate_gas(tx)
+            .block(alloy::eips::BlockId::latest())
+            .await;
         match est {
-            Ok(g) => Ok(g.saturating_mul(100 + self.cfg.gas_margin_pct) / 100),
+            Ok(g) => Ok((g.saturating_mul(100 + self.cfg.gas_margin_pct) / 100)
+                .max(g.saturating_add(self.cfg.gas_headroom))),
             Err(e) => Err(match crate::revert::reverted(&e) {
                 Some(r) => SendError::Reverts(r),
                 None => rpc(e),
