@@ -488,6 +488,7 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), ChaosError> {
 }
 
 /// Create the next task of the stream (an audit's answer handed to the keeper).
+#[allow(clippy::print_stdout)]
 async fn new_task(
     dn: &Running,
     conn: &Conn,
