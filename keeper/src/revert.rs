@@ -111,11 +111,8 @@ pub fn reverted(e: &RpcError<TransportErrorKind>) -> Option<Revert> {
 
 /// Run `tx` with `eth_call` at the latest block: its return data, or what to do about its revert.
 pub async fn simulate<P: Provider>(p: &P, tx: TransactionRequest) -> Result<Bytes, SimulateError> {
-    p.call(tx)
-        .block(alloy::eips::BlockId::latest())
-        .await
-        .map_err(|e| match reverted(&e) {
-            Some(r) => SimulateError::Reverts(r),
-            None => SimulateError::Rpc(e),
-        })
+    p.call(tx).await.map_err(|e| match reverted(&e) {
+        Some(r) => SimulateError::Reverts(r),
+        None => SimulateError::Rpc(e),
+    })
 }

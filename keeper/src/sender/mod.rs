@@ -350,21 +350,16 @@ impl Sender {
         ))
     }
 
-    /// The gas limit for `call` (estimate plus margin), estimated against the latest block. The
-    /// estimate runs the call, so it is also its simulation: a revert comes back classified.
+    /// The gas limit for `call` (estimate plus margin and headroom). The estimate runs the call,
+    /// so it is also its simulation: a revert comes back classified.
     pub async fn gas(&self, call: &Call) -> Result<u64, SendError> {
         let tx = TransactionRequest::default()
             .with_from(self.from)
             .with_to(call.to)
             .with_input(call.data.clone());
-        // against the latest mined state, never the pending block: the keeper acts on what is
-        // mined, so its call cannot depend on a transaction still in the pool (which a block
-        // may order after it: the call would revert)
-        let est = self
-            .provider
-            .estimate_gas(tx)
-            .block(alloy::eips::BlockId::latest())
-            .await;
+        // the node's default block: with the pool's transactions (work another keeper has
+        // sent already shows as done, and is dropped instead of sent twice)
+        let est = self.provider.estimate_gas(tx).await;
         match est {
             Ok(g) => Ok((g.saturating_mul(100 + self.cfg.gas_margin_pct) / 100)
                 .max(g.saturating_add(self.cfg.gas_headroom))),
