@@ -53,16 +53,17 @@ pub struct ApiState {
     pub per_block: Arc<PerBlock>,
 }
 
-/// Answers over the whole market, and the totals of pages over large tables, computed once per
-/// indexed block (number and hash) and served to every request until the next: a crowd asking
-/// for them costs one computation per block, not one per request. Concurrent requests for an answer not yet computed wait for the one
+/// Answers over the whole market, the list pages and the totals of pages over large tables,
+/// computed once per indexed block (number and hash, and the final block) and served to every
+/// request asking the same until the next: a crowd asking for them costs one computation per
+/// block, not one per request. Concurrent requests for an answer not yet computed wait for the one
 /// computing it. At most [`PerBlock::KEYS`] answers are kept (the series' parameters vary).
 #[derive(Debug, Default)]
 pub struct PerBlock {
     slots: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<Cached>>>>,
 }
 
-type Cached = Option<((u64, String), axum::body::Bytes)>;
+type Cached = Option<((u64, String, i64), axum::body::Bytes)>;
 
 impl PerBlock {
     /// Most answers kept at once.
@@ -80,11 +81,13 @@ impl PerBlock {
         T: serde::Serialize,
         F: std::future::Future<Output = Result<T, ApiError>>,
     {
-        let at = s
+        // the indexed block, and how far finality reached (rows carry their finality)
+        let (number, hash) = s
             .store
             .checkpoint(s.chain_id, &s.market)
             .await?
             .map_or((0, String::new()), |c| (c.block_number, c.block_hash));
+        let at = (number, hash, finalized(s).await?);
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
             if slots.len() >= Self::KEYS && !slots.contains_key(&key) {

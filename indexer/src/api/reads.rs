@@ -244,7 +244,14 @@ pub(super) async fn task(
 pub(super) async fn tasks(
     State(s): State<Arc<ApiState>>,
     Checked(q): Checked<TaskQuery>,
-) -> ApiResult<TaskPage> {
+) -> Response {
+    // a crowd on one page costs one read per block
+    let key = format!("tasks:{q:?}");
+    s.per_block.answer(&s, key, tasks_now(&s, q)).await
+}
+
+/// The page `q` asks for, now.
+async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
     let (limit, offset) = page(q.limit, q.offset);
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
@@ -271,12 +278,12 @@ pub(super) async fn tasks(
     }
     let order = "t.created_block DESC, t.task_id DESC";
     let (items, total) = page_of(&s, sql, "t.*", &filter, order, (limit, offset)).await?;
-    Ok(Json(TaskPage {
+    Ok(TaskPage {
         items,
         total,
         limit,
         offset,
-    }))
+    })
 }
 
 /// Providers, filtered and sorted.
@@ -285,7 +292,14 @@ pub(super) async fn tasks(
 pub(super) async fn providers(
     State(s): State<Arc<ApiState>>,
     Checked(q): Checked<ProviderQuery>,
-) -> ApiResult<ProviderPage> {
+) -> Response {
+    // a crowd on one page costs one read per block
+    let key = format!("providers:{q:?}");
+    s.per_block.answer(&s, key, providers_now(&s, q)).await
+}
+
+/// The page `q` asks for, now.
+async fn providers_now(s: &ApiState, q: ProviderQuery) -> Result<ProviderPage, ApiError> {
     let sort = q.sort.map_or_else(|| "reputation".to_owned(), |v| v.0);
     let (limit, offset) = page(q.limit, q.offset);
     let mut sql = Sql::default();
@@ -315,13 +329,13 @@ pub(super) async fn providers(
         _ => "reputation DESC, completed DESC, address",
     };
     let (items, total) = page_of(&s, sql, "*", &filter, order, (limit, offset)).await?;
-    Ok(Json(ProviderPage {
+    Ok(ProviderPage {
         items,
         total,
         limit,
         offset,
         sort,
-    }))
+    })
 }
 
 /// The most replicas, collateral events, slashes and payments a provider's detail shows (the
@@ -379,7 +393,14 @@ pub(super) async fn provider(
 pub(super) async fn events(
     State(s): State<Arc<ApiState>>,
     Checked(q): Checked<EventQuery>,
-) -> ApiResult<EventPage> {
+) -> Response {
+    // a crowd on one page costs one read per block
+    let key = format!("events:{q:?}");
+    s.per_block.answer(&s, key, events_now(&s, q)).await
+}
+
+/// The page `q` asks for, now.
+async fn events_now(s: &ApiState, q: EventQuery) -> Result<EventPage, ApiError> {
     let from = q.from_block.map_or(0, |v| v.0);
     let (limit, offset) = page(q.limit, q.offset);
     let mut sql = Sql::default();
@@ -398,11 +419,11 @@ pub(super) async fn events(
     );
     let f = finalized(&s).await?;
     let items: Vec<LogEvent> = finals(sql.rows(&s.store).await?, f);
-    Ok(Json(EventPage {
+    Ok(EventPage {
         items,
         limit,
         offset,
-    }))
+    })
 }
 
 /// Market totals: tasks and providers by status, utilization, volume, fees, slashes.
