@@ -277,7 +277,7 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
         );
     }
     let order = "t.created_block DESC, t.task_id DESC";
-    let (items, total) = page_of(&s, sql, "t.*", &filter, order, (limit, offset)).await?;
+    let (items, total) = page_of(s, sql, "t.*", &filter, order, (limit, offset)).await?;
     Ok(TaskPage {
         items,
         total,
@@ -328,7 +328,7 @@ async fn providers_now(s: &ApiState, q: ProviderQuery) -> Result<ProviderPage, A
         "free" => "free_f DESC, address",
         _ => "reputation DESC, completed DESC, address",
     };
-    let (items, total) = page_of(&s, sql, "*", &filter, order, (limit, offset)).await?;
+    let (items, total) = page_of(s, sql, "*", &filter, order, (limit, offset)).await?;
     Ok(ProviderPage {
         items,
         total,
@@ -417,7 +417,7 @@ async fn events_now(s: &ApiState, q: EventQuery) -> Result<EventPage, ApiError> 
         sql.arg(limit as i64),
         sql.arg(offset as i64)
     );
-    let f = finalized(&s).await?;
+    let f = finalized(s).await?;
     let items: Vec<LogEvent> = finals(sql.rows(&s.store).await?, f);
     Ok(EventPage {
         items,
