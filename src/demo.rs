@@ -249,26 +249,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             .map_err(|e| step(&format!("creating {name}"))(e.to_string()))?;
         if let Some((expected, salt)) = c.answer {
             debug_assert_eq!(expected, keccak256(b"42"));
-            run_cli(
-                &dn,
-                "keeper-answer",
-                &[
-                    "keeper",
-                    "answer",
-                    "--manifest",
-                    &dn.manifest_path.display().to_string(),
-                    "--db",
-                    &dn.db.display().to_string(),
-                    "--task",
-                    &format!("{:#x}", c.id),
-                    "--expected",
-                    &expected.to_string(),
-                    "--salt",
-                    &salt.to_string(),
-                ]
-                .map(String::from),
-            )
-            .await?;
+            hand_answer(&dn, c.id, expected, salt).await?;
         }
         println!(
             "[{:>5.1}s] {name:<10} created {:#x}",
@@ -431,6 +412,35 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             "the demo's outcome differs from what was expected (see the summary)".into(),
         ))
     }
+}
+
+/// Hand a known-answer task's answer to the keeper (`swan keeper answer`), as its submitter.
+pub(crate) async fn hand_answer(
+    dn: &Running,
+    id: U256,
+    expected: impl std::fmt::Display,
+    salt: impl std::fmt::Display,
+) -> Result<(), DemoError> {
+    run_cli(
+        dn,
+        "keeper-answer",
+        &[
+            "keeper",
+            "answer",
+            "--manifest",
+            &dn.manifest_path.display().to_string(),
+            "--db",
+            &dn.db.display().to_string(),
+            "--task",
+            &format!("{id:#x}"),
+            "--expected",
+            &expected.to_string(),
+            "--salt",
+            &salt.to_string(),
+        ]
+        .map(String::from),
+    )
+    .await
 }
 
 /// Every provider's stake landed (the snapshot must not count the initial deposit).

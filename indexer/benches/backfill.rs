@@ -11,7 +11,6 @@
 #![allow(clippy::print_stdout)] // a report: stdout is its output
 
 use std::{
-    io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -225,14 +224,7 @@ async fn main() -> Res<()> {
     )
     .stderr(Stdio::piped())
     .spawn()?;
-    let mut lines = BufReader::new(child.stderr.take().ok_or("no stderr")?).lines();
-    let api = loop {
-        let line = lines.next().ok_or("the indexer exited")??;
-        if let Some(url) = line.strip_prefix("indexer API on ") {
-            break url.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {}); // keep draining its log
+    let api = common::api_url(&mut child)?;
     let http = reqwest::Client::new();
     let mut latencies = Vec::new();
     let mut last = p.get_block_number().await?;

@@ -175,3 +175,18 @@ pub(crate) async fn more_lifecycles<P: Provider>(
     }
     Ok(())
 }
+
+/// The API address a `swan-indexer` child started with `--listen` prints on stderr (its stderr
+/// piped); the rest of its log is drained in the background.
+pub(crate) fn api_url(child: &mut std::process::Child) -> Res<String> {
+    use std::io::{BufRead, BufReader};
+    let mut lines = BufReader::new(child.stderr.take().ok_or("no stderr")?).lines();
+    let api = loop {
+        let line = lines.next().ok_or("the indexer exited")??;
+        if let Some(url) = line.strip_prefix("indexer API on ") {
+            break url.to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {}); // keep draining its log
+    Ok(api)
+}
