@@ -34,7 +34,7 @@ use serde_json::Value;
 use swan_contracts::SwanMarket;
 
 use crate::{
-    demo::{self, DemoTask},
+    demo::{self, DemoError, DemoTask, step},
     devnet::{self, DevnetArgs, Extras, Running},
     ledger,
     task_cmd::{Conn, create},
@@ -56,27 +56,6 @@ pub(crate) struct ChaosArgs {
     /// Seconds every task has to end once the faults stop.
     #[arg(long, default_value_t = 300)]
     drain_secs: u64,
-}
-
-/// Why the chaos run failed.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum ChaosError {
-    /// The devnet.
-    #[error(transparent)]
-    Devnet(#[from] devnet::DevnetError),
-    /// The demo's helpers.
-    #[error(transparent)]
-    Demo(#[from] demo::DemoError),
-    /// A step of the run.
-    #[error("{0}")]
-    Step(String),
-    /// A check failed.
-    #[error("{0}")]
-    Failed(String),
-}
-
-fn step(what: &str) -> impl Fn(String) -> ChaosError + '_ {
-    move |e| ChaosError::Step(format!("{what}: {e}"))
 }
 
 /// splitmix64: the fault schedule's choices.
@@ -145,7 +124,7 @@ async fn forward(State(p): State<Arc<Proxy>>, body: axum::body::Bytes) -> axum::
 }
 
 /// Start the proxy on a free loopback port; its URL.
-async fn start_proxy(p: Arc<Proxy>) -> Result<String, ChaosError> {
+async fn start_proxy(p: Arc<Proxy>) -> Result<String, DemoError> {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| step("starting the RPC proxy")(e.to_string()))?;
@@ -208,7 +187,7 @@ impl Target {
         }
     }
 
-    fn start(self, dn: &mut Running) -> Result<(), ChaosError> {
+    fn start(self, dn: &mut Running) -> Result<(), DemoError> {
         let dir = dn.dir.clone();
         match self {
             Target::Indexer => dn.indexer.start(&dir)?,
@@ -261,7 +240,7 @@ struct Tally {
 }
 
 #[allow(clippy::print_stdout)]
-pub(crate) async fn run(args: ChaosArgs) -> Result<(), ChaosError> {
+pub(crate) async fn run(args: ChaosArgs) -> Result<(), DemoError> {
     let t0 = Instant::now();
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
@@ -333,7 +312,7 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), ChaosError> {
     });
     let before = ledger::snapshot(&dn.p, &dn.manifest, &accounts)
         .await
-        .map_err(ChaosError::Step)?;
+        .map_err(DemoError::Step)?;
     let specs = dn.dir.join("specs");
     std::fs::create_dir_all(&specs).map_err(|e| step("specs")(e.to_string()))?;
     let conn = Conn::with_key(
@@ -434,7 +413,8 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), ChaosError> {
         }
         if now >= next_look {
             next_look = now + Duration::from_secs(1);
-            for t in &mut tasks {
+            // a final task changes no more: the look stays the size of the live ones
+            for t in tasks.iter_mut().filter(|t| !demo::is_final(&t.last)) {
                 if let Some(v) =
                     demo::get(&format!("{}/api/tasks/{:#x}", dn.indexer_url, t.id)).await
                 {
@@ -494,7 +474,7 @@ async fn new_task(
     conn: &Conn,
     specs: &std::path::Path,
     kind: &'static str,
-) -> Result<DemoTask, ChaosError> {
+) -> Result<DemoTask, DemoError> {
     let text = demo::spec(kind).ok_or_else(|| step("spec")(format!("no spec {kind}")))?;
     let path = specs.join(format!("{kind}.yaml"));
     std::fs::write(&path, text).map_err(|e| step("writing a spec")(e.to_string()))?;
@@ -535,7 +515,7 @@ async fn inject(
     restarts: &mut Vec<(Instant, Target)>,
     proxy_calm_at: &mut Option<Instant>,
     at: &impl Fn() -> String,
-) -> Result<(), ChaosError> {
+) -> Result<(), DemoError> {
     let now = Instant::now();
     match rng.range(0, 9) {
         0 | 1 => {
@@ -612,7 +592,7 @@ async fn check(
     proxy: &Proxy,
     seed: u64,
     args: &ChaosArgs,
-) -> Result<(), ChaosError> {
+) -> Result<(), DemoError> {
     let mut failures: Vec<String> = Vec::new();
     // 1. every task final, or still within its deadlines
     let chain_now = swan_contracts::chain_time(&dn.p)
@@ -696,7 +676,7 @@ async fn check(
     }
     let after = ledger::snapshot(&dn.p, &dn.manifest, accounts)
         .await
-        .map_err(ChaosError::Step)?;
+        .map_err(DemoError::Step)?;
     let expected = ledger::expected(&full, "submitter", names);
     let change = |s: &ledger::Snapshot, b: &ledger::Snapshot, name: &str| {
         I256::from_raw(s.get(name).copied().unwrap_or_default())
@@ -853,7 +833,7 @@ async fn check(
         for f in &failures {
             println!("FAILED: {f}");
         }
-        Err(ChaosError::Failed(format!(
+        Err(DemoError::Outcome(format!(
             "{} check(s) failed (seed {seed}); see above and {}/logs/",
             failures.len(),
             args.dir.display()
@@ -862,7 +842,7 @@ async fn check(
 }
 
 /// Wait until the indexer's checkpoint is within two blocks of the chain's head.
-async fn caught_up(dn: &Running, store: &swan_store::Store) -> Result<(), ChaosError> {
+async fn caught_up(dn: &Running, store: &swan_store::Store) -> Result<(), DemoError> {
     let market = format!("{:#x}", dn.manifest.market);
     let t = Instant::now();
     loop {
@@ -879,7 +859,7 @@ async fn caught_up(dn: &Running, store: &swan_store::Store) -> Result<(), ChaosE
             return Ok(());
         }
         if t.elapsed() > Duration::from_secs(60) {
-            return Err(ChaosError::Failed(format!(
+            return Err(DemoError::Outcome(format!(
                 "the indexer is at block {cp}, the head at {head}, a minute after the faults"
             )));
         }

@@ -58,12 +58,13 @@ pub(crate) enum DemoError {
     /// A step of the scenario.
     #[error("{0}")]
     Step(String),
-    /// The outcome differs from what was expected.
+    /// The outcome differs from what was expected (a check of the demo's or the chaos run's).
     #[error("{0}")]
     Outcome(String),
 }
 
-fn step(what: &str) -> impl Fn(String) -> DemoError + '_ {
+/// An error of the step `what`, with the cause's words.
+pub(crate) fn step(what: &str) -> impl Fn(String) -> DemoError + '_ {
     move |e| DemoError::Step(format!("{what}: {e}"))
 }
 

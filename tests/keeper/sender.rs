@@ -40,6 +40,22 @@ async fn attempts(store: &swan_store::Store) -> Vec<(String, String, u128, u128)
     .collect()
 }
 
+/// With automine off: create the submitter's `n`th task and mine its block; its id.
+async fn create_and_mine(d: &Devnet, n: u64) -> U256 {
+    let req = d.request(0, 1, TOKEN, 2).await;
+    let created = d
+        .market()
+        .createTask(req)
+        .from(d.submitter)
+        .gas(2_000_000)
+        .send()
+        .await
+        .unwrap();
+    let _ = rpc(d, "evm_mine", serde_json::json!([])).await;
+    assert!(created.get_receipt().await.unwrap().status());
+    (U256::from_be_slice(d.submitter.as_slice()) << 96) | U256::from(n)
+}
+
 async fn tick_until(k: &mut Keeper, mut done: impl AsyncFnMut() -> bool, secs: u64) {
     for _ in 0..secs * 5 {
         k.tick().await.unwrap();
@@ -63,18 +79,7 @@ async fn a_dropped_and_an_underpriced_transaction_land() {
     let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
     // mining by hand from here: the keeper's assignment stays in the pool until a block is mined
     let _ = rpc(&d, "evm_setAutomine", serde_json::json!([false])).await;
-    let req = d.request(0, 1, TOKEN, 2).await;
-    let created = d
-        .market()
-        .createTask(req)
-        .from(d.submitter)
-        .gas(2_000_000)
-        .send()
-        .await
-        .unwrap();
-    let _ = rpc(&d, "evm_mine", serde_json::json!([])).await;
-    assert!(created.get_receipt().await.unwrap().status());
-    let task = (U256::from_be_slice(d.submitter.as_slice()) << 96) | U256::from(1);
+    let task = create_and_mine(&d, 1).await;
     tick_until(&mut k, async || !attempts(&store).await.is_empty(), 20).await;
     let first = attempts(&store).await.last().unwrap().clone();
     // the node loses it: after `bump_after` the keeper broadcasts the same bytes again
@@ -273,18 +278,7 @@ async fn a_transaction_from_the_keepers_key_elsewhere_loses_no_work() {
     tick_until(&mut k, async || d.status(b).await == ASSIGNED, 30).await;
     // 2. the key signs elsewhere while the keeper's transaction waits in the pool
     let _ = rpc(&d, "evm_setAutomine", serde_json::json!([false])).await;
-    let req = d.request(0, 1, TOKEN, 2).await;
-    let created = d
-        .market()
-        .createTask(req)
-        .from(d.submitter)
-        .gas(2_000_000)
-        .send()
-        .await
-        .unwrap();
-    let _ = rpc(&d, "evm_mine", serde_json::json!([])).await;
-    assert!(created.get_receipt().await.unwrap().status());
-    let c = (U256::from_be_slice(d.submitter.as_slice()) << 96) | U256::from(3);
+    let c = create_and_mine(&d, 3).await;
     tick_until(
         &mut k,
         async || by_status(&store).await.get("sent").copied().unwrap_or(0) > 0,
