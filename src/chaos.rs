@@ -313,14 +313,7 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), DemoError> {
     let before = ledger::snapshot(&dn.p, &dn.manifest, &accounts)
         .await
         .map_err(DemoError::Step)?;
-    let specs = dn.dir.join("specs");
-    std::fs::create_dir_all(&specs).map_err(|e| step("specs")(e.to_string()))?;
-    let conn = Conn::with_key(
-        &dn.anvil.endpoint(),
-        dn.submitter.clone(),
-        dn.manifest.clone(),
-    )
-    .map_err(|e| step("connect")(e.to_string()))?;
+    let (conn, specs) = demo::submitter(&dn)?;
     let market = SwanMarket::new(dn.manifest.market, dn.p.clone());
 
     let faults_end = t0 + Duration::from_secs_f64(args.minutes * 60.0);

@@ -212,14 +212,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             .map_err(|e| step("head")(e.to_string()))?
             + 1;
 
-    let specs = dn.dir.join("specs");
-    std::fs::create_dir_all(&specs).map_err(|e| step("specs")(e.to_string()))?;
-    let conn = Conn::with_key(
-        &dn.anvil.endpoint(),
-        dn.submitter.clone(),
-        dn.manifest.clone(),
-    )
-    .map_err(|e| step("connect")(e.to_string()))?;
+    let (conn, specs) = submitter(&dn)?;
     let mut tasks = Vec::new();
     // the ML task twice: in the us, where honest providers train it, and in asia, where only the
     // dishonest p4 runs and returns predictions no trained model made
@@ -413,6 +406,19 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             "the demo's outcome differs from what was expected (see the summary)".into(),
         ))
     }
+}
+
+/// The devnet's submitter on anvil, and the directory its spec files go to.
+pub(crate) fn submitter(dn: &Running) -> Result<(Conn, PathBuf), DemoError> {
+    let specs = dn.dir.join("specs");
+    std::fs::create_dir_all(&specs).map_err(|e| step("specs")(e.to_string()))?;
+    let conn = Conn::with_key(
+        &dn.anvil.endpoint(),
+        dn.submitter.clone(),
+        dn.manifest.clone(),
+    )
+    .map_err(|e| step("connect")(e.to_string()))?;
+    Ok((conn, specs))
 }
 
 /// Hand a known-answer task's answer to the keeper (`swan keeper answer`), as its submitter.

@@ -40,6 +40,18 @@ async fn attempts(store: &swan_store::Store) -> Vec<(String, String, u128, u128)
     .collect()
 }
 
+/// The real indexer into a SQLite file in `dir`, and keeper 0 on it bumping after 1 s.
+async fn quick_keeper(
+    d: &Devnet,
+    dir: &std::path::Path,
+) -> (swan_store::Store, tokio::task::JoinHandle<()>, Keeper) {
+    let (store, indexer) = d.index(&dir.join("k.db").display().to_string()).await;
+    let mut cfg = fast();
+    cfg.send.bump_after = Duration::from_secs(1);
+    let k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
+    (store, indexer, k)
+}
+
 /// With automine off: create the submitter's `n`th task and mine its block; its id.
 async fn create_and_mine(d: &Devnet, n: u64) -> U256 {
     let req = d.request(0, 1, TOKEN, 2).await;
@@ -71,12 +83,7 @@ async fn tick_until(k: &mut Keeper, mut done: impl AsyncFnMut() -> bool, secs: u
 async fn a_dropped_and_an_underpriced_transaction_land() {
     let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
     let dir = tempfile::tempdir().unwrap();
-    let (store, indexer) = d
-        .index(&dir.path().join("k.db").display().to_string())
-        .await;
-    let mut cfg = fast();
-    cfg.send.bump_after = Duration::from_secs(1);
-    let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
+    let (store, indexer, mut k) = quick_keeper(&d, dir.path()).await;
     // mining by hand from here: the keeper's assignment stays in the pool until a block is mined
     let _ = rpc(&d, "evm_setAutomine", serde_json::json!([false])).await;
     let task = create_and_mine(&d, 1).await;
@@ -260,12 +267,7 @@ async fn foreign(d: &Devnet, from: alloy::primitives::Address, nonce: Option<u64
 async fn a_transaction_from_the_keepers_key_elsewhere_loses_no_work() {
     let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
     let dir = tempfile::tempdir().unwrap();
-    let (store, indexer) = d
-        .index(&dir.path().join("k.db").display().to_string())
-        .await;
-    let mut cfg = fast();
-    cfg.send.bump_after = Duration::from_secs(1);
-    let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
+    let (store, indexer, mut k) = quick_keeper(&d, dir.path()).await;
     let me = d.keepers[0];
     // the keeper sends once: from here it knows its next nonce
     let req = d.request(0, 1, TOKEN, 2).await;
