@@ -56,6 +56,12 @@ pub(crate) struct ChaosArgs {
     /// Seconds every task has to end once the faults stop.
     #[arg(long, default_value_t = 300)]
     drain_secs: u64,
+    /// Do not fail on reverted keeper transactions (two keepers can pick the same provider's
+    /// last capacity for different tasks: the second assignment reverts and is planned again;
+    /// counted and printed either way). Lost work still fails: a task not final past its
+    /// deadline, an intent the keeper could not explain.
+    #[arg(long)]
+    tolerate_replans: bool,
 }
 
 /// splitmix64: the fault schedule's choices.
@@ -639,7 +645,9 @@ async fn check(
     .await
     .map_err(|e| step("reading keeper_txs")(e.to_string()))?;
     let reverted: i64 = txs.iter().filter(|t| t.2 == Some(0)).map(|t| t.3).sum();
-    if reverted > 0 {
+    // work lost shows as a task not final (above) or an intent in alert (below)
+    println!("keeper transactions reverted: {reverted}");
+    if reverted > 0 && !args.tolerate_replans {
         failures.push(format!("{reverted} keeper transaction(s) reverted"));
     }
     if waiting > 0 {

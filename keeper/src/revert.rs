@@ -109,10 +109,27 @@ pub fn reverted(e: &RpcError<TransportErrorKind>) -> Option<Revert> {
     (resp.message.contains("revert") || data.is_some()).then(|| classify(&data.unwrap_or_default()))
 }
 
-/// Run `tx` with `eth_call` at the latest block: its return data, or what to do about its revert.
+/// Run `tx` with `eth_call` on the node's default state: its return data, or what to do about
+/// its revert.
 pub async fn simulate<P: Provider>(p: &P, tx: TransactionRequest) -> Result<Bytes, SimulateError> {
     p.call(tx).await.map_err(|e| match reverted(&e) {
         Some(r) => SimulateError::Reverts(r),
         None => SimulateError::Rpc(e),
     })
+}
+
+/// [`simulate`] on the latest mined block only: what the chain has done, without the pool —
+/// where the keeper's own waiting transaction has not run (on a pending state it has, and its
+/// work looks done).
+pub async fn simulate_mined<P: Provider>(
+    p: &P,
+    tx: TransactionRequest,
+) -> Result<Bytes, SimulateError> {
+    p.call(tx)
+        .block(alloy::eips::BlockId::latest())
+        .await
+        .map_err(|e| match reverted(&e) {
+            Some(r) => SimulateError::Reverts(r),
+            None => SimulateError::Rpc(e),
+        })
 }

@@ -393,3 +393,28 @@ async fn two_keepers_with_one_key_on_two_databases_lose_no_work() {
     i1.abort();
     i2.abort();
 }
+
+/// Found by the 30-minute chaos run: a transaction waiting in the pool past `bump_after` was
+/// simulated again on the node's pending state, where it had already run — its work looked done,
+/// so the keeper replaced it with a transfer to self and dropped the work (an expiry never
+/// happened). Judged on what is mined, it is replaced with higher fees and lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_transaction_is_not_mistaken_for_work_already_done() {
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, indexer, mut k) = quick_keeper(&d, dir.path()).await;
+    let _ = rpc(&d, "evm_setAutomine", serde_json::json!([false])).await;
+    let task = create_and_mine(&d, 1).await;
+    tick_until(&mut k, async || !attempts(&store).await.is_empty(), 20).await;
+    // it waits in the pool, executable, unmined, past bump_after
+    let mut cancelled = 0;
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        cancelled += k.tick().await.unwrap().polled.cancelled;
+    }
+    assert_eq!(cancelled, 0, "its own waiting work was taken for moot");
+    let _ = rpc(&d, "evm_mine", serde_json::json!([])).await;
+    let _ = rpc(&d, "evm_setAutomine", serde_json::json!([true])).await;
+    tick_until(&mut k, async || d.status(task).await == ASSIGNED, 20).await;
+    indexer.abort();
+}

@@ -397,13 +397,14 @@ impl Sender {
         let mut kind = latest.kind.as_str();
         let mut intents_moot = false;
         if kind == "call" {
-            match self
-                .simulate(&Call {
-                    to: latest.to,
-                    data: latest.calldata.clone(),
-                })
-                .await
-            {
+            // moot only by what is mined: on the pending state the keeper's own waiting
+            // transaction has run, and its work looks done (a chaos run lost an expire that way:
+            // rebroadcast after a restart, judged moot at once, replaced by a transfer to self)
+            let call = Call {
+                to: latest.to,
+                data: latest.calldata.clone(),
+            };
+            match self.simulate_on(&call, true).await {
                 Err(SendError::Reverts(r)) if r.action == Action::Drop => intents_moot = true,
                 Err(SendError::Rpc(e)) => return Err(SendError::Rpc(e)),
                 _ => {}

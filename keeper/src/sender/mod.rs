@@ -329,11 +329,22 @@ impl Sender {
 
     /// Run `call` with `eth_call` from the keeper's address.
     pub async fn simulate(&self, call: &Call) -> Result<Bytes, SendError> {
+        self.simulate_on(call, false).await
+    }
+
+    /// [`Sender::simulate`], on the latest mined block only when `mined` (see
+    /// [`crate::revert::simulate_mined`]).
+    pub(super) async fn simulate_on(&self, call: &Call, mined: bool) -> Result<Bytes, SendError> {
         let tx = TransactionRequest::default()
             .with_from(self.from)
             .with_to(call.to)
             .with_input(call.data.clone());
-        match simulate(&self.provider, tx).await {
+        let out = if mined {
+            crate::revert::simulate_mined(&self.provider, tx).await
+        } else {
+            simulate(&self.provider, tx).await
+        };
+        match out {
             Ok(out) => Ok(out),
             Err(SimulateError::Reverts(r)) => Err(SendError::Reverts(r)),
             Err(SimulateError::Rpc(e)) => Err(rpc(e)),
