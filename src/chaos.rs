@@ -826,8 +826,13 @@ async fn check(
         tables.join(", ")
     );
     if failures.is_empty() {
+        let keepers = if reverted == 0 {
+            "no keeper transaction reverted or lost".to_owned()
+        } else {
+            format!("no keeper work lost ({reverted} reverted and planned again, tolerated)")
+        };
         println!(
-            "\nchaos passed: every task final (or within its deadlines), no keeper transaction reverted or lost, the books balance to the wei, the database equals the chain"
+            "\nchaos passed: every task final (or within its deadlines), {keepers}, the books balance to the wei, the database equals the chain"
         );
         Ok(())
     } else {
