@@ -273,3 +273,49 @@ async fn exclusions(
     }
     Ok(())
 }
+
+/// Count the assignments already on their way — proposed, sent or mined by any keeper of this
+/// database, for a task the indexer still shows open — against the providers they name: each
+/// such replica takes its task's resources and the collateral at its agreed price from `offers`,
+/// as the contract will once it is mined. Without this, a keeper planning while another's
+/// assignment is in flight sees the provider's capacity still free, gives it to a second task,
+/// and one of the two assignments reverts. `tasks` are the open tasks as
+/// [`open_tasks`] read them (including the ones being assigned); what is returned is the number
+/// of replicas counted.
+pub async fn reserve_in_flight(
+    store: &Store,
+    chain_id: u64,
+    tasks: &[OpenTask],
+    offers: &mut [Offer],
+) -> Result<usize, MarketError> {
+    const I: &str = "keeper_intents";
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT i.task_id, i.payload FROM keeper_intents i \
+         JOIN tasks t ON t.chain_id = i.chain_id AND t.task_id = i.task_id \
+         WHERE i.chain_id = $1 AND i.action = 'assign' AND i.status IN ('pending', 'sent', 'done') \
+         AND t.status = 'open'",
+    )
+    .bind(i64::try_from(chain_id).unwrap_or(i64::MAX))
+    .fetch_all(store.pool())
+    .await?;
+    let mut counted = 0;
+    for (id, payload) in rows {
+        let id: U256 = id.parse().map_err(|_| corrupt(I, "task_id", &id))?;
+        let Some(task) = tasks.iter().find(|t| t.id == id) else {
+            continue; // its assign-by passed: no longer assignable, nothing to plan around
+        };
+        let Ok(crate::plan::Act::Assign { providers, prices }) = serde_json::from_str(&payload)
+        else {
+            return Err(corrupt(I, "payload", payload));
+        };
+        for (provider, price) in providers.iter().zip(&prices) {
+            let provider = address(I, "payload", provider)?;
+            let price = amount(I, "payload", price)?;
+            if let Some(o) = offers.iter_mut().find(|o| o.address == provider) {
+                o.reserve(task, price);
+                counted += 1;
+            }
+        }
+    }
+    Ok(counted)
+}

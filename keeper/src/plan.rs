@@ -14,7 +14,10 @@
 //! | service | its end passed | `finish` |
 //!
 //! An attempt the sender gave up on because the state it rested on changed (`Replan`) is
-//! proposed again as the next attempt, up to [`MAX_ATTEMPTS`].
+//! proposed again as the next attempt, up to [`MAX_ATTEMPTS`]. Assignments already proposed,
+//! sent or mined by any keeper of the database, for tasks the indexer still shows open, hold
+//! their providers' capacity and collateral ([`market::reserve_in_flight`]): two keepers do not
+//! give one provider's last capacity to two tasks.
 
 use std::collections::HashMap;
 
@@ -233,6 +236,9 @@ impl Planner {
         }
         // open tasks not being assigned: one batch allocation over all of them
         let mut tasks = market::open_tasks(store, self.chain_id, now).await?;
+        // what any keeper of this database is already assigning takes its providers' capacity
+        let mut offers = market::offers(store, self.chain_id).await?;
+        market::reserve_in_flight(store, self.chain_id, &tasks, &mut offers).await?;
         let mut attempts = HashMap::new();
         tasks.retain(|t| {
             let key = format!("{:#x}", t.id);
@@ -247,7 +253,6 @@ impl Planner {
         if tasks.is_empty() {
             return Ok(());
         }
-        let offers = market::offers(store, self.chain_id).await?;
         let decisions = allocate::allocate(&tasks, &offers, &self.alloc);
         for d in &decisions {
             if d.chosen.is_empty() {

@@ -21,7 +21,9 @@ use swan_indexer::{
 };
 use swan_keeper::{
     allocate::{Config, Refusal, allocate},
-    market::{MarketError, offers, open_tasks},
+    market::{MarketError, offers, open_tasks, reserve_in_flight},
+    outbox::{Key, Outbox},
+    plan::Act,
 };
 
 mod common;
@@ -599,5 +601,135 @@ async fn collateral_is_counted_from_the_agreed_price_as_the_contract_locks_it() 
         locked,
         "the contract locked what the keeper computed"
     );
+    store.close().await;
+}
+
+/// Two keepers on one database: while one keeper's assignment is on its way (proposed, sent, or
+/// mined but not yet indexed), the capacity and collateral it takes are not offered to another
+/// task. The chaos run saw the race this closes: two keepers gave one provider's last free
+/// collateral to two tasks, and one assignment reverted `InsufficientCollateral` on chain.
+#[tokio::test]
+async fn an_assignment_in_flight_holds_its_providers_capacity() {
+    let c = chain().await;
+    let market = SwanMarket::new(c.manifest.market, &c.p);
+    let chain_id = c.manifest.chain_id;
+    // provider 0 is the only one in "eu"; two small tasks at 1,000 % collateral, and a filler
+    // task that will lock most of its collateral
+    let filler = c.task_of(1, 0, "eu", 500 * TOKEN, None, 100).await;
+    c.task_of(2, 0, "eu", 5 * TOKEN, None, 1_000).await;
+    c.task_of(2, 0, "eu", 5 * TOKEN, None, 1_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("in-flight.db").display().to_string();
+    let store = index(&db, &c.manifest).await;
+    let cfg = Config::default();
+    let tasks = open_tasks(&store, chain_id, c.now().await).await.unwrap();
+    let d = allocate(&tasks, &offers(&store, chain_id).await.unwrap(), &cfg);
+    assert!(d.iter().all(|d| d.chosen.len() == 1), "all fit: {d:?}");
+    let one = d.iter().find(|d| d.task != filler).unwrap().chosen[0].collateral;
+    // the filler, assigned on chain at a price that leaves one and a half tasks' collateral free
+    let free = market.freeCollateral(c.owners[0]).call().await.unwrap();
+    let keep = U256::from(one + one / 2);
+    ok(
+        &c.p,
+        market
+            .assign(filler, vec![c.owners[0]], vec![free - keep])
+            .from(c.admin),
+    )
+    .await;
+    assert_eq!(
+        market.freeCollateral(c.owners[0]).call().await.unwrap(),
+        keep
+    );
+    store.close().await;
+    let store = index(&db, &c.manifest).await;
+    let tasks = open_tasks(&store, chain_id, c.now().await).await.unwrap();
+    let mut offers = offers(&store, chain_id).await.unwrap();
+    let placed: Vec<_> = allocate(&tasks, &offers, &cfg)
+        .into_iter()
+        .filter(|d| !d.chosen.is_empty())
+        .collect();
+    assert_eq!(placed.len(), 1, "one batch places one of the two");
+    let (first, pick) = (placed[0].task, placed[0].chosen[0].clone());
+    assert_eq!(pick.provider, c.owners[0]);
+    // keeper A writes its assignment down
+    let outbox = Outbox::open(&store).await.unwrap();
+    let act = Act::Assign {
+        providers: vec![format!("{:#x}", pick.provider)],
+        prices: vec![pick.price.to_string()],
+    };
+    let key = Key {
+        chain_id,
+        action: "assign".into(),
+        task: format!("{first:#x}"),
+        attempt: 0,
+    };
+    let payload = serde_json::to_string(&act).unwrap();
+    assert!(outbox.propose(&key, &payload, 0).await.unwrap());
+    // keeper B plans the other task (the first is A's): on the indexer's tables alone, provider
+    // 0 looks free and gets it
+    let rest: Vec<_> = tasks.iter().filter(|t| t.id != first).cloned().collect();
+    let second = rest[0].id;
+    let blind = allocate(&rest, &offers, &cfg);
+    assert_eq!(
+        blind[0].chosen.len(),
+        1,
+        "the race: provider 0 offered twice"
+    );
+    // counting A's assignment, half a task's collateral is left and the second task waits
+    let counted = reserve_in_flight(&store, chain_id, &tasks, &mut offers)
+        .await
+        .unwrap();
+    assert_eq!(counted, 1);
+    let p0 = offers.iter().find(|o| o.address == c.owners[0]).unwrap();
+    assert_eq!(
+        U256::from(p0.free_collateral),
+        keep - U256::from(pick.collateral)
+    );
+    assert_eq!(p0.in_use.cpu_cores, 1 + 2, "the filler and the first");
+    let d = allocate(&rest, &offers, &cfg);
+    assert!(d[0].chosen.is_empty(), "second task placed: {:?}", d[0]);
+    assert_eq!(
+        d[0].refused.get(&Refusal::Collateral),
+        Some(&1),
+        "{:?}",
+        d[0]
+    );
+    // the contract agrees: with the first assigned, provider 0 cannot take the second
+    ok(
+        &c.p,
+        market
+            .assign(first, vec![pick.provider], vec![Uint::from(pick.price)])
+            .from(c.admin),
+    )
+    .await;
+    let again = swan_keeper::revert::simulate(
+        &c.p,
+        market
+            .assign(second, vec![pick.provider], vec![Uint::from(pick.price)])
+            .from(c.admin)
+            .into_transaction_request(),
+    )
+    .await;
+    match again {
+        Err(swan_keeper::revert::SimulateError::Reverts(r)) => {
+            assert!(r.error.contains("InsufficientCollateral"), "{r:?}")
+        }
+        other => panic!("the contract let provider 0 lock more than it has: {other:?}"),
+    }
+    // once the assignment is indexed it is counted once, from the chain's record, not again
+    store.close().await;
+    let store = index(&db, &c.manifest).await;
+    let tasks = open_tasks(&store, chain_id, c.now().await).await.unwrap();
+    let mut offers = swan_keeper::market::offers(&store, chain_id).await.unwrap();
+    let counted = reserve_in_flight(&store, chain_id, &tasks, &mut offers)
+        .await
+        .unwrap();
+    assert_eq!(counted, 0);
+    let p0 = offers.iter().find(|o| o.address == c.owners[0]).unwrap();
+    assert_eq!(
+        U256::from(p0.free_collateral),
+        keep - U256::from(pick.collateral)
+    );
+    assert_eq!(p0.in_use.cpu_cores, 1 + 2, "the filler and the first");
     store.close().await;
 }

@@ -130,6 +130,20 @@ pub struct Offer {
     pub running: u32,
 }
 
+impl Offer {
+    /// Count a replica of `task` at `price` that is on its way to this provider but not yet in
+    /// the indexer's tables: its resources in use, its collateral locked, one more running.
+    pub fn reserve(&mut self, task: &OpenTask, price: u128) {
+        let (u, r) = (&mut self.in_use, &task.requirements);
+        u.cpu_cores = u.cpu_cores.saturating_add(r.cpu_cores);
+        u.memory_gib = u.memory_gib.saturating_add(r.memory_gib);
+        u.storage_gib = u.storage_gib.saturating_add(r.storage_gib);
+        u.gpu_count = u.gpu_count.saturating_add(r.gpu_count);
+        self.free_collateral = self.free_collateral.saturating_sub(collateral(task, price));
+        self.running = self.running.saturating_add(1);
+    }
+}
+
 /// An open task as the allocator sees it (from the indexer's `tasks` table and its spec).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpenTask {
