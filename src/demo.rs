@@ -29,7 +29,8 @@ use serde_json::Value;
 use crate::{
     devnet::{self, DevnetArgs, Running},
     ledger,
-    task_cmd::{Conn, create},
+    task_cmd::create,
+    wallet::Conn,
 };
 
 /// Arguments of `swan demo`.
@@ -186,6 +187,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         keeper_port: 0,
         once: false,
         dishonest: Some("p4".into()),
+        action: None,
     })
     .await?;
     dn.print();

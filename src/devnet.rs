@@ -55,6 +55,18 @@ pub(crate) struct DevnetArgs {
     /// Make this provider (p1 … p5) submit wrong results, to watch it being slashed.
     #[arg(long, value_parser = ["p1", "p2", "p3", "p4", "p5"])]
     pub(crate) dishonest: Option<String>,
+    /// Instead of starting a devnet, act on a running one.
+    #[command(subcommand)]
+    pub(crate) action: Option<DevnetAction>,
+}
+
+/// What `swan devnet` does to a running devnet.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub(crate) enum DevnetAction {
+    /// Give an address tokens and gas on a running devnet (a new provider or submitter).
+    ///
+    /// Example: `swan devnet fund 0x… 1000`
+    Fund(crate::devnet_fund::FundArgs),
 }
 
 /// Why the devnet failed.
@@ -626,6 +638,11 @@ impl Running {
 }
 
 pub(crate) async fn run(args: DevnetArgs) -> Result<(), DevnetError> {
+    if let Some(DevnetAction::Fund(f)) = args.action {
+        return crate::devnet_fund::fund(f)
+            .await
+            .map_err(|e| DevnetError::Setup(e.to_string()));
+    }
     let running = up(&args).await?;
     running.print();
     if args.once {

@@ -5,15 +5,18 @@
 //!
 //! Errors are reported as one line (`error: …`) that says what was wrong and what to do.
 
+mod account_cmd;
 mod chaos;
 mod config;
 mod demo;
 mod deploy_cmd;
 mod devnet;
+mod devnet_fund;
 mod ledger;
 mod networks;
 mod task_cmd;
 mod verify_cmd;
+mod wallet;
 
 use std::process::ExitCode;
 
@@ -34,7 +37,7 @@ struct Cli {
 enum Command {
     /// Start a local chain (anvil) with the contracts deployed and print the deployment.
     ///
-    /// Example: `swan devnet --port 8545 --manifest .devnet/manifest.json`
+    /// Example: `swan devnet --port 8545 --dir .devnet` (then `swan devnet fund 0x… 1000`)
     Devnet(devnet::DevnetArgs),
     /// The demo: a devnet with four providers and a stream of tasks of every kind and
     /// verification mode, shown live, ending with a summary; exits 0 only if every task ended
@@ -60,6 +63,15 @@ enum Command {
     ///
     /// Example: `SWAN_PRIVATE_KEY=0x… swan task create job.yaml`
     Task(task_cmd::TaskArgs),
+    /// What an address holds: its tokens, its balance inside the market (refunds land there),
+    /// a provider's unclaimed earnings and locked collateral.
+    ///
+    /// Example: `swan balance 0x…` (or the signer's: `SWAN_PRIVATE_KEY=0x… swan balance`)
+    Balance(account_cmd::BalanceArgs),
+    /// Take the signer's balance out of the market (all of it, or an amount in SWAN).
+    ///
+    /// Example: `SWAN_PRIVATE_KEY=0x… swan withdraw 12.5 --to 0x…`
+    Withdraw(account_cmd::WithdrawArgs),
     /// Judge a keeper-attested task's results again here and say, per replica, whether the
     /// market settled it the same way (exit 1 on any disagreement). Needs only the indexer's API.
     ///
@@ -120,6 +132,8 @@ fn main() -> ExitCode {
                 .await
                 .map_err(|e| e.to_string()),
             Command::Task(args) => task_cmd::run(args).await.map_err(|e| e.to_string()),
+            Command::Balance(args) => account_cmd::balance(args).await.map_err(|e| e.to_string()),
+            Command::Withdraw(args) => account_cmd::withdraw(args).await.map_err(|e| e.to_string()),
             Command::Verify(args) => verify_cmd::run(args).await.map_err(|e| e.to_string()),
             Command::Provider(args) => swan_provider::cli::run(args)
                 .await

@@ -5,38 +5,23 @@
 use std::path::{Path, PathBuf};
 
 use alloy::{
-    network::EthereumWallet,
     primitives::{Address, B256, U256, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
+    providers::Provider,
 };
 use clap::{Args, Subcommand};
-use swan_contracts::{
-    DevToken, Manifest, REPLICA_STATUS, SwanMarket, TASK_STATUS, load_signer, name_of,
-    rpc::{self, RpcOptions},
-};
+
+use swan_contracts::{SwanMarket, task_status, units};
+
+use crate::wallet::{ChainError, ChainOpts, Conn, rpc_error};
+
+mod read;
 use swan_spec::{Publish, TaskSpec, answer_commit};
 
 /// Options every task command takes.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct TaskArgs {
-    /// The deployment manifest.
-    #[arg(
-        long,
-        env = "SWAN_MANIFEST",
-        default_value = ".devnet/manifest.json",
-        global = true
-    )]
-    manifest: PathBuf,
-    /// RPC endpoint (default: the manifest's first).
-    #[arg(long = "rpc-url", env = "SWAN_RPC_URL", global = true)]
-    rpc_url: Option<String>,
-    /// The submitter's encrypted keystore (else SWAN_PRIVATE_KEY).
-    #[arg(long, env = "SWAN_KEYSTORE", global = true)]
-    keystore: Option<PathBuf>,
-    /// The keystore's password file (else a prompt).
-    #[arg(long, env = "SWAN_PASSWORD_FILE", global = true)]
-    password_file: Option<PathBuf>,
+    #[command(flatten)]
+    chain: ChainOpts,
     /// The indexer's API, for `list`.
     #[arg(
         long,
@@ -72,6 +57,9 @@ enum TaskCommand {
     Status {
         /// Task id (0x-hex or decimal).
         id: U256,
+        /// Print JSON in the machine's units (wei, unix seconds) for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Tasks from the indexer (newest first).
     ///
@@ -126,9 +114,9 @@ enum TaskCommand {
 /// Why a task command failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum TaskError {
-    /// The manifest.
+    /// The chain, the key or the manifest.
     #[error(transparent)]
-    Manifest(#[from] swan_contracts::ManifestError),
+    Wallet(#[from] ChainError),
     /// The spec.
     #[error("{path}: {source}")]
     Spec {
@@ -145,9 +133,6 @@ pub(crate) enum TaskError {
         /// Why.
         source: std::io::Error,
     },
-    /// The key.
-    #[error(transparent)]
-    Key(#[from] swan_contracts::KeyError),
     /// A bad argument.
     #[error("{0}")]
     Arg(String),
@@ -161,127 +146,6 @@ fn read(path: &Path) -> Result<Vec<u8>, TaskError> {
         path: path.display().to_string(),
         source,
     })
-}
-
-/// A connection signing as the submitter.
-pub(crate) struct Conn {
-    p: DynProvider,
-    me: Address,
-    manifest: Manifest,
-}
-
-/// The shared client (retries with backoff) over the endpoint at `url`.
-fn client(url: &str) -> Result<alloy::rpc::client::RpcClient, TaskError> {
-    rpc::client(&[url.to_owned()], RpcOptions::default())
-        .map_err(|e| TaskError::Arg(format!("--rpc-url: {e}")))
-}
-
-fn rpc_error(what: &str, e: impl std::fmt::Display) -> TaskError {
-    let text = e.to_string();
-    if text.contains("error sending request") || text.contains("Connection refused") {
-        TaskError::Chain(format!(
-            "{what}: the RPC does not answer ({text}); is the chain running (swan devnet) and --rpc-url right?"
-        ))
-    } else {
-        TaskError::Chain(format!("{what}: {text}"))
-    }
-}
-
-impl Conn {
-    /// A connection signing with `key` through the endpoint at `url`.
-    pub(crate) fn with_key(
-        url: &str,
-        key: alloy::signers::local::PrivateKeySigner,
-        manifest: Manifest,
-    ) -> Result<Self, TaskError> {
-        let me = key.address();
-        let p = ProviderBuilder::new()
-            .wallet(EthereumWallet::from(key))
-            .connect_client(client(url)?)
-            .erased();
-        Ok(Self { p, me, manifest })
-    }
-
-    async fn open(a: &TaskArgs, sign: bool) -> Result<Self, TaskError> {
-        let manifest = Manifest::load(&a.manifest)?;
-        let url = a
-            .rpc_url
-            .clone()
-            .or_else(|| manifest.rpc_urls.first().cloned())
-            .ok_or_else(|| TaskError::Arg("no RPC URL: give --rpc-url".into()))?;
-        let (p, me) = if sign {
-            let key = load_signer(
-                a.keystore.as_deref(),
-                a.password_file.as_deref(),
-                "SWAN_PRIVATE_KEY",
-                "--keystore FILE",
-            )?;
-            let me = key.address();
-            let p = ProviderBuilder::new()
-                .wallet(EthereumWallet::from(key))
-                .connect_client(client(&url)?)
-                .erased();
-            (p, me)
-        } else {
-            (
-                ProviderBuilder::new()
-                    .connect_client(client(&url)?)
-                    .erased(),
-                Address::ZERO,
-            )
-        };
-        let chain = p
-            .get_chain_id()
-            .await
-            .map_err(|e| rpc_error("reading the chain id", e))?;
-        if chain != manifest.chain_id {
-            return Err(TaskError::Chain(format!(
-                "the RPC serves chain {chain} but the manifest is for chain {}: check --rpc-url or --manifest",
-                manifest.chain_id
-            )));
-        }
-        Ok(Self { p, me, manifest })
-    }
-
-    fn market(&self) -> SwanMarket::SwanMarketInstance<&DynProvider> {
-        SwanMarket::new(self.manifest.market, &self.p)
-    }
-
-    /// Simulate, send, wait; a refusal is the market's typed error.
-    async fn send(
-        &self,
-        what: &str,
-        tx: TransactionRequest,
-    ) -> Result<alloy::rpc::types::TransactionReceipt, TaskError> {
-        let tx = tx.from(self.me);
-        let refuse = |e: alloy::transports::RpcError<_>| {
-            let decoded = e
-                .as_error_resp()
-                .and_then(|r| r.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>());
-            match decoded {
-                Some(err) => {
-                    TaskError::Chain(format!("{what}: the market refuses it with {err:?}"))
-                }
-                None => rpc_error(what, e),
-            }
-        };
-        self.p.estimate_gas(tx.clone()).await.map_err(refuse)?;
-        let r = self
-            .p
-            .send_transaction(tx)
-            .await
-            .map_err(refuse)?
-            .get_receipt()
-            .await
-            .map_err(|e| rpc_error(what, e))?;
-        if !r.status() {
-            return Err(TaskError::Chain(format!(
-                "{what}: transaction {} reverted",
-                r.transaction_hash
-            )));
-        }
-        Ok(r)
-    }
 }
 
 /// What `create` did.
@@ -350,34 +214,14 @@ pub(crate) async fn create(
         path: spec_path.display().to_string(),
         source,
     })?;
-    let m = c.market();
-    let credit = m
-        .balanceOf(c.me)
-        .call()
-        .await
-        .map_err(|e| rpc_error("reading the market balance", e))?;
-    if credit < escrow {
-        let token = DevToken::new(c.manifest.token, &c.p);
-        let need = escrow - credit;
-        let allowance = token
-            .allowance(c.me, c.manifest.market)
-            .call()
-            .await
-            .map_err(|e| rpc_error("reading the allowance", e))?;
-        if allowance < need {
-            c.send(
-                "approve",
-                token
-                    .approve(c.manifest.market, need)
-                    .into_transaction_request(),
-            )
-            .await?;
-        }
-    }
     // the id the chain gave this task, from its receipt: the task counter is market-wide, so an
     // id read before sending is another submitter's when two create in the same block
     let receipt = c
-        .send("createTask", m.createTask(req).into_transaction_request())
+        .paying(
+            "createTask",
+            escrow,
+            c.market().createTask(req).into_transaction_request(),
+        )
         .await?;
     let id = receipt
         .inner
@@ -404,7 +248,7 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
             spec_uri,
             answer,
         } => {
-            let c = Conn::open(&a, true).await?;
+            let c = Conn::open(&a.chain, true).await?;
             let created = create(&c, spec, spec_uri.clone(), answer.as_deref()).await?;
             println!("task {:#x}", created.id);
             if let Some((expected, salt)) = created.answer {
@@ -414,9 +258,14 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                 );
             }
         }
-        TaskCommand::Status { id } => {
-            let c = Conn::open(&a, false).await?;
-            print!("{}", status_text(&c, *id).await?);
+        TaskCommand::Status { id, json } => {
+            let c = Conn::open(&a.chain, false).await?;
+            let r = read::read(&c, *id).await?;
+            if *json {
+                println!("{:#}", read::json(&r));
+            } else {
+                print!("{}", read::text(&r));
+            }
         }
         TaskCommand::List {
             status,
@@ -454,7 +303,7 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
             );
         }
         TaskCommand::Reveal { id, expected, salt } => {
-            let c = Conn::open(&a, true).await?;
+            let c = Conn::open(&a.chain, true).await?;
             c.send(
                 "revealAnswer",
                 c.market()
@@ -465,7 +314,7 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
             println!("answer revealed for task {id:#x}");
         }
         TaskCommand::Cancel { id } => {
-            let c = Conn::open(&a, true).await?;
+            let c = Conn::open(&a.chain, true).await?;
             c.send(
                 "cancelTask",
                 c.market().cancelTask(*id).into_transaction_request(),
@@ -484,18 +333,35 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
             let secs = u32::try_from(secs).ok().filter(|s| *s > 0).ok_or_else(|| {
                 TaskError::Arg("DURATION must be from 1s to about 136 years".into())
             })?;
-            let c = Conn::open(&a, true).await?;
-            c.send(
+            let c = Conn::open(&a.chain, true).await?;
+            let r = running_service(&c, *id, "extended").await?;
+            // what the market takes: the running replicas' rates for the extra time
+            let rate: U256 = r
+                .replicas
+                .iter()
+                .filter(|x| x.status == REPLICA_ASSIGNED)
+                .map(|x| U256::from(x.price))
+                .sum();
+            let cost = rate * U256::from(secs);
+            c.paying(
                 "extendService",
+                cost,
                 c.market()
                     .extendService(*id, secs)
                     .into_transaction_request(),
             )
             .await?;
-            println!("task {id:#x} extended by {secs} s");
+            let after = read::read(&c, *id).await?;
+            println!(
+                "task {id:#x} extended by {}: it runs until {} (paid {})",
+                units::duration(secs.into()),
+                units::date(after.window.1),
+                units::swan(cost)
+            );
         }
         TaskCommand::Terminate { id } => {
-            let c = Conn::open(&a, true).await?;
+            let c = Conn::open(&a.chain, true).await?;
+            running_service(&c, *id, "terminated").await?;
             c.send(
                 "terminateService",
                 c.market().terminateService(*id).into_transaction_request(),
@@ -527,47 +393,24 @@ async fn list(url: &str) -> Result<serde_json::Value, TaskError> {
     Ok(body)
 }
 
-const MODE: [&str; 4] = [
-    "keeper_attested",
-    "known_answer",
-    "quorum",
-    "service_health",
-];
-async fn status_text(c: &Conn, id: U256) -> Result<String, TaskError> {
-    let m = c.market();
-    let t = m.getTask(id).call().await.map_err(|e| {
-        match e.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>() {
-            Some(err) => TaskError::Chain(format!("no such task: {err:?}")),
-            None => rpc_error("getTask", e),
-        }
-    })?;
-    if t.status == swan_contracts::task_status::NONE {
-        return Err(TaskError::Arg(format!("no task {id:#x} on this market")));
+/// `ReplicaStatus.Assigned`: waiting for a result, or a service running.
+const REPLICA_ASSIGNED: u8 = 1;
+
+/// Task `id`, which must be a running service for it to be `done` (extended, terminated): a
+/// batch task or one not running is refused here in words, before anything is sent.
+async fn running_service(c: &Conn, id: U256, done: &str) -> Result<read::Read, TaskError> {
+    let r = read::read(c, id).await?;
+    if !r.is_service() {
+        return Err(TaskError::Arg(format!(
+            "task {id:#x} is a batch task ({}), not a service: only a running service can be {done}",
+            r.mode()
+        )));
     }
-    let mut out = format!(
-        "task          {id:#x}\nstatus        {}\nmode          {}\nreplicas      {}\nprice cap     {}\nassign by     {}\nresult by     {}\nsettle by     {}\n",
-        name_of(&TASK_STATUS, t.status),
-        name_of(&MODE, t.mode),
-        t.replicas,
-        t.price,
-        t.assignBy,
-        t.resultBy,
-        t.settleBy
-    );
-    for i in 0..t.replicas {
-        let r = m
-            .getReplica(id, U256::from(i))
-            .call()
-            .await
-            .map_err(|e| rpc_error("getReplica", e))?;
-        if r.status != 0 {
-            out += &format!(
-                "replica {i}     {:#x} at {} — {}\n",
-                r.provider,
-                r.price,
-                name_of(&REPLICA_STATUS, r.status)
-            );
-        }
+    if r.task.status != task_status::ASSIGNED {
+        return Err(TaskError::Arg(format!(
+            "task {id:#x} is {}: only a running service can be {done}",
+            r.status()
+        )));
     }
-    Ok(out)
+    Ok(r)
 }

@@ -126,7 +126,7 @@ fn bad_input_gets_one_clear_line() {
         (
             vec!["deploy", "--rpc-url", &endpoint, "--admin-delay", "60"],
             key.to_vec(),
-            "error: the market's constructor refused the configuration: ParamOutOfRange(ParamOutOfRange)".into(),
+            "error: the market's constructor refused the configuration: a parameter is out of its allowed range: check the admin delay, the fee, slash and collateral percentages and the deadline limits against the registry's bounds".into(),
         ),
     ];
     for (args, env, expected) in cases {
@@ -169,7 +169,7 @@ fn bad_input_gets_one_clear_line() {
     assert!(!out.status.success());
     assert_eq!(
         err,
-        "error: the market's constructor refused the configuration: ParamOutOfRange(ParamOutOfRange)"
+        "error: the market's constructor refused the configuration: a parameter is out of its allowed range: check the admin delay, the fee, slash and collateral percentages and the deadline limits against the registry's bounds"
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -224,13 +224,110 @@ fn task_and_provider_commands_against_a_devnet() {
 
     // the market's refusals, typed, in one line
     let e = error_line(&swan(&dn, &["task", "cancel", &id], &key));
+    assert_eq!(
+        e,
+        format!(
+            "error: cancelTask: task {id} is cancelled: this cannot be done to a task that is cancelled (swan task status shows what it waits for)"
+        )
+    );
+    for (verb, done_word) in [("terminate", "terminated"), ("extend", "extended")] {
+        let mut args = vec!["task", verb, done.as_str()];
+        if verb == "extend" {
+            args.push("10m");
+        }
+        let e = error_line(&swan(&dn, &args, &key));
+        assert_eq!(
+            e,
+            format!(
+                "error: task {done} is a batch task (keeper_attested), not a service: only a running service can be {done_word}"
+            )
+        );
+    }
+    // status for scripts: the machine's units
+    let j: serde_json::Value =
+        serde_json::from_str(&ok(&swan(&dn, &["task", "status", &done, "--json"], &[]))).unwrap();
+    assert_eq!(j["status"], "completed", "{j}");
+    assert_eq!(j["price"], "100000000000000000", "{j}");
+    assert_eq!(j["replica_list"][0]["status"], "paid", "{j}");
+    assert!(j["assign_by"].as_u64().unwrap() > 1_700_000_000, "{j}");
+    // and people's: SWAN and dates
+    let s = ok(&swan(&dn, &["task", "status", &done], &[]));
     assert!(
-        e.starts_with("error: cancelTask: the market refuses it with WrongTaskStatus"),
+        s.contains("price cap     0.1 SWAN per replica") && s.contains(" UTC\n"),
+        "{s}"
+    );
+
+    // money: the submitter's balances, taking the market balance out, funding a newcomer
+    let bal = |who: &[&str]| -> serde_json::Value {
+        let args = [&["balance", "--json"][..], who].concat();
+        serde_json::from_str(&ok(&swan(&dn, &args, &key))).unwrap()
+    };
+    let amount = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap().parse::<u128>().unwrap();
+    let before = bal(&[]);
+    let held = amount(&before, "market");
+    assert!(held > 0, "the devnet deposited for the submitter: {before}");
+    let out = ok(&swan(&dn, &["balance"], &key));
+    assert!(
+        out.contains("in the market") && out.contains(" SWAN"),
+        "{out}"
+    );
+    let out = ok(&swan(&dn, &["withdraw", "0.001"], &key));
+    assert!(out.starts_with("withdrew 0.001 SWAN to 0x"), "{out}");
+    let after = bal(&[]);
+    assert_eq!(amount(&after, "market"), held - 1_000_000_000_000_000);
+    assert_eq!(
+        amount(&after, "token"),
+        amount(&before, "token") + 1_000_000_000_000_000
+    );
+    for (args, says) in [
+        (vec!["withdraw", "abc"], "error: AMOUNT: \"abc\" is not an amount of SWAN: write e.g. 200, 12.5 or 0.001, or all".to_owned()),
+        (vec!["withdraw", "0"], "error: AMOUNT: 0 withdraws nothing: give more, or all".to_owned()),
+        (vec!["withdraw", "99999999999"], "less than the 99999999999 SWAN asked: withdraw at most that (or all)".to_owned()),
+    ] {
+        let e = error_line(&swan(&dn, &args, &key));
+        assert!(e.contains(&says), "{args:?}: {e}");
+    }
+    let out = ok(&swan(&dn, &["withdraw", "all"], &key));
+    assert!(out.contains("; 0 SWAN left in the market"), "{out}");
+    let e = error_line(&swan(&dn, &["withdraw"], &key));
+    assert!(
+        e.starts_with("error: nothing to withdraw: the market holds 0 SWAN for 0x"),
         "{e}"
     );
-    let e = error_line(&swan(&dn, &["task", "terminate", &done], &key));
+    let newcomer = "0x00000000000000000000000000000000000dead1";
+    let out = ok(&swan(&dn, &["devnet", "fund", newcomer, "12.5"], &[]));
+    assert_eq!(
+        out.trim(),
+        format!(
+            "funded {newcomer} with 12.5 SWAN: it holds 12.5 SWAN and gas for its transactions"
+        )
+    );
+    let out = ok(&swan(&dn, &["balance", newcomer], &[]));
+    assert!(out.contains("tokens        12.5 SWAN"), "{out}");
+    let e = error_line(&swan(&dn, &["devnet", "fund", newcomer, "3.x"], &[]));
+    assert!(e.contains("\"3.x\" is not an amount of SWAN"), "{e}");
+    let elsewhere = specs.join("elsewhere.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dn.dir.join("manifest.json")).unwrap())
+            .unwrap();
+    m["chain_id"] = 314.into();
+    std::fs::write(&elsewhere, m.to_string()).unwrap();
+    let e = error_line(&swan(
+        &dn,
+        &[
+            "devnet",
+            "fund",
+            newcomer,
+            "1",
+            "--manifest",
+            elsewhere.to_str().unwrap(),
+        ],
+        &[],
+    ));
     assert!(
-        e.starts_with("error: terminateService: the market refuses it with"),
+        e.contains(
+            "is a deployment on chain 314, not a local devnet (31337): only a devnet mints tokens"
+        ),
         "{e}"
     );
     let e = error_line(&swan(&dn, &["task", "status", "0x1234"], &[]));
@@ -242,24 +339,45 @@ fn task_and_provider_commands_against_a_devnet() {
     let status = ok(&swan(&dn, &["provider", "--config", cfg, "status"], &pk));
     assert!(
         status.contains("status        active")
-            && status.contains("stake         500000000000000000000"),
+            && status.contains("stake         500 SWAN (minimum "),
         "{status}"
     );
+    let j: serde_json::Value = serde_json::from_str(&ok(&swan(
+        &dn,
+        &["provider", "--config", cfg, "status", "--json"],
+        &pk,
+    )))
+    .unwrap();
+    assert_eq!(j["status"], "active", "{j}");
+    assert_eq!(j["stake"], "500000000000000000000", "{j}");
+    assert_eq!(j["below_minimum"], false, "{j}");
+    // pause and resume: the registry's record follows
+    let out = ok(&swan(&dn, &["provider", "--config", cfg, "pause"], &pk));
+    assert!(out.contains("status        paused"), "{out}");
+    let out = ok(&swan(&dn, &["provider", "--config", cfg, "resume"], &pk));
+    assert!(out.contains("status        active"), "{out}");
+    let e = error_line(&swan(&dn, &["provider", "--config", cfg, "exit"], &pk));
+    assert!(e.contains("exit is for good") && e.contains("--yes"), "{e}");
     let out = ok(&swan(
         &dn,
         &["provider", "--config", cfg, "stake", "1.5"],
         &pk,
     ));
-    assert!(out.contains("stake         501500000000000000000"), "{out}");
+    assert!(out.contains("stake         501.5 SWAN"), "{out}");
     let out = ok(&swan(
         &dn,
         &["provider", "--config", cfg, "unstake", "1"],
         &pk,
     ));
-    assert!(out.contains("unbonding     1000000000000000000"), "{out}");
+    assert!(
+        out.contains("unbonding     1 SWAN (can be withdrawn from "),
+        "{out}"
+    );
     let e = error_line(&swan(&dn, &["provider", "--config", cfg, "withdraw"], &pk));
     assert!(
-        e.starts_with("error: withdrawCollateral: the registry refuses it with StillUnbonding"),
+        e.starts_with(
+            "error: withdrawCollateral: the stake is still unbonding: it can be withdrawn from "
+        ) && e.ends_with(" UTC"),
         "{e}"
     );
     // the devnet's unbonding delay is 10 s: then the withdrawal goes through
@@ -271,11 +389,11 @@ fn task_and_provider_commands_against_a_devnet() {
             break ok(&o);
         }
         let e = error_line(&o);
-        assert!(e.contains("StillUnbonding"), "{e}");
+        assert!(e.contains("still unbonding"), "{e}");
         assert!(t.elapsed() < Duration::from_secs(60), "{e}");
     };
     assert!(
-        out.contains("stake         500500000000000000000") && out.contains("unbonding     0"),
+        out.contains("stake         500.5 SWAN") && !out.contains("unbonding"),
         "{out}"
     );
     let out = ok(&swan(&dn, &["provider", "--config", cfg, "register"], &pk));
@@ -287,7 +405,7 @@ fn task_and_provider_commands_against_a_devnet() {
     ));
     assert_eq!(
         e,
-        "error: provider config `AMOUNT`: \"lots\" is not a token amount such as \"1.5\""
+        "error: AMOUNT: \"lots\" is not an amount of SWAN: write e.g. 200, 12.5 or 0.001"
     );
     let e = error_line(&swan(&dn, &["provider", "--config", cfg, "status"], &[]));
     assert!(
@@ -466,4 +584,11 @@ fn task_and_provider_commands_against_a_devnet() {
         e,
         "error: provider config `region`: \"\": 1 to 32 bytes of text"
     );
+    // leaving for good, last: p1 is exited and says so
+    let out = ok(&swan(
+        &dn,
+        &["provider", "--config", cfg, "exit", "--yes"],
+        &pk,
+    ));
+    assert!(out.contains("status        exited"), "{out}");
 }

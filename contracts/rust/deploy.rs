@@ -7,7 +7,7 @@ use alloy::{
     rpc::types::TransactionRequest,
 };
 
-use crate::{DevToken, ISwanRegistry, Manifest, SwanMarket, abi_fingerprint, registry};
+use crate::{DevToken, ISwanRegistry, Manifest, SwanMarket, abi_fingerprint};
 
 /// What to deploy.
 #[derive(Debug, Clone)]
@@ -109,16 +109,11 @@ pub async fn deploy<P: Provider<Ethereum>>(
     // simulate first: a bad configuration comes back as the contract's typed error
     if let Err(e) = provider.call(tx.clone()).await {
         // the registry validates the roles and parameters inside the market's constructor
-        let resp = e.as_error_resp();
-        let decoded = resp
-            .and_then(|r| {
-                r.as_decoded_interface_error::<registry::SwanRegistry::SwanRegistryErrors>()
-            })
-            .map(|err| format!("{err:?}"))
-            .or_else(|| {
-                resp.and_then(|r| r.as_decoded_interface_error::<SwanMarket::SwanMarketErrors>())
-                    .map(|err| format!("{err:?}"))
-            });
+        let decoded = e
+            .as_error_resp()
+            .and_then(|r| r.as_revert_data())
+            .as_deref()
+            .and_then(|d| crate::explain::explain(d));
         return Err(match decoded {
             Some(err) => DeployError::Refused(err),
             None => DeployError::Rpc(e),

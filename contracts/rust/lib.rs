@@ -14,6 +14,8 @@
 //!   one copy every crate calls, tested against the contract.
 //! - [`rpc`]: one client over a deployment's RPC endpoints (fallback and retry), for every
 //!   component.
+//! - [`explain`]: every refusal of the contracts and the token as one sentence; [`units`]:
+//!   SWAN amounts, dates and durations as people read them.
 //! - [`Manifest`]: what a deployment is (chain, addresses, start block, ABI fingerprint), as the
 //!   indexer and keeper read it.
 
@@ -29,12 +31,14 @@ pub use bindings::*;
 
 mod deploy;
 mod devchain;
+pub mod explain;
 mod keys;
 mod manifest;
 pub mod money;
 mod names;
 pub mod process;
 pub mod rpc;
+pub mod units;
 
 pub use deploy::{DEVNET_TREASURY, DeployConfig, DeployError, MIN_ADMIN_DELAY, deploy, dev_params};
 pub use devchain::{

@@ -46,6 +46,10 @@ pub mod mode {
 pub mod task_status {
     /// Unknown id.
     pub const NONE: u8 = 0;
+    /// Waiting for providers.
+    pub const OPEN: u8 = 1;
+    /// Running.
+    pub const ASSIGNED: u8 = 2;
     /// Ended with every replica paid or ended normally.
     pub const COMPLETED: u8 = 3;
 }

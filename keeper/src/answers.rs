@@ -50,7 +50,7 @@ pub async fn put(
     task: U256,
     expected: B256,
     salt: B256,
-) -> Result<(), AnswerError> {
+) -> Result<bool, AnswerError> {
     let key = format!("{task:#x}");
     let chain = i64::try_from(chain_id).unwrap_or(i64::MAX);
     let row =
@@ -59,6 +59,7 @@ pub async fn put(
             .bind(&key)
             .fetch_optional(store.pool())
             .await?;
+    let checked = row.is_some();
     if let Some(r) = row {
         let (mode, on_chain): (String, String) = (r.get(0), r.get(1));
         if mode != "known_answer" {
@@ -81,5 +82,5 @@ pub async fn put(
     .bind(format!("{salt:#x}"))
     .execute(store.pool())
     .await?;
-    Ok(())
+    Ok(checked)
 }

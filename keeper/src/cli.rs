@@ -220,10 +220,11 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
 }
 
 /// Store a known answer (checked against the task's commit when the indexer has the task).
+#[allow(clippy::print_stdout)]
 pub async fn answer(args: AnswerArgs) -> Result<(), CliError> {
     let manifest = Manifest::load(&args.manifest)?;
     let store = Store::open(&args.db).await?;
-    answers::put(
+    let checked = answers::put(
         &store,
         manifest.chain_id,
         args.task,
@@ -232,5 +233,16 @@ pub async fn answer(args: AnswerArgs) -> Result<(), CliError> {
     )
     .await?;
     store.close().await;
+    if checked {
+        println!(
+            "answer for task {:#x} matches its commit on chain; stored in {}: the keeper reveals it once every replica has committed",
+            args.task, args.db
+        );
+    } else {
+        println!(
+            "answer for task {:#x} stored in {}; the indexer has not seen the task yet, so it is checked against the commit when the keeper reveals it",
+            args.task, args.db
+        );
+    }
     Ok(())
 }

@@ -24,7 +24,7 @@ use swan_contracts::{
 #[derive(Debug, thiserror::Error)]
 pub enum TxError {
     /// The market refused it.
-    #[error("{what}: the market refuses it with {error:?}")]
+    #[error("{what}: {}", swan_contracts::explain::market(error))]
     Revert {
         /// The call.
         what: String,
@@ -32,7 +32,7 @@ pub enum TxError {
         error: Box<SwanMarketErrors>,
     },
     /// The registry refused it.
-    #[error("{what}: the registry refuses it with {error:?}")]
+    #[error("{what}: {}", swan_contracts::explain::registry(error))]
     RegistryRevert {
         /// The call.
         what: String,
@@ -40,7 +40,7 @@ pub enum TxError {
         error: Box<SwanRegistryErrors>,
     },
     /// It reverted without a market error (e.g. the token refused a transfer).
-    #[error("{what}: reverted ({detail})")]
+    #[error("{what}: {detail}")]
     Reverted {
         /// The call.
         what: String,
@@ -178,10 +178,10 @@ fn revert_of(what: &str, e: RpcError<TransportErrorKind>) -> TxError {
                 error: Box::new(err),
             };
         }
-        if data.is_some() || resp.message.contains("revert") {
+        if let Some(sentence) = swan_contracts::explain::explain_rpc(&e) {
             return TxError::Reverted {
                 what: what.into(),
-                detail: resp.message.to_string(),
+                detail: sentence,
             };
         }
     }

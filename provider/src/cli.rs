@@ -7,12 +7,15 @@ use std::path::PathBuf;
 
 use alloy::{primitives::U256, signers::local::PrivateKeySigner};
 use clap::{Args, Subcommand};
-use swan_contracts::{Manifest, load_signer};
+use swan_contracts::{
+    Manifest, load_signer,
+    units::{date, swan},
+};
 
 use crate::{
     Agent, AgentError,
     chain::Chain,
-    config::{Config, Overrides, tokens},
+    config::{Config, Overrides},
     ops,
 };
 
@@ -73,7 +76,23 @@ pub enum ProviderCommand {
     /// Move the earnings credited by the market to the beneficiary.
     Claim,
     /// Print the provider's record on chain.
-    Status,
+    Status {
+        /// Print JSON in the machine's units (amounts in the token's smallest unit, unix
+        /// seconds) for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop taking new tasks (running work continues); `resume` takes them again.
+    Pause,
+    /// Take new tasks again after `pause`.
+    Resume,
+    /// Leave the registry for good: running tasks continue, and the stake can still be unstaked
+    /// and withdrawn. Irreversible, so it asks for `--yes`.
+    Exit {
+        /// Yes, leave for good.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Run the agent until Ctrl-C: register, stake up to the config's `stake`, take assigned
     /// work, run it, submit results and claim earnings.
     ///
@@ -96,6 +115,9 @@ pub enum CliError {
     /// A key.
     #[error(transparent)]
     Key(#[from] swan_contracts::KeyError),
+    /// A bad argument.
+    #[error("{0}")]
+    Arg(String),
 }
 
 /// The owner and worker keys the config and environment give.
@@ -127,7 +149,13 @@ fn connect(cfg: &Config) -> Result<Chain, CliError> {
 }
 
 fn amount(text: &str) -> Result<U256, CliError> {
-    Ok(tokens("AMOUNT", text).map_err(AgentError::from)?)
+    match swan_contracts::units::parse_swan(text) {
+        Ok(v) if v.is_zero() => Err(CliError::Arg(
+            "AMOUNT: 0 SWAN moves nothing: give more".into(),
+        )),
+        Ok(v) => Ok(v),
+        Err(e) => Err(CliError::Arg(format!("AMOUNT: {e}"))),
+    }
 }
 
 /// Run a provider command.
@@ -178,32 +206,148 @@ pub async fn run(args: ProviderArgs) -> Result<(), CliError> {
             ops::claim(&c).await?;
             print_status(&c).await?;
         }
-        ProviderCommand::Status => print_status(&connect(&cfg)?).await?,
+        ProviderCommand::Status { json } => {
+            let c = connect(&cfg)?;
+            if json {
+                print_json(&c).await?;
+            } else {
+                print_status(&c).await?;
+            }
+        }
+        ProviderCommand::Pause | ProviderCommand::Resume => {
+            let c = connect(&cfg)?;
+            ops::pause(&c, matches!(args.command, ProviderCommand::Pause)).await?;
+            print_status(&c).await?;
+        }
+        ProviderCommand::Exit { yes } => {
+            if !yes {
+                return Err(CliError::Arg(
+                    "exit is for good: the provider takes no new tasks ever again (pause stops them for a while); run `swan provider exit --yes` to leave".into(),
+                ));
+            }
+            let c = connect(&cfg)?;
+            ops::exit(&c).await?;
+            print_status(&c).await?;
+        }
     }
     Ok(())
 }
 
+/// The provider's record, read from the registry and the market.
+struct Record {
+    p: swan_contracts::registry::ISwanRegistry::Provider,
+    a: swan_contracts::ISwanMarket::Account,
+    stake: U256,
+    min: U256,
+}
+
+impl Record {
+    async fn read(c: &Chain) -> Result<Self, CliError> {
+        let min = c
+            .registry()
+            .currentParams()
+            .call()
+            .await
+            .map_err(|e| crate::ops::OpsError::Read {
+                what: "the registry's parameters",
+                source: Box::new(e),
+            })?
+            .minCollateral;
+        Ok(Self {
+            p: ops::record(c).await?,
+            a: ops::account(c).await?,
+            stake: ops::stake(c).await?,
+            min: U256::from(min),
+        })
+    }
+
+    /// Stake not unbonding: what the minimum is measured against.
+    fn bonded(&self) -> U256 {
+        self.stake.saturating_sub(U256::from(self.p.unbonding))
+    }
+
+    /// The status as it matters: an active provider below the minimum stake takes no work.
+    fn status(&self) -> String {
+        let status = swan_contracts::name_of(&swan_contracts::PROVIDER_STATUS, self.p.status);
+        if status == "active" && self.bonded() < self.min {
+            format!(
+                "active, but below the minimum stake: {} bonded of the {} required, so it takes no new tasks (stake {} more: swan provider stake {})",
+                swan(self.bonded()),
+                swan(self.min),
+                swan(self.min - self.bonded()),
+                swan_contracts::units::decimal(self.min - self.bonded())
+            )
+        } else {
+            status.to_owned()
+        }
+    }
+}
+
 #[allow(clippy::print_stdout)]
 async fn print_status(c: &Chain) -> Result<(), CliError> {
-    let p = ops::record(c).await?;
-    let a = ops::account(c).await?;
-    let stake = ops::stake(c).await?;
-    let status = swan_contracts::name_of(&swan_contracts::PROVIDER_STATUS, p.status);
+    let r = Record::read(c).await?;
+    let (p, a) = (&r.p, &r.a);
     println!("provider      {:#x}", c.owner);
-    println!("status        {status}");
+    println!("status        {}", r.status());
     println!("worker        {:#x}", p.worker);
     println!("beneficiary   {:#x}", p.beneficiary);
-    println!("stake         {stake}");
-    println!("locked        {}", a.locked);
-    println!("unbonding     {} (release at {})", p.unbonding, p.releaseAt);
-    println!("earned        {}", a.earned);
+    println!("stake         {} (minimum {})", swan(r.stake), swan(r.min));
+    println!("locked        {}", swan(U256::from(a.locked)));
+    if p.unbonding > 0 {
+        println!(
+            "unbonding     {} (can be withdrawn from {})",
+            swan(U256::from(p.unbonding)),
+            date(p.releaseAt.into())
+        );
+    }
+    println!("earned        {} (unclaimed)", swan(U256::from(a.earned)));
     println!("completed     {}", a.completed);
     println!("failed        {}", a.failed);
     println!("declined      {}", a.declined);
-    println!("slashed       {}", a.slashedTotal);
+    println!("slashed       {}", swan(U256::from(a.slashedTotal)));
+    let modes: Vec<&str> = swan_contracts::MODES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| p.modes >> i & 1 == 1)
+        .map(|(_, m)| *m)
+        .collect();
+    println!("modes         {}", modes.join(", "));
     println!(
-        "terms         modes {:#06b}, collateral at most {} a replica, floors {} a replica / {} a second",
-        p.modes, p.maxCollateral, p.minPrice, p.minRate
+        "terms         collateral at most {} a replica; floors {} a replica, {} a second",
+        swan(U256::from(p.maxCollateral)),
+        swan(U256::from(p.minPrice)),
+        swan(U256::from(p.minRate))
+    );
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+async fn print_json(c: &Chain) -> Result<(), CliError> {
+    let r = Record::read(c).await?;
+    let (p, a) = (&r.p, &r.a);
+    println!(
+        "{:#}",
+        serde_json::json!({
+            "provider": format!("{:#x}", c.owner),
+            "status": swan_contracts::name_of(&swan_contracts::PROVIDER_STATUS, p.status),
+            "below_minimum": r.bonded() < r.min,
+            "worker": format!("{:#x}", p.worker),
+            "beneficiary": format!("{:#x}", p.beneficiary),
+            "stake": r.stake.to_string(),
+            "min_stake": r.min.to_string(),
+            "locked": a.locked.to_string(),
+            "unbonding": p.unbonding.to_string(),
+            "release_at": p.releaseAt,
+            "earned": a.earned.to_string(),
+            "completed": a.completed,
+            "failed": a.failed,
+            "declined": a.declined,
+            "slashed": a.slashedTotal.to_string(),
+            "modes": p.modes,
+            "max_collateral": p.maxCollateral.to_string(),
+            "min_price": p.minPrice.to_string(),
+            "min_rate": p.minRate.to_string(),
+        })
     );
     Ok(())
 }

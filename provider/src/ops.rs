@@ -21,7 +21,7 @@ pub enum OpsError {
     },
     /// The owner holds fewer tokens than it wants to stake.
     #[error(
-        "staking {amount} token units needs more than the owner {owner} holds ({balance}): fund it, or stake less"
+        "staking {} needs more than the owner {owner:#x} holds ({}): fund it (on a devnet: swan devnet fund {owner:#x} AMOUNT), or stake less", swan_contracts::units::swan(**amount), swan_contracts::units::swan(**balance)
     )]
     Funds {
         /// The amount to stake.
@@ -166,6 +166,28 @@ pub async fn decline(c: &Chain, task: U256, replica: u64) -> Result<(), TxError>
         c.market()
             .declineTask(task, U256::from(replica))
             .into_transaction_request(),
+    )
+    .await
+    .map(drop)
+}
+
+/// Stop taking new tasks (`true`) or take them again (`false`); running work continues.
+pub async fn pause(c: &Chain, paused: bool) -> Result<(), TxError> {
+    c.as_owner(
+        "setProviderPaused",
+        c.registry()
+            .setProviderPaused(paused)
+            .into_transaction_request(),
+    )
+    .await
+    .map(drop)
+}
+
+/// Leave the registry for good: running tasks continue, collateral can still be withdrawn.
+pub async fn exit(c: &Chain) -> Result<(), TxError> {
+    c.as_owner(
+        "exitProvider",
+        c.registry().exitProvider().into_transaction_request(),
     )
     .await
     .map(drop)

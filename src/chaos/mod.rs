@@ -38,7 +38,8 @@ use crate::{
     demo::{self, DemoError, DemoTask, step},
     devnet::{self, DevnetArgs, Extras, Running},
     ledger,
-    task_cmd::{Conn, create},
+    task_cmd::create,
+    wallet::Conn,
 };
 
 /// Arguments of `swan chaos`.
@@ -174,6 +175,7 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), DemoError> {
             keeper_port: 0,
             once: false,
             dishonest: None,
+            action: None,
         },
         &Extras {
             component_rpc: Some(proxy_url.clone()),

@@ -158,6 +158,17 @@ async fn bad_inputs_are_one_clear_line() {
         &answer(&id, &word, &word),
         "is a keeper_attested task, not known_answer",
     );
+    // an answer for a task the indexer has not seen: stored, and it says what was and was not
+    // checked
+    let unseen = format!("{:#x}", task + alloy::primitives::U256::from(1000));
+    let o = answer(&unseen, &word, &word);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        out.contains(&format!("answer for task {unseen} stored in {db}"))
+            && out.contains("the indexer has not seen the task yet"),
+        "{out}"
+    );
     // the keystore's address is not a keeper: its dry run shows the calls refused by simulation
     let o = keeper(
         &s(&run(&[
