@@ -37,6 +37,7 @@ pub(crate) struct WithdrawArgs {
 /// What an address holds.
 struct Holdings {
     token: U256,
+    allowance: U256,
     market: U256,
     earned: U256,
     locked: U256,
@@ -50,6 +51,12 @@ async fn holdings(c: &Conn, who: Address) -> Result<Holdings, ChainError> {
         .call()
         .await
         .map_err(|e| rpc_error("reading the token balance", e))?;
+    let allowance = c
+        .token()
+        .allowance(who, c.manifest.market)
+        .call()
+        .await
+        .map_err(|e| rpc_error("reading the allowance", e))?;
     let market = m
         .balanceOf(who)
         .call()
@@ -62,6 +69,7 @@ async fn holdings(c: &Conn, who: Address) -> Result<Holdings, ChainError> {
         .map_err(|e| rpc_error("reading the provider account", e))?;
     Ok(Holdings {
         token,
+        allowance,
         market,
         earned: U256::from(account.earned),
         locked: U256::from(account.locked),
@@ -80,6 +88,7 @@ pub(crate) async fn balance(a: BalanceArgs) -> Result<(), ChainError> {
             json!({
                 "address": format!("{who:#x}"),
                 "token": h.token.to_string(),
+                "allowance": h.allowance.to_string(),
                 "market": h.market.to_string(),
                 "earned": h.earned.to_string(),
                 "locked": h.locked.to_string(),
@@ -89,6 +98,16 @@ pub(crate) async fn balance(a: BalanceArgs) -> Result<(), ChainError> {
     }
     println!("address       {who:#x}");
     println!("tokens        {}", swan(h.token));
+    if !h.allowance.is_zero() {
+        println!(
+            "allowance     {} (the market may take this much of the tokens)",
+            if h.allowance == U256::MAX {
+                "unlimited".to_owned()
+            } else {
+                swan(h.allowance)
+            }
+        );
+    }
     println!(
         "in the market {}{}",
         swan(h.market),

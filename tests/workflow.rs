@@ -306,6 +306,31 @@ fn task_and_provider_commands_against_a_devnet() {
     assert!(out.contains("tokens        12.5 SWAN"), "{out}");
     let e = error_line(&swan(&dn, &["devnet", "fund", newcomer, "3.x"], &[]));
     assert!(e.contains("\"3.x\" is not an amount of SWAN"), "{e}");
+    // a newcomer (anvil's last dev key) pays for a task with exactly what it takes: its
+    // tokens are checked first, and no allowance is left behind
+    let (nk, na) = (
+        "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+        "0xa0ee7a142d267c1f36714e4a8f75612f20a79720",
+    );
+    let nkey = [("SWAN_PRIVATE_KEY", nk)];
+    ok(&swan(&dn, &["devnet", "fund", na, "1"], &[]));
+    let dear = write(
+        &specs,
+        "dear.yaml",
+        &QUICK.replace("cap: \"0.1\"", "cap: \"5\""),
+    );
+    let e = error_line(&swan(&dn, &["task", "create", &dear], &nkey));
+    assert_eq!(
+        e,
+        format!(
+            "error: createTask: it takes 5 SWAN and {na} has 0 SWAN in the market and 1 SWAN of the token: get 4 SWAN more (on a devnet: swan devnet fund {na} 4)"
+        )
+    );
+    ok(&swan(&dn, &["task", "create", &quick], &nkey));
+    let b: serde_json::Value =
+        serde_json::from_str(&ok(&swan(&dn, &["balance", "--json"], &nkey))).unwrap();
+    assert_eq!(b["allowance"], "0", "{b}");
+    assert_eq!(b["token"], "900000000000000000", "{b}");
     let elsewhere = specs.join("elsewhere.json");
     let mut m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dn.dir.join("manifest.json")).unwrap())

@@ -163,3 +163,110 @@ async fn deploy_records_a_manifest_that_loads() {
     assert_eq!(Manifest::load(&path).unwrap(), c.manifest);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The common refusals, met for real on anvil, each read as its one sentence (the decoder's
+/// table itself is checked error by error in `explain`'s unit tests).
+#[tokio::test]
+async fn real_refusals_read_as_one_sentence_each() {
+    use swan_contracts::{DevToken, explain::explain};
+    let c = chain().await;
+    let p = &c.provider;
+    let (submitter, owner, worker, newcomer) = (c.keys[1], c.keys[2], c.keys[3], c.keys[4]);
+    let market = SwanMarket::new(c.manifest.market, p);
+    let registry = SwanRegistry::new(c.manifest.registry, p);
+    let token = DevToken::new(c.manifest.token, p);
+    let sentence = |r: Result<_, alloy::contract::Error>| -> String {
+        let Err(e) = r else {
+            panic!("the call went through")
+        };
+        let data = e.as_revert_data().expect("a revert with data");
+        explain(&data).unwrap_or_else(|| panic!("no sentence for {data}"))
+    };
+    let now = chain_time(p).await.unwrap();
+    let m = format!("{:#x}", c.manifest.market);
+
+    // the token: a newcomer with no tokens, then with tokens but no allowance
+    call_ok(
+        p,
+        token.approve(c.manifest.market, tokens(10)).from(newcomer),
+    )
+    .await
+    .unwrap();
+    let e = market.createTask(request(now)).from(newcomer).call().await;
+    assert_eq!(
+        sentence(e.map(drop)),
+        format!(
+            "{newcomer:#x} holds 0 SWAN of the token but 10 SWAN is needed: get more tokens (on a devnet: swan devnet fund)"
+        )
+    );
+    call_ok(p, token.mint(newcomer, tokens(50)).from(newcomer))
+        .await
+        .unwrap();
+    call_ok(
+        p,
+        token.approve(c.manifest.market, U256::ZERO).from(newcomer),
+    )
+    .await
+    .unwrap();
+    let e = market.createTask(request(now)).from(newcomer).call().await;
+    assert_eq!(
+        sentence(e.map(drop)),
+        format!(
+            "the token allows {m} to take only 0 SWAN but it needs 10 SWAN: approve the amount first (the swan commands do this for you)"
+        )
+    );
+
+    // the market: not the submitter, then a task already cancelled
+    fund(p, &c.manifest, &[submitter, owner], tokens(10_000))
+        .await
+        .unwrap();
+    let receipt = call_ok(p, market.createTask(request(now)).from(submitter))
+        .await
+        .unwrap();
+    let id = receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|l| l.log_decode::<SwanMarket::TaskCreated>().ok())
+        .unwrap()
+        .inner
+        .taskId;
+    let e = market.cancelTask(id).from(newcomer).call().await;
+    assert_eq!(
+        sentence(e.map(drop)),
+        "only the task's submitter may do this: sign with the key that created the task"
+    );
+    call_ok(p, market.cancelTask(id).from(submitter))
+        .await
+        .unwrap();
+    let e = market.cancelTask(id).from(submitter).call().await;
+    assert_eq!(
+        sentence(e.map(drop)),
+        format!(
+            "task {id:#x} is cancelled: this cannot be done to a task that is cancelled (swan task status shows what it waits for)"
+        )
+    );
+
+    // the registry: a withdrawal before its unbonding ends names the date it can
+    register_provider(
+        p,
+        c.manifest.registry,
+        owner,
+        info(worker, owner),
+        tokens(1_000),
+    )
+    .await
+    .unwrap();
+    call_ok(p, registry.requestWithdrawal(tokens(1)).from(owner))
+        .await
+        .unwrap();
+    let release = registry.getProvider(owner).call().await.unwrap().releaseAt;
+    let e = registry.withdrawCollateral(owner).from(owner).call().await;
+    assert_eq!(
+        sentence(e.map(drop)),
+        format!(
+            "the stake is still unbonding: it can be withdrawn from {}",
+            swan_contracts::units::date(release.into())
+        )
+    );
+}
