@@ -8,7 +8,6 @@
 //! 100-token minimum stake) with a 10-second unbonding delay.
 
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
     process::Stdio,
     time::Duration,
@@ -16,7 +15,6 @@ use std::{
 
 use alloy::{
     network::EthereumWallet,
-    node_bindings::{Anvil, AnvilInstance},
     primitives::{Address, U256, hex},
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
@@ -25,7 +23,10 @@ use clap::Args;
 use swan_contracts::{DeployConfig, DevToken, Manifest, anvil_path, deploy};
 use tokio::process::{Child, Command};
 
-use crate::deploy_cmd::print_manifest;
+use crate::{
+    deploy_cmd::print_manifest,
+    devchain::{DevChain, DirLock, check_free},
+};
 
 /// Arguments of `swan devnet`.
 #[derive(Debug, Clone, Args)]
@@ -72,16 +73,6 @@ pub(crate) enum DevnetAction {
 /// Why the devnet failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DevnetError {
-    /// anvil did not start.
-    #[error(
-        "cannot start anvil ({path}): {source}; run scripts/setup to install the pinned Foundry, or set SWAN_ANVIL"
-    )]
-    Anvil {
-        /// The binary tried.
-        path: String,
-        /// Why it failed.
-        source: alloy::node_bindings::NodeError,
-    },
     /// The deployment failed.
     #[error(transparent)]
     Deploy(#[from] swan_contracts::DeployError),
@@ -226,7 +217,9 @@ pub(crate) struct Extras {
 /// A running devnet; dropping it stops every process.
 #[derive(Debug)]
 pub(crate) struct Running {
-    pub(crate) anvil: AnvilInstance,
+    pub(crate) anvil: DevChain,
+    /// The devnet directory's lock, held while this runs.
+    _lock: DirLock,
     pub(crate) manifest: Manifest,
     pub(crate) manifest_path: PathBuf,
     pub(crate) db: PathBuf,
@@ -249,11 +242,21 @@ fn port_or_free(port: u16) -> Result<u16, DevnetError> {
     if port != 0 {
         return Ok(port);
     }
-    let l = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| setup("finding a free port")(e.to_string()))?;
-    Ok(l.local_addr()
-        .map_err(|e| setup("finding a free port")(e.to_string()))?
-        .port())
+    crate::devchain::free_port()
+}
+
+/// Have `cmd`'s process get SIGTERM when this one dies, however it dies (the parent-death
+/// signal), so no child of a devnet outlives it.
+pub(crate) fn die_with_parent(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: pre_exec runs between fork and exec; the hook only sets this process's
+    // parent-death signal (prctl), which is async-signal-safe and allocates nothing
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)
+                .map_err(std::io::Error::from)
+        });
+    }
 }
 
 /// `swan <args>` as a child: its output to `<dir>/logs/<name>.log`; it dies with us.
@@ -277,22 +280,17 @@ pub(crate) fn spawn_self(
     let log2 = log
         .try_clone()
         .map_err(|e| setup("creating a log file")(e.to_string()))?;
-    let mut cmd = Command::new(exe);
-    cmd.args(args)
+    let mut std_cmd = std::process::Command::new(exe);
+    std_cmd
+        .args(args)
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2)
         .env("NO_COLOR", "1")
-        .kill_on_drop(true)
         .envs(env.iter().map(|(k, v)| (k, v)));
-    // SAFETY: pre_exec runs between fork and exec; the hook only sets this process's
-    // parent-death signal (prctl), which is async-signal-safe and allocates nothing
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)
-                .map_err(std::io::Error::from)
-        });
-    }
+    die_with_parent(&mut std_cmd);
+    let mut cmd = Command::from(std_cmd);
+    cmd.kill_on_drop(true);
     cmd.spawn()
         .map_err(|e| setup(&format!("starting the {name}"))(e.to_string()))
 }
@@ -314,35 +312,46 @@ pub(crate) async fn up(args: &DevnetArgs) -> Result<Running, DevnetError> {
 /// [`up`], changed by `extras`.
 pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Running, DevnetError> {
     let dir = args.dir.clone();
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| setup("creating the devnet directory")(e.to_string()))?;
+    // nothing is touched before the directory is ours and the ports are free
+    let lock = DirLock::take(&dir)?;
+    check_free(args.port, "--port")?;
+    check_free(args.indexer_port, "--indexer-port")?;
+    check_free(args.keeper_port, "--keeper-port")?;
     let db = dir.join("indexer.db");
     for f in ["indexer.db", "indexer.db-wal", "indexer.db-shm"] {
         let _ = std::fs::remove_file(dir.join(f));
     }
     // the logs are appended to: a new devnet starts them afresh
     let _ = std::fs::remove_dir_all(dir.join("logs"));
-    let path = anvil_path();
-    let mut anvil = Anvil::at(&path)
-        .arg("--host")
-        .arg("127.0.0.1")
-        .args(["--accounts", "20", "--slots-in-an-epoch", "1"])
-        .block_time(args.block_time);
-    if args.port != 0 {
-        anvil = anvil.port(args.port);
-    }
-    let anvil = anvil.try_spawn().map_err(|source| DevnetError::Anvil {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let keys: Vec<PrivateKeySigner> = anvil.keys().iter().map(|k| k.clone().into()).collect();
+    std::fs::create_dir_all(dir.join("logs"))
+        .map_err(|e| setup("creating the log directory")(e.to_string()))?;
+    let anvil = DevChain::start(
+        &anvil_path(),
+        args.port,
+        &[
+            "--accounts",
+            "20",
+            "--slots-in-an-epoch",
+            "1",
+            "--block-time",
+            &args.block_time.to_string(),
+        ]
+        .map(String::from),
+        dir.join("logs").join("anvil.log"),
+    )?;
+    let keys: Vec<PrivateKeySigner> = anvil.keys().to_vec();
     let mut wallet = EthereumWallet::from(keys[0].clone());
     for k in &keys[1..] {
         wallet.register_signer(k.clone());
     }
     let p = ProviderBuilder::new()
         .wallet(wallet)
-        .connect_http(anvil.endpoint_url())
+        .connect_http(
+            anvil
+                .endpoint()
+                .parse()
+                .map_err(|e| setup("anvil's endpoint")(format!("{e}")))?,
+        )
         .erased();
     let keeper = keys[0].clone();
     let n = usize::from(args.providers);
@@ -409,6 +418,7 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
     );
     indexer.start(&dir)?;
     wait_http(&format!("{indexer_url}/ready"), Duration::from_secs(60)).await?;
+    own("indexer", &mut indexer, indexer_port, &dir)?;
     let keeper_process = |name: &str, listen: Option<String>, key: &PrivateKeySigner| {
         let api = match listen {
             Some(l) => vec!["--listen".to_owned(), l],
@@ -447,6 +457,7 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
     keepers[0].1.start(&dir)?;
     // up means ticking: the explorer relays the keeper's views from the first page on
     wait_http(&format!("{keeper_url}/health"), Duration::from_secs(60)).await?;
+    own("keeper", &mut keepers[0].1, keeper_port, &dir)?;
     let mut agents = Vec::new();
     for (i, shape) in SHAPES.iter().take(n).enumerate() {
         let owner = keys[2 + i].clone();
@@ -463,6 +474,7 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
     }
     let mut running = Running {
         anvil,
+        _lock: lock,
         manifest,
         manifest_path,
         db,
@@ -480,7 +492,20 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
         running.start_agent(i)?;
     }
     running.wait_providers(n).await?;
+    running.write_config()?;
     Ok(running)
+}
+
+/// Insist that what answered on `port` is this devnet's own `name` (still running), not
+/// another program that took the port meanwhile.
+fn own(name: &str, p: &mut Process, port: u16, dir: &Path) -> Result<(), DevnetError> {
+    match p.exited() {
+        None => Ok(()),
+        Some(status) => Err(DevnetError::Setup(format!(
+            "the devnet's {name} exited ({status}) but something answers on port {port}: another program holds it; see {}/logs/{name}.log",
+            dir.display()
+        ))),
+    }
 }
 
 /// Write a provider's config file (with a deliberate `fault`, for the demo's dishonest one).
@@ -634,6 +659,33 @@ impl Running {
             );
         }
         println!("logs          {}/logs/", self.dir.display());
+        println!(
+            "config        {} (every swan command reaches this devnet with it):\n  export SWAN_CONFIG={}",
+            self.config_path().display(),
+            self.config_path().display()
+        );
+    }
+
+    /// Where the devnet's `swan.toml` is.
+    pub(crate) fn config_path(&self) -> PathBuf {
+        let dir = self.dir.canonicalize().unwrap_or_else(|_| self.dir.clone());
+        dir.join("swan.toml")
+    }
+
+    /// Write `swan.toml`: the manifest, the endpoints and the database, so that every command
+    /// run with `SWAN_CONFIG` naming it (or from the directory) reaches this devnet.
+    fn write_config(&self) -> Result<(), DevnetError> {
+        let abs = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+        let text = format!(
+            "# written by swan devnet: the settings that reach it\nmanifest = {:?}\nrpc_url = {:?}\nrpc_urls = [{:?}]\nindexer_url = {:?}\ndb = {:?}\n",
+            abs(&self.manifest_path).display().to_string(),
+            self.anvil.endpoint(),
+            self.anvil.endpoint(),
+            self.indexer_url,
+            abs(&self.db).display().to_string(),
+        );
+        std::fs::write(self.config_path(), text)
+            .map_err(|e| setup("writing swan.toml")(e.to_string()))
     }
 }
 
@@ -649,8 +701,12 @@ pub(crate) async fn run(args: DevnetArgs) -> Result<(), DevnetError> {
         return Ok(());
     }
     tracing::info!("devnet running; Ctrl-C stops it");
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| setup("waiting for Ctrl-C")(e.to_string()))?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| setup("waiting for SIGTERM")(e.to_string()))?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.map_err(|e| setup("waiting for Ctrl-C")(e.to_string()))?,
+        _ = term.recv() => {}
+    }
+    drop(running);
     Ok(())
 }

@@ -10,6 +10,7 @@ mod chaos;
 mod config;
 mod demo;
 mod deploy_cmd;
+mod devchain;
 mod devnet;
 mod devnet_fund;
 mod ledger;
