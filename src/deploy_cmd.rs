@@ -185,10 +185,18 @@ pub(crate) async fn run(args: DeployArgs) -> Result<(), DeployCmdError> {
 /// Print a deployment for people (stdout is the command's output).
 #[allow(clippy::print_stdout)]
 pub(crate) fn print_manifest(m: &swan_contracts::Manifest, path: &std::path::Path) {
-    println!("chain id      {}", m.chain_id);
-    println!("SwanMarket    {}", m.market);
-    println!("token         {}", m.token);
-    println!("start block   {}", m.start_block);
-    println!("deploy tx     {}", m.deploy_tx);
-    println!("manifest      {}", path.display());
+    print!("{}", manifest_text(m, path));
+}
+
+/// The deployment, a line a field.
+pub(crate) fn manifest_text(m: &swan_contracts::Manifest, path: &std::path::Path) -> String {
+    format!(
+        "chain id      {}\nSwanMarket    {}\ntoken         {}\nstart block   {}\ndeploy tx     {}\nmanifest      {}\n",
+        m.chain_id,
+        m.market,
+        m.token,
+        m.start_block,
+        m.deploy_tx,
+        path.display()
+    )
 }

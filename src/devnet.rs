@@ -24,7 +24,7 @@ use swan_contracts::{DeployConfig, DevToken, Manifest, anvil_path, deploy};
 use tokio::process::{Child, Command};
 
 use crate::{
-    deploy_cmd::print_manifest,
+    deploy_cmd::manifest_text,
     devchain::{DevChain, DirLock, check_free},
 };
 
@@ -624,31 +624,31 @@ impl Running {
         }
     }
 
-    #[allow(clippy::print_stdout)]
+    /// Print what runs where. A reader that went away (a closed pipe) does not stop the devnet.
     pub(crate) fn print(&self) {
-        print_manifest(&self.manifest, &self.manifest_path);
-        println!("rpc           {}", self.anvil.endpoint());
-        println!(
-            "indexer       {} (API; the database is {})",
+        let mut out = manifest_text(&self.manifest, &self.manifest_path);
+        out += &format!("rpc           {}\n", self.anvil.endpoint());
+        out += &format!(
+            "indexer       {} (API; the database is {})\n",
             self.indexer_url,
             self.db.display()
         );
-        println!(
-            "explorer      {}/ (the market explorer: open it in a browser)",
+        out += &format!(
+            "explorer      {}/ (the market explorer: open it in a browser)\n",
             self.indexer_url
         );
-        println!(
-            "keeper        {} (/health, /metrics, /decisions, /prices)",
+        out += &format!(
+            "keeper        {} (/health, /metrics, /decisions, /prices)\n",
             self.keeper_url
         );
-        println!(
-            "submitter     {:#x} (SWAN_PRIVATE_KEY={})",
+        out += &format!(
+            "submitter     {:#x} (SWAN_PRIVATE_KEY={})\n",
             self.submitter.address(),
             key_hex(&self.submitter)
         );
         for a in &self.agents {
-            println!(
-                "provider {}   {:#x} {} {} cores, {} GPUs, {} SWAN/CPU-hour (config {})",
+            out += &format!(
+                "provider {}   {:#x} {} {} cores, {} GPUs, {} SWAN/CPU-hour (config {})\n",
                 a.shape.name,
                 a.owner.address(),
                 a.shape.region,
@@ -658,12 +658,17 @@ impl Running {
                 a.config.display()
             );
         }
-        println!("logs          {}/logs/", self.dir.display());
-        println!(
-            "config        {} (every swan command reaches this devnet with it):\n  export SWAN_CONFIG={}",
+        out += &format!("logs          {}/logs/\n", self.dir.display());
+        out += &format!(
+            "config        {} (every swan command reaches this devnet with it):\n  export SWAN_CONFIG={}\n",
             self.config_path().display(),
             self.config_path().display()
         );
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(out.as_bytes())
+            .and_then(|()| stdout.flush());
     }
 
     /// Where the devnet's `swan.toml` is.

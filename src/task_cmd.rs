@@ -15,6 +15,7 @@ use swan_contracts::{SwanMarket, task_status, units};
 use crate::wallet::{ChainError, ChainOpts, Conn, rpc_error};
 
 mod read;
+mod result;
 use swan_spec::{Publish, TaskSpec, answer_commit};
 
 /// Options every task command takes.
@@ -22,7 +23,7 @@ use swan_spec::{Publish, TaskSpec, answer_commit};
 pub(crate) struct TaskArgs {
     #[command(flatten)]
     chain: ChainOpts,
-    /// The indexer's API, for `list`.
+    /// The indexer's API, for `list` and `result`.
     #[arg(
         long,
         env = "SWAN_INDEXER_URL",
@@ -60,6 +61,26 @@ enum TaskCommand {
         /// Print JSON in the machine's units (wei, unix seconds) for scripts.
         #[arg(long)]
         json: bool,
+    },
+    /// Fetch a replica's result by the indexer's record, check it against the hash its provider
+    /// committed on chain, and save it (a service: print its address).
+    ///
+    /// Example: `swan task result 0x… --out result.json`
+    Result {
+        /// Task id.
+        id: U256,
+        /// Which replica (default: a paid one, else the first with a result).
+        #[arg(long)]
+        replica: Option<u32>,
+        /// Where to save it (default: ./<task>-<replica>.result).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Fetch file:// results (a local devnet only).
+        #[arg(long)]
+        allow_files: bool,
+        /// IPFS gateway for ipfs:// results.
+        #[arg(long, default_value = "https://ipfs.io")]
+        ipfs_gateway: String,
     },
     /// Tasks from the indexer (newest first).
     ///
@@ -265,6 +286,21 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                 println!("{:#}", read::json(&r));
             } else {
                 print!("{}", read::text(&r));
+                // where a running service answers: its provider's endpoint, as the keeper
+                // probes it (the endpoint is in the registry's events: the indexer has them)
+                if r.is_service() && r.task.status == task_status::ASSIGNED {
+                    let base = a.indexer_url.trim_end_matches('/');
+                    for (i, x) in r.replicas.iter().enumerate() {
+                        if x.status != REPLICA_ASSIGNED {
+                            continue;
+                        }
+                        let line = match service_address(base, x.provider, *id, i as u32).await {
+                            Ok(url) => url,
+                            Err(why) => format!("unknown: {why}"),
+                        };
+                        println!("serves at     {line} (replica {i})");
+                    }
+                }
             }
         }
         TaskCommand::List {
@@ -301,6 +337,22 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                 body["items"].as_array().map_or(0, Vec::len),
                 body["total"]
             );
+        }
+        TaskCommand::Result {
+            id,
+            replica,
+            out,
+            allow_files,
+            ipfs_gateway,
+        } => {
+            let fetcher = swan_spec::fetch::Fetcher::new(
+                ipfs_gateway,
+                *allow_files,
+                std::time::Duration::from_secs(60),
+            );
+            let said =
+                result::result(&a.indexer_url, *id, *replica, out.as_deref(), &fetcher).await?;
+            println!("{said}");
         }
         TaskCommand::Reveal { id, expected, salt } => {
             let c = Conn::open(&a.chain, true).await?;
@@ -413,4 +465,34 @@ async fn running_service(c: &Conn, id: U256, done: &str) -> Result<read::Read, T
         )));
     }
     Ok(r)
+}
+
+/// The address a service replica answers at: its provider's endpoint (from the indexer's
+/// record of the registry) with the path the agent serves services under.
+async fn service_address(
+    indexer: &str,
+    provider: Address,
+    task: U256,
+    replica: u32,
+) -> Result<String, String> {
+    let url = format!("{indexer}/api/providers/{provider:#x}");
+    let get = async {
+        reqwest::get(&url)
+            .await
+            .map_err(|e| format!("the indexer at {indexer} does not answer ({e})"))?
+            .json::<serde_json::Value>()
+            .await
+            .map_err(|e| format!("the indexer at {indexer} answered no provider ({e})"))
+    };
+    let body = tokio::time::timeout(std::time::Duration::from_secs(5), get)
+        .await
+        .map_err(|_| format!("the indexer at {indexer} did not answer in 5 s"))??;
+    let endpoint = body["metadata_uri"]
+        .as_str()
+        .ok_or_else(|| format!("the indexer has no endpoint for provider {provider:#x}"))?;
+    Ok(swan_keeper::health::service_url(
+        endpoint,
+        &format!("{task:#x}"),
+        replica,
+    ))
 }

@@ -62,21 +62,45 @@ pub(crate) enum VerifyError {
     Disagree(usize),
 }
 
+/// A task as the indexer records it (`/api/tasks/{id}`), as far as the commands read it.
 #[derive(Debug, Deserialize)]
-struct TaskRecord {
-    mode: String,
-    spec_uri: String,
-    spec_hash: String,
-    replicas: Vec<ReplicaRecord>,
+pub(crate) struct TaskRecord {
+    pub(crate) mode: String,
+    pub(crate) spec_uri: String,
+    pub(crate) spec_hash: String,
+    pub(crate) replicas: Vec<ReplicaRecord>,
 }
 
+/// A replica as the indexer records it.
 #[derive(Debug, Deserialize)]
-struct ReplicaRecord {
-    idx: u32,
-    provider: String,
-    status: String,
-    result_hash: Option<String>,
-    result_uri: Option<String>,
+pub(crate) struct ReplicaRecord {
+    pub(crate) idx: u32,
+    pub(crate) provider: String,
+    pub(crate) status: String,
+    pub(crate) result_hash: Option<String>,
+    pub(crate) result_uri: Option<String>,
+}
+
+/// Task `id` as the indexer at `base` records it; the error says what went wrong in words.
+pub(crate) async fn task_record(base: &str, id: U256) -> Result<TaskRecord, VerifyError> {
+    let url = format!("{base}/api/tasks/{id:#x}");
+    let indexer = |why: String| VerifyError::Indexer {
+        url: base.to_owned(),
+        why,
+    };
+    let r = reqwest::get(&url).await.map_err(|e| {
+        indexer(format!(
+            "does not answer ({e}); is it running, and --indexer-url right?"
+        ))
+    })?;
+    if r.status() == reqwest::StatusCode::NOT_FOUND {
+        return Err(indexer(format!("has no task {id:#x}")));
+    }
+    r.error_for_status()
+        .map_err(|e| indexer(e.to_string()))?
+        .json()
+        .await
+        .map_err(|e| indexer(format!("answered something other than a task: {e}")))
 }
 
 /// How a replica was settled, as a verdict: paid is a pass, slashed a fail, else not yet.
@@ -92,25 +116,7 @@ fn settled(status: &str) -> Option<bool> {
 #[allow(clippy::print_stdout)]
 pub(crate) async fn run(a: VerifyArgs) -> Result<(), VerifyError> {
     let base = a.indexer_url.trim_end_matches('/');
-    let url = format!("{base}/api/tasks/{:#x}", a.id);
-    let indexer = |why: String| VerifyError::Indexer {
-        url: base.to_owned(),
-        why,
-    };
-    let r = reqwest::get(&url).await.map_err(|e| {
-        indexer(format!(
-            "does not answer ({e}); is it running, and --indexer-url right?"
-        ))
-    })?;
-    if r.status() == reqwest::StatusCode::NOT_FOUND {
-        return Err(indexer(format!("has no task {:#x}", a.id)));
-    }
-    let task: TaskRecord = r
-        .error_for_status()
-        .map_err(|e| indexer(e.to_string()))?
-        .json()
-        .await
-        .map_err(|e| indexer(format!("answered something other than a task: {e}")))?;
+    let task = task_record(base, a.id).await?;
     if task.mode != "keeper_attested" {
         return Err(VerifyError::Mode(a.id, task.mode));
     }

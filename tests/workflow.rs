@@ -243,6 +243,97 @@ fn task_and_provider_commands_against_a_devnet() {
             )
         );
     }
+    // a service: while it runs, status names its address; extend pays for more time; terminate
+    let service = write(
+        &specs,
+        "service.yaml",
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/specs/service.yaml"
+        ))
+        .unwrap(),
+    );
+    let svc = task_id(&ok(&swan(&dn, &["task", "create", &service], &key)));
+    let t = Instant::now();
+    let s = loop {
+        let s = ok(&swan(&dn, &["task", "status", &svc], &[]));
+        if s.contains("serves at     http") {
+            break s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "{s}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(
+        s.contains("runs for      10m")
+            && s.contains("price cap     0.0001 SWAN per second per replica")
+            && s.contains(&format!("/services/{svc}/0 (replica 0)")),
+        "{s}"
+    );
+    let url = s
+        .lines()
+        .find_map(|l| l.strip_prefix("serves at     "))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    // the agent starts the service a moment after the assignment
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let t = Instant::now();
+    loop {
+        let health = rt.block_on(reqwest::get(format!("{url}/healthz"))).unwrap();
+        if health.status() == 200 {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{url}: {}",
+            health.status()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let out = ok(&swan(&dn, &["task", "extend", &svc, "2m"], &key));
+    assert!(
+        out.starts_with(&format!("task {svc} extended by 2m: it runs until "))
+            && out.contains(" UTC (paid "),
+        "{out}"
+    );
+    let out = ok(&swan(&dn, &["task", "terminate", &svc], &key));
+    assert!(out.contains("terminated"), "{out}");
+
+    // the result: fetched by the indexer's record, checked against the committed hash, saved
+    let saved = specs.join("done.result");
+    let out = ok(&swan(
+        &dn,
+        &[
+            "task",
+            "result",
+            &done,
+            "--allow-files",
+            "--out",
+            saved.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(
+        out.starts_with("replica 0 (0x")
+            && out.contains("keccak256 matches what its provider committed; saved to"),
+        "{out}"
+    );
+    assert!(!std::fs::read(&saved).unwrap().is_empty());
+    for (args, says) in [
+        (
+            vec!["task", "result", &done, "--replica", "3"],
+            "--replica 3: the task has replicas 0 to 0".to_owned(),
+        ),
+        (
+            vec!["task", "result", &id],
+            format!("error: task {id}: no replica has submitted a result yet"),
+        ),
+    ] {
+        let e = error_line(&swan(&dn, &args, &[]));
+        assert!(e.contains(&says), "{args:?}: {e}");
+    }
     // status for scripts: the machine's units
     let j: serde_json::Value =
         serde_json::from_str(&ok(&swan(&dn, &["task", "status", &done, "--json"], &[]))).unwrap();
