@@ -547,6 +547,11 @@ fn task_and_provider_commands_against_a_devnet() {
             "unknown field `replica`",
         ),
         (
+            "empty.yaml",
+            "# nothing yet\n",
+            "empty.yaml: task spec: the spec is empty: a task spec needs at least `kind`, `run`, `resources`, `price` and `verification`",
+        ),
+        (
             "mode.yaml",
             &QUICK.replace("keeper_attested", "known_answer"),
             "known_answer needs the answer's commit",

@@ -28,10 +28,10 @@ use std::{
     time::Duration,
 };
 
-use alloy::primitives::{Address, U256, utils::parse_units};
+use alloy::primitives::{Address, U256};
 use serde::Deserialize;
 use swan_contracts::registry::ISwanRegistry;
-use swan_spec::{DECIMALS, label};
+use swan_spec::label;
 
 /// The configuration file's contents.
 #[derive(Debug, Clone, Deserialize)]
@@ -46,7 +46,7 @@ pub struct Config {
     /// The indexer's HTTP API (absent: chain events).
     pub indexer_url: Option<String>,
     /// Where results and health are served (loopback by default).
-    #[serde(default = "default_listen")]
+    #[serde(default = "default_listen", deserialize_with = "socket")]
     pub listen: SocketAddr,
     /// The URL others reach `listen` by (registered as the provider's endpoint); default
     /// `http://{listen}`.
@@ -58,7 +58,8 @@ pub struct Config {
     /// The terms it agrees to on chain.
     #[serde(default)]
     pub terms: TermsConfig,
-    /// Collateral to keep staked, in SWAN.
+    /// Collateral to keep staked, in SWAN (`"100"` or `100`).
+    #[serde(deserialize_with = "amount")]
     pub stake: String,
     /// Who receives earnings (default: the owner).
     pub beneficiary: Option<Address>,
@@ -133,12 +134,13 @@ pub struct TermsConfig {
     #[serde(default = "all_modes")]
     pub modes: Vec<String>,
     /// The most collateral one replica may lock, SWAN (absent: the configured stake).
+    #[serde(default, deserialize_with = "some_amount")]
     pub max_collateral: Option<String>,
     /// The least price of a batch replica, SWAN.
-    #[serde(default = "zero")]
+    #[serde(default = "zero", deserialize_with = "amount")]
     pub min_price: String,
     /// The least rate of a service replica, SWAN per second.
-    #[serde(default = "zero")]
+    #[serde(default = "zero", deserialize_with = "amount")]
     pub min_rate: String,
 }
 
@@ -166,15 +168,19 @@ fn all_modes() -> Vec<String> {
 pub struct PricesConfig {
     /// Per CPU core-hour.
     #[serde(default = "zero")]
+    #[serde(deserialize_with = "amount")]
     pub cpu_hour: String,
     /// Per GiB of memory-hour.
     #[serde(default = "zero")]
+    #[serde(deserialize_with = "amount")]
     pub memory_gib_hour: String,
     /// Per GPU-hour.
     #[serde(default = "zero")]
+    #[serde(deserialize_with = "amount")]
     pub gpu_hour: String,
     /// Per GiB of storage-hour.
     #[serde(default = "zero")]
+    #[serde(deserialize_with = "amount")]
     pub storage_gib_hour: String,
 }
 
@@ -187,6 +193,40 @@ impl Default for PricesConfig {
             storage_gib_hour: zero(),
         }
     }
+}
+
+/// A SWAN amount as written: text (`"1.5"`) or a TOML number (`1.5`, `200`).
+fn amount<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Amount {
+        Text(String),
+        Int(u64),
+        Float(f64),
+    }
+    match <Amount as serde::Deserialize>::deserialize(d) {
+        Ok(Amount::Text(t)) => Ok(t),
+        Ok(Amount::Int(n)) => Ok(n.to_string()),
+        Ok(Amount::Float(f)) => Ok(f.to_string()),
+        Err(_) => Err(serde::de::Error::custom(
+            "not an amount of SWAN: write e.g. 200, 12.5 or \"0.001\"",
+        )),
+    }
+}
+
+fn some_amount<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    amount(d).map(Some)
+}
+
+/// `listen`: an IP address and port (names are not resolved: which address to bind must be
+/// unambiguous).
+fn socket<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    text.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not an IP address and port: write e.g. 127.0.0.1:9101 (host names are not resolved)"
+        ))
+    })
 }
 
 fn zero() -> String {
@@ -222,24 +262,7 @@ fn bad(field: &str, problem: impl std::fmt::Display) -> ConfigError {
 
 /// A token amount in decimal text to the smallest unit.
 pub fn tokens(field: &str, text: &str) -> Result<U256, ConfigError> {
-    let t = text.trim();
-    if t.starts_with('-')
-        || t.split_once('.')
-            .is_some_and(|(_, f)| f.len() > DECIMALS.into())
-    {
-        return Err(bad(
-            field,
-            format!("{text:?} is not a token amount such as \"1.5\""),
-        ));
-    }
-    parse_units(t, DECIMALS)
-        .map(|u| u.get_absolute())
-        .map_err(|_| {
-            bad(
-                field,
-                format!("{text:?} is not a token amount such as \"1.5\""),
-            )
-        })
+    swan_contracts::units::parse_swan(text).map_err(|e| bad(field, e))
 }
 
 /// Settings the command line (flags, then environment variables) puts above the config file.
@@ -268,13 +291,24 @@ impl Config {
             ))
         })?;
         let mut cfg: Config = toml::from_str(&text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| format!(" line {}", text[..s.start].matches('\n').count() + 1))
-                .unwrap_or_default();
+            // the line, and the setting on it (`key = …`), where the parser points at one
+            let at = e.span().map(|s| {
+                let n = text[..s.start].matches('\n').count();
+                let key = text
+                    .lines()
+                    .nth(n)
+                    .and_then(|l| l.split_once('='))
+                    .map(|(k, _)| k.trim())
+                    .filter(|k| !k.is_empty() && !k.starts_with('['));
+                match key {
+                    Some(k) => format!(" line {} (`{k}`)", n + 1),
+                    None => format!(" line {}", n + 1),
+                }
+            });
             ConfigError(format!(
-                "provider config {}{line}: {}",
+                "provider config {}{}: {}",
                 path.display(),
+                at.unwrap_or_default(),
                 e.message()
             ))
         })?;
@@ -471,50 +505,77 @@ cpu_hour = "0.001"
     }
 
     #[test]
+    fn amounts_may_be_numbers() {
+        let c = load(
+            &GOOD
+                .replace("stake = \"100\"", "stake = 200")
+                .replace("\"0.001\"", "0.001"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.stake_amount().unwrap(),
+            U256::from(200u64) * U256::from(10u64).pow(U256::from(18))
+        );
+        let info = c
+            .provider_info(Address::repeat_byte(1), Address::repeat_byte(2), "http://x")
+            .unwrap();
+        assert_eq!(info.prices.perCpuHour.to::<u128>(), 1_000_000_000_000_000);
+    }
+
+    /// The bad-input table of the provider config, message by message (after the file name).
+    #[test]
     fn bad_configs_name_the_setting() {
         let cases = [
-            (GOOD.replace("cpu = 8", "cpu = 0"), "`resources.cpu`"),
+            (GOOD.replace("cpu = 8", "cpu = 0"), "provider config `resources.cpu`: 0 is not allowed; offer at least 1 core".to_owned()),
             (
                 GOOD.replace("stake = \"100\"", "stake = \"lots\""),
-                "`stake`",
+                "provider config `stake`: \"lots\" is not an amount of SWAN: write e.g. 200, 12.5 or 0.001".into(),
             ),
-            (GOOD.replace("\"0.001\"", "\"-1\""), "`prices.cpu_hour`"),
-            (GOOD.replace("region = \"us\"", "region = \"\""), "`region`"),
+            (
+                GOOD.replace("stake = \"100\"", "stake = true"),
+                "p.toml line 4 (`stake`): not an amount of SWAN: write e.g. 200, 12.5 or \"0.001\"".into(),
+            ),
+            (GOOD.replace("\"0.001\"", "\"-1\""), "provider config `prices.cpu_hour`: \"-1\" is not an amount of SWAN: write e.g. 200, 12.5 or 0.001".into()),
+            (GOOD.replace("region = \"us\"", "region = \"\""), "provider config `region`: \"\": 1 to 32 bytes of text".into()),
+            (
+                GOOD.replace("stake = \"100\"", "stake = \"100\"\nlisten = \"localhost:29601\""),
+                "p.toml line 5 (`listen`): \"localhost:29601\" is not an IP address and port: write e.g. 127.0.0.1:9101 (host names are not resolved)".into(),
+            ),
             (
                 format!("{GOOD}[terms]\nmodes = [\"cron\"]\n"),
-                "`terms.modes`: \"cron\" is not a mode",
+                "provider config `terms.modes`: \"cron\" is not a mode".into(),
             ),
             (
                 format!("{GOOD}[terms]\nmodes = []\n"),
-                "`terms.modes`: empty",
+                "provider config `terms.modes`: empty".into(),
             ),
             (
                 format!("{GOOD}[terms]\nmin_price = \"-1\"\n"),
-                "`terms.min_price`",
+                "provider config `terms.min_price`: \"-1\" is not an amount of SWAN".into(),
             ),
             (
                 format!("{GOOD}[terms]\nmax_collateral = \"100000000000\"\n"),
-                "`terms.max_collateral`: too large",
+                "provider config `terms.max_collateral`: too large".into(),
             ),
             (
                 GOOD.replace(
                     "stake = \"100\"",
                     "stake = \"1\"\nindexer_url = \"ftp://x\"",
                 ),
-                "`indexer_url`",
+                "provider config `indexer_url`".into(),
             ),
             (
                 GOOD.replace("region", "regoin"),
-                "p.toml line 3: unknown field `regoin`",
+                "p.toml line 3 (`regoin`): unknown field `regoin`".into(),
             ),
             (
                 GOOD.replace("work_dir = \"/tmp/p\"", ""),
-                "missing field `work_dir`",
+                "missing field `work_dir`".into(),
             ),
         ];
         for (text, says) in cases {
             let e = load(&text).unwrap_err().to_string();
-            assert!(e.contains(says), "{says}: {e}");
+            assert!(e.contains(&says), "{says}\n{e}");
             assert!(!e.contains('\n'), "one line: {e}");
         }
         let e = Config::load(Path::new("/nonexistent/p.toml"))

@@ -308,6 +308,16 @@ impl TaskSpec {
             at: None,
             message: format!("not UTF-8 text: {e}"),
         })?;
+        let meaningful = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .any(|l| !l.is_empty() && l != "---");
+        if !meaningful {
+            return Err(SpecError::Parse {
+                at: None,
+                message: "the spec is empty: a task spec needs at least `kind`, `run`, `resources`, `price` and `verification` (see the README's \"Task spec\" and examples/specs/)".into(),
+            });
+        }
         let spec: TaskSpec = serde_norway::from_str(text).map_err(|e| SpecError::Parse {
             at: e.location().map(|l| (l.line(), l.column())),
             message: e.to_string(),

@@ -382,3 +382,15 @@ fn a_spec_asks_for_the_network_explicitly() {
     let e = with("  command: sh", "  command: sh\n  network: please").unwrap_err();
     assert!(e.to_string().contains("network"), "{e}");
 }
+
+#[test]
+fn an_empty_spec_says_what_a_spec_needs() {
+    for text in ["", "\n\n", "# a comment\n---\n"] {
+        let e = TaskSpec::parse(text.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "task spec: the spec is empty: a task spec needs at least `kind`, `run`, `resources`, `price` and `verification` (see the README's \"Task spec\" and examples/specs/)",
+            "{text:?}"
+        );
+    }
+}
