@@ -212,6 +212,11 @@ pub(crate) struct Extras {
     pub(crate) component_rpc: Option<String>,
     /// More keepers granted at deployment (accounts after the workers), started by the caller.
     pub(crate) extra_keepers: usize,
+    /// Flags added to every keeper's command line.
+    pub(crate) keeper_args: Vec<String>,
+    /// anvil's slots per epoch (its finalized block is this many blocks behind the head); 0:
+    /// the devnet's 1.
+    pub(crate) slots_in_an_epoch: u64,
 }
 
 /// A running devnet; dropping it stops every process.
@@ -332,7 +337,7 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
             "--accounts",
             "20",
             "--slots-in-an-epoch",
-            "1",
+            &extras.slots_in_an_epoch.max(1).to_string(),
             "--block-time",
             &args.block_time.to_string(),
         ]
@@ -440,6 +445,7 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
             .map(String::from)
             .chain(api)
             .chain(JUDGE_FLAGS.map(String::from))
+            .chain(extras.keeper_args.iter().cloned())
             .collect(),
             vec![("SWAN_KEEPER_KEY", key_hex(key))],
         )

@@ -55,6 +55,18 @@ pub enum SyncError {
     /// A log did not decode.
     #[error(transparent)]
     Decode(FetchError),
+    /// The chain replaced a block it had reported final.
+    #[error(
+        "the chain replaced block {block} after reporting it final (indexed as {stored}, now {now}): final blocks are not undone, so this database no longer matches the chain; index again into a new database, and check the node's finality"
+    )]
+    FinalityBroken {
+        /// The block.
+        block: u64,
+        /// Its hash as indexed.
+        stored: String,
+        /// Its hash now.
+        now: String,
+    },
     /// The RPC serves another chain than the manifest's.
     #[error(
         "the RPC serves chain {found}, the manifest is for chain {expected}: check --rpc-url or the manifest"
@@ -446,6 +458,7 @@ impl Syncer {
         let chain = self.manifest.chain_id;
         let finalized = self.store.finalized(chain, &self.market).await?;
         let stored = self.store.recent_blocks(chain, finalized, 4_096).await?;
+        let final_stored = stored.iter().find(|b| b.number == finalized).cloned();
         let mut keep = None;
         for b in stored {
             if b.number > head {
@@ -468,6 +481,16 @@ impl Syncer {
             // nothing stored above the final block matches: keep what is final
             None if finalized >= self.manifest.start_block => {
                 match self.rpc.header(finalized).await {
+                    // the final block itself was replaced: what was written for it cannot be
+                    // undone (its undo journal is gone with finality); stop rather than keep
+                    // the old block's events under the new block's hash
+                    Ok(h) if final_stored.as_ref().is_some_and(|b| b.hash != h.hash) => {
+                        return Err(SyncError::FinalityBroken {
+                            block: finalized,
+                            stored: final_stored.map(|b| b.hash).unwrap_or_default(),
+                            now: h.hash,
+                        });
+                    }
                     Ok(h) => Checkpoint {
                         block_number: finalized,
                         block_hash: h.hash,

@@ -8,12 +8,12 @@ mod common;
 use std::sync::Arc;
 
 use alloy::providers::Provider;
-use common::scenario::{Market, market};
+use common::scenario::{Market, market, market_on};
 use swan_indexer::{
     fetch::Rpc,
     status::Status,
     store::Store,
-    sync::{Step, Syncer},
+    sync::{Step, SyncError, Syncer},
 };
 
 fn syncer(store: &Store, m: &Market) -> Syncer {
@@ -147,4 +147,66 @@ async fn reorgs_roll_back_in_postgres() {
         Box::pin(async move { common::pg_database(&format!("reorg_fresh{n}")).await })
     })
     .await;
+}
+
+/// A chain that replaces a block it had reported final (here by reverting to a snapshot and
+/// mining another branch past it; the 30-minute chaos run met it through anvil's reorgs on a
+/// one-slot epoch): what was written for that block cannot be undone, so the indexer stops
+/// with an error that says so, instead of keeping the old block's events under the new block's
+/// hash.
+#[tokio::test]
+async fn a_replaced_final_block_stops_the_indexer() {
+    let m = market_on(&[], &["--slots-in-an-epoch", "1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("final.db").display().to_string();
+    let store = Store::open(&url).await.unwrap();
+    let mut s = syncer(&store, &m);
+    settle(&mut s).await;
+    let snap: serde_json::Value = m
+        .provider
+        .raw_request("evm_snapshot".into(), ())
+        .await
+        .unwrap();
+    // a branch with events, indexed block by block until its first blocks are final
+    for i in 0..2 {
+        m.create(0, 1, 9_000 + i).await;
+        settle(&mut s).await;
+    }
+    for _ in 0..4 {
+        let _: serde_json::Value = m
+            .provider
+            .raw_request("anvil_mine".into(), (1u64,))
+            .await
+            .unwrap();
+        settle(&mut s).await;
+    }
+    let market = format!("{:#x}", m.manifest.market);
+    let marked = store.finalized(m.manifest.chain_id, &market).await.unwrap();
+    let head = m.provider.get_block_number().await.unwrap();
+    assert!(marked + 2 <= head, "final {marked}, head {head}");
+    // another branch from the snapshot, longer, with other events
+    let _: bool = m
+        .provider
+        .raw_request("evm_revert".into(), (snap,))
+        .await
+        .unwrap();
+    m.create(0, 1, 9_100).await;
+    let _: serde_json::Value = m
+        .provider
+        .raw_request("anvil_mine".into(), (8u64,))
+        .await
+        .unwrap();
+    let e = loop {
+        match s.step().await {
+            Err(e) => break e,
+            Ok(Step::Idle) => panic!("caught up with a chain that replaced a final block"),
+            Ok(_) => {}
+        }
+    };
+    assert!(matches!(e, SyncError::FinalityBroken { .. }), "{e}");
+    assert!(
+        e.to_string().contains("index again into a new database"),
+        "{e}"
+    );
+    store.close().await;
 }

@@ -54,6 +54,10 @@ pub struct RunArgs {
     /// Do not serve HTTP.
     #[arg(long)]
     pub no_api: bool,
+    /// Blocks past a task's creation before it is assigned (0: at once). Set it to the deepest
+    /// reorg the chain sees: an assignment a reorg puts before its task's creation reverts.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=64))]
+    pub confirmations: u64,
     /// Longest pause between ticks, in milliseconds.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub tick_ms: u64,
@@ -151,6 +155,13 @@ pub fn signer(key: &KeyArgs) -> Result<PrivateKeySigner, CliError> {
     .map_err(|e| CliError::Key(e.0))
 }
 
+fn alloc_config(confirmations: u64) -> crate::allocate::Config {
+    crate::allocate::Config {
+        confirmations,
+        ..crate::allocate::Config::default()
+    }
+}
+
 /// Run the keeper until Ctrl-C.
 pub async fn run(args: RunArgs) -> Result<(), CliError> {
     let (manifest, urls) = args.deployment.load()?;
@@ -173,6 +184,7 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
                 .map(Duration::from_millis),
             ..SendConfig::default()
         },
+        alloc: alloc_config(args.confirmations),
         ipfs_gateway: args.ipfs_gateway.clone(),
         allow_files: args.allow_files,
         validators: Validators::allow(&args.allow_validators)

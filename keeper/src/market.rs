@@ -319,3 +319,27 @@ pub async fn reserve_in_flight(
     }
     Ok(counted)
 }
+
+/// The open tasks of `chain_id` created less than `confirmations` blocks below the last block
+/// the indexer has written (none when `confirmations` is 0).
+pub async fn too_fresh(
+    store: &Store,
+    chain_id: u64,
+    confirmations: u64,
+) -> Result<std::collections::HashSet<U256>, MarketError> {
+    if confirmations == 0 {
+        return Ok(Default::default());
+    }
+    let chain = i64::try_from(chain_id).unwrap_or(i64::MAX);
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT t.task_id FROM tasks t WHERE t.chain_id = $1 AND t.status = 'open' \
+         AND t.created_block + $2 > (SELECT COALESCE(MAX(c.block_number), 0) FROM checkpoints c WHERE c.chain_id = $1)",
+    )
+    .bind(chain)
+    .bind(i64::try_from(confirmations).unwrap_or(i64::MAX))
+    .fetch_all(store.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id,)| id.parse().map_err(|_| corrupt("tasks", "task_id", &id)))
+        .collect()
+}

@@ -239,8 +239,14 @@ impl Planner {
         // what any keeper of this database is already assigning takes its providers' capacity
         let mut offers = market::offers(store, self.chain_id).await?;
         market::reserve_in_flight(store, self.chain_id, &tasks, &mut offers).await?;
+        // a task created in the last few blocks waits: a reorg could reorder its creation
+        // after the assignment
+        let fresh = market::too_fresh(store, self.chain_id, self.alloc.confirmations).await?;
         let mut attempts = HashMap::new();
         tasks.retain(|t| {
+            if fresh.contains(&t.id) {
+                return false;
+            }
             let key = format!("{:#x}", t.id);
             match latest.next("assign", &key, MAX_ATTEMPTS) {
                 Some(a) => {

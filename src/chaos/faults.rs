@@ -99,10 +99,23 @@ pub(super) async fn start_proxy(p: Arc<Proxy>) -> Result<String, DemoError> {
 }
 
 /// Replace the chain's last `depth` blocks with empty ones (`anvil_reorg`) and send their
-/// transactions again, as the orphaned transactions of a real reorg return to the pool. How many
-/// transactions went back.
-pub(super) async fn reorg(p: &DynProvider, depth: u64) -> Result<usize, String> {
+/// transactions again, as the orphaned transactions of a real reorg return to the pool.
+///
+/// Only blocks above the chain's finalized block are replaced (`depth` is cut down to them): a
+/// real chain never reorganizes a final block, and the indexer trusts what is final. How many
+/// blocks were replaced, and how many transactions went back.
+pub(super) async fn reorg(p: &DynProvider, depth: u64) -> Result<(u64, usize), String> {
     let head = p.get_block_number().await.map_err(|e| e.to_string())?;
+    let finalized = p
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Finalized)
+        .await
+        .map_err(|e| e.to_string())?
+        .map_or(0, |b| b.header.number);
+    // a block of margin: one may be mined between this read and the reorg
+    let depth = depth.min(head.saturating_sub(finalized).saturating_sub(1));
+    if depth == 0 {
+        return Err(format!("every block up to the head ({head}) is final"));
+    }
     let mut raws: Vec<Bytes> = Vec::new();
     for n in head.saturating_sub(depth - 1)..=head {
         let block = p
@@ -126,5 +139,5 @@ pub(super) async fn reorg(p: &DynProvider, depth: u64) -> Result<usize, String> 
         // one whose deadline passed, or already back in the pool, is refused: as on a real chain
         let _ = p.send_raw_transaction(raw).await;
     }
-    Ok(raws.len())
+    Ok((depth, raws.len()))
 }

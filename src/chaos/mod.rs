@@ -180,6 +180,11 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), DemoError> {
         &Extras {
             component_rpc: Some(proxy_url.clone()),
             extra_keepers: 1,
+            // anvil's final block four behind the head (two with one slot): reorgs of up to
+            // two blocks stay above it, with a block of margin
+            slots_in_an_epoch: 2,
+            // an assignment waits until its task's creation is below the deepest reorg (two)
+            keeper_args: vec!["--confirmations".into(), "3".into()],
         },
     )
     .await?;
@@ -445,7 +450,7 @@ async fn inject(
         7 | 8 => {
             let depth = rng.range(1, 2);
             match reorg(&dn.p, depth).await {
-                Ok(n) => {
+                Ok((depth, n)) => {
                     tally.reorged_txs += n;
                     *tally.injected.entry("reorg").or_default() += 1;
                     println!(

@@ -21,7 +21,7 @@ use swan_indexer::{
 };
 use swan_keeper::{
     allocate::{Config, Refusal, allocate},
-    market::{MarketError, offers, open_tasks, reserve_in_flight},
+    market::{MarketError, offers, open_tasks, reserve_in_flight, too_fresh},
     outbox::{Key, Outbox},
     plan::Act,
 };
@@ -731,5 +731,25 @@ async fn an_assignment_in_flight_holds_its_providers_capacity() {
         keep - U256::from(pick.collateral)
     );
     assert_eq!(p0.in_use.cpu_cores, 1 + 2, "the filler and the first");
+    store.close().await;
+}
+
+/// `--confirmations`: a task created in the last blocks the indexer has seen waits, so that a
+/// reorg cannot put its assignment before its creation; once deep enough it is assignable.
+#[tokio::test]
+async fn a_task_waits_for_its_confirmations() {
+    let c = chain().await;
+    let id = c.task(2, 0, "eu", 5 * TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db").display().to_string();
+    let store = index(&db, &c.manifest).await;
+    let chain_id = c.manifest.chain_id;
+    assert!(too_fresh(&store, chain_id, 0).await.unwrap().is_empty());
+    assert!(too_fresh(&store, chain_id, 3).await.unwrap().contains(&id));
+    let _: serde_json::Value = c.p.raw_request("anvil_mine".into(), (3u64,)).await.unwrap();
+    store.close().await;
+    let store = index(&db, &c.manifest).await;
+    assert!(!too_fresh(&store, chain_id, 3).await.unwrap().contains(&id));
+    assert!(too_fresh(&store, chain_id, 4).await.unwrap().contains(&id));
     store.close().await;
 }

@@ -212,7 +212,15 @@ fn info(worker: Address, beneficiary: Address, n: u32) -> Reg::ProviderInfo {
 
 /// Deploy with funded actors and three staked providers.
 pub(crate) async fn market(extra_keepers: &[Address]) -> Market {
-    let anvil = Anvil::at(anvil_path()).try_spawn().unwrap();
+    market_on(extra_keepers, &[]).await
+}
+
+/// [`market`] on an anvil started with `anvil_args`.
+pub(crate) async fn market_on(extra_keepers: &[Address], anvil_args: &[&str]) -> Market {
+    let anvil = Anvil::at(anvil_path())
+        .args(anvil_args)
+        .try_spawn()
+        .unwrap();
     let (wallet, keys) = dev_wallet(&anvil, 8);
     let provider = ProviderBuilder::new()
         .wallet(wallet)

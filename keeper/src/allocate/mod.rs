@@ -259,6 +259,10 @@ pub struct Config {
     pub random_candidates: usize,
     /// Most replicas a provider runs at once.
     pub max_slots: u32,
+    /// Blocks the indexer must have seen past a task's creation before it is assigned (0: at
+    /// once). A reorg can put the orphaned assignment before the orphaned creation, and the
+    /// assignment reverts; past the reorg depth this cannot happen.
+    pub confirmations: u64,
 }
 
 impl Default for Config {
@@ -268,6 +272,7 @@ impl Default for Config {
             candidates: 8,
             random_candidates: 24,
             max_slots: 64,
+            confirmations: 0,
         }
     }
 }
