@@ -286,6 +286,11 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                 println!("{:#}", read::json(&r));
             } else {
                 print!("{}", read::text(&r));
+                // why an open task waits: the keeper's last allocation, relayed by the indexer
+                if r.task.status == task_status::OPEN {
+                    let base = a.indexer_url.trim_end_matches('/');
+                    println!("waiting       {}", why_waiting(base, *id).await);
+                }
                 // where a running service answers: its provider's endpoint, as the keeper
                 // probes it (the endpoint is in the registry's events: the indexer has them)
                 if r.is_service() && r.task.status == task_status::ASSIGNED {
@@ -495,4 +500,64 @@ async fn service_address(
         &format!("{task:#x}"),
         replica,
     ))
+}
+
+/// A refusal reason of the keeper's allocation, in words.
+fn refusal_words(reason: &str) -> &'static str {
+    match reason {
+        "inactive" => "not active",
+        "mode" => "not accepting its verification mode",
+        "region" => "in another region",
+        "excluded" => "declined or failed this work before",
+        "resources" => "with a machine too small for it",
+        "price" => "asking more than its price cap",
+        "terms" => "unwilling to lock its collateral",
+        "busy" => "busy (no resources left now)",
+        "collateral" => "short of free collateral",
+        _ => "refusing for another reason",
+    }
+}
+
+/// Why open task `id` waits, as the keeper's last allocation decided (through the indexer).
+async fn why_waiting(indexer: &str, id: U256) -> String {
+    let url = format!("{indexer}/api/tasks/{id:#x}/decision");
+    let get = async {
+        let r = reqwest::get(&url)
+            .await
+            .map_err(|e| format!("the indexer at {indexer} does not answer ({e})"))?;
+        let status = r.status();
+        let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(body["error"].as_str().unwrap_or("no decision").to_owned());
+        }
+        Ok(body)
+    };
+    let d = match tokio::time::timeout(std::time::Duration::from_secs(5), get).await {
+        Ok(Ok(d)) => d,
+        Ok(Err(why)) => return format!("the keeper's reason is not known: {why}"),
+        Err(_) => {
+            return format!(
+                "the keeper's reason is not known: the indexer at {indexer} did not answer in 5 s"
+            );
+        }
+    };
+    let chosen = d["chosen"].as_array().map_or(0, Vec::len);
+    if chosen > 0 {
+        return format!("the keeper chose {chosen} provider(s): the assignment is on its way");
+    }
+    let refused: Vec<String> = d["refused"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, n)| format!("{n} {}", refusal_words(k)))
+        .collect();
+    let eligible = d["eligible"].as_u64().unwrap_or(0);
+    if refused.is_empty() {
+        format!("{eligible} provider(s) could take it; none was free in the last allocation")
+    } else {
+        format!(
+            "no provider can take it now: {} ({eligible} eligible)",
+            refused.join(", ")
+        )
+    }
 }

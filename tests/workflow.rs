@@ -179,6 +179,23 @@ fn task_and_provider_commands_against_a_devnet() {
         status.contains("status        open") && status.contains("mode          keeper_attested"),
         "{status}"
     );
+    // and says why it waits, once the keeper has planned it (its decision, relayed by the indexer)
+    let t = Instant::now();
+    loop {
+        let s = ok(&swan(&dn, &["task", "status", &id], &[]));
+        let waiting = s.lines().find_map(|l| l.strip_prefix("waiting       "));
+        if waiting.is_some_and(|w| w.starts_with("no provider")) {
+            assert_eq!(
+                waiting.unwrap(),
+                "no provider can take it now: 2 with a machine too small for it (0 eligible)",
+                "{s}"
+            );
+            break;
+        }
+        assert!(waiting.is_some(), "{s}");
+        assert!(t.elapsed() < Duration::from_secs(30), "{s}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
     // a task that runs: the devnet's agents and keeper take it to completed
     let quick = write(&specs, "quick.yaml", QUICK);
     let done = task_id(&ok(&swan(&dn, &["task", "create", &quick], &key)));

@@ -57,8 +57,37 @@ async fn metrics(State(s): S) -> impl IntoResponse {
     )
 }
 
-async fn decisions(State(s): S) -> impl IntoResponse {
-    Json(s.metrics.view("decisions"))
+/// `/decisions[?task=0x…]`: the last allocation's decisions, or the one for a task (404 when
+/// the last allocation did not consider it: it is not open, or an assignment is on its way).
+async fn decisions(State(s): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    if let Some(k) = q.keys().find(|k| k.as_str() != "task") {
+        return bad_request(k, format!("unknown parameter {k:?}; allowed: task"));
+    }
+    let all = s.metrics.view("decisions");
+    let Some(v) = q.get("task") else {
+        return Json(all).into_response();
+    };
+    let Some(id) = v
+        .strip_prefix("0x")
+        .and_then(|h| alloy::primitives::U256::from_str_radix(h, 16).ok())
+    else {
+        return bad_request("task", format!("task must be a 0x-hex task id, got {v:?}"));
+    };
+    let found = all.as_array().into_iter().flatten().find(|d| {
+        d["task"]
+            .as_str()
+            .and_then(|t| t.parse::<alloy::primitives::U256>().ok())
+            == Some(id)
+    });
+    match found {
+        Some(d) => Json(d.clone()).into_response(),
+        None => {
+            let body = serde_json::json!({
+                "error": format!("the keeper's last allocation did not consider task {id:#x}: it is not open, or its assignment is on its way")
+            });
+            (StatusCode::NOT_FOUND, Json(body)).into_response()
+        }
+    }
 }
 
 async fn utilization(State(s): S) -> impl IntoResponse {

@@ -282,7 +282,29 @@ async fn bad_inputs_are_one_clear_line() {
         get_json(&http, &listen, &format!("/verdicts?task={task:#x}")).await,
         serde_json::json!([])
     );
-    for (query, param) in [("/verdicts?task=zz", "task"), ("/verdicts?tsk=0x1", "tsk")] {
+    // one task's decision, and a task the last allocation did not consider
+    let one = get_json(&http, &listen, &format!("/decisions?task={task:#x}")).await;
+    assert_eq!(one, decisions[0], "{one}");
+    let r = http
+        .get(format!("http://{listen}/decisions?task=0x1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("did not consider task 0x1"),
+        "{body}"
+    );
+    for (query, param) in [
+        ("/verdicts?task=zz", "task"),
+        ("/verdicts?tsk=0x1", "tsk"),
+        ("/decisions?task=zz", "task"),
+        ("/decisions?tsk=0x1", "tsk"),
+    ] {
         let r = http
             .get(format!("http://{listen}{query}"))
             .send()

@@ -30,6 +30,7 @@ use super::{explorer, params, reads, rows};
         reads::task,
         explorer::spec,
         explorer::verdicts,
+        explorer::decision,
         reads::providers,
         reads::provider,
         reads::events,

@@ -300,6 +300,25 @@ pub(super) async fn verdicts(State(s): State<Arc<ApiState>>, Path(id): Path<Stri
     }
 }
 
+/// Why task `id` waits, or whom the keeper chose for it: the keeper's last allocation decision
+/// for it (eligible providers, refusals by reason, the choice), relayed from
+/// `{keeper}/decisions?task=…`; as [`prices`] when there is no keeper, and 404 when the last
+/// allocation did not consider the task (not open, or its assignment is on its way).
+#[utoipa::path(get, path = "/api/tasks/{id}/decision", tag = "tasks",
+    params(("id" = String, Path, description = "The task id, 0x-hex or decimal")),
+    responses((status = 200, body = Value), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 502, body = ErrorBody)))]
+pub(super) async fn decision(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
+    let key = match task_key(&id) {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    match relay(&s, &format!("/decisions?task={key}")).await {
+        Ok((_, d)) => Json(d).into_response(),
+        Err(r) => r,
+    }
+}
+
 /// GET `{keeper}{path}` as JSON, or the response that says why not.
 async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
     let Some(base) = &s.keeper_url else {

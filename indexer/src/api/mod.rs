@@ -210,6 +210,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/tasks/{id}", get(reads::task))
         .route("/api/tasks/{id}/spec", get(explorer::spec))
         .route("/api/tasks/{id}/verdicts", get(explorer::verdicts))
+        .route("/api/tasks/{id}/decision", get(explorer::decision))
         .route("/api/providers", get(reads::providers))
         .route("/api/providers/{address}", get(reads::provider))
         .route("/api/events", get(reads::events))
