@@ -352,6 +352,48 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
             t.name
         );
     }
+    // the silent service's failure, shown with the probes that failed it (`swan task status`)
+    let silent = tasks
+        .iter()
+        .find(|t| t.name == "silent")
+        .expect("a demo task");
+    let id = format!("{:#x}", silent.id);
+    let m = dn.manifest_path.display().to_string();
+    run_cli(
+        &dn,
+        "status-silent",
+        &[
+            "task",
+            "status",
+            &id,
+            "--manifest",
+            &m,
+            "--indexer-url",
+            &dn.indexer_url,
+        ]
+        .map(String::from),
+    )
+    .await?;
+    let shown = std::fs::read_to_string(dn.dir.join("logs").join("status-silent.log"))
+        .map_err(|e| step("reading the status")(e.to_string()))?;
+    let evidence: Vec<&str> = shown
+        .lines()
+        .skip_while(|l| !l.starts_with("evidence"))
+        .collect();
+    if !evidence
+        .first()
+        .is_some_and(|l| l.contains("failed its health probes from"))
+        || !evidence.iter().any(|l| l.contains("FAILED"))
+    {
+        return Err(DemoError::Step(format!(
+            "`swan task status {id}` shows no probe evidence for the failed service:\n{shown}"
+        )));
+    }
+    println!(
+        "[{:>5.1}s] silent     its failure, as `swan task status` shows it: {}",
+        t0.elapsed().as_secs_f64(),
+        evidence[0].trim_start_matches("evidence").trim()
+    );
     // the agents claim earnings every few seconds: let the last claims land
     tokio::time::sleep(Duration::from_secs(8)).await;
     let after = ledger::snapshot(&dn.p, &dn.manifest, &accounts)

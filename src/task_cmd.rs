@@ -291,6 +291,13 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                     let base = a.indexer_url.trim_end_matches('/');
                     println!("waiting       {}", why_waiting(base, *id).await);
                 }
+                // a failed service: the probes that failed it, as the keeper recorded them
+                if r.is_service() && r.status() == "failed" {
+                    let base = a.indexer_url.trim_end_matches('/');
+                    for line in probe_evidence(base, *id).await {
+                        println!("{line}");
+                    }
+                }
                 // where a running service answers: its provider's endpoint, as the keeper
                 // probes it (the endpoint is in the registry's events: the indexer has them)
                 if r.is_service() && r.task.status == task_status::ASSIGNED {
@@ -560,4 +567,53 @@ async fn why_waiting(indexer: &str, id: U256) -> String {
             refused.join(", ")
         )
     }
+}
+
+/// The probes that failed a service's replicas, from the keeper's verdicts (through the
+/// indexer), a line each; or one line saying why they are not known.
+async fn probe_evidence(indexer: &str, id: U256) -> Vec<String> {
+    let url = format!("{indexer}/api/tasks/{id:#x}/verdicts");
+    let get = async {
+        let r = reqwest::get(&url)
+            .await
+            .map_err(|e| format!("the indexer at {indexer} does not answer ({e})"))?;
+        let status = r.status();
+        let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(body["error"].as_str().unwrap_or("no verdicts").to_owned());
+        }
+        Ok(body)
+    };
+    let body = match tokio::time::timeout(std::time::Duration::from_secs(5), get).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(why)) => return vec![format!("evidence      not known: {why}")],
+        Err(_) => {
+            return vec![format!(
+                "evidence      not known: the indexer at {indexer} did not answer in 5 s"
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    for v in body["verdicts"].as_array().into_iter().flatten() {
+        let Some(at) = v["service_failed_at"].as_u64() else {
+            continue;
+        };
+        out.push(format!(
+            "evidence      replica {} failed its health probes from {}:",
+            v["replica"],
+            units::date(at)
+        ));
+        for p in v["probes"].as_array().into_iter().flatten() {
+            out.push(format!(
+                "                {} {} ({})",
+                units::date(p["at"].as_u64().unwrap_or(0)),
+                if p["ok"] == true { "ok    " } else { "FAILED" },
+                p["detail"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push("evidence      the keeper recorded no failed probes for it".into());
+    }
+    out
 }

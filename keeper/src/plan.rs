@@ -532,6 +532,16 @@ impl Planner {
                 // the failure cannot begin before what the provider was already paid for
                 let failed_at = since.max(r.claimed_until.unwrap_or(0)).min(now);
                 if !latest.has("report", &t.key, r.idx) {
+                    // the probes that failed it, kept with the verdicts (served at /verdicts)
+                    self.fresh.push((
+                        t.key.clone(),
+                        r.idx,
+                        serde_json::json!({
+                            "passed": false,
+                            "service_failed_at": failed_at,
+                            "probes": m.evidence(),
+                        }),
+                    ));
                     out.push(Proposal {
                         task: t.id,
                         attempt: r.idx,

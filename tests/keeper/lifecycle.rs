@@ -193,6 +193,21 @@ async fn every_mode_settles(db_of: impl FnOnce(&std::path::Path) -> String) {
     let failed_at: u64 = serde_json::from_str::<serde_json::Value>(&report).unwrap()["failed_at"]
         .as_u64()
         .unwrap();
+    // the probes that failed it are kept with the verdicts, for anyone to read
+    let kept = swan_keeper::verdicts::list(&store, d.manifest.chain_id, Some(&format!("{svc:#x}")))
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        kept[0]["service_failed_at"].as_u64(),
+        Some(failed_at),
+        "{kept:?}"
+    );
+    let probes = kept[0]["probes"].as_array().unwrap();
+    assert!(
+        probes.iter().any(|p| p["ok"] == false) && probes.iter().all(|p| p["at"].is_u64()),
+        "{probes:?}"
+    );
     let (started, _) = {
         let w = market.serviceWindow(svc).call().await.unwrap();
         (u64::try_from(w.startedAt).unwrap(), w.endsAt)
