@@ -95,6 +95,9 @@ enum TaskCommand {
         /// At most this many.
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        /// Print the indexer's JSON page (machine units) for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Known-answer tasks: reveal the committed answer. Anyone holding the answer and its salt
     /// may (no keeper needed); the market accepts it once every replica has committed (or the
@@ -319,6 +322,7 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
             status,
             submitter,
             limit,
+            json,
         } => {
             let mut url = format!(
                 "{}/api/tasks?limit={limit}",
@@ -331,6 +335,10 @@ pub(crate) async fn run(a: TaskArgs) -> Result<(), TaskError> {
                 url += &format!("&submitter={s:#x}");
             }
             let body = list(&url).await?;
+            if *json {
+                println!("{body:#}");
+                return Ok(());
+            }
             println!(
                 "{:<68} {:<16} {:<10} {:>8}",
                 "task", "mode", "status", "replicas"

@@ -220,6 +220,20 @@ fn task_and_provider_commands_against_a_devnet() {
         assert!(t.elapsed() < Duration::from_secs(30), "{list}");
         std::thread::sleep(Duration::from_millis(300));
     }
+    let j: serde_json::Value = serde_json::from_str(&ok(&swan(
+        &dn,
+        &["task", "list", "--status", "completed", "--json"],
+        &[],
+    )))
+    .unwrap();
+    assert!(
+        j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["task_id"] == done.as_str()),
+        "{j}"
+    );
     let list = ok(&swan(&dn, &["task", "list", "--status", "completed"], &[]));
     assert!(!list.contains(&id) && list.contains(&done), "{list}");
     // anyone can judge the results again from the indexer's record and the spec alone
