@@ -16,7 +16,10 @@ use crate::wallet::{ChainError, ChainOpts, Conn, rpc_error};
 
 mod read;
 mod result;
+mod told;
+
 use swan_spec::{Publish, TaskSpec, answer_commit};
+use told::{probe_evidence, service_address, why_waiting};
 
 /// Options every task command takes.
 #[derive(Debug, Clone, Args)]
@@ -485,143 +488,4 @@ async fn running_service(c: &Conn, id: U256, done: &str) -> Result<read::Read, T
         )));
     }
     Ok(r)
-}
-
-/// The address a service replica answers at: its provider's endpoint (from the indexer's
-/// record of the registry) with the path the agent serves services under.
-async fn service_address(
-    indexer: &str,
-    provider: Address,
-    task: U256,
-    replica: u32,
-) -> Result<String, String> {
-    let url = format!("{indexer}/api/providers/{provider:#x}");
-    let get = async {
-        reqwest::get(&url)
-            .await
-            .map_err(|e| format!("the indexer at {indexer} does not answer ({e})"))?
-            .json::<serde_json::Value>()
-            .await
-            .map_err(|e| format!("the indexer at {indexer} answered no provider ({e})"))
-    };
-    let body = tokio::time::timeout(std::time::Duration::from_secs(5), get)
-        .await
-        .map_err(|_| format!("the indexer at {indexer} did not answer in 5 s"))??;
-    let endpoint = body["metadata_uri"]
-        .as_str()
-        .ok_or_else(|| format!("the indexer has no endpoint for provider {provider:#x}"))?;
-    Ok(swan_keeper::health::service_url(
-        endpoint,
-        &format!("{task:#x}"),
-        replica,
-    ))
-}
-
-/// A refusal reason of the keeper's allocation, in words.
-fn refusal_words(reason: &str) -> &'static str {
-    match reason {
-        "inactive" => "not active",
-        "mode" => "not accepting its verification mode",
-        "region" => "in another region",
-        "excluded" => "declined or failed this work before",
-        "resources" => "with a machine too small for it",
-        "price" => "asking more than its price cap",
-        "terms" => "unwilling to lock its collateral",
-        "busy" => "busy (no resources left now)",
-        "collateral" => "short of free collateral",
-        _ => "refusing for another reason",
-    }
-}
-
-/// Why open task `id` waits, as the keeper's last allocation decided (through the indexer).
-async fn why_waiting(indexer: &str, id: U256) -> String {
-    let url = format!("{indexer}/api/tasks/{id:#x}/decision");
-    let get = async {
-        let r = reqwest::get(&url)
-            .await
-            .map_err(|e| format!("the indexer at {indexer} does not answer ({e})"))?;
-        let status = r.status();
-        let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
-        if !status.is_success() {
-            return Err(body["error"].as_str().unwrap_or("no decision").to_owned());
-        }
-        Ok(body)
-    };
-    let d = match tokio::time::timeout(std::time::Duration::from_secs(5), get).await {
-        Ok(Ok(d)) => d,
-        Ok(Err(why)) => return format!("the keeper's reason is not known: {why}"),
-        Err(_) => {
-            return format!(
-                "the keeper's reason is not known: the indexer at {indexer} did not answer in 5 s"
-            );
-        }
-    };
-    let chosen = d["chosen"].as_array().map_or(0, Vec::len);
-    if chosen > 0 {
-        return format!("the keeper chose {chosen} provider(s): the assignment is on its way");
-    }
-    let refused: Vec<String> = d["refused"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, n)| format!("{n} {}", refusal_words(k)))
-        .collect();
-    let eligible = d["eligible"].as_u64().unwrap_or(0);
-    if refused.is_empty() {
-        format!("{eligible} provider(s) could take it; none was free in the last allocation")
-    } else {
-        format!(
-            "no provider can take it now: {} ({eligible} eligible)",
-            refused.join(", ")
-        )
-    }
-}
-
-/// The probes that failed a service's replicas, from the keeper's verdicts (through the
-/// indexer), a line each; or one line saying why they are not known.
-async fn probe_evidence(indexer: &str, id: U256) -> Vec<String> {
-    let url = format!("{indexer}/api/tasks/{id:#x}/verdicts");
-    let get = async {
-        let r = reqwest::get(&url)
-            .await
-            .map_err(|e| format!("the indexer at {indexer} does not answer ({e})"))?;
-        let status = r.status();
-        let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
-        if !status.is_success() {
-            return Err(body["error"].as_str().unwrap_or("no verdicts").to_owned());
-        }
-        Ok(body)
-    };
-    let body = match tokio::time::timeout(std::time::Duration::from_secs(5), get).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(why)) => return vec![format!("evidence      not known: {why}")],
-        Err(_) => {
-            return vec![format!(
-                "evidence      not known: the indexer at {indexer} did not answer in 5 s"
-            )];
-        }
-    };
-    let mut out = Vec::new();
-    for v in body["verdicts"].as_array().into_iter().flatten() {
-        let Some(at) = v["service_failed_at"].as_u64() else {
-            continue;
-        };
-        out.push(format!(
-            "evidence      replica {} failed its health probes from {}:",
-            v["replica"],
-            units::date(at)
-        ));
-        for p in v["probes"].as_array().into_iter().flatten() {
-            out.push(format!(
-                "                {} {} ({})",
-                units::date(p["at"].as_u64().unwrap_or(0)),
-                if p["ok"] == true { "ok    " } else { "FAILED" },
-                p["detail"].as_str().unwrap_or("")
-            ));
-        }
-    }
-    if out.is_empty() {
-        out.push("evidence      the keeper recorded no failed probes for it".into());
-    }
-    out
 }

@@ -11,6 +11,26 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod common;
+use common::field;
+
+/// `swan devnet` in `dir` on free ports, with `more` flags.
+fn devnet_args<'a>(dir: &'a Path, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "devnet",
+        "--port",
+        "0",
+        "--indexer-port",
+        "0",
+        "--keeper-port",
+        "0",
+        "--dir",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 fn swan(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_swan"));
     c.args(args)
@@ -23,23 +43,11 @@ fn swan(args: &[&str]) -> Command {
 
 /// Start a devnet in `dir`; its printed lines up to the config line.
 fn start(dir: &Path) -> (Child, Vec<String>) {
-    let mut child = swan(&[
-        "devnet",
-        "--port",
-        "0",
-        "--indexer-port",
-        "0",
-        "--keeper-port",
-        "0",
-        "--providers",
-        "1",
-        "--dir",
-        dir.to_str().unwrap(),
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
+    let mut child = swan(&devnet_args(dir, &["--providers", "1"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut lines = Vec::new();
     for l in BufReader::new(child.stdout.take().unwrap()).lines() {
         let l = l.unwrap();
@@ -50,14 +58,6 @@ fn start(dir: &Path) -> (Child, Vec<String>) {
         }
     }
     (child, lines)
-}
-
-fn field<'a>(lines: &'a [String], prefix: &str) -> &'a str {
-    lines
-        .iter()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("{prefix} in {lines:?}"))[prefix.len()..]
-        .trim()
 }
 
 fn port_of(url: &str) -> u16 {
@@ -99,20 +99,7 @@ fn a_devnet_guards_its_directory_its_ports_and_its_children() {
 
     // a second devnet in the same directory: refused before it deletes anything
     let before = std::fs::metadata(&db).unwrap().len();
-    let o = swan(&[
-        "devnet",
-        "--port",
-        "0",
-        "--indexer-port",
-        "0",
-        "--keeper-port",
-        "0",
-        "--once",
-        "--dir",
-        dir.to_str().unwrap(),
-    ])
-    .output()
-    .unwrap();
+    let o = swan(&devnet_args(&dir, &["--once"])).output().unwrap();
     let e = error_of(&o);
     assert_eq!(
         e,
@@ -193,21 +180,8 @@ fn a_devnet_guards_its_directory_its_ports_and_its_children() {
         std::thread::sleep(Duration::from_millis(100));
     }
     // and the directory is free for the next devnet
-    let o = swan(&[
-        "devnet",
-        "--port",
-        "0",
-        "--indexer-port",
-        "0",
-        "--keeper-port",
-        "0",
-        "--providers",
-        "1",
-        "--once",
-        "--dir",
-        dir.to_str().unwrap(),
-    ])
-    .output()
-    .unwrap();
+    let o = swan(&devnet_args(&dir, &["--providers", "1", "--once"]))
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

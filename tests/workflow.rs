@@ -4,6 +4,7 @@
 //! an unreachable RPC, a missing or bad provider config.
 
 mod common;
+use common::field;
 
 use std::{
     io::{BufRead, BufReader},
@@ -37,14 +38,6 @@ impl Drop for Devnet {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn field<'a>(lines: &'a [String], prefix: &str) -> &'a str {
-    lines
-        .iter()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("{prefix} in {lines:?}"))[prefix.len()..]
-        .trim()
 }
 
 fn devnet() -> Devnet {

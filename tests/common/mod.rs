@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 /// A new encrypted JSON keystore (made by the pinned `cast wallet new`) in `dir`, locked with
 /// `password`; its path.
+#[allow(dead_code)]
 pub(crate) fn new_keystore(dir: &Path, password: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let cast = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/cast");
@@ -20,4 +21,14 @@ pub(crate) fn new_keystore(dir: &Path, password: &str) -> PathBuf {
     );
     let mut entries = std::fs::read_dir(dir).unwrap();
     entries.next().unwrap().unwrap().path()
+}
+
+/// The rest of the line of `lines` that starts with `prefix` (a devnet's printout), trimmed.
+#[allow(dead_code)]
+pub(crate) fn field<'a>(lines: &'a [String], prefix: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("{prefix} in {lines:?}"))[prefix.len()..]
+        .trim()
 }
