@@ -90,6 +90,28 @@ async fn crowd(
     })
 }
 
+/// `clients` keyset page URLs, one per page of 500 down the whole list (walked once with
+/// `after=` to learn each page's cursor), repeating when there are fewer pages.
+async fn cursors(http: &reqwest::Client, api: &str, clients: usize) -> Res<Vec<String>> {
+    let mut pages = vec![format!("/api/tasks?limit=500")];
+    let mut url = format!("{api}/api/tasks?limit=500");
+    while pages.len() < clients {
+        let p: serde_json::Value = http.get(&url).send().await?.json().await?;
+        let Some(last) = p["items"]
+            .as_array()
+            .and_then(|items| items.last())
+            .and_then(|t| t["task_id"].as_str())
+        else {
+            break;
+        };
+        pages.push(format!("/api/tasks?limit=500&after={last}"));
+        url = format!("{api}/api/tasks?limit=500&after={last}");
+    }
+    Ok((0..clients)
+        .map(|i| pages[i % pages.len()].clone())
+        .collect())
+}
+
 /// The listed routes that read the database, each with the URL every client asks for: the
 /// same for all (a crowd on one page), or one per client (`{each}`: 200 different tasks, 200
 /// different pages) — real ids and addresses from the API itself. (`/api/prices` and
@@ -129,8 +151,15 @@ async fn routes(api: &str, clients: usize) -> Res<Vec<(String, Vec<String>)>> {
         (
             "/api/tasks?limit=500&offset={each}".into(),
             (0..clients as u64)
-                .map(|i| format!("/api/tasks?limit=500&offset={}", (i * 500) % total.max(1)))
+                .map(|i| {
+                    let bound = total.clamp(1, 10_001);
+                    format!("/api/tasks?limit=500&offset={}", (i * 500) % bound)
+                })
                 .collect(),
+        ),
+        (
+            "/api/tasks?limit=500&after={each}".into(),
+            cursors(&http, api, clients).await?,
         ),
         one(&format!("/api/tasks/{task}")),
         (

@@ -164,6 +164,33 @@ async fn api_serves_the_indexed_market() {
     let (_, page2) = get(&format!("{base}/api/tasks?limit=3&offset=3")).await;
     assert_eq!(page1["items"].as_array().unwrap().len(), 3);
     assert_ne!(page1["items"][0]["task_id"], page2["items"][0]["task_id"]);
+    // keyset paging: after the last task of page 1 comes page 2, with the same total
+    let last = page1["items"][2]["task_id"].as_str().unwrap();
+    let (code, keyed) = get(&format!("{base}/api/tasks?limit=3&after={last}")).await;
+    assert_eq!(code, 200, "{keyed}");
+    assert_eq!(keyed["items"], page2["items"]);
+    assert_eq!(keyed["total"], page1["total"]);
+    // walking the whole list by keys gives every task once, in the list's order
+    let (_, all) = get(&format!("{base}/api/tasks?limit=500")).await;
+    let mut walked = Vec::new();
+    let mut url = format!("{base}/api/tasks?limit=2");
+    loop {
+        let (_, p) = get(&url).await;
+        let items = p["items"].as_array().unwrap();
+        if items.is_empty() {
+            break;
+        }
+        walked.extend(items.iter().map(|t| t["task_id"].clone()));
+        let last = items.last().unwrap()["task_id"].as_str().unwrap();
+        url = format!("{base}/api/tasks?limit=2&after={last}");
+    }
+    let expected: Vec<Value> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["task_id"].clone())
+        .collect();
+    assert_eq!(walked, expected);
 
     // one task with its replicas, results, payments and slashes (the quorum with a dissenter)
     let qid = swan_indexer::model::task_key(&ids[4]);
@@ -316,6 +343,9 @@ async fn api_serves_the_indexed_market() {
         ("/api/tasks?limit=abc", "limit"),
         ("/api/tasks?limit=100000", "limit"),
         ("/api/tasks?offset=-1", "offset"),
+        ("/api/tasks?offset=10001", "offset"),
+        ("/api/tasks?after=0xzz", "after"),
+        ("/api/tasks?after=0x1234", "after"),
         ("/api/tasks?submitter=0x12", "submitter"),
         ("/api/tasks?stauts=open", "stauts"),
         ("/api/providers?sort=cheapest", "sort"),
@@ -632,6 +662,18 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
                     )
                 },
             ),
+        )
+        .route(
+            "/decisions",
+            axum::routing::get(
+                |axum::extract::Query(q): axum::extract::Query<
+                    std::collections::HashMap<String, String>,
+                >| async move {
+                    axum::Json(serde_json::json!({
+                        "task": q["task"], "chosen": [], "eligible": 0, "refused": {"region": 2}
+                    }))
+                },
+            ),
         );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let live = at(Some(format!("http://{keeper}/"))).await;
@@ -656,6 +698,13 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
         (400, &Value::from("id")),
         "{body}"
     );
+    // the keeper's decision on one task, relayed the same way
+    let (code, body) = get(&format!("{live}/api/tasks/255/decision")).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["task"], key);
+    assert_eq!(body["refused"]["region"], 2);
+    let (code, _) = get(&format!("{none}/api/tasks/255/decision")).await;
+    assert_eq!(code, 404);
     let (code, _) = get(&format!("{none}/api/tasks/255/verdicts")).await;
     assert_eq!(code, 404);
     let (code, _) = get(&format!("{dead}/api/tasks/255/verdicts")).await;

@@ -202,6 +202,9 @@ pub(super) struct TaskQuery {
     pub provider: Option<Addr>,
     pub limit: Option<Limit>,
     pub offset: Option<Offset>,
+    /// Keyset paging: the rows after this task (0x-hex id) in the list's order — pass the last
+    /// `task_id` of a page to get the next; a deep page costs what the first one does.
+    pub after: Option<String>,
 }
 
 /// `/api/providers`.

@@ -28,7 +28,7 @@ use swan_store::rows::{
 /// number of rows the filter matches.
 async fn page_of<T>(
     s: &ApiState,
-    mut sql: Sql,
+    sql: Sql,
     select: &str,
     filter: &str,
     order: &str,
@@ -42,13 +42,31 @@ where
         args: sql.args.clone(),
     };
     let total = s.per_block.count(s, &count).await?;
+    Ok((
+        rows_of(s, sql, select, filter, order, (limit, offset)).await?,
+        total,
+    ))
+}
+
+/// One page of `SELECT {select}{filter} ORDER BY {order}`, rows marked final or not.
+async fn rows_of<T>(
+    s: &ApiState,
+    mut sql: Sql,
+    select: &str,
+    filter: &str,
+    order: &str,
+    (limit, offset): (u64, u64),
+) -> Result<Vec<T>, ApiError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + swan_store::rows::Final,
+{
     sql.text = format!(
         "SELECT {select}{filter} ORDER BY {order} LIMIT {} OFFSET {}",
         sql.arg(limit as i64),
         sql.arg(offset as i64)
     );
     let f = finalized(s).await?;
-    Ok((finals(sql.rows(&s.store).await?, f), total))
+    Ok(finals(sql.rows(&s.store).await?, f))
 }
 
 /// The rows of a state table (tasks, replicas, providers) whose `key_col` is `key`; each is final
@@ -276,8 +294,47 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
             sql.arg(v.0)
         );
     }
+    if offset > MAX_OFFSET {
+        return Err(ApiError::bad(
+            "offset",
+            format!(
+                "offset must be at most {MAX_OFFSET}: page deeper with after=<the last task_id of the page before>, got {offset}"
+            ),
+        ));
+    }
+    // the total counts the filter's rows; `after` only moves the window past a known task
+    let total = s
+        .per_block
+        .count(
+            s,
+            &Sql {
+                text: format!("SELECT COUNT(*){filter}"),
+                args: sql.args.clone(),
+            },
+        )
+        .await?;
+    if let Some(after) = &q.after {
+        let bad = || {
+            ApiError::bad(
+                "after",
+                format!("after must be the task_id of a task in this list (0x-hex), got {after:?}"),
+            )
+        };
+        let key = super::task_key(after).map_err(|_| bad())?;
+        let block: Option<i64> = sqlx::query_scalar(
+            "SELECT created_block FROM tasks WHERE chain_id = $1 AND task_id = $2",
+        )
+        .bind(s.chain_id as i64)
+        .bind(&key)
+        .fetch_optional(s.store.pool())
+        .await?;
+        let block = block.ok_or_else(bad)?;
+        let (b, k) = (sql.arg(block), sql.arg(key));
+        filter +=
+            &format!(" AND (t.created_block < {b} OR (t.created_block = {b} AND t.task_id < {k}))");
+    }
     let order = "t.created_block DESC, t.task_id DESC";
-    let (items, total) = page_of(s, sql, "t.*", &filter, order, (limit, offset)).await?;
+    let items = rows_of(s, sql, "t.*", &filter, order, (limit, offset)).await?;
     Ok(TaskPage {
         items,
         total,
@@ -285,6 +342,10 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
         offset,
     })
 }
+
+/// The deepest `offset` a task list serves: past it the keyset (`after=`) pages at the cost of
+/// the first page, where an offset walks every row before it.
+pub(super) const MAX_OFFSET: u64 = 10_000;
 
 /// Providers, filtered and sorted.
 #[utoipa::path(get, path = "/api/providers", tag = "providers", params(ProviderQuery),
