@@ -553,38 +553,43 @@ fn task_and_provider_commands_against_a_devnet() {
         "{e}"
     );
 
-    // bad specs: one line naming the file and the field
+    // bad specs: one line naming the file and the field, pinned message by message
+    let mut wrong = Vec::new();
     for (name, text, says) in [
         (
             "parse.yaml",
             "kind: batch\nrun: [",
-            "parse.yaml: task spec: ",
+            "task spec: run: invalid type: sequence, expected struct Run at line 2 column 6",
         ),
         (
             "field.yaml",
             &QUICK.replace("cpu: 1", "cpu: 0"),
-            "field.yaml: task spec field `resources.cpu`: 0 is not allowed; at least 1 core",
+            "task spec field `resources.cpu`: 0 is not allowed; at least 1 core",
         ),
         (
             "unknown.yaml",
             &QUICK.replace("kind: batch", "kind: batch\nreplica: 3"),
-            "unknown field `replica`",
+            "task spec: unknown field `replica`, expected one of `kind`, `name`, `run`, `resources`, `region`, `deadline`, `duration`, `replicas`, `price`, `collateral_pct`, `verification`, `outputs` at line 2 column 1",
         ),
         (
             "empty.yaml",
             "# nothing yet\n",
-            "empty.yaml: task spec: the spec is empty: a task spec needs at least `kind`, `run`, `resources`, `price` and `verification`",
+            "task spec: the spec is empty: a task spec needs at least `kind`, `run`, `resources`, `price` and `verification` (see the README's \"Task spec\" and examples/specs/)",
         ),
         (
             "mode.yaml",
             &QUICK.replace("keeper_attested", "known_answer"),
-            "known_answer needs the answer's commit",
+            "task spec field `verification.mode`: known_answer needs the answer's commit (give the expected result to `swan task create --answer`)",
         ),
     ] {
         let p = write(&specs, name, text);
         let e = error_line(&swan(&dn, &["task", "create", &p], &key));
-        assert!(e.starts_with("error: ") && e.contains(says), "{name}: {e}");
+        let expected = format!("error: {p}: {says}");
+        if e != expected {
+            wrong.push(format!("{name}:\n  got      {e}\n  expected {expected}"));
+        }
     }
+    assert!(wrong.is_empty(), "the spec table:\n{}", wrong.join("\n"));
     let e = error_line(&swan(
         &dn,
         &["task", "create", "/nonexistent/job.yaml"],
