@@ -5,7 +5,10 @@
 
 mod common;
 
-use alloy::{providers::Provider as _, sol_types::SolEvent as _};
+use alloy::{
+    providers::Provider as _,
+    sol_types::{SolError as _, SolEvent as _},
+};
 use std::{
     collections::BTreeSet,
     sync::{Arc, LazyLock, Mutex},
@@ -337,8 +340,27 @@ async fn api_serves_the_indexed_market() {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
 
+    // a revert in words, as the swan commands say it
+    let unbonding = format!(
+        "0x{}{}",
+        alloy::hex::encode(swan_contracts::registry::SwanRegistry::StillUnbonding::SELECTOR),
+        format!("{:064x}", 1_796_587_622u64)
+    );
+    let (code, said) = get(&format!("{base}/api/explain?data={unbonding}")).await;
+    assert_eq!(code, 200, "{said}");
+    assert_eq!(said["error"], "StillUnbonding");
+    assert_eq!(
+        said["sentence"],
+        "the stake is still unbonding: it can be withdrawn from 2026-12-06 20:07:02 UTC"
+    );
+    let (code, said) = get(&format!("{base}/api/explain?data=0x01020304")).await;
+    assert_eq!(code, 404, "{said}");
+
     // bad parameters: 400 naming the parameter
     for (query, param) in [
+        ("/api/explain?data=zz", "data"),
+        ("/api/explain", "data"),
+        ("/api/explain?data=0x00&x=1", "x"),
         ("/api/tasks?status=running", "status"),
         ("/api/tasks?limit=abc", "limit"),
         ("/api/tasks?limit=100000", "limit"),

@@ -31,6 +31,7 @@ use super::{explorer, params, reads, rows};
         explorer::spec,
         explorer::verdicts,
         explorer::decision,
+        explorer::explain,
         reads::providers,
         reads::provider,
         reads::events,

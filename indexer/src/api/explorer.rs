@@ -319,6 +319,44 @@ pub(super) async fn decision(State(s): State<Arc<ApiState>>, Path(id): Path<Stri
     }
 }
 
+/// A revert in words: `data` (0x-hex revert data, as a node returns it for a failed call) read by
+/// the one decoder every `swan` command uses — the market's, the registry's and the token's
+/// errors, with amounts in SWAN, ids in hex and times as dates — so the explorer and any dApp
+/// say what the CLI says.
+#[utoipa::path(get, path = "/api/explain", tag = "market",
+    params(("data" = String, Query, description = "0x-hex revert data")),
+    responses((status = 200, body = Value), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(super) async fn explain(
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Some(k) = q.keys().find(|k| k.as_str() != "data") {
+        return ApiError::bad(k, format!("unknown parameter {k:?}; allowed: data")).into_response();
+    }
+    let Some(text) = q.get("data") else {
+        return ApiError::bad("data", "data is required: the 0x-hex revert data").into_response();
+    };
+    let Some(data) = text
+        .strip_prefix("0x")
+        .and_then(|h| alloy::hex::decode(h).ok())
+        .map(Vec::<u8>::from)
+    else {
+        return ApiError::bad("data", format!("data must be 0x-hex bytes, got {text:?}"))
+            .into_response();
+    };
+    match swan_contracts::explain::explain(&data) {
+        Some(sentence) => Json(serde_json::json!({
+            "error": swan_contracts::explain::error_name(&data),
+            "sentence": sentence,
+        }))
+        .into_response(),
+        None => refused(
+            StatusCode::NOT_FOUND,
+            "not an error of the market, the registry or the token".into(),
+        ),
+    }
+}
+
 /// GET `{keeper}{path}` as JSON, or the response that says why not.
 async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
     let Some(base) = &s.keeper_url else {

@@ -216,6 +216,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/events", get(reads::events))
         .route("/api/stats", get(reads::stats))
         .route("/api/info", get(explorer::info))
+        .route("/api/explain", get(explorer::explain))
         .route("/api/series", get(explorer::series))
         .route("/api/prices", get(explorer::prices))
         .merge(crate::web::routes())
