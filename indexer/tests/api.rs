@@ -342,9 +342,9 @@ async fn api_serves_the_indexed_market() {
 
     // a revert in words, as the swan commands say it
     let unbonding = format!(
-        "0x{}{}",
+        "0x{}{:064x}",
         alloy::hex::encode(swan_contracts::registry::SwanRegistry::StillUnbonding::SELECTOR),
-        format!("{:064x}", 1_796_587_622u64)
+        1_796_587_622u64
     );
     let (code, said) = get(&format!("{base}/api/explain?data={unbonding}")).await;
     assert_eq!(code, 200, "{said}");

@@ -339,7 +339,6 @@ pub(super) async fn explain(
     let Some(data) = text
         .strip_prefix("0x")
         .and_then(|h| alloy::hex::decode(h).ok())
-        .map(Vec::<u8>::from)
     else {
         return ApiError::bad("data", format!("data must be 0x-hex bytes, got {text:?}"))
             .into_response();
