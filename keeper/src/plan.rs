@@ -226,10 +226,12 @@ impl Planner {
         .await?;
         for r in rows {
             let key: String = r.get(0);
-            if !latest.has("expire", &key, 0) {
+            // again as a new attempt when one was given up on (it reverted: a reorg can mine it
+            // at a time it was not due); an open task left unexpired keeps its escrow locked
+            if let Some(attempt) = latest.next("expire", &key, MAX_ATTEMPTS) {
                 out.push(Proposal {
                     task: key.parse().unwrap_or_default(),
-                    attempt: 0,
+                    attempt,
                     act: Act::Expire,
                 });
             }

@@ -753,3 +753,62 @@ async fn a_task_waits_for_its_confirmations() {
     assert!(too_fresh(&store, chain_id, 4).await.unwrap().contains(&id));
     store.close().await;
 }
+
+/// An open task past its assign-by whose `expire` was given up on (it reverted: the chaos run
+/// saw reorgs do this) is expired again as a new attempt, not left open with its escrow locked.
+#[tokio::test]
+async fn an_expire_given_up_on_is_proposed_again() {
+    use swan_keeper::{
+        outbox::Status,
+        plan::{Planner, Proposal},
+        verify::{Attester, Validators},
+    };
+    let c = chain().await;
+    let id = c.task(2, 0, "eu", 5 * TOKEN).await;
+    let _: serde_json::Value =
+        c.p.raw_request("evm_increaseTime".into(), (4_000u64,))
+            .await
+            .unwrap();
+    let _: serde_json::Value = c.p.raw_request("anvil_mine".into(), (1u64,)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = index(
+        &dir.path().join("expire.db").display().to_string(),
+        &c.manifest,
+    )
+    .await;
+    let chain_id = c.manifest.chain_id;
+    let outbox = Outbox::open(&store).await.unwrap();
+    let key = Key {
+        chain_id,
+        action: "expire".into(),
+        task: format!("{id:#x}"),
+        attempt: 0,
+    };
+    outbox
+        .propose(&key, "{\"action\":\"expire\"}", 0)
+        .await
+        .unwrap();
+    let claim = outbox.claim("k", 1, 60_000, 10).await.unwrap().remove(0);
+    outbox
+        .record(&claim, Status::Replan, None, 0, 2)
+        .await
+        .unwrap();
+    let attester = Attester {
+        fetcher: swan_spec::fetch::Fetcher::new(
+            "http://127.0.0.1:1",
+            false,
+            Duration::from_secs(1),
+        ),
+        validators: Validators::default(),
+    };
+    let mut planner = Planner::new(chain_id, attester, Config::default());
+    let latest = outbox.attempts(chain_id).await.unwrap();
+    let proposals = planner.plan(&store, c.now().await, &latest).await.unwrap();
+    let expire: Vec<&Proposal> = proposals
+        .iter()
+        .filter(|p| p.task == id && p.act.name() == "expire")
+        .collect();
+    assert_eq!(expire.len(), 1, "{proposals:?}");
+    assert_eq!(expire[0].attempt, 1);
+    store.close().await;
+}
