@@ -158,7 +158,11 @@ impl Conn {
             Some(sentence) => ChainError::Chain(format!("{what}: {sentence}")),
             None => rpc_error(what, e),
         };
-        self.p.estimate_gas(tx.clone()).await.map_err(refuse)?;
+        let estimate = self.p.estimate_gas(tx.clone()).await.map_err(refuse)?;
+        // headroom over the estimate: what a call costs can change with the block it lands in
+        // (a prorated refund, a slot written for the first time), and an exact limit then runs
+        // out of gas
+        let tx = tx.gas_limit(estimate.saturating_mul(5) / 4 + 20_000);
         let r = self
             .p
             .send_transaction(tx)
