@@ -652,20 +652,48 @@ fn task_and_provider_commands_against_a_devnet() {
         "{e}"
     );
 
-    // bad flags are clap's usage errors (exit 2)
-    for args in [
-        vec!["task", "extend", &id, "soon"],
-        vec!["task", "status", "not-a-number"],
-        vec!["task", "frobnicate"],
+    // bad arguments: the first line of each, pinned, and the exit code (2: clap's usage errors)
+    for (args, code, first) in [
+        (
+            vec!["task", "extend", &id, "soon"],
+            1,
+            "error: DURATION \"soon\" is not a duration (expected number at 0); write e.g. 90s, 10m or 1h",
+        ),
+        (
+            vec!["task", "status", "not-a-number"],
+            2,
+            "error: invalid value 'not-a-number' for '<ID>': invalid digit: n",
+        ),
+        (
+            vec!["task", "frobnicate"],
+            2,
+            "error: unrecognized subcommand 'frobnicate'",
+        ),
+        (
+            vec!["task", "result", &id, "--replica", "x"],
+            2,
+            "error: invalid value 'x' for '--replica <REPLICA>': invalid digit found in string",
+        ),
+        (
+            vec!["withdraw", "abc"],
+            1,
+            "error: AMOUNT: \"abc\" is not an amount of SWAN: write e.g. 200, 12.5 or 0.001, or all",
+        ),
+        (
+            vec!["devnet", "fund", "0xzz", "1"],
+            2,
+            "error: invalid value '0xzz' for '<ADDRESS>': invalid string length",
+        ),
+        (
+            vec!["provider", "--config", "/nonexistent/p.toml", "stake", "1"],
+            1,
+            "error: cannot read the provider config /nonexistent/p.toml: No such file or directory (os error 2) (write one as in provider/README.md, or give --config)",
+        ),
     ] {
         let o = swan(&dn, &args, &key);
-        let code = o.status.code();
         let e = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert!(e.starts_with("error: "), "{args:?}: {e}");
-        assert!(
-            code == Some(2) || (code == Some(1) && e.contains("is not a duration")),
-            "{args:?}: {code:?} {e}"
-        );
+        assert_eq!(e.lines().next(), Some(first), "{args:?}: {e}");
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {e}");
     }
 
     // swan.toml stands in for unset environment variables, which stand in for flags
