@@ -57,11 +57,7 @@ async fn holdings(c: &Conn, who: Address) -> Result<Holdings, ChainError> {
         .call()
         .await
         .map_err(|e| rpc_error("reading the allowance", e))?;
-    let market = m
-        .balanceOf(who)
-        .call()
-        .await
-        .map_err(|e| rpc_error("reading the market balance", e))?;
+    let market = c.market_balance(who).await?;
     let account = m
         .getAccount(who)
         .call()
@@ -145,12 +141,7 @@ pub(crate) async fn withdraw(a: WithdrawArgs) -> Result<(), ChainError> {
         ));
     }
     let c = Conn::open(&a.chain, true).await?;
-    let held = c
-        .market()
-        .balanceOf(c.me)
-        .call()
-        .await
-        .map_err(|e| rpc_error("reading the market balance", e))?;
+    let held = c.market_balance(c.me).await?;
     let amount = asked.unwrap_or(held);
     if held.is_zero() {
         return Err(ChainError::Arg(format!(

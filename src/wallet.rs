@@ -142,6 +142,15 @@ impl Conn {
         SwanMarket::new(self.manifest.market, &self.p)
     }
 
+    /// `who`'s balance inside the market (refunds and deposits).
+    pub(crate) async fn market_balance(&self, who: Address) -> Result<U256, ChainError> {
+        self.market()
+            .balanceOf(who)
+            .call()
+            .await
+            .map_err(|e| rpc_error("reading the market balance", e))
+    }
+
     /// The payment token.
     pub(crate) fn token(&self) -> DevToken::DevTokenInstance<&DynProvider> {
         DevToken::new(self.manifest.token, &self.p)
@@ -190,12 +199,7 @@ impl Conn {
         amount: U256,
         tx: TransactionRequest,
     ) -> Result<TransactionReceipt, ChainError> {
-        let credit = self
-            .market()
-            .balanceOf(self.me)
-            .call()
-            .await
-            .map_err(|e| rpc_error("reading the market balance", e))?;
+        let credit = self.market_balance(self.me).await?;
         let need = amount.saturating_sub(credit);
         if need.is_zero() {
             return self.send(what, tx).await;

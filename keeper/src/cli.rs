@@ -155,13 +155,6 @@ pub fn signer(key: &KeyArgs) -> Result<PrivateKeySigner, CliError> {
     .map_err(|e| CliError::Key(e.0))
 }
 
-fn alloc_config(confirmations: u64) -> crate::allocate::Config {
-    crate::allocate::Config {
-        confirmations,
-        ..crate::allocate::Config::default()
-    }
-}
-
 /// Run the keeper until Ctrl-C.
 pub async fn run(args: RunArgs) -> Result<(), CliError> {
     let (manifest, urls) = args.deployment.load()?;
@@ -184,7 +177,10 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
                 .map(Duration::from_millis),
             ..SendConfig::default()
         },
-        alloc: alloc_config(args.confirmations),
+        alloc: crate::allocate::Config {
+            confirmations: args.confirmations,
+            ..crate::allocate::Config::default()
+        },
         ipfs_gateway: args.ipfs_gateway.clone(),
         allow_files: args.allow_files,
         validators: Validators::allow(&args.allow_validators)

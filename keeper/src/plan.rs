@@ -237,14 +237,15 @@ impl Planner {
             }
         }
         // open tasks not being assigned: one batch allocation over all of them
-        let mut tasks = market::open_tasks(store, self.chain_id, now).await?;
-        // what any keeper of this database is already assigning takes its providers' capacity
-        let mut offers = market::offers(store, self.chain_id).await?;
-        market::reserve_in_flight(store, self.chain_id, &tasks, &mut offers).await?;
+        let open = market::open_tasks(store, self.chain_id, now).await?;
+        if open.is_empty() {
+            return Ok(());
+        }
         // a task created in the last few blocks waits: a reorg could reorder its creation
         // after the assignment
         let fresh = market::too_fresh(store, self.chain_id, self.alloc.confirmations).await?;
         let mut attempts = HashMap::new();
+        let mut tasks = open.clone();
         tasks.retain(|t| {
             if fresh.contains(&t.id) {
                 return false;
@@ -261,6 +262,9 @@ impl Planner {
         if tasks.is_empty() {
             return Ok(());
         }
+        // what any keeper of this database is already assigning takes its providers' capacity
+        let mut offers = market::offers(store, self.chain_id).await?;
+        market::reserve_in_flight(store, self.chain_id, &open, &mut offers).await?;
         let decisions = allocate::allocate(&tasks, &offers, &self.alloc);
         for d in &decisions {
             if d.chosen.is_empty() {
