@@ -202,7 +202,11 @@ impl Sender {
                 out.gas_paid += paid;
                 if !r.status() {
                     out.reverted += 1;
-                    tracing::warn!(tx = %s.hash, kind = %s.kind, "transaction reverted on chain");
+                    let why = self.why_reverted(&s, number, r.gas_used).await;
+                    tracing::warn!(
+                        tx = %s.hash, kind = %s.kind, block = number, gas_used = r.gas_used,
+                        gas_limit = s.gas_limit, %why, "transaction reverted on chain"
+                    );
                 }
                 continue;
             }
@@ -227,6 +231,36 @@ impl Sender {
             self.fill_gap(used, lowest, &mut out, now).await?;
         }
         Ok(out)
+    }
+
+    /// Why a mined transaction reverted, for the operator's log: out of gas when it used its
+    /// whole limit, else the market's error from running the same call again on the state its
+    /// block started from (an approximation: the transactions before it in that block are not
+    /// replayed).
+    async fn why_reverted(&self, s: &Stored, block: u64, gas_used: u64) -> String {
+        if gas_used >= s.gas_limit {
+            return format!("out of gas (used all {gas_used})");
+        }
+        let tx = alloy::rpc::types::TransactionRequest::default()
+            .from(self.from)
+            .to(s.to)
+            .input(s.calldata.clone().into())
+            .gas_limit(s.gas_limit);
+        let at = alloy::eips::BlockId::number(block.saturating_sub(1));
+        match self.provider.call(tx).block(at).await {
+            Ok(_) => format!(
+                "not reproduced on block {}'s state: an earlier transaction of block {block} changed what it read",
+                block.saturating_sub(1)
+            ),
+            Err(e) => match crate::revert::reverted(&e) {
+                Some(r) => format!(
+                    "{} (replayed on block {}'s state)",
+                    r.error,
+                    block.saturating_sub(1)
+                ),
+                None => format!("could not replay it: {e}"),
+            },
+        }
     }
 
     /// The chain shows `nonce` used, and no attempt of ours at it has a receipt: another
