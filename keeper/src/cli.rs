@@ -54,8 +54,10 @@ pub struct RunArgs {
     /// Do not serve HTTP.
     #[arg(long)]
     pub no_api: bool,
-    /// Blocks past a task's creation before it is assigned (0: at once). Set it to the deepest
-    /// reorg the chain sees: an assignment a reorg puts before its task's creation reverts.
+    /// Blocks a task's last change (its creation, assignment, a result, …) must be under the
+    /// indexer's checkpoint before the keeper acts on the task (0: at once). Set it to the
+    /// deepest reorg the chain sees: a call resting on a change a reorg undoes or reorders
+    /// reverts (an assignment mined before its task's creation, a settle before its result).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=64))]
     pub confirmations: u64,
     /// Longest pause between ticks, in milliseconds.

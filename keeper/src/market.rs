@@ -320,9 +320,13 @@ pub async fn reserve_in_flight(
     Ok(counted)
 }
 
-/// The open tasks of `chain_id` created less than `confirmations` blocks below the last block
-/// the indexer has written (none when `confirmations` is 0).
-pub async fn too_fresh(
+/// The open and running tasks of `chain_id` whose last change — the task's own event or one of
+/// its replicas' — is less than `confirmations` blocks below the last block the indexer has
+/// written (none when `confirmations` is 0). The keeper does not act on them yet: a reorg could
+/// still undo or reorder that change (an assignment mined before its task's creation, an answer
+/// revealed before the last commitment it counted on, a settle before the result it waited for),
+/// and the call would revert.
+pub async fn changed_lately(
     store: &Store,
     chain_id: u64,
     confirmations: u64,
@@ -332,8 +336,10 @@ pub async fn too_fresh(
     }
     let chain = i64::try_from(chain_id).unwrap_or(i64::MAX);
     let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT t.task_id FROM tasks t WHERE t.chain_id = $1 AND t.status = 'open' \
-         AND t.created_block + $2 > (SELECT COALESCE(MAX(c.block_number), 0) FROM checkpoints c WHERE c.chain_id = $1)",
+        "SELECT t.task_id FROM tasks t WHERE t.chain_id = $1 AND t.status IN ('open', 'assigned') \
+         AND (t.updated_block + $2 > (SELECT COALESCE(MAX(c.block_number), 0) FROM checkpoints c WHERE c.chain_id = $1) \
+         OR EXISTS (SELECT 1 FROM replicas r WHERE r.chain_id = t.chain_id AND r.task_id = t.task_id \
+         AND r.updated_block + $2 > (SELECT COALESCE(MAX(c.block_number), 0) FROM checkpoints c WHERE c.chain_id = $1)))",
     )
     .bind(chain)
     .bind(i64::try_from(confirmations).unwrap_or(i64::MAX))

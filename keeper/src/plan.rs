@@ -207,14 +207,24 @@ impl Planner {
         let mut out = Vec::new();
         self.decisions.clear();
         let at = Moment { store, now, latest };
-        self.open(at, &mut out).await?;
+        // a task changed in the last few blocks waits: a reorg could still undo or reorder the
+        // change the keeper's call would rest on
+        let lately = market::changed_lately(store, self.chain_id, self.alloc.confirmations).await?;
+        self.open(at, &lately, &mut out).await?;
         for t in self.running(store).await? {
-            self.running_task(at, &t, &mut out).await?;
+            if !lately.contains(&t.id) {
+                self.running_task(at, &t, &mut out).await?;
+            }
         }
         Ok(out)
     }
 
-    async fn open(&mut self, at: Moment<'_>, out: &mut Vec<Proposal>) -> Result<(), PlanError> {
+    async fn open(
+        &mut self,
+        at: Moment<'_>,
+        lately: &std::collections::HashSet<U256>,
+        out: &mut Vec<Proposal>,
+    ) -> Result<(), PlanError> {
         let Moment { store, now, latest } = at;
         // expired open tasks: refund
         let rows = sqlx::query(
@@ -226,6 +236,9 @@ impl Planner {
         .await?;
         for r in rows {
             let key: String = r.get(0);
+            if key.parse().is_ok_and(|id: U256| lately.contains(&id)) {
+                continue;
+            }
             // again as a new attempt when one was given up on (it reverted: a reorg can mine it
             // at a time it was not due); an open task left unexpired keeps its escrow locked
             if let Some(attempt) = latest.next("expire", &key, MAX_ATTEMPTS) {
@@ -241,13 +254,11 @@ impl Planner {
         if open.is_empty() {
             return Ok(());
         }
-        // a task created in the last few blocks waits: a reorg could reorder its creation
-        // after the assignment
-        let fresh = market::too_fresh(store, self.chain_id, self.alloc.confirmations).await?;
         let mut attempts = HashMap::new();
         let mut tasks = open.clone();
         tasks.retain(|t| {
-            if fresh.contains(&t.id) {
+            // a reorg could put the assignment before the task's creation
+            if lately.contains(&t.id) {
                 return false;
             }
             let key = format!("{:#x}", t.id);

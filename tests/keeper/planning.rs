@@ -11,7 +11,7 @@ use alloy::{
 use swan_contracts::{SwanMarket, TOKEN};
 use swan_keeper::{
     allocate::{Config, Refusal, allocate},
-    market::{offers, open_tasks, reserve_in_flight, too_fresh},
+    market::{changed_lately, offers, open_tasks, reserve_in_flight},
     outbox::{Key, Outbox},
     plan::Act,
 };
@@ -155,19 +155,64 @@ async fn an_assignment_in_flight_holds_its_providers_capacity() {
 #[tokio::test]
 async fn a_task_waits_for_its_confirmations() {
     let c = chain().await;
+    let market = SwanMarket::new(c.manifest.market, &c.p);
     let id = c.task(2, 0, "eu", 5 * TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fresh.db").display().to_string();
-    let store = index(&db, &c.manifest).await;
     let chain_id = c.manifest.chain_id;
-    assert!(too_fresh(&store, chain_id, 0).await.unwrap().is_empty());
-    assert!(too_fresh(&store, chain_id, 3).await.unwrap().contains(&id));
-    let _: serde_json::Value = c.p.raw_request("anvil_mine".into(), (3u64,)).await.unwrap();
-    store.close().await;
-    let store = index(&db, &c.manifest).await;
-    assert!(!too_fresh(&store, chain_id, 3).await.unwrap().contains(&id));
-    assert!(too_fresh(&store, chain_id, 4).await.unwrap().contains(&id));
-    store.close().await;
+    let p = c.p.clone();
+    let mine = |n: u64| {
+        let p = p.clone();
+        async move {
+            let _: serde_json::Value = p.raw_request("anvil_mine".into(), (n,)).await.unwrap();
+        }
+    };
+    // `lately` after indexing the chain as it is now
+    let lately = |confirmations: u64| {
+        let db = db.clone();
+        let manifest = c.manifest.clone();
+        async move {
+            let store = index(&db, &manifest).await;
+            let set = changed_lately(&store, chain_id, confirmations)
+                .await
+                .unwrap();
+            store.close().await;
+            set.contains(&id)
+        }
+    };
+    // its creation
+    assert!(!lately(0).await, "0 confirmations: at once");
+    assert!(lately(3).await);
+    mine(3).await;
+    assert!(!lately(3).await);
+    assert!(lately(4).await);
+    // its assignment: the running task waits again
+    ok(
+        &c.p,
+        market
+            .assign(id, vec![c.owners[0]], vec![U256::from(TOKEN)])
+            .from(c.admin),
+    )
+    .await;
+    assert!(lately(3).await, "assigned in the last block");
+    mine(3).await;
+    assert!(!lately(3).await);
+    // a replica's result (the task's own row does not change): waits again
+    ok(
+        &c.p,
+        market
+            .submitResult(
+                id,
+                U256::ZERO,
+                alloy::primitives::B256::repeat_byte(7),
+                "ipfs://r".into(),
+            )
+            .from(c.workers[0]),
+    )
+    .await;
+    assert!(lately(3).await, "a result in the last block");
+    mine(3).await;
+    assert!(!lately(3).await);
 }
 
 /// An open task past its assign-by whose `expire` was given up on (it reverted: the chaos run

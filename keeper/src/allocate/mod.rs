@@ -259,9 +259,10 @@ pub struct Config {
     pub random_candidates: usize,
     /// Most replicas a provider runs at once.
     pub max_slots: u32,
-    /// Blocks the indexer must have seen past a task's creation before it is assigned (0: at
-    /// once). A reorg can put the orphaned assignment before the orphaned creation, and the
-    /// assignment reverts; past the reorg depth this cannot happen.
+    /// Blocks the indexer must have seen past a task's last change before the keeper acts on it
+    /// (0: at once; see [`crate::market::changed_lately`]). A reorg can put the orphaned
+    /// assignment before the orphaned creation, or a settle before its result, and the call
+    /// reverts; past the reorg depth this cannot happen.
     pub confirmations: u64,
 }
 
