@@ -70,3 +70,83 @@ pub fn decode(log: &Log) -> Result<SwanEvent, DecodeError> {
         .map(|l| SwanEvent::Registry(l.data))
         .map_err(|source| DecodeError::Malformed { name, source })
 }
+
+/// The ABI events of the market and the registry, by topic0, for decoding a stored log into
+/// named arguments (the API's `/api/events`).
+fn abi_events() -> &'static std::collections::HashMap<B256, alloy::json_abi::Event> {
+    static EVENTS: std::sync::LazyLock<std::collections::HashMap<B256, alloy::json_abi::Event>> =
+        std::sync::LazyLock::new(|| {
+            let mut out = std::collections::HashMap::new();
+            for artifact in [
+                swan_contracts::SWANMARKET_ARTIFACT,
+                swan_contracts::registry::ARTIFACT,
+            ] {
+                let json: serde_json::Value =
+                    serde_json::from_str(artifact).expect("the build's artifacts are JSON");
+                let abi: alloy::json_abi::JsonAbi =
+                    serde_json::from_value(json["abi"].clone()).expect("the build's ABIs parse");
+                for e in abi.events() {
+                    out.insert(e.selector(), e.clone());
+                }
+            }
+            out
+        });
+    &EVENTS
+}
+
+/// One ABI value as JSON: integers as decimal strings (they exceed a double), addresses and
+/// bytes as 0x-hex, tuples as objects when their components are named, else arrays.
+fn json_of(v: &alloy::dyn_abi::DynSolValue, names: Option<&[String]>) -> serde_json::Value {
+    use alloy::dyn_abi::DynSolValue as V;
+    use serde_json::Value as J;
+    match v {
+        V::Bool(b) => J::Bool(*b),
+        V::Int(i, _) => J::String(i.to_string()),
+        V::Uint(u, _) => J::String(u.to_string()),
+        V::FixedBytes(w, n) => J::String(alloy::hex::encode_prefixed(&w[..*n])),
+        V::Address(a) => J::String(format!("{a:#x}")),
+        V::Function(f) => J::String(alloy::hex::encode_prefixed(f.as_slice())),
+        V::Bytes(b) => J::String(alloy::hex::encode_prefixed(b)),
+        V::String(s) => J::String(s.clone()),
+        V::Array(items) | V::FixedArray(items) => {
+            J::Array(items.iter().map(|i| json_of(i, None)).collect())
+        }
+        V::Tuple(items) => match names {
+            Some(names) if names.len() == items.len() && names.iter().all(|n| !n.is_empty()) => {
+                J::Object(
+                    names
+                        .iter()
+                        .zip(items)
+                        .map(|(n, i)| (n.clone(), json_of(i, None)))
+                        .collect(),
+                )
+            }
+            _ => J::Array(items.iter().map(|i| json_of(i, None)).collect()),
+        },
+    }
+}
+
+/// A stored log's arguments by name (`{"taskId": "0x…", "price": "1000…"}`), or None when the
+/// signature is not one of the deployment's or the data does not decode.
+pub fn decoded_args(topics: &[B256], data: &[u8]) -> Option<serde_json::Value> {
+    use alloy::dyn_abi::EventExt;
+    let event = abi_events().get(topics.first()?)?;
+    let decoded = event.decode_log_parts(topics.iter().copied(), data).ok()?;
+    let (mut indexed, mut body) = (decoded.indexed.iter(), decoded.body.iter());
+    let mut args = serde_json::Map::new();
+    for (n, input) in event.inputs.iter().enumerate() {
+        let value = if input.indexed {
+            indexed.next()?
+        } else {
+            body.next()?
+        };
+        let names: Vec<String> = input.components.iter().map(|c| c.name.clone()).collect();
+        let name = if input.name.is_empty() {
+            format!("arg{n}")
+        } else {
+            input.name.clone()
+        };
+        args.insert(name, json_of(value, Some(&names)));
+    }
+    Some(serde_json::Value::Object(args))
+}

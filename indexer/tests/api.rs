@@ -288,7 +288,75 @@ async fn api_serves_the_indexed_market() {
         let topics: Vec<String> = log.topics().iter().map(|t| hex(t.as_slice())).collect();
         assert_eq!(item["topics"], topics.join(","));
         assert_eq!(item["data"], hex(&log.data().data));
+        // and decoded: the arguments by name, as the chain's own decoding reads them
+        let created = log
+            .log_decode::<swan_contracts::SwanMarket::TaskCreated>()
+            .unwrap()
+            .inner
+            .data;
+        assert_eq!(
+            item["args"]["taskId"],
+            created.taskId.to_string(),
+            "integers are decimal strings"
+        );
+        assert_eq!(item["args"]["submitter"], addr(&created.submitter));
+        assert_eq!(item["args"]["escrow"], created.escrow.to_string());
+        assert_eq!(
+            item["args"]["request"]["mode"],
+            created.request.mode.to_string(),
+            "a struct is an object of its named fields"
+        );
+        assert_eq!(
+            item["args"]["request"]["specHash"],
+            format!("{:#x}", created.request.specHash)
+        );
     }
+    // newest first on request: the same rows, the other way round
+    let (_, newest) = get(&format!(
+        "{base}/api/events?event=TaskCreated&limit=500&order=desc"
+    ))
+    .await;
+    let mut oldest: Vec<Value> = ev["items"].as_array().unwrap().clone();
+    oldest.reverse();
+    assert_eq!(newest["items"].as_array().unwrap(), &oldest);
+    // every stored event decodes (none comes back without its arguments)
+    let (_, any) = get(&format!("{base}/api/events?limit=500")).await;
+    let undecoded: Vec<&Value> = any["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["args"].is_object())
+        .collect();
+    assert!(undecoded.is_empty(), "{undecoded:?}");
+
+    // tasks by value (what each holds in escrow), largest first, and by creation, oldest first
+    let (code, by_value) = get(&format!("{base}/api/tasks?sort=value&limit=500")).await;
+    assert_eq!(code, 200, "{by_value}");
+    let values: Vec<alloy::primitives::U256> = by_value["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["escrow"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), ids.len());
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    assert!(
+        values.first() > values.last(),
+        "the tasks' values differ: {values:?}"
+    );
+    let (_, cheapest) = get(&format!("{base}/api/tasks?sort=value&order=asc&limit=1")).await;
+    assert_eq!(
+        cheapest["items"][0]["escrow"].as_str().unwrap(),
+        values.last().unwrap().to_string()
+    );
+    let (_, oldest) = get(&format!("{base}/api/tasks?order=asc&limit=500")).await;
+    let mut newest_first = all["items"].as_array().unwrap().clone();
+    newest_first.reverse();
+    assert_eq!(oldest["items"].as_array().unwrap(), &newest_first);
+    // keyset paging the other way round
+    let first = oldest["items"][0]["task_id"].as_str().unwrap();
+    let (_, next) = get(&format!("{base}/api/tasks?order=asc&limit=1&after={first}")).await;
+    assert_eq!(next["items"][0], oldest["items"][1]);
     let (code, st) = get(&format!("{base}/api/stats")).await;
     assert_eq!(code, 200);
     assert_eq!(st["open_tasks"], 1);
@@ -373,6 +441,10 @@ async fn api_serves_the_indexed_market() {
         ("/api/providers?sort=cheapest", "sort"),
         ("/api/providers?min_cpu=many", "min_cpu"),
         ("/api/events?event=Nope", "event"),
+        ("/api/events?order=newest", "order"),
+        ("/api/tasks?sort=price", "sort"),
+        ("/api/tasks?order=up", "order"),
+        ("/api/tasks?sort=value&after=0x1234", "after"),
         ("/api/tasks/0xzz", "id"),
         ("/api/tasks/0x", "id"),
         ("/api/tasks?status=open&status=failed", "status"),

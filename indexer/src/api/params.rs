@@ -186,6 +186,10 @@ names! {
     ProviderStatus => crate::project::PROVIDER_STATUS[1..].to_vec();
     /// How providers are sorted.
     ProviderSort => vec!["reputation", "price", "free"];
+    /// How tasks are sorted: by creation (default) or by value (what the task holds in escrow).
+    TaskSort => vec!["created", "value"];
+    /// Newest or largest first (`desc`, the default), or the other way.
+    Order => vec!["desc", "asc"];
     /// An event of the market or the registry.
     EventName => crate::events::signatures().into_iter().map(|(_, n)| n).collect::<Vec<_>>();
 }
@@ -200,9 +204,11 @@ pub(super) struct TaskQuery {
     pub mode: Option<Mode>,
     pub submitter: Option<Addr>,
     pub provider: Option<Addr>,
+    pub sort: Option<TaskSort>,
+    pub order: Option<Order>,
     pub limit: Option<Limit>,
     pub offset: Option<Offset>,
-    /// Keyset paging: the rows after this task (0x-hex id) in the list's order — pass the last
+    /// Keyset paging (creation order only): the rows after this task (0x-hex id) in the list's order — pass the last
     /// `task_id` of a page to get the next; a deep page costs what the first one does.
     pub after: Option<String>,
 }
@@ -230,6 +236,8 @@ pub(super) struct ProviderQuery {
 pub(super) struct EventQuery {
     pub event: Option<EventName>,
     pub from_block: Option<Block>,
+    /// `asc` (the default: chain order from `from_block`) or `desc` (newest first).
+    pub order: Option<Order>,
     pub limit: Option<Limit>,
     pub offset: Option<Offset>,
 }

@@ -313,6 +313,14 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
             },
         )
         .await?;
+    let by_value = q.sort.as_ref().is_some_and(|v| v.0 == "value");
+    let asc = q.order.as_ref().is_some_and(|v| v.0 == "asc");
+    if let (true, Some(_)) = (by_value, &q.after) {
+        return Err(ApiError::bad(
+            "after",
+            "after pages the creation order only: with sort=value page with offset",
+        ));
+    }
     if let Some(after) = &q.after {
         let bad = || {
             ApiError::bad(
@@ -330,10 +338,19 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
         .await?;
         let block = block.ok_or_else(bad)?;
         let (b, k) = (sql.arg(block), sql.arg(key));
-        filter +=
-            &format!(" AND (t.created_block < {b} OR (t.created_block = {b} AND t.task_id < {k}))");
+        let past = if asc { '>' } else { '<' };
+        filter += &format!(
+            " AND (t.created_block {past} {b} OR (t.created_block = {b} AND t.task_id {past} {k}))"
+        );
     }
-    let order = "t.created_block DESC, t.task_id DESC";
+    let dir = if asc { "ASC" } else { "DESC" };
+    // amounts are stored as decimal text without leading zeros: longer is larger
+    let order = if by_value {
+        format!("LENGTH(t.escrow) {dir}, t.escrow {dir}, t.task_id {dir}")
+    } else {
+        format!("t.created_block {dir}, t.task_id {dir}")
+    };
+    let order = order.as_str();
     let items = rows_of(s, sql, "t.*", &filter, order, (limit, offset)).await?;
     Ok(TaskPage {
         items,
@@ -448,7 +465,7 @@ pub(super) async fn provider(
     }))
 }
 
-/// Raw logs of the market and the registry, in chain order.
+/// Logs of the market and the registry, decoded, in chain order (or newest first).
 #[utoipa::path(get, path = "/api/events", tag = "events", params(EventQuery),
     responses((status = 200, body = EventPage), (status = 400, body = super::rows::ErrorBody)))]
 pub(super) async fn events(
@@ -473,13 +490,31 @@ async fn events_now(s: &ApiState, q: EventQuery) -> Result<EventPage, ApiError> 
     if let Some(v) = q.event {
         filter += &format!(" AND event = {}", sql.arg(v.0));
     }
+    let dir = match q.order {
+        Some(o) if o.0 == "desc" => "DESC",
+        _ => "ASC",
+    };
     sql.text = format!(
-        "SELECT block_number, log_index, block_hash, tx_hash, event, topics, data{filter} ORDER BY block_number, log_index LIMIT {} OFFSET {}",
+        "SELECT block_number, log_index, block_hash, tx_hash, event, topics, data{filter} ORDER BY block_number {dir}, log_index {dir} LIMIT {} OFFSET {}",
         sql.arg(limit as i64),
         sql.arg(offset as i64)
     );
     let f = finalized(s).await?;
-    let items: Vec<LogEvent> = finals(sql.rows(&s.store).await?, f);
+    let logs: Vec<LogEvent> = finals(sql.rows(&s.store).await?, f);
+    let items = logs
+        .into_iter()
+        .map(|log| {
+            let topics: Vec<alloy::primitives::B256> = log
+                .topics
+                .0
+                .split(',')
+                .filter_map(|t| t.parse().ok())
+                .collect();
+            let data = alloy::hex::decode(&log.data.0).unwrap_or_default();
+            let args = crate::events::decoded_args(&topics, &data);
+            super::rows::Event { log, args }
+        })
+        .collect();
     Ok(EventPage {
         items,
         limit,

@@ -80,10 +80,21 @@ pub(crate) struct ProviderPage {
     pub(crate) sort: String,
 }
 
-/// A page of raw logs.
+/// A log of the market or the registry: as stored (topics and data, 0x-hex) and decoded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct Event {
+    #[serde(flatten)]
+    pub(crate) log: LogEvent,
+    /// Its arguments by name, decoded with the contracts' ABI (integers as decimal strings,
+    /// addresses and bytes as 0x-hex, structs as objects); null if it does not decode.
+    #[schema(value_type = Option<Object>)]
+    pub(crate) args: Option<serde_json::Value>,
+}
+
+/// A page of events.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct EventPage {
-    pub(crate) items: Vec<LogEvent>,
+    pub(crate) items: Vec<Event>,
     pub(crate) limit: u64,
     pub(crate) offset: u64,
 }
