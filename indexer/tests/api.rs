@@ -65,7 +65,23 @@ async fn get(url: &str) -> (u16, Value) {
     let code = r.status().as_u16();
     let text = r.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    conforms(url, code, &body);
+    conforms("get", url, code, &body);
+    (code, body)
+}
+
+/// POST `body` to `url`; its status and JSON (checked against the document).
+async fn post(url: &str, body: &str) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/yaml")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let code = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    conforms("post", url, code, &body);
     (code, body)
 }
 
@@ -82,7 +98,7 @@ fn instance_of(template: &str, path: &str) -> bool {
 /// The answer `code`/`body` of `url` is one the OpenAPI document allows. Only the web page's
 /// paths (and the deliberately unknown `/nope`) are outside the document; any other path the
 /// test requests must be a documented route.
-fn conforms(url: &str, code: u16, body: &Value) {
+fn conforms(method: &str, url: &str, code: u16, body: &Value) {
     let path = reqwest::Url::parse(url).unwrap().path().to_owned();
     let route = DOC["paths"]
         .as_object()
@@ -95,7 +111,7 @@ fn conforms(url: &str, code: u16, body: &Value) {
         assert!(web_page, "{url}: no documented route answers {path}");
         return; // the web page is HTML, not part of the API's document
     };
-    let answer = &item["get"]["responses"][code.to_string()];
+    let answer = &item[method]["responses"][code.to_string()];
     assert!(
         answer.is_object(),
         "{url}: status {code} is not documented for {template}: {body}"
@@ -456,6 +472,7 @@ async fn api_serves_the_indexed_market() {
     assert_eq!(code, 404, "{body}");
     assert_eq!(get(&format!("{base}/nope")).await.0, 404);
 
+    spec_checks(&base).await;
     explorer_reads(&base, &m, &ids).await;
     specs(&base, &store, &m, syncer.status().clone(), &ids).await;
     web_page(&base).await;
@@ -477,16 +494,16 @@ fn the_document_rejects_what_the_api_must_not_answer() {
     // wrong type, does not match
     let url = "http://127.0.0.1/api/tasks";
     let ok = serde_json::json!({"items": [], "total": 0, "limit": 50, "offset": 0});
-    conforms(url, 200, &ok);
+    conforms("get", url, 200, &ok);
     for bad in [
         serde_json::json!({"items": [], "limit": 50, "offset": 0}),
         serde_json::json!({"items": [{"task_id": 1}], "total": 1, "limit": 50, "offset": 0}),
         serde_json::json!({"items": [], "total": "0", "limit": 50, "offset": 0}),
     ] {
-        let r = std::panic::catch_unwind(|| conforms(url, 200, &bad));
+        let r = std::panic::catch_unwind(|| conforms("get", url, 200, &bad));
         assert!(r.is_err(), "{bad} must not match");
     }
-    let r = std::panic::catch_unwind(|| conforms(url, 418, &ok));
+    let r = std::panic::catch_unwind(|| conforms("get", url, 418, &ok));
     assert!(r.is_err(), "an undocumented status is refused");
 }
 
@@ -907,4 +924,104 @@ async fn specs(
     ))
     .await;
     assert_eq!(code, 404);
+}
+
+/// `POST /api/specs/check` reads a spec as `swan task create` does: the same hash, the same
+/// `createTask` request, the same refusals word for word.
+async fn spec_checks(base: &str) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/specs/");
+    let now = 1_800_000_000u64;
+    for file in ["sum.yaml", "quorum.yaml", "service.yaml"] {
+        let text = std::fs::read_to_string(format!("{root}{file}")).unwrap();
+        let uri = format!("ipfs://{file}");
+        let url = format!("{base}/api/specs/check?uri={uri}&now={now}&params_version=3");
+        let (code, got) = post(&url, &text).await;
+        assert_eq!(code, 200, "{file}: {got}");
+        // what the CLI builds from the same bytes
+        let parsed = swan_spec::TaskSpec::parse(text.as_bytes()).unwrap();
+        let publish = swan_spec::Publish {
+            uri: uri.clone(),
+            answer_commit: None,
+            params_version: 3,
+        };
+        let want = parsed.spec.request(parsed.hash, now, &publish).unwrap();
+        assert_eq!(
+            got["hash"],
+            format!("{:#x}", alloy::primitives::keccak256(text.as_bytes()))
+        );
+        assert_eq!(got["escrow"], parsed.spec.escrow().unwrap().to_string());
+        let r = &got["request"];
+        assert_eq!(r["specHash"], got["hash"]);
+        assert_eq!(r["specURI"], uri);
+        assert_eq!(r["mode"], want.mode);
+        assert_eq!(r["replicas"], want.replicas);
+        assert_eq!(r["quorum"], want.quorum);
+        assert_eq!(r["collateralPct"], want.collateralPct);
+        assert_eq!(r["paramsVersion"], 3);
+        assert_eq!(r["price"], want.price.to_string());
+        assert_eq!(r["assignBy"], want.assignBy);
+        assert_eq!(r["resultBy"], want.resultBy);
+        assert_eq!(r["settleBy"], want.settleBy);
+        assert_eq!(r["region"], format!("{:#x}", want.region));
+        assert_eq!(r["requirements"]["cpuCores"], want.requirements.cpuCores);
+        assert_eq!(r["requirements"]["memoryGiB"], want.requirements.memoryGiB);
+        assert_eq!(
+            r["requirements"]["gpuModel"],
+            format!("{:#x}", want.requirements.gpuModel)
+        );
+        assert!(
+            r["assignBy"].as_u64().unwrap() > now,
+            "{file}: deadlines count from now"
+        );
+    }
+    // refusals: the CLI's sentence, naming the spec as the parameter at fault
+    let url = format!("{base}/api/specs/check?uri=ipfs://x&now={now}&params_version=1");
+    let sum = std::fs::read_to_string(format!("{root}sum.yaml")).unwrap();
+    for bad in [
+        String::new(),
+        "kind: batch\n".to_owned(),
+        format!("{sum}\nreplicas: 99\n"),
+        sum.replace("kind: batch", "kind: cron"),
+    ] {
+        let cli = swan_spec::TaskSpec::parse(bad.as_bytes())
+            .unwrap_err()
+            .to_string();
+        let (code, body) = post(&url, &bad).await;
+        assert_eq!(code, 400, "{bad}: {body}");
+        assert_eq!(body["parameter"], "spec");
+        assert_eq!(body["error"], cli);
+    }
+    // known_answer without its commit: the CLI's refusal too
+    let audit = std::fs::read_to_string(format!("{root}audit.yaml")).unwrap();
+    let (code, body) = post(&url, &audit).await;
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("known_answer needs the answer's commit"),
+        "{body}"
+    );
+    let commit = format!("0x{}", "ab".repeat(32));
+    let (code, body) = post(&format!("{url}&answer_commit={commit}"), &audit).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["request"]["answerCommit"], commit);
+    // bad parameters
+    for (query, param) in [
+        ("now=1&params_version=1", "uri"),
+        ("uri=ipfs://x&params_version=1", "now"),
+        ("uri=ipfs://x&now=soon&params_version=1", "now"),
+        ("uri=ipfs://x&now=1", "params_version"),
+        ("uri=ipfs://x&now=1&params_version=70000", "params_version"),
+        (
+            "uri=ipfs://x&now=1&params_version=1&answer_commit=0x12",
+            "answer_commit",
+        ),
+        ("uri=&now=1&params_version=1", "uri"),
+        ("uri=ipfs://x&now=1&params_version=1&name=x", "name"),
+    ] {
+        let (code, body) = post(&format!("{base}/api/specs/check?{query}"), &sum).await;
+        assert_eq!(code, 400, "{query}: {body}");
+        assert_eq!(body["parameter"], param, "{query}: {body}");
+    }
 }

@@ -10,7 +10,7 @@ use axum::{
 };
 use utoipa::OpenApi;
 
-use super::{explorer, params, reads, rows};
+use super::{explorer, params, reads, rows, specs};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,7 @@ use super::{explorer, params, reads, rows};
         explorer::verdicts,
         explorer::decision,
         explorer::explain,
+        specs::check,
         reads::providers,
         reads::provider,
         reads::events,
@@ -48,6 +49,9 @@ use super::{explorer, params, reads, rows};
         params::Block,
         params::Buckets,
         params::BucketSecs,
+        params::UnixTime,
+        params::Version,
+        params::Word,
         params::Addr,
         params::TaskStatus,
         params::Mode,

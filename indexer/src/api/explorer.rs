@@ -325,7 +325,7 @@ pub(super) async fn decision(State(s): State<Arc<ApiState>>, Path(id): Path<Stri
 /// say what the CLI says.
 #[utoipa::path(get, path = "/api/explain", tag = "market",
     params(("data" = String, Query, description = "0x-hex revert data")),
-    responses((status = 200, body = Value), (status = 400, body = ErrorBody),
+    responses((status = 200, body = super::rows::Explained), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub(super) async fn explain(
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
@@ -344,10 +344,10 @@ pub(super) async fn explain(
             .into_response();
     };
     match swan_contracts::explain::explain(&data) {
-        Some(sentence) => Json(serde_json::json!({
-            "error": swan_contracts::explain::error_name(&data),
-            "sentence": sentence,
-        }))
+        Some(sentence) => Json(super::rows::Explained {
+            error: swan_contracts::explain::error_name(&data).map(str::to_owned),
+            sentence,
+        })
         .into_response(),
         None => refused(
             StatusCode::NOT_FOUND,

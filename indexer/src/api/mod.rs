@@ -23,6 +23,7 @@ mod explorer;
 mod params;
 mod reads;
 mod rows;
+mod specs;
 
 pub use doc::openapi;
 
@@ -217,6 +218,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/stats", get(reads::stats))
         .route("/api/info", get(explorer::info))
         .route("/api/explain", get(explorer::explain))
+        .route("/api/specs/check", axum::routing::post(specs::check))
         .route("/api/series", get(explorer::series))
         .route("/api/prices", get(explorer::prices))
         .merge(crate::web::routes())

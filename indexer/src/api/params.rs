@@ -51,6 +51,10 @@ pub(super) fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
                 format!("unknown parameter {name:?}; allowed: {allowed}"),
             );
         }
+        if let Some(rest) = message.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or_default().to_owned();
+            return ApiError::bad(&name, format!("{name} is required"));
+        }
         let path = e.path().to_string();
         ApiError::bad(&path, format!("{path} {message}"))
     })
@@ -102,7 +106,40 @@ bounded! {
     Buckets => 500;
     /// Seconds per time bucket.
     BucketSecs => 365 * 86_400;
+    /// A chain time, unix seconds (the contract stores deadlines as uint32).
+    UnixTime => u32::MAX as u64;
+    /// A parameter version (uint16).
+    Version => u16::MAX as u64;
 }
+
+/// A 0x-prefixed 32-byte word (a hash, a commit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Word(pub alloy::primitives::B256);
+
+impl<'de> Deserialize<'de> for Word {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = String::deserialize(d)?;
+        v.strip_prefix("0x")
+            .filter(|h| h.len() == 64)
+            .and_then(|h| h.parse().ok())
+            .map(Self)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "must be a 0x-prefixed 32-byte hex word, got {v:?}"
+                ))
+            })
+    }
+}
+
+impl PartialSchema for Word {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^0x[0-9a-fA-F]{64}$"))
+            .into()
+    }
+}
+impl ToSchema for Word {}
 
 /// `(limit, offset)` with their defaults.
 pub(super) fn page(limit: Option<Limit>, offset: Option<Offset>) -> (u64, u64) {

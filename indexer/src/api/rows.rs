@@ -216,3 +216,12 @@ pub(crate) struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) parameter: Option<String>,
 }
+
+/// A revert in words.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct Explained {
+    /// The error's name, e.g. `StillUnbonding`.
+    pub(crate) error: Option<String>,
+    /// What happened and what to do, as the `swan` commands say it.
+    pub(crate) sentence: String,
+}
