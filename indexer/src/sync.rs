@@ -283,6 +283,16 @@ impl Syncer {
                 self.tips = Some((head, finalized, 0));
                 if let Some(cp) = &cp {
                     let f = finalized.min(cp.block_number);
+                    // a stored block becomes final only if the chain still has it: one replaced
+                    // while this indexer was away (killed, or behind) and since made final on
+                    // the new branch is a reorg to undo first, while its undo journal exists
+                    if let Some(b) = self.store.newest_unfinal_block(chain, f).await? {
+                        match self.rpc.header(b.number).await {
+                            Ok(h) if h.hash != b.hash => return self.reorg(cp, head).await,
+                            Ok(_) => {}
+                            Err(e) => return self.fault(e),
+                        }
+                    }
                     self.store.finalize(chain, &self.market, f).await?;
                     self.status.finalized.set(f as i64);
                 }

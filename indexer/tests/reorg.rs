@@ -210,3 +210,67 @@ async fn a_replaced_final_block_stops_the_indexer() {
     );
     store.close().await;
 }
+
+/// Blocks replaced while the indexer is away (killed, or behind) and made final on the new
+/// branch before it looks again: the chaos run met it (an indexer SIGKILLed at block 118, a
+/// two-block reorg of blocks the chain had not finalized, then four blocks more). The indexer
+/// must not mark its own, replaced, copies final: it rolls them back and indexes the new branch,
+/// and the database equals a clean index of the chain.
+#[tokio::test]
+async fn blocks_replaced_while_away_and_final_since_are_rolled_back() {
+    let m = market_on(&[], &["--slots-in-an-epoch", "1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("away.db").display().to_string();
+    let store = Store::open(&url).await.unwrap();
+    let mut s = syncer(&store, &m);
+    settle(&mut s).await;
+    // two blocks with events, indexed while not final
+    for i in 0..2 {
+        m.create(0, 1, 9_200 + i).await;
+        settle(&mut s).await;
+    }
+    let market = format!("{:#x}", m.manifest.market);
+    let head = m.provider.get_block_number().await.unwrap();
+    assert!(store.finalized(m.manifest.chain_id, &market).await.unwrap() < head - 1);
+    // the indexer is away: both blocks are replaced by blocks with another event, and the chain
+    // moves on until the new ones are final
+    let _: serde_json::Value = m
+        .provider
+        .raw_request(
+            "anvil_reorg".into(),
+            (2u64, Vec::<serde_json::Value>::new()),
+        )
+        .await
+        .unwrap();
+    m.create(0, 1, 9_300).await;
+    let _: serde_json::Value = m
+        .provider
+        .raw_request("anvil_mine".into(), (6u64,))
+        .await
+        .unwrap();
+    let fin = m
+        .provider
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Finalized)
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .number;
+    assert!(
+        fin >= head,
+        "the replaced blocks are final on the chain: final {fin}, head was {head}"
+    );
+    // back: the replaced blocks are rolled back, not kept as final
+    let reorgs = settle(&mut s).await;
+    assert_eq!(reorgs.len(), 1, "{reorgs:?}");
+    assert_eq!(
+        reorgs[0].0,
+        head - 2,
+        "kept the last block both branches share"
+    );
+    let clean_url = dir.path().join("clean.db").display().to_string();
+    let clean = fresh_copy(&m, &clean_url).await;
+    common::assert_same_content(&store, &clean).await;
+    store.close().await;
+    clean.close().await;
+}

@@ -419,6 +419,30 @@ impl Store {
         Ok(row.map(|r| r.get::<i64, _>(0) as u64).unwrap_or(0))
     }
 
+    /// The newest stored block at or below `upto` not yet marked final: before blocks up to
+    /// `upto` are marked final, the chain must still have it (and so, by their links, the
+    /// stored blocks below it).
+    pub async fn newest_unfinal_block(
+        &self,
+        chain_id: u64,
+        upto: u64,
+    ) -> Result<Option<BlockRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT number, hash, parent_hash, timestamp FROM blocks \
+             WHERE chain_id = $1 AND number <= $2 AND finalized = FALSE ORDER BY number DESC LIMIT 1",
+        )
+        .bind(i(chain_id))
+        .bind(i(upto))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| BlockRow {
+            number: r.get::<i64, _>(0) as u64,
+            hash: r.get(1),
+            parent_hash: r.get(2),
+            timestamp: r.get::<i64, _>(3) as u64,
+        }))
+    }
+
     /// Stored blocks after `from` (newest first, at most `limit`): where to look for the last
     /// block both chains share after a fork.
     pub async fn recent_blocks(
