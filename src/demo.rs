@@ -188,6 +188,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), DemoError> {
         once: false,
         dishonest: Some("p4".into()),
         action: None,
+        claim_every_secs: 5,
     })
     .await?;
     dn.print();

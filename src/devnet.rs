@@ -56,6 +56,10 @@ pub(crate) struct DevnetArgs {
     /// Make this provider (p1 … p5) submit wrong results, to watch it being slashed.
     #[arg(long, value_parser = ["p1", "p2", "p3", "p4", "p5"])]
     pub(crate) dishonest: Option<String>,
+    /// How often each provider agent moves its earnings to its beneficiary, in seconds (a
+    /// large value leaves them in the market, e.g. for a test that claims them itself).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub(crate) claim_every_secs: u64,
     /// Instead of starting a devnet, act on a running one.
     #[command(subcommand)]
     pub(crate) action: Option<DevnetAction>,
@@ -469,7 +473,13 @@ pub(crate) async fn up_with(args: &DevnetArgs, extras: &Extras) -> Result<Runnin
         let owner = keys[2 + i].clone();
         let worker = keys[2 + n + i].clone();
         let fault = (args.dishonest.as_deref() == Some(shape.name)).then_some("wrong_result");
-        let config = write_config(&dir, shape, &manifest_path, &indexer_url, fault)?;
+        let config = write_config(
+            &dir,
+            shape,
+            (&manifest_path, &indexer_url),
+            fault,
+            args.claim_every_secs,
+        )?;
         agents.push(Agent {
             shape: shape.clone(),
             owner,
@@ -518,9 +528,9 @@ fn own(name: &str, p: &mut Process, port: u16, dir: &Path) -> Result<(), DevnetE
 pub(crate) fn write_config(
     dir: &Path,
     s: &Shape,
-    manifest: &Path,
-    indexer_url: &str,
+    (manifest, indexer_url): (&Path, &str),
     fault: Option<&str>,
+    claim_every_secs: u64,
 ) -> Result<PathBuf, DevnetError> {
     let work = dir.join(format!("provider-{}", s.name));
     let _ = std::fs::remove_dir_all(&work);
@@ -544,7 +554,7 @@ pub(crate) fn write_config(
         .map(|f| format!("fault = \"{f}\"\n"))
         .unwrap_or_default();
     let text = format!(
-        "# provider {name} of the devnet\nmanifest = \"{m}\"\nindexer_url = \"{indexer_url}\"\nlisten = \"127.0.0.1:0\"\nwork_dir = \"{w}\"\nregion = \"{region}\"\nstake = \"500\"\npoll_ms = 250\nclaim_every_secs = 5\n{fault}[resources]\ncpu = {cpu}\nmemory_gib = {mem}\nstorage_gib = 500\n{gpu}[prices]\ncpu_hour = \"{price}\"\ngpu_hour = \"0.1\"\n",
+        "# provider {name} of the devnet\nmanifest = \"{m}\"\nindexer_url = \"{indexer_url}\"\nlisten = \"127.0.0.1:0\"\nwork_dir = \"{w}\"\nregion = \"{region}\"\nstake = \"500\"\npoll_ms = 250\nclaim_every_secs = {claim_every_secs}\n{fault}[resources]\ncpu = {cpu}\nmemory_gib = {mem}\nstorage_gib = 500\n{gpu}[prices]\ncpu_hour = \"{price}\"\ngpu_hour = \"0.1\"\n",
         name = s.name,
         m = abs(manifest),
         w = abs(&work),

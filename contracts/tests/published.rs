@@ -1,5 +1,6 @@
-//! The published ABI (`contracts/abi/`) is the build's, byte for byte, and the published devnet
-//! addresses are where a fresh `swan devnet` deploys.
+//! The published ABI (`contracts/abi/`, and the SDK's typed copy in `sdk/src/abi.ts`) is the
+//! build's, byte for byte, and the published devnet addresses are where a fresh `swan devnet`
+//! deploys.
 //!
 //! When a contract changes, rewrite the files and commit them:
 //! `SWAN_BLESS=1 cargo test -p swan-contracts --test published`.
@@ -33,7 +34,59 @@ fn published() -> Vec<(PathBuf, String)> {
             abi(registry::ARTIFACT),
         ),
         (root().join("abi/DevToken.json"), abi(DEVTOKEN_ARTIFACT)),
+        (root().join("../sdk/src/abi.ts"), typescript()),
+        (root().join("../sdk/src/deployments.ts"), deployments_ts()),
+        (root().join("../sdk/src/names.ts"), names_ts()),
     ]
+}
+
+/// The SDK's names of the contracts' enum values: the same table the indexer, the API and the
+/// CLI use (`swan_contracts::names`).
+fn names_ts() -> String {
+    let list = |names: &[&str]| serde_json::to_string(names).expect("JSON serializes");
+    format!(
+        "// Generated from contracts/rust/names.rs by contracts/tests/published.rs: do not edit.\n\
+         // SWAN_BLESS=1 cargo test -p swan-contracts --test published rewrites it.\n\n\
+         /** `ISwanMarket.Mode`, by value. */\nexport const modes = {} as const;\n\
+         /** `ISwanMarket.TaskStatus`, by value. */\nexport const taskStatus = {} as const;\n\
+         /** `ISwanMarket.ReplicaStatus`, by value. */\nexport const replicaStatus = {} as const;\n\
+         /** `ISwanRegistry.ProviderStatus`, by value. */\nexport const providerStatus = {} as const;\n",
+        list(&swan_contracts::MODES),
+        list(&swan_contracts::TASK_STATUS),
+        list(&swan_contracts::REPLICA_STATUS),
+        list(&swan_contracts::PROVIDER_STATUS),
+    )
+}
+
+/// The SDK's typed ABIs: the same JSON, `as const`, so viem infers every argument and event.
+fn typescript() -> String {
+    let mut out = String::from(
+        "// Generated from the build by contracts/tests/published.rs: do not edit.\n\
+         // SWAN_BLESS=1 cargo test -p swan-contracts --test published rewrites it.\n",
+    );
+    for (name, artifact) in [
+        ("swanMarketAbi", SWANMARKET_ARTIFACT),
+        ("swanRegistryAbi", registry::ARTIFACT),
+        ("devTokenAbi", DEVTOKEN_ARTIFACT),
+    ] {
+        out += &format!(
+            "\nexport const {name} = {} as const;\n",
+            abi(artifact).trim_end()
+        );
+    }
+    out
+}
+
+/// The SDK's networks: `abi/deployments.json`, `as const`.
+fn deployments_ts() -> String {
+    let json = std::fs::read_to_string(root().join("abi/deployments.json"))
+        .expect("contracts/abi/deployments.json is published");
+    format!(
+        "// Generated from contracts/abi/deployments.json by contracts/tests/published.rs: do not edit.\n\
+         // SWAN_BLESS=1 cargo test -p swan-contracts --test published rewrites it.\n\n\
+         export const deployments = {} as const;\n",
+        json.trim_end()
+    )
 }
 
 fn bless() -> bool {
@@ -55,7 +108,7 @@ fn check(path: &PathBuf, want: &str) -> Option<String> {
 }
 
 const FIX: &str = "the contracts changed since the ABI was published: run \
-                   `SWAN_BLESS=1 cargo test -p swan-contracts --test published` and commit contracts/abi/";
+                   `SWAN_BLESS=1 cargo test -p swan-contracts --test published` and commit contracts/abi/ and sdk/src/";
 
 #[test]
 fn the_published_abi_is_the_builds() {

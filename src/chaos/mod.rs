@@ -176,6 +176,7 @@ pub(crate) async fn run(args: ChaosArgs) -> Result<(), DemoError> {
             once: false,
             dishonest: None,
             action: None,
+            claim_every_secs: 5,
         },
         &Extras {
             component_rpc: Some(proxy_url.clone()),
