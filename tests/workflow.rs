@@ -685,6 +685,11 @@ fn task_and_provider_commands_against_a_devnet() {
             "error: invalid value '0xzz' for '<ADDRESS>': invalid string length",
         ),
         (
+            vec!["devnet", "--claim-every-secs", "0"],
+            2,
+            "error: invalid value '0' for '--claim-every-secs <CLAIM_EVERY_SECS>': 0 is not in 1..=31536000",
+        ),
+        (
             vec!["provider", "--config", "/nonexistent/p.toml", "stake", "1"],
             1,
             "error: cannot read the provider config /nonexistent/p.toml: No such file or directory (os error 2) (write one as in provider/README.md, or give --config)",
