@@ -327,6 +327,24 @@ async fn api_serves_the_indexed_market() {
             format!("{:#x}", created.request.specHash)
         );
     }
+    // one transaction's logs: what it did (the search box finds a task by its transaction)
+    let first = &ev["items"][0];
+    let (code, by_tx) = get(&format!(
+        "{base}/api/events?tx={}",
+        first["tx_hash"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(code, 200, "{by_tx}");
+    let of_tx = by_tx["items"].as_array().unwrap();
+    assert!(!of_tx.is_empty());
+    assert!(of_tx.iter().all(|e| e["tx_hash"] == first["tx_hash"]));
+    assert!(
+        of_tx
+            .iter()
+            .any(|e| e["event"] == "TaskCreated" && e["args"]["taskId"] == first["args"]["taskId"])
+    );
+    let (_, none) = get(&format!("{base}/api/events?tx=0x{}", "ab".repeat(32))).await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
     // newest first on request: the same rows, the other way round
     let (_, newest) = get(&format!(
         "{base}/api/events?event=TaskCreated&limit=500&order=desc"
@@ -458,6 +476,7 @@ async fn api_serves_the_indexed_market() {
         ("/api/providers?min_cpu=many", "min_cpu"),
         ("/api/events?event=Nope", "event"),
         ("/api/events?order=newest", "order"),
+        ("/api/events?tx=0x12", "tx"),
         ("/api/tasks?sort=price", "sort"),
         ("/api/tasks?order=up", "order"),
         ("/api/tasks?sort=value&after=0x1234", "after"),

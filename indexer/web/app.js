@@ -65,15 +65,22 @@ function swan(wei) {
   const neg = v < 0n;
   if (neg) v = -v;
   const whole = (v / WEI).toLocaleString('en-US');
-  // six decimals, or every decimal for an amount below 0.000001
-  const digits = v < 10n ** 12n ? 18 : 6;
-  const frac = (v % WEI).toString().padStart(18, '0').slice(0, digits).replace(/0+$/, '');
+  // six decimals; an amount below 0.000001 to its first four significant digits (one format for
+  // every amount on the page, never a row of eighteen decimals)
+  const all = (v % WEI).toString().padStart(18, '0');
+  const digits = v < 10n ** 12n ? all.search(/[1-9]/) + 4 : 6;
+  const frac = all.slice(0, digits).replace(/0+$/, '');
   return `${neg ? '-' : ''}${whole}${frac ? '.' + frac : ''} SWAN`;
 }
 
 /** wei as a float number of SWAN, for charts only. */
 function swanFloat(wei) {
   try { return Number(BigInt(wei) / 10n ** 12n) / 1e6; } catch { return 0; }
+}
+
+/** `n` things, in the right number: "1 core", "4 cores". */
+function plural(n, one) {
+  return `${n} ${Number(n) === 1 ? one : `${one}s`}`;
 }
 
 function short(hex) {
@@ -152,7 +159,13 @@ function setLive(ok, message) {
 }
 
 /** A uPlot time chart in `el`, created on first data, updated after. */
-function chart(el, title, series, { bars = false, stepped = false } = {}) {
+/** Axis ticks that say different things: three significant digits (SWAN amounts are small
+ * fractions, and integer labels repeated "0 0 0"). */
+function ticks(_u, splits) {
+  return splits.map((v) => (v === null || v === undefined ? '' : String(Number(v.toPrecision(3)))));
+}
+
+function chart(el, title, series, { bars = false, stepped = false, integer = false } = {}) {
   let plot = null;
   const opts = () => ({
     title,
@@ -167,8 +180,9 @@ function chart(el, title, series, { bars = false, stepped = false } = {}) {
           : stepped ? window.uPlot.paths.stepped({ align: 1 }) : undefined,
       value: (u, v) => (v === null || v === undefined ? '—' : s.format ? s.format(v) : String(v)),
     }))],
-    axes: [{}, { size: 60, scale: 'y' },
-      ...series.filter((s) => s.scale).map((s) => ({ scale: s.scale, side: 1, size: 60, stroke: s.color, grid: { show: false } }))],
+    // counts step by whole numbers; amounts get ticks with enough digits to differ
+    axes: [{}, integer ? { size: 60, scale: 'y', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000] } : { size: 72, scale: 'y', values: ticks },
+      ...series.filter((s) => s.scale).map((s) => ({ scale: s.scale, side: 1, size: 72, stroke: s.color, grid: { show: false }, values: ticks }))],
   });
   const onResize = () => {
     if (!el.isConnected) return window.removeEventListener('resize', onResize); // its view is gone
@@ -232,6 +246,53 @@ function route() {
   timer = setInterval(tick, POLL_MS);
 }
 
+// ---- search ---------------------------------------------------------------------------------
+
+/** Where a search leads: a task by its id (hex or decimal) or by a transaction of it, a provider
+ * by its address (or the tasks an address submitted). Throws a sentence when nothing matches. */
+async function searchTarget(text) {
+  const q = text.trim();
+  const found = async (path) => {
+    try { return await api(path); } catch (e) { if (e.status === 404) return null; throw e; }
+  };
+  const taskPath = (id) => `/tasks/0x${BigInt(id).toString(16).padStart(64, '0')}`;
+  if (/^0x[0-9a-fA-F]{40}$/.test(q)) {
+    const a = q.toLowerCase();
+    if (await found(`/api/providers/${a}`)) return `/providers/${a}`;
+    return `/tasks?submitter=${a}`;
+  }
+  if (/^0x[0-9a-fA-F]{64}$/.test(q)) {
+    if (await found(`/api/tasks/${q.toLowerCase()}`)) return `/tasks/${q.toLowerCase()}`;
+    const ev = await api(`/api/events?tx=${q.toLowerCase()}&limit=50`);
+    const withTask = ev.items.find((e) => e.args && e.args.taskId);
+    if (withTask) return taskPath(withTask.args.taskId);
+    const withProvider = ev.items.find((e) => e.args && e.args.provider);
+    if (withProvider) return `/providers/${withProvider.args.provider}`;
+    throw new Error(`no task and no transaction of this market has the hash ${q}`);
+  }
+  if (/^\d+$/.test(q)) {
+    if (await found(`/api/tasks/${q}`)) return taskPath(q);
+    throw new Error(`there is no task ${q} on this market`);
+  }
+  throw new Error('search takes a task id (0x and 64 hex digits, or decimal), a transaction hash or an address (0x and 40 hex digits)');
+}
+
+function searchBox() {
+  const input = h('input', { type: 'search', name: 'q', placeholder: 'task id, tx hash or address', 'aria-label': 'search', 'data-testid': 'search', autocomplete: 'off', spellcheck: 'false' });
+  const said = h('span', { class: 'search-error', role: 'alert', 'data-testid': 'search-error' });
+  const form = h('form', { class: 'search', role: 'search', onsubmit: async (e) => {
+    e.preventDefault();
+    said.textContent = '';
+    try {
+      navigate(await searchTarget(input.value));
+      input.value = '';
+    } catch (err) {
+      said.textContent = err.message;
+    }
+  } }, input, said);
+  return form;
+}
+
 document.addEventListener('click', (e) => {
   const a = e.target.closest && e.target.closest('a[data-nav]');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
@@ -263,7 +324,7 @@ function overview(root) {
     { label: 'fees', color: '#d97706', format: (v) => v.toFixed(6) },
     { label: 'slashed (right axis)', color: '#b42318', format: (v) => v.toFixed(6), scale: 'slashed' },
   ]);
-  const tasksChart = chart(tasksEl, 'Tasks created', [{ label: 'tasks', color: '#137a3d' }], { bars: true });
+  const tasksChart = chart(tasksEl, 'Tasks created', [{ label: 'tasks', color: '#137a3d' }], { bars: true, integer: true });
 
   function card(label, value, id, title) {
     return h('div', { class: 'card', title }, h('div', { class: 'label' }, label), h('div', { class: 'value', 'data-testid': `stat-${id}` }, value));
@@ -505,7 +566,7 @@ function taskPage(root, [id]) {
         ['Spec hash', h('code', {}, t.spec_hash)],
         ['Spec URI', specLink],
         ['Replicas', t.mode === 'quorum' ? `${t.replica_count} (quorum ${t.quorum})` : t.replica_count],
-        ['Requirements', `${t.req_cpu_cores} cores, ${t.req_memory_gib} GiB memory, ${t.req_storage_gib} GiB storage, GPU ${gpu}`],
+        ['Requirements', `${plural(t.req_cpu_cores, 'core')}, ${t.req_memory_gib} GiB memory, ${t.req_storage_gib} GiB storage, GPU ${gpu}`],
         ['Region', t.region || 'any'],
         [service ? 'Price per second' : 'Price per replica', swan(t.price)],
         ['Collateral', `${t.collateral_pct} % of each replica's price (at most ${swan(t.collateral)})`],
@@ -621,7 +682,7 @@ function providerPage(root, [addr]) {
         ['Worker key', address(p.worker)],
         ['Beneficiary', address(p.beneficiary)],
         ['Region', p.region || '—'],
-        ['Resources', `${p.cpu_cores} cores, ${p.memory_gib} GiB memory, ${p.storage_gib} GiB storage, GPU ${gpu}`],
+        ['Resources', `${plural(p.cpu_cores, 'core')}, ${p.memory_gib} GiB memory, ${p.storage_gib} GiB storage, GPU ${gpu}`],
         ['Prices per hour', `CPU ${swan(p.price_cpu_hour)}, GiB memory ${swan(p.price_memory_hour)}, GPU ${swan(p.price_gpu_hour)}, GiB storage ${swan(p.price_storage_hour)}`],
         ['Endpoint / metadata', h('code', {}, p.metadata_uri || '—')],
         ['Registered in block', p.registered_block],
@@ -715,6 +776,7 @@ function providerPage(root, [addr]) {
 // ---- start ----------------------------------------------------------------------------------
 
 async function start() {
+  document.querySelector('header.top nav').after(searchBox());
   try {
     info = await api('/api/info');
     const ext = info.explorer ? ['block explorer ', h('a', { href: info.explorer, target: '_blank', rel: 'noopener' }, info.explorer)] : 'no block explorer configured';

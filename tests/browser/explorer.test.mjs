@@ -380,6 +380,45 @@ test('the task list filters and pages', async () => {
   await p.close();
 });
 
+test('search finds a task by id (hex or decimal) and by its transaction, a provider by its address', async () => {
+  const p = await page();
+  await p.goto(`${devnet.url}/`);
+  await p.waitForSelector('[data-testid="stat-completed"]', { timeout: WAIT });
+  const [task] = (await api('/api/tasks?limit=1')).items;
+  const search = async (q) => {
+    await p.fill('[data-testid="search"]', q);
+    await p.press('[data-testid="search"]', 'Enter');
+  };
+  // a task by its id
+  await search(task.task_id);
+  await p.waitForURL(`**/tasks/${task.task_id}`, { timeout: WAIT });
+  await p.waitForSelector('[data-testid="replica-row"], [data-testid="task-status"]', { timeout: WAIT });
+  // by its decimal id
+  await search(BigInt(task.task_id).toString());
+  await p.waitForURL(`**/tasks/${task.task_id}`, { timeout: WAIT });
+  // by the transaction that created it
+  await p.goto(`${devnet.url}/providers`);
+  await search(task.created_tx);
+  await p.waitForURL(`**/tasks/${task.task_id}`, { timeout: WAIT });
+  // a provider by its address (any case)
+  await search(devnet.providers.p2.toUpperCase().replace('0X', '0x'));
+  await p.waitForURL(`**/providers/${devnet.providers.p2.toLowerCase()}`, { timeout: WAIT });
+  // the submitter's address: its tasks
+  await search(devnet.submitter);
+  await p.waitForURL(`**/tasks?submitter=${devnet.submitter.toLowerCase()}`, { timeout: WAIT });
+  await p.waitForSelector('[data-testid="task-row"]', { timeout: WAIT });
+  // nothing there: said, and the page stays
+  const here = p.url();
+  await search(`0x${'ab'.repeat(32)}`);
+  await p.waitForFunction(() => document.querySelector('[data-testid="search-error"]').textContent !== '', null, { timeout: WAIT });
+  assert.match(await text(p, 'search-error'), /^no task and no transaction of this market has the hash 0x(ab){32}$/);
+  assert.equal(p.url(), here);
+  await search('hello');
+  await p.waitForFunction(() => /^search takes/.test(document.querySelector('[data-testid="search-error"]').textContent), null, { timeout: WAIT });
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
 test('every page fits a phone-width screen', async () => {
   const p = await page({ width: 390, height: 844 });
   for (const [name, url, ready] of [
@@ -393,6 +432,15 @@ test('every page fits a phone-width screen', async () => {
     await p.waitForSelector(ready, { timeout: WAIT });
     const [scroll, inner] = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(scroll <= inner, `${name}: the page is ${scroll} px wide on a ${inner} px screen`);
+    // one number format: six decimals at most, four significant digits below 0.000001; and
+    // "1 core", not "1 cores"
+    const body = await p.evaluate(() => document.body.innerText);
+    for (const amount of body.match(/-?[\d,]+(\.\d+)? SWAN/g) || []) {
+      const frac = (amount.match(/\.(\d+)/) || ['', ''])[1];
+      const significant = frac.replace(/^0+/, '');
+      assert.ok(frac.length <= 6 || significant.length <= 4, `${name}: ${amount}`);
+    }
+    assert.doesNotMatch(body, /\b1 (core|GPU)s\b/, name);
     await shot(p, name);
   }
   assert.deepEqual(p.errors, []);

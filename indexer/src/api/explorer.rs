@@ -101,7 +101,7 @@ async fn series_now(s: &ApiState, q: SeriesQuery) -> Result<Series, ApiError> {
     let chain = s.chain_id as i64;
     let span = Sql {
         text: "SELECT MIN(timestamp), MAX(timestamp) FROM blocks WHERE chain_id = $1".into(),
-        args: vec![Value::from(chain)],
+        args: vec![super::Arg::from(chain)],
     }
     .fetch(&s.store)
     .await?;
@@ -131,7 +131,7 @@ async fn series_now(s: &ApiState, q: SeriesQuery) -> Result<Series, ApiError> {
     // the first block in the window: every event table is keyed by block number
     let from_block = Sql {
         text: "SELECT MIN(number) FROM blocks WHERE chain_id = $1 AND timestamp >= $2".into(),
-        args: vec![Value::from(chain), Value::from(start as i64)],
+        args: vec![super::Arg::from(chain), super::Arg::from(start as i64)],
     }
     .fetch(&s.store)
     .await?
@@ -140,7 +140,7 @@ async fn series_now(s: &ApiState, q: SeriesQuery) -> Result<Series, ApiError> {
     .unwrap_or(i64::MAX);
     let window = |text: &str| Sql {
         text: text.to_owned(),
-        args: vec![Value::from(chain), Value::from(from_block)],
+        args: vec![super::Arg::from(chain), super::Arg::from(from_block)],
     };
     for r in window(
         "SELECT b.timestamp, p.amount, p.fee FROM payments p \

@@ -15,7 +15,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use serde_json::Value;
 use sqlx::{Row, any::AnyRow};
 
 mod doc;
@@ -266,11 +265,43 @@ pub(crate) fn hex0x(b: &[u8]) -> String {
 #[derive(Default)]
 struct Sql {
     text: String,
-    args: Vec<Value>,
+    args: Vec<Arg>,
+}
+
+/// A value bound to a query.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Self::Int(v)
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Self::Text(v)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Self::Text(v.to_owned())
+    }
+}
+
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Self::Bytes(v)
+    }
 }
 
 impl Sql {
-    fn arg(&mut self, v: impl Into<Value>) -> String {
+    fn arg(&mut self, v: impl Into<Arg>) -> String {
         self.args.push(v.into());
         format!("${}", self.args.len())
     }
@@ -280,9 +311,9 @@ impl Sql {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
         for a in &self.args {
             q = match a {
-                Value::Number(n) => q.bind(n.as_i64().unwrap_or_default()),
-                Value::String(s) => q.bind(s.clone()),
-                _ => q.bind(None::<String>),
+                Arg::Int(n) => q.bind(*n),
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Bytes(b) => q.bind(b.clone()),
             };
         }
         q.fetch_all(store.pool()).await

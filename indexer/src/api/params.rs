@@ -273,6 +273,8 @@ pub(super) struct ProviderQuery {
 pub(super) struct EventQuery {
     pub event: Option<EventName>,
     pub from_block: Option<Block>,
+    /// The logs of one transaction (0x-hex hash): what it did, e.g. which task it created.
+    pub tx: Option<Word>,
     /// `asc` (the default: chain order from `from_block`) or `desc` (newest first).
     pub order: Option<Order>,
     pub limit: Option<Limit>,

@@ -490,6 +490,9 @@ async fn events_now(s: &ApiState, q: EventQuery) -> Result<EventPage, ApiError> 
     if let Some(v) = q.event {
         filter += &format!(" AND event = {}", sql.arg(v.0));
     }
+    if let Some(v) = q.tx {
+        filter += &format!(" AND tx_hash = {}", sql.arg(v.0.to_vec()));
+    }
     let dir = match q.order {
         Some(o) if o.0 == "desc" => "DESC",
         _ => "ASC",
