@@ -2,9 +2,10 @@
 //! `/tasks`, `/tasks/{id}`, `/providers`, `/providers/{address}`), built from the read API alone.
 //!
 //! The page is one HTML shell, a script and a style sheet (`indexer/web/`), plus the chart
-//! library uPlot (pinned in `package-lock.json`, copied in by `build.rs`); all are compiled into
-//! the binary. The content security policy allows this origin only, so the page can fetch nothing
-//! from elsewhere: no CDN, no wallet, no analytics.
+//! library uPlot (pinned in `package-lock.json`, copied in by `build.rs`) and the TypeScript SDK
+//! bundled by `build.rs` for the wallet actions; all are compiled into the binary. The content
+//! security policy allows this origin only, so the page fetches nothing from elsewhere: no CDN,
+//! no analytics. A browser wallet (EIP-1193, `window.ethereum`) reaches the chain itself.
 
 use axum::{
     Router,
@@ -18,6 +19,7 @@ const APP_JS: &str = include_str!("../web/app.js");
 const APP_CSS: &str = include_str!("../web/app.css");
 const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/uPlot.iife.min.js"));
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/uPlot.min.css"));
+const SDK_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/swan-sdk.js"));
 
 /// This origin only; uPlot sizes its canvas with inline styles.
 const CSP: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
@@ -64,4 +66,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/assets/uPlot.min.css",
             get(|| async { send(UPLOT_CSS, CSS, ASSET) }),
         )
+        .route(
+            "/assets/swan-sdk.js",
+            get(|| async { send(SDK_JS, JS, ASSET) }),
+        )
+        .route("/new", get(page))
 }

@@ -195,6 +195,140 @@ function chart(el, title, series, { bars = false, stepped = false, integer = fal
   };
 }
 
+// ---- wallet ---------------------------------------------------------------------------------
+// A browser wallet (EIP-1193, `window.ethereum`) signs; the SDK (bundled as /assets/swan-sdk.js)
+// builds every call from the published ABI, simulates it first and says a refusal in the CLI's
+// words. The page never holds a key.
+
+let wallet = null; // { swan, address } once connected
+
+async function connectWallet() {
+  if (!window.ethereum) {
+    throw new Error('no browser wallet found: install an EIP-1193 wallet (MetaMask, Rabby, …) to create tasks and act on them');
+  }
+  const [account] = await window.ethereum.request({ method: 'eth_requestAccounts' });
+  if (!account) throw new Error('the wallet shared no account');
+  const chainId = parseInt(await window.ethereum.request({ method: 'eth_chainId' }), 16);
+  if (chainId !== Number(info.chain_id)) {
+    throw new Error(`the wallet is on chain ${chainId}: switch it to chain ${info.chain_id}, this market's`);
+  }
+  const swan = await window.SwanSdk.Swan.connect({
+    provider: window.ethereum, market: info.market, api: location.origin, account, pollingIntervalMs: 500,
+  });
+  wallet = { swan, address: account.toLowerCase() };
+  renderWallet();
+  route();
+}
+
+function renderWallet() {
+  const el = document.getElementById('wallet');
+  if (!el) return;
+  const said = h('span', { class: 'search-error', role: 'alert', 'data-testid': 'wallet-error' });
+  if (wallet) {
+    fill(el, h('span', { class: 'mono', title: wallet.address, 'data-testid': 'wallet-address' }, short(wallet.address)));
+    return;
+  }
+  fill(el, h('button', { type: 'button', 'data-testid': 'connect-wallet', onclick: () => connectWallet().catch((e) => { said.textContent = e.message; }) }, 'Connect wallet'), said);
+}
+
+/** A wallet action: a button (and inputs) that run `act` and say what happened. */
+function action(label, testid, act, inputs = []) {
+  const said = h('span', { class: 'note', 'data-testid': `${testid}-said`, role: 'status' });
+  const button = h('button', { type: 'button', 'data-testid': testid, onclick: async () => {
+    button.disabled = true;
+    said.className = 'note';
+    said.textContent = 'waiting for the wallet and the chain…';
+    try {
+      said.textContent = (await act()) || 'done';
+    } catch (e) {
+      said.className = 'error-inline';
+      said.textContent = wallet ? await wallet.swan.explain(e) : e.message;
+    } finally {
+      button.disabled = false;
+    }
+  } }, label);
+  return h('div', { class: 'action' }, inputs, button, said);
+}
+
+function amountInput(testid, placeholder) {
+  return h('input', { 'data-testid': testid, placeholder, inputmode: 'decimal', autocomplete: 'off', size: 10 });
+}
+
+/** `text` (SWAN, e.g. "12.5") as wei, or a sentence. */
+function amountOf(text) {
+  const t = String(text || '').trim();
+  if (!/^\d+(\.\d{1,18})?$/.test(t)) throw new Error(`"${t}" is not an amount of SWAN: write e.g. 200, 12.5 or 0.001`);
+  return window.SwanSdk.parseSwan(t);
+}
+
+/** The submitter's actions on its task, by its state. */
+function taskActions(t) {
+  if (!wallet || wallet.address !== t.submitter.toLowerCase()) return null;
+  const id = BigInt(t.task_id);
+  const list = [];
+  if (t.status === 'open') list.push(action('Cancel the task', 'act-cancel', async () => { await wallet.swan.cancelTask(id); return 'cancelled: the escrow is back in your market balance'; }));
+  if (t.status === 'assigned' && t.mode === 'service') {
+    const secs = h('input', { 'data-testid': 'extend-seconds', placeholder: 'seconds', inputmode: 'numeric', size: 8 });
+    list.push(action('Extend', 'act-extend', async () => {
+      const n = Number(secs.value);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`"${secs.value}" is not a whole number of seconds`);
+      await wallet.swan.extendService(id, n);
+      return `extended by ${n} s`;
+    }, [secs]));
+    list.push(action('Terminate now', 'act-terminate', async () => { await wallet.swan.terminateService(id); return 'terminated: the unused time is refunded'; }));
+  }
+  if (!list.length) return null;
+  return h('section', { class: 'box', 'data-testid': 'task-actions' }, h('h2', {}, 'Your task'), list);
+}
+
+/** A provider owner's actions on its stake and earnings. */
+function providerActions(p) {
+  if (!wallet || wallet.address !== p.address.toLowerCase()) return null;
+  const stake = amountInput('stake-amount', 'SWAN');
+  const unstake = amountInput('unstake-amount', 'SWAN');
+  return h('section', { class: 'box', 'data-testid': 'provider-actions' }, h('h2', {}, 'Your stake and earnings'),
+    action('Stake', 'act-stake', async () => { const a = amountOf(stake.value); await wallet.swan.stake(a); return `staked ${swan(a)}`; }, [stake]),
+    action('Unstake', 'act-unstake', async () => { const a = amountOf(unstake.value); await wallet.swan.unstake(a); return `unbonding ${swan(a)}`; }, [unstake]),
+    action('Withdraw unbonded stake', 'act-withdraw-stake', async () => { await wallet.swan.withdrawStake(); return 'withdrawn'; }),
+    action('Claim earnings', 'act-claim', async () => {
+      const r = await wallet.swan.claim();
+      const ev = window.SwanSdk.claimedAmount(r);
+      return `claimed ${swan(ev)}`;
+    }));
+}
+
+// ---- a new task -------------------------------------------------------------------------------
+
+function newTask(root) {
+  const text = h('textarea', { 'data-testid': 'spec-text', rows: 14, spellcheck: 'false', placeholder: 'kind: batch\nrun: …  (a task spec: see examples/specs/)' });
+  const file = h('input', { type: 'file', accept: '.yaml,.yml,text/yaml', 'data-testid': 'spec-file', onchange: async () => { if (file.files[0]) text.value = await file.files[0].text(); } });
+  const uriIn = h('input', { 'data-testid': 'spec-uri', placeholder: 'https://… or ipfs://… where the spec is published', autocomplete: 'off', spellcheck: 'false' });
+  const out = h('div', { 'data-testid': 'spec-check' });
+  root.append(h('h1', {}, 'New task'),
+    h('section', { class: 'box' },
+      h('p', { class: 'note' }, 'Paste or upload a task spec, say where it is published (the keeper and the providers fetch it there; its hash goes on chain), check it, and create it with your wallet. The spec is read by the same parser as swan task create.'),
+      h('div', { class: 'spec-form' }, text, h('label', {}, 'or upload ', file), h('label', {}, 'Published at ', uriIn)),
+      wallet ? h('div', {},
+        action('Check', 'act-check', async () => {
+          const c = await wallet.swan.checkSpec(text.value, { uri: uriIn.value.trim() });
+          out.replaceChildren(facts([
+            ['Name', c.name || '—', 'check-name'], ['Kind', c.kind], ['Spec hash', h('code', {}, c.hash)],
+            ['Escrow', swan(c.escrow), 'check-escrow'], ['Replicas', c.request.replicas],
+            ['Assign by', when(c.request.assignBy)],
+          ]));
+          return 'the spec is good';
+        }),
+        action('Create the task', 'act-create', async () => {
+          const r = await wallet.swan.createTask(text.value, { uri: uriIn.value.trim() });
+          const id = `0x${r.taskId.toString(16).padStart(64, '0')}`;
+          navigate(`/tasks/${id}`);
+          return `created ${id}`;
+        }))
+        : h('p', { class: 'note', 'data-testid': 'needs-wallet' }, 'Connect a wallet (top right) to check and create the task.'),
+      out));
+  return { async refresh() {} };
+}
+
 // ---- routing --------------------------------------------------------------------------------
 
 const ROUTES = [
@@ -203,6 +337,7 @@ const ROUTES = [
   [/^\/tasks\/([^/]+)$/, 'tasks', taskPage],
   [/^\/providers\/?$/, 'providers', providerList],
   [/^\/providers\/([^/]+)$/, 'providers', providerPage],
+  [/^\/new\/?$/, 'new', newTask],
 ];
 
 function navigate(url) {
@@ -608,8 +743,8 @@ function taskPage(root, [id]) {
         ['Transaction', (e) => [tx(e.tx_hash), pendingMark(e)]],
       ], t.timeline.map((e) => ({ row: e, attrs: { 'data-testid': 'timeline-row', 'data-event': e.event } })), { testid: 'timeline' });
       if (!frame) {
-        frame = { steps: h('div'), spec: h('div'), money: h('div'), replicas: h('div'), timeline: h('div'), doc: h('div', { 'data-testid': 'spec-document' }, h('p', { class: 'note' }, 'fetching…')) };
-        body.replaceChildren(frame.steps,
+        frame = { actions: h('div'), steps: h('div'), spec: h('div'), money: h('div'), replicas: h('div'), timeline: h('div'), doc: h('div', { 'data-testid': 'spec-document' }, h('p', { class: 'note' }, 'fetching…')) };
+        body.replaceChildren(frame.actions, frame.steps,
           h('div', { class: 'cols' },
             h('section', { class: 'box' }, h('h2', {}, 'Spec (as committed on chain)'), frame.spec),
             h('section', { class: 'box' }, h('h2', {}, 'Money'), frame.money)),
@@ -618,6 +753,10 @@ function taskPage(root, [id]) {
           h('section', { class: 'box' }, h('h2', {}, 'Timeline'), frame.timeline));
       }
       if (!frame.docLoaded) { frame.docLoaded = true; specDocument(frame.doc, t.task_id); }
+      // the submitter's buttons, drawn again only when what they offer changes (not every poll:
+      // that would clear what is being typed)
+      const actionsKey = `${t.status}|${wallet && wallet.address}`;
+      if (frame.actionsKey !== actionsKey) { frame.actionsKey = actionsKey; fill(frame.actions, taskActions(t)); }
       frame.steps.replaceChildren(steps(t));
       frame.spec.replaceChildren(spec);
       frame.money.replaceChildren(money);
@@ -750,8 +889,8 @@ function providerPage(root, [addr]) {
         ['Transaction', (x) => [tx(x.tx_hash), pendingMark(x)]],
       ], p.collateral.map((x) => ({ row: x })), { testid: 'collateral-table' });
       if (!frame) {
-        frame = { about: h('div'), standing: h('div'), slashes: h('div'), work: h('div'), payments: h('div'), collateral: h('div') };
-        body.replaceChildren(
+        frame = { actions: h('div'), about: h('div'), standing: h('div'), slashes: h('div'), work: h('div'), payments: h('div'), collateral: h('div') };
+        body.replaceChildren(frame.actions,
           h('div', { class: 'cols' },
             h('section', { class: 'box' }, h('h2', {}, 'Machine and prices'), frame.about),
             h('section', { class: 'box' }, h('h2', {}, 'Collateral and reputation'), frame.standing)),
@@ -761,6 +900,8 @@ function providerPage(root, [addr]) {
           h('section', { class: 'box' }, h('h2', {}, 'Payments'), frame.payments),
           h('section', { class: 'box' }, h('h2', {}, 'Collateral history'), frame.collateral));
       }
+      const actionsKey = `${p.status}|${wallet && wallet.address}`;
+      if (frame.actionsKey !== actionsKey) { frame.actionsKey = actionsKey; fill(frame.actions, providerActions(p)); }
       frame.about.replaceChildren(about);
       frame.standing.replaceChildren(standing);
       frame.slashes.replaceChildren(slashes);
@@ -777,6 +918,7 @@ function providerPage(root, [addr]) {
 
 async function start() {
   document.querySelector('header.top nav').after(searchBox());
+  renderWallet();
   try {
     info = await api('/api/info');
     const ext = info.explorer ? ['block explorer ', h('a', { href: info.explorer, target: '_blank', rel: 'noopener' }, info.explorer)] : 'no block explorer configured';

@@ -13,6 +13,7 @@ import {
   BaseError,
   type Chain,
   ContractFunctionRevertedError,
+  type EIP1193Provider,
   type Hex,
   type PublicClient,
   type TransactionReceipt,
@@ -20,6 +21,8 @@ import {
   type WalletClient,
   createPublicClient,
   createWalletClient,
+  custom,
+  defineChain,
   formatUnits,
   http,
   keccak256,
@@ -121,14 +124,17 @@ export interface Replica {
 }
 
 export interface SwanOptions {
-  /** The chain's JSON-RPC endpoint. */
-  rpcUrl: string;
+  /** The chain's JSON-RPC endpoint (or give `provider`). */
+  rpcUrl?: string;
+  /** An EIP-1193 provider (a browser wallet's `window.ethereum`): reads and signing go through it. */
+  provider?: EIP1193Provider;
   /** The market contract (`deployments.devnet.market` on a devnet). */
   market: Address;
   /** The indexer's API (`http://127.0.0.1:8080` on a devnet): specs and sentences. */
   api: string;
-  /** The signer; reads work without one. */
-  account?: Account;
+  /** The signer: a local account, or the address of an account the `provider` (a wallet)
+   * signs for. Reads work without one. */
+  account?: Account | Address;
   /** The chain, for wallets that want it (optional). */
   chain?: Chain;
   /** How often to look for a receipt, in milliseconds (default 1,000; Swan Chain's blocks
@@ -162,14 +168,31 @@ export class Swan {
   /** Connect, reading the registry and the token from the market. */
   static async connect(o: SwanOptions): Promise<Swan> {
     const pollingInterval = o.pollingIntervalMs ?? 1_000;
-    const pub = createPublicClient({ chain: o.chain, transport: http(o.rpcUrl), pollingInterval });
+    if (!o.provider && !o.rpcUrl) throw new SwanError('give rpcUrl (a JSON-RPC endpoint) or provider (a wallet)');
+    const transport = () => (o.provider ? custom(o.provider) : http(o.rpcUrl));
+    const where = o.rpcUrl ?? 'the wallet\'s chain';
+    // the chain the endpoint serves, when none is given: a wallet signing for an account it
+    // holds (`eth_sendTransaction`) is checked against it
+    const chain =
+      o.chain ??
+      defineChain({
+        id: await createPublicClient({ transport: transport() })
+          .getChainId()
+          .catch((e: unknown) => {
+            throw new SwanError(`${where} does not answer (${short(e)}): check the RPC URL or the wallet`);
+          }),
+        name: 'Swan market chain',
+        nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+        rpcUrls: { default: { http: o.rpcUrl ? [o.rpcUrl] : [] } },
+      });
+    const pub = createPublicClient({ chain, transport: transport(), pollingInterval });
     const wallet = o.account
-      ? createWalletClient({ account: o.account, chain: o.chain, transport: http(o.rpcUrl), pollingInterval })
+      ? createWalletClient({ account: o.account, chain, transport: transport(), pollingInterval })
       : undefined;
     const read = (functionName: 'registry' | 'token') =>
       pub.readContract({ address: o.market, abi: swanMarketAbi, functionName }).catch((e: unknown) => {
         throw new SwanError(
-          `${o.market} does not answer as a Swan market on ${o.rpcUrl} (${short(e)}): check the market address and the RPC URL`,
+          `${o.market} does not answer as a Swan market on ${where} (${short(e)}): check the market address and the RPC URL`,
         );
       });
     const [registry, token] = await Promise.all([read('registry'), read('token')]);
@@ -506,6 +529,12 @@ export class Swan {
       throw new SwanError(`the indexer's API at ${this.api} does not answer (${short(e)}): start it, or pass its URL as \`api\``);
     }
   }
+}
+
+/** What a `claim` receipt moved to the beneficiary (its `EarningsClaimed` amount). */
+export function claimedAmount(receipt: TransactionReceipt): bigint {
+  const logs = parseEventLogs({ abi: swanMarketAbi, eventName: 'EarningsClaimed', logs: receipt.logs });
+  return logs.reduce((sum, l) => sum + l.args.amount, 0n);
 }
 
 /** The revert data inside a viem error, if it is a contract's refusal. */

@@ -1,0 +1,268 @@
+// The explorer as a dApp: Playwright drives Chromium against a real devnet with a test wallet
+// injected into the page — an EIP-1193 provider that forwards every request to anvil, whose dev
+// accounts sign (`eth_sendTransaction`). A task created from a spec in the page is seen assigned
+// and completed live, another is cancelled, a provider stakes and claims its earnings, and bad
+// input is said in words. The agents leave their earnings in the market
+// (`--claim-every-secs 86400`) so that the page's claim is the one that moves them.
+// Screenshots at 1400 px and 390 px go to target/explorer-screenshots/.
+//
+// Run: node --test tests/browser/   (scripts/test does, after building target/debug/swan)
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SWAN = process.env.SWAN_BIN || path.join(ROOT, 'target/debug/swan');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.SWAN_SCREENSHOTS || path.join(ROOT, 'target/explorer-screenshots');
+const WAIT = 120_000;
+
+const SUM = fs.readFileSync(path.join(ROOT, 'examples/specs/sum.yaml'), 'utf8');
+const IMPOSSIBLE = `kind: batch
+name: dapp-impossible
+run: { command: "true" }
+resources: { cpu: 64, gpu: { model: H100, count: 8, memory_gib: 80 } }
+deadline: { assign_within: 10m, result_within: 20m, settle_within: 10m }
+price: { cap: "5" }
+verification: { mode: keeper_attested }
+`;
+
+let devnet; // { child, dir, url, rpc, submitter, providers }
+let browser;
+
+function readDevnet(child) {
+  return new Promise((resolve, reject) => {
+    const lines = [];
+    const timer = setTimeout(() => reject(new Error(`devnet not up in 180 s:\n${lines.join('\n')}`)), 180_000);
+    child.on('exit', (code) => reject(new Error(`swan devnet exited (${code}):\n${lines.join('\n')}`)));
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      lines.push(l);
+      if (l.startsWith('logs')) {
+        clearTimeout(timer);
+        resolve(lines);
+      }
+    });
+  });
+}
+
+function field(lines, prefix) {
+  const l = lines.find((x) => x.startsWith(prefix));
+  assert.ok(l, `${prefix} in ${lines.join('\n')}`);
+  return l.slice(prefix.length).trim();
+}
+
+async function api(p) {
+  const r = await fetch(devnet.url + p);
+  assert.equal(r.status, 200, `${p}: ${r.status}`);
+  return r.json();
+}
+
+/** A page whose `window.ethereum` signs as `account` (an anvil dev account) on the devnet. */
+async function walletPage(account, { width = 1400, height = 900 } = {}) {
+  const p = await browser.newPage({ viewport: { width, height } });
+  p.errors = [];
+  p.on('pageerror', (e) => p.errors.push(String(e)));
+  p.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) p.errors.push(m.text()); });
+  // the wallet's requests run here, in the test, and reach anvil: the page itself talks only to
+  // its own origin (its content security policy)
+  await p.exposeFunction('__testWallet', async (method, params) => {
+    if (method === 'eth_requestAccounts' || method === 'eth_accounts') return { result: [account] };
+    const r = await fetch(devnet.rpc, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
+    return r.json();
+  });
+  await p.addInitScript(() => {
+    window.ethereum = {
+      async request({ method, params }) {
+        const answer = await window.__testWallet(method, params || []);
+        if (answer.error) {
+          const e = new Error(answer.error.message);
+          e.code = answer.error.code;
+          e.data = answer.error.data;
+          throw e;
+        }
+        return answer.result;
+      },
+      on() {},
+      removeListener() {},
+    };
+  });
+  return p;
+}
+
+async function connect(p) {
+  await p.click('[data-testid="connect-wallet"]');
+  await p.waitForSelector('[data-testid="wallet-address"]', { timeout: WAIT });
+}
+
+async function said(p, testid) {
+  const el = p.locator(`[data-testid="${testid}-said"]`);
+  await p.waitForFunction((id) => {
+    const t = document.querySelector(`[data-testid="${id}-said"]`)?.textContent || '';
+    return t !== '' && !t.startsWith('waiting for');
+  }, `${testid}`, { timeout: WAIT });
+  return (await el.textContent()).trim();
+}
+
+async function shot(p, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+function publish(name, text) {
+  const file = path.join(devnet.dir, `${name}.yaml`);
+  fs.writeFileSync(file, text);
+  return `file://${file}`;
+}
+
+/** Create a task in the page from `text`; its id (from the URL the page goes to). */
+async function createInPage(p, name, text) {
+  await p.goto(`${devnet.url}/new`);
+  await connect(p);
+  await p.fill('[data-testid="spec-text"]', text);
+  await p.fill('[data-testid="spec-uri"]', publish(name, text));
+  await p.click('[data-testid="act-check"]');
+  assert.equal(await said(p, 'act-check'), 'the spec is good');
+  await p.click('[data-testid="act-create"]');
+  // the page goes to the new task; or says why not
+  await p.waitForFunction(() => /\/tasks\/0x[0-9a-f]{64}$/.test(location.pathname)
+    || /^(?!waiting).+/.test(document.querySelector('[data-testid="act-create-said"]')?.textContent || ''), null, { timeout: WAIT });
+  const url = p.url();
+  assert.match(url, /\/tasks\/0x[0-9a-f]{64}$/, `not created: ${await p.locator('[data-testid="act-create-said"]').textContent().catch(() => '')}`);
+  return url.split('/').pop();
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(SWAN), `${SWAN} is missing: run cargo build -p swan first (scripts/test does)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swan-dapp-'));
+  const child = spawn(SWAN, ['devnet', '--port', '0', '--indexer-port', '0', '--keeper-port', '0', '--claim-every-secs', '86400', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const lines = await readDevnet(child);
+  const providers = {};
+  for (const n of ['p1', 'p2', 'p3', 'p4']) providers[n] = field(lines, `provider ${n}`).split(/\s+/)[0];
+  devnet = {
+    child,
+    dir,
+    url: field(lines, 'explorer').split(/\s+/)[0].replace(/\/$/, ''),
+    rpc: field(lines, 'rpc').split(/\s+/)[0],
+    submitter: field(lines, 'submitter').split(/\s+/)[0],
+    providers,
+  };
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (devnet) {
+    devnet.child.kill('SIGINT');
+    await new Promise((r) => { devnet.child.once('exit', r); setTimeout(r, 10_000); });
+    fs.rmSync(devnet.dir, { recursive: true, force: true });
+  }
+});
+
+let completed; // the task created and completed in the first test
+
+test('a task created from a spec in the page is assigned and completed, live', async () => {
+  const p = await walletPage(devnet.submitter);
+  // without a wallet connected the page says what to do
+  await p.goto(`${devnet.url}/new`);
+  await p.waitForSelector('[data-testid="needs-wallet"]', { timeout: WAIT });
+  await shot(p, 'new-task');
+  const id = await createInPage(p, 'dapp-sum', SUM);
+  // the page follows it through its states without a reload
+  await p.waitForFunction(() => document.querySelector('[data-testid="task-status"] [data-status]')?.dataset.status === 'completed', null, { timeout: WAIT });
+  const t = await api(`/api/tasks/${id}`);
+  assert.equal(t.status, 'completed');
+  assert.equal(t.submitter, devnet.submitter.toLowerCase());
+  assert.equal(t.spec_uri, `file://${path.join(devnet.dir, 'dapp-sum.yaml')}`);
+  completed = t;
+  await shot(p, 'task-created-in-page');
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('a task is cancelled from its page by its submitter, and a bad spec is refused in words', async () => {
+  const p = await walletPage(devnet.submitter);
+  const id = await createInPage(p, 'dapp-impossible', IMPOSSIBLE);
+  await p.waitForSelector('[data-testid="act-cancel"]', { timeout: WAIT });
+  await shot(p, 'task-actions');
+  await p.click('[data-testid="act-cancel"]');
+  assert.match(await said(p, 'act-cancel'), /^cancelled/);
+  await p.waitForFunction(() => document.querySelector('[data-testid="task-status"] [data-status]')?.dataset.status === 'cancelled', null, { timeout: WAIT });
+  assert.equal((await api(`/api/tasks/${id}`)).status, 'cancelled');
+  // another's task shows no buttons
+  const stranger = await walletPage(devnet.providers.p1);
+  await stranger.goto(`${devnet.url}/tasks/${completed.task_id}`);
+  await connect(stranger);
+  await stranger.waitForSelector('[data-testid="task-status"]', { timeout: WAIT });
+  assert.equal(await stranger.locator('[data-testid="task-actions"]').count(), 0);
+  await stranger.close();
+  // a spec the CLI refuses: the CLI's sentence
+  await p.goto(`${devnet.url}/new`);
+  await connect(p);
+  await p.fill('[data-testid="spec-text"]', SUM.replace('kind: batch', 'kind: cron'));
+  await p.fill('[data-testid="spec-uri"]', 'ipfs://bad');
+  await p.click('[data-testid="act-check"]');
+  assert.match(await said(p, 'act-check'), /^task spec: .*kind/);
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('a provider stakes and claims its earnings from its page', async () => {
+  const [replica] = completed.replicas;
+  const owner = replica.provider;
+  const p = await walletPage(owner);
+  await p.goto(`${devnet.url}/providers/${owner}`);
+  await connect(p);
+  await p.waitForSelector('[data-testid="provider-actions"]', { timeout: WAIT });
+  const before = BigInt((await api(`/api/providers/${owner}`)).stake);
+  await p.fill('[data-testid="stake-amount"]', '10');
+  await p.click('[data-testid="act-stake"]');
+  assert.equal(await said(p, 'act-stake'), 'staked 10 SWAN');
+  const ten = 10n * 10n ** 18n;
+  const t0 = Date.now();
+  while (BigInt((await api(`/api/providers/${owner}`)).stake) !== before + ten) {
+    assert.ok(Date.now() - t0 < WAIT, 'the indexer shows the stake');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  // the earnings of the task it completed, claimed once
+  await p.click('[data-testid="act-claim"]');
+  assert.match(await said(p, 'act-claim'), /^claimed \d[\d,]*(\.\d+)? SWAN$/);
+  assert.notEqual(await said(p, 'act-claim'), 'claimed 0 SWAN');
+  await p.click('[data-testid="act-claim"]');
+  await p.waitForFunction(() => /nothing/i.test(document.querySelector('[data-testid="act-claim-said"]').textContent), null, { timeout: WAIT });
+  // bad input: said, nothing sent
+  await p.fill('[data-testid="unstake-amount"]', 'abc');
+  await p.click('[data-testid="act-unstake"]');
+  assert.equal(await said(p, 'act-unstake'), '"abc" is not an amount of SWAN: write e.g. 200, 12.5 or 0.001');
+  await shot(p, 'provider-actions');
+  const phone = await walletPage(owner, { width: 390, height: 844 });
+  await phone.goto(`${devnet.url}/providers/${owner}`);
+  await connect(phone);
+  await phone.waitForSelector('[data-testid="provider-actions"]', { timeout: WAIT });
+  const [scroll, inner] = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= inner, `the provider page is ${scroll} px wide on a ${inner} px screen`);
+  await shot(phone, 'phone-provider-actions');
+  await phone.goto(`${devnet.url}/new`);
+  await phone.waitForSelector('[data-testid="spec-text"]', { timeout: WAIT });
+  await shot(phone, 'phone-new-task');
+  assert.deepEqual(p.errors, []);
+  assert.deepEqual(phone.errors, []);
+  await phone.close();
+  await p.close();
+});
