@@ -231,13 +231,22 @@ impl Keeper {
         &self.planner
     }
 
+    /// The chain's time for deadlines: the latest block's timestamp, or with `--confirmations
+    /// N` the timestamp of the block N under the head — a block no reorg of that depth replaces,
+    /// so every block mined after it, on any branch, is at least as late. (A deadline judged on
+    /// the head's time can be undone: a reorg's replacement blocks may be a second earlier, and an
+    /// `expire` sent for a deadline just passed is mined at it and reverts.)
     async fn chain_time(&self) -> Result<u64, KeeperError> {
-        let b = self
-            .sender
-            .provider()
-            .get_block_by_number(Default::default())
-            .await
-            .map_err(|e| KeeperError::Rpc(e.to_string()))?;
+        let p = self.sender.provider();
+        let rpc = |e: alloy::transports::RpcError<_>| KeeperError::Rpc(e.to_string());
+        let depth = self.cfg.alloc.confirmations;
+        let at = if depth == 0 {
+            alloy::eips::BlockNumberOrTag::Latest
+        } else {
+            let head = p.get_block_number().await.map_err(rpc)?;
+            alloy::eips::BlockNumberOrTag::Number(head.saturating_sub(depth))
+        };
+        let b = p.get_block_by_number(at).await.map_err(rpc)?;
         Ok(b.map(|b| b.header.timestamp).unwrap_or(0))
     }
 

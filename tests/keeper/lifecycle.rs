@@ -276,3 +276,45 @@ async fn every_mode_settles_postgres() {
     let url = pg_database("lifecycle").await;
     every_mode_settles(move |_| url).await;
 }
+
+/// With `--confirmations N` the keeper judges deadlines on the time of the block N under the
+/// head, which no reorg of that depth replaces: the 30-minute chaos run saw `expire`s planned on
+/// the head's time mined, after a reorg, in a block a second earlier — at the deadline itself —
+/// and revert `TooEarly`. Without confirmations it is the head's time.
+#[tokio::test]
+async fn deadlines_are_judged_on_confirmed_time() {
+    use alloy::providers::Provider;
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("time.db").display().to_string();
+    let (store, indexer) = d.index(&db).await;
+    for _ in 0..5 {
+        d.warp(10).await;
+    }
+    let head = d.p.get_block_number().await.unwrap();
+    let time = |n: u64| {
+        let p = d.p.clone();
+        async move {
+            p.get_block_by_number(n.into())
+                .await
+                .unwrap()
+                .unwrap()
+                .header
+                .timestamp
+        }
+    };
+    let mut cfg = fast();
+    cfg.dry_run = true;
+    cfg.alloc.confirmations = 3;
+    let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg.clone()).await;
+    let tick = k.tick().await.unwrap();
+    assert_eq!(tick.now, time(head - 3).await);
+    assert!(
+        tick.now + 30 <= time(head).await,
+        "three blocks of ten seconds earlier"
+    );
+    cfg.alloc.confirmations = 0;
+    let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
+    assert_eq!(k.tick().await.unwrap().now, time(head).await);
+    indexer.abort();
+}
