@@ -116,7 +116,7 @@ async function waitApi(p, pred, what) {
   throw new Error(`${what}: not in ${WAIT / 1000} s; last ${JSON.stringify(last).slice(0, 600)}`);
 }
 
-async function page({ width = 1280, height = 900 } = {}) {
+async function page({ width = 1400, height = 900 } = {}) {
   const p = await browser.newPage({ viewport: { width, height } });
   // script errors, and every answer of 400 or more by its path (checked against what a test expects)
   p.errors = [];
