@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { type Address, type Hex, keccak256, parseEventLogs, toBytes } from 'viem';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 
-import { Swan, SwanError, deployments, parseSwan, swanMarketAbi, swanRegistryAbi } from '../src/index.js';
+import { Swan, SwanError, claimedAmount, deployments, parseSwan, swanMarketAbi, swanRegistryAbi } from '../src/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SWAN = process.env.SWAN_BIN ?? path.join(ROOT, 'target/debug/swan');
@@ -192,6 +192,7 @@ test('a batch task from a spec: its id from the receipt, assigned, completed, pa
   const [claimed] = parseEventLogs({ abi: swanMarketAbi, eventName: 'EarningsClaimed', logs: receipt.logs });
   assert.equal(claimed.args.provider, replica.provider);
   assert.equal(claimed.args.amount, earned);
+  assert.equal(claimedAmount(receipt), earned);
   assert.equal((await provider.account(replica.provider)).earned, 0n);
   const again = await refused(provider.claim());
   assert.equal(again.errorName, 'NothingToWithdraw');
