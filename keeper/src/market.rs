@@ -336,10 +336,10 @@ pub async fn changed_lately(
     }
     let chain = i64::try_from(chain_id).unwrap_or(i64::MAX);
     let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT t.task_id FROM tasks t WHERE t.chain_id = $1 AND t.status IN ('open', 'assigned') \
-         AND (t.updated_block + $2 > (SELECT COALESCE(MAX(c.block_number), 0) FROM checkpoints c WHERE c.chain_id = $1) \
-         OR EXISTS (SELECT 1 FROM replicas r WHERE r.chain_id = t.chain_id AND r.task_id = t.task_id \
-         AND r.updated_block + $2 > (SELECT COALESCE(MAX(c.block_number), 0) FROM checkpoints c WHERE c.chain_id = $1)))",
+        "WITH since AS (SELECT COALESCE(MAX(c.block_number), 0) - $2 AS block FROM checkpoints c WHERE c.chain_id = $1) \
+         SELECT t.task_id FROM tasks t, since WHERE t.chain_id = $1 AND t.status IN ('open', 'assigned') \
+         AND (t.updated_block > since.block OR EXISTS (SELECT 1 FROM replicas r \
+         WHERE r.chain_id = t.chain_id AND r.task_id = t.task_id AND r.updated_block > since.block))",
     )
     .bind(chain)
     .bind(i64::try_from(confirmations).unwrap_or(i64::MAX))

@@ -414,41 +414,26 @@ export class Swan {
 
   // ------------------------------------------------------------------ sending
 
-  /** Simulate, send, wait: a refusal is a SwanError in the CLI's words, before anything is sent. */
+  /** Estimate (which simulates), send, wait: a refusal is a SwanError in the CLI's words, before anything is sent. */
   private async send(address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]) {
     const wallet = this.wallet;
     if (!wallet) throw new SwanError(`${functionName} signs a transaction: connect with an account`);
-    let request;
-    try {
-      ({ request } = await this.public.simulateContract({
-        address,
-        abi,
-        functionName,
-        args,
-        account: wallet.account,
-      } as Parameters<PublicClient['simulateContract']>[0]));
-    } catch (e) {
-      throw await this.refusal(functionName, e);
-    }
-    // headroom over the estimate, as the CLI leaves: what a call costs can change with the block
-    // it lands in (storage another transaction warmed or cleared), and a bare estimate can run
-    // out of gas
+    const call = { address, abi, functionName, args, account: wallet.account };
+    // the estimate is the simulation: a refusal comes back from it with the contract's error,
+    // before anything is signed. Headroom over it, as the CLI leaves: what a call costs can change
+    // with the block it lands in (storage another transaction warmed or cleared), and a bare
+    // estimate can run out of gas
     let gas: bigint;
     try {
-      gas = await this.public.estimateContractGas({
-        address,
-        abi,
-        functionName,
-        args,
-        account: wallet.account,
-      } as Parameters<PublicClient['estimateContractGas']>[0]);
+      gas = await this.public.estimateContractGas(call as Parameters<PublicClient['estimateContractGas']>[0]);
     } catch (e) {
       throw await this.refusal(functionName, e);
     }
     const hash = await wallet.writeContract({
-      ...(request as Parameters<typeof wallet.writeContract>[0]),
+      ...call,
+      chain: wallet.chain,
       gas: (gas * 5n) / 4n + 20_000n,
-    });
+    } as Parameters<typeof wallet.writeContract>[0]);
     const receipt = await this.public.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') {
       throw new SwanError(

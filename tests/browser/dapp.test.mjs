@@ -10,19 +10,10 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SWAN = process.env.SWAN_BIN || path.join(ROOT, 'target/debug/swan');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.SWAN_SCREENSHOTS || path.join(ROOT, 'target/explorer-screenshots');
-const WAIT = 120_000;
+import { ROOT, WAIT, launchBrowser, shot, startDevnet, stopDevnet } from './devnet.mjs';
 
 const SUM = fs.readFileSync(path.join(ROOT, 'examples/specs/sum.yaml'), 'utf8');
 const IMPOSSIBLE = `kind: batch
@@ -36,27 +27,6 @@ verification: { mode: keeper_attested }
 
 let devnet; // { child, dir, url, rpc, submitter, providers }
 let browser;
-
-function readDevnet(child) {
-  return new Promise((resolve, reject) => {
-    const lines = [];
-    const timer = setTimeout(() => reject(new Error(`devnet not up in 180 s:\n${lines.join('\n')}`)), 180_000);
-    child.on('exit', (code) => reject(new Error(`swan devnet exited (${code}):\n${lines.join('\n')}`)));
-    createInterface({ input: child.stdout }).on('line', (l) => {
-      lines.push(l);
-      if (l.startsWith('logs')) {
-        clearTimeout(timer);
-        resolve(lines);
-      }
-    });
-  });
-}
-
-function field(lines, prefix) {
-  const l = lines.find((x) => x.startsWith(prefix));
-  assert.ok(l, `${prefix} in ${lines.join('\n')}`);
-  return l.slice(prefix.length).trim();
-}
 
 async function api(p) {
   const r = await fetch(devnet.url + p);
@@ -114,11 +84,6 @@ async function said(p, testid) {
   return (await el.textContent()).trim();
 }
 
-async function shot(p, name) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 function publish(name, text) {
   const file = path.join(devnet.dir, `${name}.yaml`);
   fs.writeFileSync(file, text);
@@ -143,36 +108,13 @@ async function createInPage(p, name, text) {
 }
 
 before(async () => {
-  assert.ok(fs.existsSync(SWAN), `${SWAN} is missing: run cargo build -p swan first (scripts/test does)`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swan-dapp-'));
-  const child = spawn(SWAN, ['devnet', '--port', '0', '--indexer-port', '0', '--keeper-port', '0', '--claim-every-secs', '86400', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  const lines = await readDevnet(child);
-  const providers = {};
-  for (const n of ['p1', 'p2', 'p3', 'p4']) providers[n] = field(lines, `provider ${n}`).split(/\s+/)[0];
-  devnet = {
-    child,
-    dir,
-    url: field(lines, 'explorer').split(/\s+/)[0].replace(/\/$/, ''),
-    rpc: field(lines, 'rpc').split(/\s+/)[0],
-    submitter: field(lines, 'submitter').split(/\s+/)[0],
-    providers,
-  };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  devnet = await startDevnet('dapp', ['--claim-every-secs', '86400']);
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (devnet) {
-    devnet.child.kill('SIGINT');
-    await new Promise((r) => { devnet.child.once('exit', r); setTimeout(r, 10_000); });
-    fs.rmSync(devnet.dir, { recursive: true, force: true });
-  }
+  await stopDevnet(devnet);
 });
 
 let completed; // the task created and completed in the first test

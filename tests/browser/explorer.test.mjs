@@ -10,16 +10,9 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SWAN = process.env.SWAN_BIN || path.join(ROOT, 'target/debug/swan');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.SWAN_SCREENSHOTS || path.join(ROOT, 'target/explorer-screenshots');
-const WAIT = 120_000; // the longest a chain transition may take here (blocks are 1 s)
+import { ROOT, SWAN, WAIT, launchBrowser, shot, startDevnet, stopDevnet } from './devnet.mjs';
 
 // the demo's sum task; each test run posts it in its own region
 const SUM = fs.readFileSync(path.join(ROOT, 'examples/specs/sum.yaml'), 'utf8').replace('region: us', 'region: REGION');
@@ -48,28 +41,6 @@ let devnet; // { child, dir, url, key, submitter, providers: {p1: addr, ...}, ma
 let browser;
 let explorerIndexer; // a second indexer whose manifest names a block explorer
 const ids = {};
-
-function readDevnet(child) {
-  return new Promise((resolve, reject) => {
-    const lines = [];
-    const rl = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error(`devnet not up in 180 s:\n${lines.join('\n')}`)), 180_000);
-    child.on('exit', (code) => reject(new Error(`swan devnet exited (${code}):\n${lines.join('\n')}`)));
-    rl.on('line', (l) => {
-      lines.push(l);
-      if (l.startsWith('logs')) {
-        clearTimeout(timer);
-        resolve(lines);
-      }
-    });
-  });
-}
-
-function field(lines, prefix) {
-  const l = lines.find((x) => x.startsWith(prefix));
-  assert.ok(l, `${prefix} in ${lines.join('\n')}`);
-  return l.slice(prefix.length).trim();
-}
 
 function swan(args, extraEnv = {}) {
   return execFileSync(SWAN, args, {
@@ -130,11 +101,6 @@ async function page({ width = 1400, height = 900 } = {}) {
   return p;
 }
 
-async function shot(p, name) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 async function text(p, testid) {
   return (await p.locator(`[data-testid="${testid}"]`).first().textContent()).trim();
 }
@@ -161,39 +127,14 @@ async function noReload(p) {
 }
 
 before(async () => {
-  assert.ok(fs.existsSync(SWAN), `${SWAN} is missing: run cargo build -p swan first (scripts/test does)`);
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup (it installs Debian's chromium)`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swan-explorer-'));
-  const child = spawn(SWAN, ['devnet', '--port', '0', '--indexer-port', '0', '--keeper-port', '0', '--providers', '4', '--dishonest', 'p4', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  const lines = await readDevnet(child);
-  const providers = {};
-  for (const n of ['p1', 'p2', 'p3', 'p4']) providers[n] = field(lines, `provider ${n}`).split(/\s+/)[0];
-  devnet = {
-    child,
-    dir,
-    url: field(lines, 'explorer').split(/\s+/)[0].replace(/\/$/, ''),
-    key: field(lines, 'submitter').match(/SWAN_PRIVATE_KEY=(0x[0-9a-f]+)/)[1],
-    submitter: field(lines, 'submitter').split(/\s+/)[0],
-    providers,
-  };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  devnet = await startDevnet('explorer', ['--dishonest', 'p4']);
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
   if (explorerIndexer) explorerIndexer.child.kill('SIGKILL');
-  if (devnet) {
-    // the devnet's children (anvil, indexer, keeper, agents) are killed when it is
-    devnet.child.kill('SIGINT');
-    await new Promise((r) => { devnet.child.once('exit', r); setTimeout(r, 10_000); });
-    fs.rmSync(devnet.dir, { recursive: true, force: true });
-  }
+  await stopDevnet(devnet);
 });
 
 test('a task created during the test appears and moves through its states on its page, without a reload', async () => {
