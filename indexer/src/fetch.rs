@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use alloy::{
     eips::BlockNumberOrTag,
+    primitives::{B256, Bloom, BloomInput},
     providers::{DynProvider, Provider},
     rpc::types::{Filter, Log},
     transports::{RpcError, TransportErrorKind},
@@ -285,6 +286,11 @@ impl Rpc {
 
     /// One header.
     pub async fn header(&self, number: u64) -> Result<BlockRow, FetchError> {
+        Ok(self.header_with_bloom(number).await?.0)
+    }
+
+    /// One header and its logs bloom.
+    async fn header_with_bloom(&self, number: u64) -> Result<(BlockRow, Bloom), FetchError> {
         let block = self
             .call(|| {
                 self.provider()
@@ -296,20 +302,23 @@ impl Rpc {
                     "the RPC has no block {number} (is it still syncing?)"
                 )))
             })?;
-        Ok(BlockRow {
+        let row = BlockRow {
             number,
             hash: hex(block.header.hash.as_slice()),
             parent_hash: hex(block.header.parent_hash.as_slice()),
             timestamp: block.header.timestamp,
-        })
+        };
+        Ok((row, block.header.logs_bloom))
     }
 
-    /// Headers of `from..=to`, several requests in flight.
-    pub async fn headers(&self, from: u64, to: u64) -> Result<Vec<BlockRow>, FetchError> {
+    /// Headers of `from..=to` with their logs blooms, several requests in flight.
+    async fn headers(&self, from: u64, to: u64) -> Result<Vec<(BlockRow, Bloom)>, FetchError> {
         let mut out = Vec::with_capacity((to + 1 - from) as usize);
         let numbers: Vec<u64> = (from..=to).collect();
         for chunk in numbers.chunks(16) {
-            let got = futures_util::future::join_all(chunk.iter().map(|n| self.header(*n))).await;
+            let got =
+                futures_util::future::join_all(chunk.iter().map(|n| self.header_with_bloom(*n)))
+                    .await;
             for h in got {
                 out.push(h?);
             }
@@ -341,18 +350,32 @@ impl Rpc {
         }
         let blocks = if full {
             let headers = self.headers(from, to).await?;
-            for r in &rows {
-                let h = &headers[(r.block_number - from) as usize];
-                if h.hash != hex(r.block_hash.as_slice()) {
-                    return Err(self.err(Fault::Moving(r.block_number)));
+            if let Err(n) = logs_match_headers(&rows, &headers) {
+                return Err(self.err(Fault::Moving(n)));
+            }
+            // a block whose bloom names the market or the registry but that came back without
+            // logs is read again by its hash: a log the range read left out is a moving chain
+            // too (a bloom's false positive reads nothing and passes)
+            let watched = [manifest.market, manifest.registry];
+            for (h, bloom) in &headers {
+                let named = watched
+                    .iter()
+                    .any(|a| bloom.contains_input(BloomInput::Raw(a.as_slice())));
+                if named && !rows.iter().any(|r| r.block_number == h.number) {
+                    let hash: B256 = h.hash.parse().map_err(|_| {
+                        self.err(Fault::Transient(format!("block {} has no hash", h.number)))
+                    })?;
+                    let again = Filter::new().address(watched.to_vec()).at_block_hash(hash);
+                    if !self
+                        .call(|| self.provider().get_logs(&again))
+                        .await?
+                        .is_empty()
+                    {
+                        return Err(self.err(Fault::Moving(h.number)));
+                    }
                 }
             }
-            for pair in headers.windows(2) {
-                if pair[1].parent_hash != pair[0].hash {
-                    return Err(self.err(Fault::Moving(pair[1].number)));
-                }
-            }
-            headers
+            headers.into_iter().map(|(row, _)| row).collect()
         } else {
             let mut blocks: Vec<BlockRow> = Vec::new();
             let mut missing_time = false;
@@ -389,6 +412,39 @@ impl Rpc {
             events,
         })
     }
+}
+
+/// Whether every log belongs to the block it names, as `headers` (blocks `from..`, in order) have
+/// them: the block hash matches, the block's logs bloom holds the log's address and topics, and
+/// each header links to the one before. A node answering in the middle of a reorg can hand out a
+/// log of a replaced block under the hash of the block that replaced it; the bloom tells. The
+/// first block that does not fit is the error.
+fn logs_match_headers(rows: &[LogRow], headers: &[(BlockRow, Bloom)]) -> Result<(), u64> {
+    let Some(from) = headers.first().map(|(h, _)| h.number) else {
+        return Ok(());
+    };
+    for r in rows {
+        let Some((h, bloom)) = r
+            .block_number
+            .checked_sub(from)
+            .and_then(|i| headers.get(i as usize))
+        else {
+            return Err(r.block_number);
+        };
+        let in_bloom = bloom.contains_input(BloomInput::Raw(r.address.as_slice()))
+            && r.topics
+                .iter()
+                .all(|t| bloom.contains_input(BloomInput::Raw(t.as_slice())));
+        if h.hash != hex(r.block_hash.as_slice()) || !in_bloom {
+            return Err(r.block_number);
+        }
+    }
+    for pair in headers.windows(2) {
+        if pair[1].0.parent_hash != pair[0].0.hash {
+            return Err(pair[1].0.number);
+        }
+    }
+    Ok(())
 }
 
 fn decode(log: &Log) -> Result<(LogRow, SwanEvent), FetchError> {
@@ -488,5 +544,65 @@ mod tests {
             classify(&resp(-32000, "header not found")),
             Fault::TooLarge(_)
         ));
+    }
+
+    /// Block `n` of a chain whose hashes are `0x…n`, its bloom holding `logs`.
+    fn header(n: u64, logs: &[&LogRow]) -> (BlockRow, Bloom) {
+        let h = |n: u64| hex(B256::with_last_byte(n as u8).as_slice());
+        let mut bloom = Bloom::default();
+        for l in logs {
+            bloom.accrue(BloomInput::Raw(l.address.as_slice()));
+            for t in &l.topics {
+                bloom.accrue(BloomInput::Raw(t.as_slice()));
+            }
+        }
+        let row = BlockRow {
+            number: n,
+            hash: h(n),
+            parent_hash: h(n - 1),
+            timestamp: n,
+        };
+        (row, bloom)
+    }
+
+    fn log(n: u64, topic: u8) -> LogRow {
+        LogRow {
+            block_number: n,
+            log_index: 0,
+            block_hash: B256::with_last_byte(n as u8),
+            tx_hash: B256::repeat_byte(topic),
+            address: alloy::primitives::Address::repeat_byte(0x5a),
+            event: "TaskCreated".into(),
+            topics: vec![B256::repeat_byte(topic), B256::repeat_byte(topic + 1)],
+            data: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_log_must_be_in_the_bloom_of_the_block_it_names() {
+        let (a, b) = (log(11, 1), log(12, 3));
+        let headers = [header(10, &[]), header(11, &[&a]), header(12, &[&b])];
+        assert_eq!(
+            logs_match_headers(&[a.clone(), b.clone()], &headers),
+            Ok(())
+        );
+        // a log handed out under block 12's hash while block 12 (as its header has it) holds
+        // none: a replaced block's log under its replacement's hash
+        let orphan = log(12, 7);
+        assert_eq!(logs_match_headers(&[a.clone(), orphan], &headers), Err(12));
+        // one topic of it is missing from the bloom
+        let mut half = b.clone();
+        half.topics[1] = B256::repeat_byte(9);
+        assert_eq!(logs_match_headers(&[half], &headers), Err(12));
+        // under another hash than its block's
+        let mut moved = a.clone();
+        moved.block_hash = B256::repeat_byte(0xee);
+        assert_eq!(logs_match_headers(&[moved], &headers), Err(11));
+        // a block outside the range
+        assert_eq!(logs_match_headers(&[log(13, 1)], &headers), Err(13));
+        // headers that do not link
+        let mut unlinked = headers.clone();
+        unlinked[2].0.parent_hash = "0x00".into();
+        assert_eq!(logs_match_headers(&[a], &unlinked), Err(12));
     }
 }
