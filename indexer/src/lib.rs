@@ -11,6 +11,8 @@
 //!   rows, its undo log and the checkpoint are written in one transaction;
 //! - [`sync`]: backfill then follow the head; forks rolled back; finality; the stall watchdog;
 //! - [`api`]: the HTTP read API, `/health`, `/ready`, `/metrics`;
+//! - [`spec_names`]: with `--fetch-specs`, the names task specs give themselves, read in the
+//!   background and kept only from the committed document;
 //! - [`web`]: the market explorer, a web page under `/` built from the read API;
 //! - [`run`]: configuration and the `swan-indexer` / `swan indexer run` entry point.
 
@@ -20,6 +22,7 @@ pub mod fetch;
 pub mod model;
 pub mod project;
 pub mod run;
+pub mod spec_names;
 pub mod status;
 pub mod store;
 pub mod sync;

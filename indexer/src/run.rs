@@ -71,8 +71,8 @@ pub struct IndexerArgs {
     /// address, e.g. http://127.0.0.1:8081); without it the page says none is configured.
     #[arg(long, env = "SWAN_KEEPER_URL")]
     pub keeper_url: Option<String>,
-    /// Fetch task specs by their URIs for the explorer (/api/tasks/{id}/spec), shown only when
-    /// they match the hash on chain. Off by default: the indexer then makes no request to any
+    /// Fetch task specs by their URIs for the explorer (/api/tasks/{id}/spec, and the names in
+    /// task lists, read in the background), shown only when they match the hash on chain. Off by default: the indexer then makes no request to any
     /// address a task names.
     #[arg(long)]
     pub fetch_specs: bool,
@@ -167,6 +167,19 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
         store.close().await;
         return Ok(());
     }
+    let specs = args.fetch_specs.then(|| {
+        swan_spec::fetch::Fetcher::new(&args.ipfs_gateway, args.allow_files, Duration::from_secs(5))
+    });
+    // the names specs give themselves, for the explorer's lists
+    let spec_reader = specs.clone().map(|fetcher| {
+        let every = Duration::from_secs(2);
+        tokio::spawn(crate::spec_names::run(
+            store.clone(),
+            fetcher,
+            manifest.chain_id,
+            every,
+        ))
+    });
     let server = if args.no_api {
         None
     } else {
@@ -195,13 +208,7 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             token: format!("{:#x}", manifest.token),
             explorer: manifest.explorer.clone(),
             keeper_url: args.keeper_url.clone(),
-            specs: args.fetch_specs.then(|| {
-                swan_spec::fetch::Fetcher::new(
-                    &args.ipfs_gateway,
-                    args.allow_files,
-                    Duration::from_secs(5),
-                )
-            }),
+            specs: specs.clone(),
             per_block: Default::default(),
         });
         tracing::info!(%addr, "HTTP API listening");
@@ -219,8 +226,14 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             Ok(())
         }
     };
-    if let Some(s) = server {
-        s.abort();
+    for task in [
+        server.map(|s| s.abort_handle()),
+        spec_reader.map(|r| r.abort_handle()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        task.abort();
     }
     store.close().await;
     result

@@ -92,6 +92,16 @@ function when(unix) {
   return new Date(Number(unix) * 1000).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 }
 
+/** How long ago `unix` was, in words ("3 min ago"), from this computer's clock. */
+function ago(unix, now = Date.now() / 1000) {
+  if (unix === null || unix === undefined) return '—';
+  const s = Math.max(0, Math.round(now - Number(unix)));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}
+
 function badge(status) {
   return h('span', { class: `badge ${status}`, 'data-status': status }, status);
 }
@@ -216,8 +226,33 @@ async function connectWallet() {
     provider: window.ethereum, market: info.market, api: location.origin, account, pollingIntervalMs: 500,
   });
   wallet = { swan, address: account.toLowerCase() };
+  followWallet();
   renderWallet();
   route();
+}
+
+let following = false;
+
+/** Follow the wallet: another account is connected in its place (or none: disconnected); another
+ * chain disconnects with a sentence saying which chain to switch back to. */
+function followWallet() {
+  if (following || typeof window.ethereum.on !== 'function') return;
+  following = true;
+  const lost = (e) => {
+    wallet = null;
+    renderWallet();
+    route();
+    if (e) document.querySelector('[data-testid="wallet-error"]').textContent = e.message;
+  };
+  window.ethereum.on('accountsChanged', (accounts) => {
+    if (!accounts || !accounts[0]) { lost(); return; }
+    wallet = null;
+    connectWallet().catch(lost);
+  });
+  window.ethereum.on('chainChanged', () => {
+    wallet = null;
+    connectWallet().catch(lost);
+  });
 }
 
 function renderWallet() {
@@ -517,7 +552,8 @@ function taskKind(t) { return t.mode === 'service' ? 'service' : 'batch'; }
 
 function taskTable(items) {
   return table([
-    ['Task', (t) => taskLink(t.task_id)],
+    // the name the task's spec gives itself (read by the indexer from the committed document)
+    ['Task', (t) => [t.name ? h('span', { class: 'task-name', 'data-testid': 'task-name' }, t.name) : null, taskLink(t.task_id)]],
     ['Kind', taskKind],
     ['Mode', (t) => t.mode],
     ['Status', (t) => [badge(t.status), pendingMark(t)]],
@@ -525,7 +561,7 @@ function taskTable(items) {
     ['Price', (t) => swan(t.price) + (t.mode === 'service' ? '/s' : ''), 'num'],
     ['Escrow', (t) => swan(t.escrow), 'num'],
     ['Submitter', (t) => address(t.submitter)],
-    ['Created (block)', (t) => t.created_block, 'num'],
+    ['Created', (t) => h('span', { title: `block ${t.created_block}, ${when(t.created_at)}`, 'data-testid': 'task-age' }, ago(t.created_at)), 'num'],
   ], items.map((t) => ({ row: t, attrs: { 'data-testid': 'task-row', 'data-task-id': t.task_id, 'data-status': t.status } })),
   { testid: 'tasks-table', empty: 'no task matches' });
 }
@@ -690,7 +726,7 @@ function taskPage(root, [id]) {
         kvFinal = !['open', 'assigned'].includes(t.status);
         kv = await api(`/api/tasks/${encodeURIComponent(id)}/verdicts`).then((v) => v.verdicts, () => kv);
       }
-      fill(head, 'Task ', h('span', { class: 'mono', title: t.task_id }, short(t.task_id)), ' ', h('span', { 'data-testid': 'task-status' }, badge(t.status)), pendingMark(t));
+      fill(head, 'Task ', t.name ? h('span', { 'data-testid': 'task-title-name' }, `${t.name} `) : null, h('span', { class: 'mono', title: t.task_id }, short(t.task_id)), ' ', h('span', { 'data-testid': 'task-status' }, badge(t.status)), pendingMark(t));
       const service = t.mode === 'service';
       const gpu = Number(t.req_gpu_count) > 0 ? `${t.req_gpu_count} × ${t.req_gpu_model || 'any'} (${t.req_gpu_memory_gib} GiB)` : 'none';
       const specLink = /^https?:\/\//.test(t.spec_uri) ? h('a', { href: t.spec_uri, target: '_blank', rel: 'noopener' }, t.spec_uri) : h('code', {}, t.spec_uri || '—');
@@ -743,8 +779,8 @@ function taskPage(root, [id]) {
         ['Transaction', (e) => [tx(e.tx_hash), pendingMark(e)]],
       ], t.timeline.map((e) => ({ row: e, attrs: { 'data-testid': 'timeline-row', 'data-event': e.event } })), { testid: 'timeline' });
       if (!frame) {
-        frame = { actions: h('div'), steps: h('div'), spec: h('div'), money: h('div'), replicas: h('div'), timeline: h('div'), doc: h('div', { 'data-testid': 'spec-document' }, h('p', { class: 'note' }, 'fetching…')) };
-        body.replaceChildren(frame.actions, frame.steps,
+        frame = { actions: h('div'), wait: h('div'), steps: h('div'), spec: h('div'), money: h('div'), replicas: h('div'), timeline: h('div'), doc: h('div', { 'data-testid': 'spec-document' }, h('p', { class: 'note' }, 'fetching…')) };
+        body.replaceChildren(frame.actions, frame.wait, frame.steps,
           h('div', { class: 'cols' },
             h('section', { class: 'box' }, h('h2', {}, 'Spec (as committed on chain)'), frame.spec),
             h('section', { class: 'box' }, h('h2', {}, 'Money'), frame.money)),
@@ -757,6 +793,14 @@ function taskPage(root, [id]) {
       // that would clear what is being typed)
       const actionsKey = `${t.status}|${wallet && wallet.address}`;
       if (frame.actionsKey !== actionsKey) { frame.actionsKey = actionsKey; fill(frame.actions, taskActions(t)); }
+      // why an open task waits: the keeper's last allocation, in the keeper's words
+      if (t.status === 'open') {
+        const why = await api(`/api/tasks/${encodeURIComponent(id)}/decision`)
+          .then((d) => d.reason || 'the keeper gave no reason', (e) => `the keeper's reason is not known: ${e.message}`);
+        fill(frame.wait, h('p', { class: 'note', 'data-testid': 'wait-reason' }, h('strong', {}, 'Waiting: '), why));
+      } else {
+        frame.wait.replaceChildren();
+      }
       frame.steps.replaceChildren(steps(t));
       frame.spec.replaceChildren(spec);
       frame.money.replaceChildren(money);

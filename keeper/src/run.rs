@@ -285,7 +285,11 @@ impl Keeper {
             }
             self.metrics.set_view(
                 "decisions",
-                serde_json::to_value(&self.planner.decisions).unwrap_or_default(),
+                self.planner
+                    .decisions
+                    .iter()
+                    .map(allocate::Decision::to_json)
+                    .collect(),
             );
         }
         if self.cfg.dry_run {

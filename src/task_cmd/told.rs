@@ -50,46 +50,15 @@ pub(super) async fn service_address(
     ))
 }
 
-/// A refusal reason of the keeper's allocation, in words.
-fn refusal_words(reason: &str) -> &'static str {
-    match reason {
-        "inactive" => "not active",
-        "mode" => "not accepting its verification mode",
-        "region" => "in another region",
-        "excluded" => "declined or failed this work before",
-        "resources" => "with a machine too small for it",
-        "price" => "asking more than its price cap",
-        "terms" => "unwilling to lock its collateral",
-        "busy" => "busy (no resources left now)",
-        "collateral" => "short of free collateral",
-        _ => "refusing for another reason",
-    }
-}
-
-/// Why open task `id` waits, as the keeper's last allocation decided (through the indexer).
+/// Why open task `id` waits, as the keeper's last allocation decided (through the indexer): the
+/// keeper's own sentence (`Decision::reason`).
 pub(super) async fn why_waiting(indexer: &str, id: U256) -> String {
-    let d = match get_json(indexer, &format!("/api/tasks/{id:#x}/decision")).await {
-        Ok(d) => d,
-        Err(why) => return format!("the keeper's reason is not known: {why}"),
-    };
-    let chosen = d["chosen"].as_array().map_or(0, Vec::len);
-    if chosen > 0 {
-        return format!("the keeper chose {chosen} provider(s): the assignment is on its way");
-    }
-    let refused: Vec<String> = d["refused"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, n)| format!("{n} {}", refusal_words(k)))
-        .collect();
-    let eligible = d["eligible"].as_u64().unwrap_or(0);
-    if refused.is_empty() {
-        format!("{eligible} provider(s) could take it; none was free in the last allocation")
-    } else {
-        format!(
-            "no provider can take it now: {} ({eligible} eligible)",
-            refused.join(", ")
-        )
+    match get_json(indexer, &format!("/api/tasks/{id:#x}/decision")).await {
+        Ok(d) => match d["reason"].as_str() {
+            Some(reason) => reason.to_owned(),
+            None => format!("the keeper's reason is not known: its answer has no reason: {d}"),
+        },
+        Err(why) => format!("the keeper's reason is not known: {why}"),
     }
 }
 

@@ -10,6 +10,7 @@
 use std::str::FromStr;
 
 pub mod rows;
+pub mod spec_names;
 
 use alloy::primitives::{Address, B256, Bytes};
 use sqlx::{

@@ -149,6 +149,13 @@ pub struct Task {
     pub columns: TaskColumns,
     /// How many replicas the task asks for.
     pub replicas: i64,
+    /// The name its spec gives itself, once the indexer's spec reader has read the committed
+    /// document (`--fetch-specs`); plain text, at most 80 characters.
+    #[sqlx(default)]
+    pub name: Option<String>,
+    /// When it was created: its block's time, unix seconds.
+    #[sqlx(default)]
+    pub created_at: Option<i64>,
     /// Its last change is in a final block.
     #[sqlx(skip)]
     pub finalized: bool,

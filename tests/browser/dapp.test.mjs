@@ -1,7 +1,8 @@
 // The explorer as a dApp: Playwright drives Chromium against a real devnet with a test wallet
 // injected into the page — an EIP-1193 provider that forwards every request to anvil, whose dev
 // accounts sign (`eth_sendTransaction`). A task created from a spec in the page is seen assigned
-// and completed live, another is cancelled, a provider stakes and claims its earnings, and bad
+// and completed live (named and aged in the lists), another waits (the keeper's reason shown) and
+// is cancelled, a service is extended and terminated, a provider stakes and claims its earnings, and bad
 // input is said in words. The agents leave their earnings in the market
 // (`--claim-every-secs 86400`) so that the page's claim is the one that moves them.
 // Screenshots at 1400 px and 390 px go to target/explorer-screenshots/.
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { ROOT, WAIT, launchBrowser, shot, startDevnet, stopDevnet } from './devnet.mjs';
 
 const SUM = fs.readFileSync(path.join(ROOT, 'examples/specs/sum.yaml'), 'utf8');
+const SERVICE = fs.readFileSync(path.join(ROOT, 'examples/specs/service.yaml'), 'utf8');
 const IMPOSSIBLE = `kind: batch
 name: dapp-impossible
 run: { command: "true" }
@@ -34,16 +36,29 @@ async function api(p) {
   return r.json();
 }
 
-/** A page whose `window.ethereum` signs as `account` (an anvil dev account) on the devnet. */
+/** A page whose `window.ethereum` signs as `account` (an anvil dev account) on the devnet;
+ * `p.wallet.switchTo(account)` and `p.wallet.chain(id)` do what a user does in a wallet. */
 async function walletPage(account, { width = 1400, height = 900 } = {}) {
   const p = await browser.newPage({ viewport: { width, height } });
+  let chainId = null; // the wallet's chain when it is not the devnet's
+  p.wallet = {
+    async switchTo(a) {
+      account = a;
+      await p.evaluate((x) => window.ethereum.emit('accountsChanged', x ? [x] : []), a);
+    },
+    async chain(id) {
+      chainId = id;
+      await p.evaluate((x) => window.ethereum.emit('chainChanged', x), id);
+    },
+  };
   p.errors = [];
   p.on('pageerror', (e) => p.errors.push(String(e)));
   p.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) p.errors.push(m.text()); });
   // the wallet's requests run here, in the test, and reach anvil: the page itself talks only to
   // its own origin (its content security policy)
   await p.exposeFunction('__testWallet', async (method, params) => {
-    if (method === 'eth_requestAccounts' || method === 'eth_accounts') return { result: [account] };
+    if (method === 'eth_requestAccounts' || method === 'eth_accounts') return { result: account ? [account] : [] };
+    if (method === 'eth_chainId' && chainId) return { result: chainId };
     const r = await fetch(devnet.rpc, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -63,8 +78,10 @@ async function walletPage(account, { width = 1400, height = 900 } = {}) {
         }
         return answer.result;
       },
-      on() {},
-      removeListener() {},
+      listeners: {},
+      on(event, f) { (this.listeners[event] ||= []).push(f); },
+      removeListener(event, f) { this.listeners[event] = (this.listeners[event] || []).filter((g) => g !== f); },
+      emit(event, arg) { for (const f of this.listeners[event] || []) f(arg); },
     };
   });
   return p;
@@ -134,6 +151,23 @@ test('a task created from a spec in the page is assigned and completed, live', a
   assert.equal(t.spec_uri, `file://${path.join(devnet.dir, 'dapp-sum.yaml')}`);
   completed = t;
   await shot(p, 'task-created-in-page');
+  // the lists name it as its spec names itself (the indexer read the committed document), with
+  // its age
+  await p.goto(`${devnet.url}/tasks`);
+  await p.waitForFunction((tid) => {
+    const row = document.querySelector(`[data-testid="task-row"][data-task-id="${tid}"]`);
+    if (row) return row.querySelector('[data-testid="task-name"]')?.textContent === 'sum';
+    return false;
+  }, id, { timeout: WAIT }).catch(async () => {
+    // the list is computed once per block: a new one comes with the next block's poll
+    await p.reload();
+    await p.waitForFunction((tid) => document.querySelector(`[data-testid="task-row"][data-task-id="${tid}"] [data-testid="task-name"]`)?.textContent === 'sum', id, { timeout: WAIT });
+  });
+  const age = await p.locator(`[data-testid="task-row"][data-task-id="${id}"] [data-testid="task-age"]`).textContent();
+  assert.match(age, /^\d+ (s|min) ago$/);
+  assert.equal((await api(`/api/tasks/${id}`)).name, 'sum');
+  await p.goto(`${devnet.url}/tasks/${id}`);
+  await p.waitForFunction(() => document.querySelector('[data-testid="task-title-name"]')?.textContent.trim() === 'sum', null, { timeout: WAIT });
   assert.deepEqual(p.errors, []);
   await p.close();
 });
@@ -141,6 +175,21 @@ test('a task created from a spec in the page is assigned and completed, live', a
 test('a task is cancelled from its page by its submitter, and a bad spec is refused in words', async () => {
   const p = await walletPage(devnet.submitter);
   const id = await createInPage(p, 'dapp-impossible', IMPOSSIBLE);
+  await p.waitForSelector('[data-testid="act-cancel"]', { timeout: WAIT });
+  // why it waits, in the keeper's words (the CLI's `swan task status` says the same)
+  await p.waitForFunction(() => /^Waiting: no provider can take it now: \d+ with a machine too small for it/.test(document.querySelector('[data-testid="wait-reason"]')?.textContent || ''), null, { timeout: WAIT });
+  // the wallet moves to another account: the buttons go with the submitter; back, they return;
+  // to another chain: disconnected, told which chain to switch back to
+  await p.wallet.switchTo(devnet.providers.p1.toLowerCase());
+  await p.waitForFunction((a) => document.querySelector('[data-testid="wallet-address"]')?.title === a, devnet.providers.p1.toLowerCase(), { timeout: WAIT });
+  await p.waitForFunction(() => !document.querySelector('[data-testid="task-actions"]'), null, { timeout: WAIT });
+  await p.wallet.switchTo(devnet.submitter.toLowerCase());
+  await p.waitForSelector('[data-testid="task-actions"]', { timeout: WAIT });
+  await p.wallet.chain('0x1');
+  await p.waitForSelector('[data-testid="connect-wallet"]', { timeout: WAIT });
+  assert.match(await p.locator('[data-testid="wallet-error"]').textContent(), /^the wallet is on chain 1: switch it to chain \d+, this market's$/);
+  assert.equal(await p.locator('[data-testid="task-actions"]').count(), 0);
+  await p.wallet.chain(null);
   await p.waitForSelector('[data-testid="act-cancel"]', { timeout: WAIT });
   await shot(p, 'task-actions');
   await p.click('[data-testid="act-cancel"]');
@@ -161,6 +210,42 @@ test('a task is cancelled from its page by its submitter, and a bad spec is refu
   await p.fill('[data-testid="spec-uri"]', 'ipfs://bad');
   await p.click('[data-testid="act-check"]');
   assert.match(await said(p, 'act-check'), /^task spec: .*kind/);
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('a service is extended and terminated from its page by its submitter', async () => {
+  const p = await walletPage(devnet.submitter);
+  const id = await createInPage(p, 'dapp-service', SERVICE);
+  await p.waitForSelector('[data-testid="act-extend"]', { timeout: WAIT });
+  const ends = async () => {
+    const t = await api(`/api/tasks/${id}`);
+    return t.service_ends;
+  };
+  const t0 = Date.now();
+  while ((await ends()) === null) {
+    assert.ok(Date.now() - t0 < WAIT, 'the service starts');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const before = await ends();
+  // bad input: said, nothing sent
+  await p.fill('[data-testid="extend-seconds"]', '1.5');
+  await p.click('[data-testid="act-extend"]');
+  assert.equal(await said(p, 'act-extend'), '"1.5" is not a whole number of seconds');
+  await p.fill('[data-testid="extend-seconds"]', '120');
+  await p.click('[data-testid="act-extend"]');
+  assert.equal(await said(p, 'act-extend'), 'extended by 120 s');
+  const t1 = Date.now();
+  while ((await ends()) !== before + 120) {
+    assert.ok(Date.now() - t1 < WAIT, `the indexer shows the new end (${await ends()}, was ${before})`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await p.click('[data-testid="act-terminate"]');
+  assert.equal(await said(p, 'act-terminate'), 'terminated: the unused time is refunded');
+  await p.waitForFunction(() => document.querySelector('[data-testid="task-status"] [data-status]')?.dataset.status !== 'assigned', null, { timeout: WAIT });
+  const t = await api(`/api/tasks/${id}`);
+  assert.notEqual(t.status, 'assigned');
+  assert.ok(BigInt(t.refunded) > 0n, `refunded ${t.refunded}`);
   assert.deepEqual(p.errors, []);
   await p.close();
 });

@@ -266,6 +266,10 @@ async fn bad_inputs_are_one_clear_line() {
         decisions[0]["chosen"][0]["terms"]["cost"].is_number(),
         "{decisions}"
     );
+    assert_eq!(
+        decisions[0]["reason"], "the keeper chose 1 provider(s): the assignment is on its way",
+        "{decisions}"
+    );
     let u = get_json(&http, &listen, "/utilization").await;
     assert_eq!(u["providers"].as_array().map(Vec::len), Some(3), "{u}");
     let prices = get_json(&http, &listen, "/prices").await;

@@ -389,8 +389,7 @@ async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
     })
 }
 
-/// The largest spec document the explorer fetches.
-const SPEC_MAX_BYTES: u64 = 256 << 10;
+use crate::spec_names::SPEC_MAX_BYTES;
 
 fn refused(status: StatusCode, message: String) -> Response {
     let body = ErrorBody {

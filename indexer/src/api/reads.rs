@@ -240,9 +240,15 @@ pub(super) async fn task(
 ) -> ApiResult<TaskDetail> {
     let key = task_key(&id)?;
     let t: Task = one(&s, "tasks", "task_id", &key, "task").await?;
+    let name: Option<Option<String>> =
+        sqlx::query_scalar("SELECT name FROM spec_names WHERE spec_hash = $1")
+            .bind(&t.columns.spec_hash)
+            .fetch_optional(s.store.pool())
+            .await?;
     let mut d = TaskDetail {
         columns: t.columns,
         replica_count: t.replicas,
+        name: name.flatten(),
         finalized: t.finalized,
         replicas: rows::<Replica>(&s, "replicas", "task_id", &key, "idx").await?,
         assignments: events_of::<Logged<Assignment>>(&s, "assignments", "task_id", &key, None)
@@ -351,7 +357,7 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
         format!("t.created_block {dir}, t.task_id {dir}")
     };
     let order = order.as_str();
-    let items = rows_of(s, sql, "t.*", &filter, order, (limit, offset)).await?;
+    let items = rows_of(s, sql, TASK_LIST_COLUMNS, &filter, order, (limit, offset)).await?;
     Ok(TaskPage {
         items,
         total,
@@ -359,6 +365,12 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
         offset,
     })
 }
+
+/// A listed task's columns: its row, the name its spec gives itself and its creation time.
+const TASK_LIST_COLUMNS: &str = "t.*, \
+    (SELECT n.name FROM spec_names n WHERE n.spec_hash = t.spec_hash) AS name, \
+    (SELECT b.timestamp FROM blocks b \
+      WHERE b.chain_id = t.chain_id AND b.number = t.created_block) AS created_at";
 
 /// The deepest `offset` a task list serves: past it the keyset (`after=`) pages at the cost of
 /// the first page, where an offset walks every row before it.

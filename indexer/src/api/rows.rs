@@ -27,6 +27,8 @@ pub(crate) struct TaskDetail {
     pub(crate) columns: TaskColumns,
     /// How many replicas the task asks for.
     pub(crate) replica_count: i64,
+    /// The name its spec gives itself, once read (see the task list's `name`).
+    pub(crate) name: Option<String>,
     /// Its last change is in a final block.
     pub(crate) finalized: bool,
     pub(crate) replicas: Vec<Replica>,

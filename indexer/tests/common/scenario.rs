@@ -101,15 +101,30 @@ impl Market {
 
     /// Create a task; returns its id.
     pub(crate) async fn create(&self, mode: u8, replicas: u8, salt: u64) -> U256 {
+        self.create_spec(mode, replicas, salt, None).await
+    }
+
+    /// Create a task whose spec is `(hash, uri)` (by default `ipfs://spec-{salt}`, hashing to
+    /// the salt's 8 big-endian bytes); returns its id.
+    pub(crate) async fn create_spec(
+        &self,
+        mode: u8,
+        replicas: u8,
+        salt: u64,
+        spec: Option<(B256, String)>,
+    ) -> U256 {
         let id = self.next_id().await;
         let now = self.now().await;
+        let dev = swan_contracts::dev_request(mode, replicas, now, salt);
+        let (specHash, specURI) = spec.unwrap_or((dev.specHash, format!("ipfs://spec-{salt}")));
         let req = ISwanMarket::TaskRequest {
             collateralPct: 150,
             paramsVersion: self.market().paramsVersion().call().await.unwrap(),
             requirements: resources(4, 0),
             region: B256::right_padding_from(b"us-east"),
-            specURI: format!("ipfs://spec-{salt}"),
-            ..swan_contracts::dev_request(mode, replicas, now, salt)
+            specHash,
+            specURI,
+            ..dev
         };
         self.send(
             self.market()

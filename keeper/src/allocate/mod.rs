@@ -206,6 +206,21 @@ impl Refusal {
         Refusal::Busy,
         Refusal::Collateral,
     ];
+
+    /// The reason in words, after a count of providers ("2 with a machine too small for it").
+    pub fn words(self) -> &'static str {
+        match self {
+            Refusal::Inactive => "not active",
+            Refusal::Mode => "not accepting its verification mode",
+            Refusal::Region => "in another region",
+            Refusal::Excluded => "declined or failed this work before",
+            Refusal::Resources => "with a machine too small for it",
+            Refusal::Price => "asking more than its price cap",
+            Refusal::Terms => "unwilling to lock its collateral",
+            Refusal::Busy => "busy (no resources left now)",
+            Refusal::Collateral => "short of free collateral",
+        }
+    }
 }
 
 /// Score weights, parts per million (they need not sum to a million).
@@ -304,6 +319,43 @@ pub struct Decision {
     pub runner_up: Option<Choice>,
     /// Why providers were refused, by reason (a waiting task's explanation).
     pub refused: BTreeMap<Refusal, usize>,
+}
+
+impl Decision {
+    /// What this decision means for the task, in one sentence: the keeper's reason for a waiting
+    /// task (the CLI's `swan task status` and the explorer show this text).
+    pub fn reason(&self) -> String {
+        if !self.chosen.is_empty() {
+            return format!(
+                "the keeper chose {} provider(s): the assignment is on its way",
+                self.chosen.len()
+            );
+        }
+        let eligible = self.eligible;
+        if self.refused.is_empty() {
+            return format!(
+                "{eligible} provider(s) could take it; none was free in the last allocation"
+            );
+        }
+        let refused: Vec<String> = self
+            .refused
+            .iter()
+            .map(|(r, n)| format!("{n} {}", r.words()))
+            .collect();
+        format!(
+            "no provider can take it now: {} ({eligible} eligible)",
+            refused.join(", ")
+        )
+    }
+
+    /// The decision as the keeper's API serves it: its fields and its [`reason`](Self::reason).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("reason".into(), self.reason().into());
+        }
+        v
+    }
 }
 
 /// A provider's quote for one replica of `task`: its hourly prices times the requirements, over
@@ -584,4 +636,34 @@ pub fn allocate(tasks: &[OpenTask], offers: &[Offer], cfg: &Config) -> Vec<Decis
             .map(choice);
     }
     decisions
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn a_waiting_task_is_told_why_in_words() {
+        let waits = |refused: &[(Refusal, usize)], eligible| Decision {
+            task: U256::from(7),
+            chosen: Vec::new(),
+            eligible,
+            runner_up: None,
+            refused: refused.iter().copied().collect(),
+        };
+        assert_eq!(
+            waits(&[(Refusal::Resources, 2), (Refusal::Price, 1)], 0).reason(),
+            "no provider can take it now: 2 with a machine too small for it, 1 asking more than its price cap (0 eligible)"
+        );
+        assert_eq!(
+            waits(&[], 3).reason(),
+            "3 provider(s) could take it; none was free in the last allocation"
+        );
+        let json = waits(&[(Refusal::Collateral, 1)], 1).to_json();
+        assert_eq!(json["refused"]["collateral"], 1, "{json}");
+        assert_eq!(
+            json["reason"],
+            "no provider can take it now: 1 short of free collateral (1 eligible)"
+        );
+    }
 }
