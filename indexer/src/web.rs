@@ -1,7 +1,8 @@
 //! The market explorer: a web page served by the indexer's own HTTP server under `/` (overview,
 //! `/tasks`, `/tasks/{id}`, `/providers`, `/providers/{address}`), built from the read API alone.
 //!
-//! The page is one HTML shell, a script and a style sheet (`indexer/web/`), plus the chart
+//! The page is one HTML shell, two scripts (the explorer, `app.js`, and its wallet actions,
+//! `dapp.js`) and a style sheet (`indexer/web/`), plus the chart
 //! library uPlot (pinned in `package-lock.json`, copied in by `build.rs`) and the TypeScript SDK
 //! bundled by `build.rs` for the wallet actions; all are compiled into the binary. The content
 //! security policy allows this origin only, so the page fetches nothing from elsewhere: no CDN,
@@ -16,6 +17,7 @@ use axum::{
 
 const INDEX: &str = include_str!("../web/index.html");
 const APP_JS: &str = include_str!("../web/app.js");
+const DAPP_JS: &str = include_str!("../web/dapp.js");
 const APP_CSS: &str = include_str!("../web/app.css");
 const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/uPlot.iife.min.js"));
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/uPlot.min.css"));
@@ -54,6 +56,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/providers", get(page))
         .route("/providers/{address}", get(page))
         .route("/assets/app.js", get(|| async { send(APP_JS, JS, ASSET) }))
+        .route(
+            "/assets/dapp.js",
+            get(|| async { send(DAPP_JS, JS, ASSET) }),
+        )
         .route(
             "/assets/app.css",
             get(|| async { send(APP_CSS, CSS, ASSET) }),

@@ -715,6 +715,12 @@ async fn web_page(base: &str) {
         ("/providers", "text/html", "<main id=\"view\">"),
         ("/providers/0x01", "text/html", "<main id=\"view\">"),
         ("/assets/app.js", "text/javascript", "function route()"),
+        (
+            "/assets/dapp.js",
+            "text/javascript",
+            "function connectWallet()",
+        ),
+        ("/new", "text/html", "<main id=\"view\">"),
         ("/assets/app.css", "text/css", ".table-wrap"),
         ("/assets/uPlot.iife.min.js", "text/javascript", "uPlot"),
         ("/assets/uPlot.min.css", "text/css", ".uplot"),
