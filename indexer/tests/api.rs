@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::serve;
+
 use alloy::{
     providers::Provider as _,
     sol_types::{SolError as _, SolEvent as _},
@@ -16,38 +18,7 @@ use std::{
 
 use common::scenario::{every_event, market};
 use serde_json::Value;
-use swan_indexer::{
-    api::{ApiState, openapi, router},
-    model::addr,
-    status::Status,
-    store::Store,
-};
-
-async fn serve(
-    store: Store,
-    chain_id: u64,
-    market: String,
-    status: Arc<Status>,
-    keeper_url: Option<String>,
-    specs: Option<swan_spec::fetch::Fetcher>,
-) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(ApiState {
-        store,
-        chain_id,
-        market,
-        status,
-        ready_lag: 5,
-        token: "0x00000000000000000000000000000000000000aa".into(),
-        explorer: Some("https://swanscan.io".into()),
-        keeper_url,
-        specs,
-        per_block: Default::default(),
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
+use swan_indexer::{api::openapi, model::addr, status::Status, store::Store};
 
 /// `query` gets a 400 whose JSON names `param`, in the field and in the message.
 async fn assert_refused(base: &str, query: &str, param: &str) {

@@ -17,7 +17,6 @@ use alloy::primitives::{B256, keccak256};
 use common::scenario::market;
 use serde_json::Value;
 use swan_indexer::{
-    api::{ApiState, router},
     spec_names::{RETRY_AFTER, read_round},
     status::Status,
     store::Store,
@@ -48,22 +47,7 @@ async fn gateway(docs: HashMap<String, Vec<u8>>, up: Arc<AtomicBool>) -> String 
 }
 
 async fn api(store: Store, chain_id: u64, market: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(ApiState {
-        store,
-        chain_id,
-        market,
-        status: Arc::new(Status::new()),
-        ready_lag: 5,
-        token: "0x00000000000000000000000000000000000000aa".into(),
-        explorer: None,
-        keeper_url: None,
-        specs: None,
-        per_block: Default::default(),
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::serve(store, chain_id, market, Arc::new(Status::new()), None, None).await
 }
 
 /// `name` of each listed task, by id, and whether every one has its creation time.

@@ -155,3 +155,32 @@ pub(crate) async fn assert_same_content(a: &Store, b: &Store) {
         }
     }
 }
+
+/// The HTTP API over `store` on a free 127.0.0.1 port, relaying `keeper_url` and fetching specs
+/// with `specs`; its base URL.
+#[allow(dead_code)]
+pub(crate) async fn serve(
+    store: Store,
+    chain_id: u64,
+    market: String,
+    status: std::sync::Arc<Status>,
+    keeper_url: Option<String>,
+    specs: Option<swan_spec::fetch::Fetcher>,
+) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = swan_indexer::api::router(swan_indexer::api::ApiState {
+        store,
+        chain_id,
+        market,
+        status,
+        ready_lag: 5,
+        token: "0x00000000000000000000000000000000000000aa".into(),
+        explorer: Some("https://swanscan.io".into()),
+        keeper_url,
+        specs,
+        per_block: Default::default(),
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}

@@ -116,14 +116,14 @@ impl Market {
         let id = self.next_id().await;
         let now = self.now().await;
         let dev = swan_contracts::dev_request(mode, replicas, now, salt);
-        let (specHash, specURI) = spec.unwrap_or((dev.specHash, format!("ipfs://spec-{salt}")));
+        let (spec_hash, spec_uri) = spec.unwrap_or((dev.specHash, format!("ipfs://spec-{salt}")));
         let req = ISwanMarket::TaskRequest {
             collateralPct: 150,
             paramsVersion: self.market().paramsVersion().call().await.unwrap(),
             requirements: resources(4, 0),
             region: B256::right_padding_from(b"us-east"),
-            specHash,
-            specURI,
+            specHash: spec_hash,
+            specURI: spec_uri,
             ..dev
         };
         self.send(
