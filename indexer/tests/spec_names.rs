@@ -50,14 +50,13 @@ async fn api(store: Store, chain_id: u64, market: String) -> String {
     common::serve(store, chain_id, market, Arc::new(Status::new()), None, None).await
 }
 
+async fn json(url: &str) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
 /// `name` of each listed task, by id, and whether every one has its creation time.
 async fn listed(base: &str) -> (HashMap<String, Value>, bool) {
-    let page: Value = reqwest::get(format!("{base}/api/tasks?limit=50"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = json(&format!("{base}/api/tasks?limit=50")).await;
     let items = page["items"].as_array().unwrap();
     let timed = items.iter().all(|t| t["created_at"].as_i64().is_some());
     let names = items
@@ -167,20 +166,10 @@ async fn names_come_from_committed_specs(url: &str) {
     );
 
     // the task page names it too
-    let t: Value = reqwest::get(format!("{base}/api/tasks/{}", keys[0]))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(t["name"], "sum", "{t}");
-    let t: Value = reqwest::get(format!("{base}/api/tasks/{}", keys[3]))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(t["name"], Value::Null, "{t}");
+    for (key, name) in [(&keys[0], Value::from("sum")), (&keys[3], Value::Null)] {
+        let t = json(&format!("{base}/api/tasks/{key}")).await;
+        assert_eq!(t["name"], name, "{t}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
