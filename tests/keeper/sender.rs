@@ -422,3 +422,69 @@ async fn a_waiting_transaction_is_not_mistaken_for_work_already_done() {
     tick_until(&mut k, async || d.status(task).await == ASSIGNED, 20).await;
     indexer.abort();
 }
+
+/// A call sent before the keeper died, lost by the node, whose work became moot while the keeper
+/// was away (here the submitter cancelled the task) is not broadcast again on restart — it would
+/// only revert — and its nonce is filled with a transfer to self, so the keeper's later work
+/// still lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_gone_moot_while_the_keeper_was_away_is_not_sent_again() {
+    let d = Devnet::start(["http://127.0.0.1:1"; 3], &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, indexer) = d
+        .index(&dir.path().join("k.db").display().to_string())
+        .await;
+    let mut cfg = fast();
+    cfg.send.bump_after = Duration::from_secs(1);
+    // a lease short enough to take over from the keeper dropped below, in this same process
+    cfg.key_lease = Duration::from_secs(1);
+    let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg.clone()).await;
+    let _ = rpc(&d, "evm_setAutomine", serde_json::json!([false])).await;
+    let task = create_and_mine(&d, 1).await;
+    tick_until(&mut k, async || !attempts(&store).await.is_empty(), 20).await;
+    let assign = attempts(&store).await.last().unwrap().clone();
+    // the keeper dies with its assignment in the pool; the node loses it; the submitter cancels
+    drop(k);
+    let _ = rpc(&d, "anvil_dropTransaction", serde_json::json!([assign.0])).await;
+    let cancel = d
+        .market()
+        .cancelTask(task)
+        .from(d.submitter)
+        .gas(500_000)
+        .send()
+        .await
+        .unwrap();
+    let _ = rpc(&d, "evm_mine", serde_json::json!([])).await;
+    assert!(cancel.get_receipt().await.unwrap().status());
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // back: the assignment is not broadcast again
+    let mut k = d.keeper(&store, 0, &d.manifest.rpc_urls, cfg).await;
+    let pending = rpc(
+        &d,
+        "eth_getTransactionByHash",
+        serde_json::json!([assign.0]),
+    )
+    .await;
+    assert!(pending.is_null(), "the moot assignment was broadcast again");
+    let _ = rpc(&d, "evm_setAutomine", serde_json::json!([true])).await;
+    // its nonce is filled (a transfer to self) and the keeper's next work lands
+    let mut cancelled = 0;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cancelled += k.tick().await.unwrap().polled.cancelled;
+        if cancelled > 0 {
+            break;
+        }
+    }
+    assert_eq!(cancelled, 1, "the moot assignment's nonce was filled");
+    let next = d.create(d.request(0, 1, TOKEN, 2).await).await;
+    tick_until(&mut k, async || d.status(next).await == ASSIGNED, 30).await;
+    // nothing the keeper signed reverted
+    for (hash, status, ..) in attempts(&store).await {
+        let r = rpc(&d, "eth_getTransactionReceipt", serde_json::json!([hash])).await;
+        if !r.is_null() {
+            assert_eq!(r["status"], "0x1", "{hash} ({status}) reverted");
+        }
+    }
+    indexer.abort();
+}

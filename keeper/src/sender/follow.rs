@@ -116,14 +116,38 @@ impl Sender {
         Ok(())
     }
 
-    /// After a restart: broadcast again every stored transaction not yet mined.
+    /// After a restart: broadcast again every stored transaction not yet mined — but not a call
+    /// whose work became moot while the keeper was away (another keeper, or the submitter, moved
+    /// the task on: it would only revert). Its nonce is left to [`poll`](Self::poll), which fills
+    /// it with a transfer to self once it has waited its `bump_after` (a chaos run saw an assign
+    /// rebroadcast this way revert on a task expired in the meantime).
     pub async fn resume(&mut self) -> Result<u32, SendError> {
         let mut n = 0;
         for s in self.open_txs().await? {
-            if s.status == "sent" {
-                let _ = self.broadcast(&s.raw).await;
-                n += 1;
+            if s.status != "sent" {
+                continue;
             }
+            if s.kind == "call" {
+                let call = Call {
+                    to: s.to,
+                    data: s.calldata.clone(),
+                };
+                // on the mined state, as `unstick` judges it
+                match self.simulate_on(&call, true).await {
+                    Err(SendError::Reverts(r)) if r.action == Action::Drop => {
+                        tracing::info!(
+                            nonce = s.nonce,
+                            tx = %s.hash,
+                            "not broadcast again: its work became moot while the keeper was away"
+                        );
+                        continue;
+                    }
+                    Err(SendError::Rpc(e)) => return Err(SendError::Rpc(e)),
+                    _ => {}
+                }
+            }
+            let _ = self.broadcast(&s.raw).await;
+            n += 1;
         }
         Ok(n)
     }
