@@ -749,7 +749,10 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
         "{body}"
     );
     // a keeper's HTTP endpoint (the keeper's own router serves this view; see the keeper's tests)
-    let published = serde_json::json!([{ "class": "cpu", "suggested": "123" }]);
+    let published = serde_json::json!([{
+        "class": "cpu", "capacity": 8, "base": "100", "history_ppm": 0,
+        "occupancy_ppm": 250000, "suggested": "123"
+    }]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let keeper = listener.local_addr().unwrap();
     let body = published.clone();
@@ -776,8 +779,14 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
                 |axum::extract::Query(q): axum::extract::Query<
                     std::collections::HashMap<String, String>,
                 >| async move {
+                    if q["task"].ends_with("fe") {
+                        // a keeper (or something at its address) answering another shape
+                        return axum::Json(serde_json::json!({ "task": q["task"], "chosen": 3 }));
+                    }
                     axum::Json(serde_json::json!({
-                        "task": q["task"], "chosen": [], "eligible": 0, "refused": {"region": 2}
+                        "task": q["task"], "chosen": [], "eligible": 0, "refused": {"region": 2},
+                        "runner_up": null,
+                        "reason": "no provider can take it now: 2 in another region (0 eligible)"
                     }))
                 },
             ),
@@ -810,6 +819,20 @@ async fn prices_relay(store: &Store, m: &common::scenario::Market, status: Arc<S
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["task"], key);
     assert_eq!(body["refused"]["region"], 2);
+    assert_eq!(
+        body["reason"],
+        "no provider can take it now: 2 in another region (0 eligible)"
+    );
+    // an answer that is not a decision is the keeper's fault: a 502 that says so
+    let (code, body) = get(&format!("{live}/api/tasks/254/decision")).await;
+    assert_eq!(code, 502, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("its answer is not what a keeper publishes here"),
+        "{body}"
+    );
     let (code, _) = get(&format!("{none}/api/tasks/255/decision")).await;
     assert_eq!(code, 404);
     let (code, _) = get(&format!("{none}/api/tasks/255/verdicts")).await;

@@ -303,6 +303,30 @@ async fn bad_inputs_are_one_clear_line() {
             .contains("did not consider task 0x1"),
         "{body}"
     );
+    // the indexer's API relays what this keeper publishes, read into its documented types:
+    // one shape on both sides
+    let api = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = swan_indexer::api::router(swan_indexer::api::ApiState {
+            store: store.clone(),
+            chain_id: d.manifest.chain_id,
+            market: format!("{:#x}", d.manifest.market),
+            status: std::sync::Arc::new(swan_indexer::status::Status::new()),
+            ready_lag: 5,
+            token: format!("{:#x}", d.manifest.token),
+            explorer: None,
+            keeper_url: Some(format!("http://{listen}")),
+            specs: None,
+            per_block: Default::default(),
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr.to_string()
+    };
+    let relayed = get_json(&http, &api, &format!("/api/tasks/{task:#x}/decision")).await;
+    assert_eq!(relayed, one, "{relayed}");
+    let relayed = get_json(&http, &api, "/api/prices").await;
+    assert_eq!(relayed["prices"], prices, "{relayed}");
     for (query, param) in [
         ("/verdicts?task=zz", "task"),
         ("/verdicts?tsk=0x1", "tsk"),

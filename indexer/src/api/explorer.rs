@@ -16,7 +16,6 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde_json::Value;
 use sqlx::Row;
 use swan_store::rows::Task;
 
@@ -25,8 +24,8 @@ use super::{
     params::{Checked, SeriesQuery},
     reads::one,
     rows::{
-        ErrorBody, Info, Prices, Series, SeriesPoint, SpecDocument, TaskDetail, TimelineEntry,
-        Verdicts,
+        ErrorBody, Info, KeeperDecision, Prices, Series, SeriesPoint, SpecDocument, TaskDetail,
+        TimelineEntry, Verdicts,
     },
     task_key,
 };
@@ -306,14 +305,14 @@ pub(super) async fn verdicts(State(s): State<Arc<ApiState>>, Path(id): Path<Stri
 /// allocation did not consider the task (not open, or its assignment is on its way).
 #[utoipa::path(get, path = "/api/tasks/{id}/decision", tag = "tasks",
     params(("id" = String, Path, description = "The task id, 0x-hex or decimal")),
-    responses((status = 200, body = Value), (status = 400, body = ErrorBody),
+    responses((status = 200, body = KeeperDecision), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub(super) async fn decision(State(s): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
     let key = match task_key(&id) {
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
-    match relay(&s, &format!("/decisions?task={key}")).await {
+    match relay::<KeeperDecision>(&s, &format!("/decisions?task={key}")).await {
         Ok((_, d)) => Json(d).into_response(),
         Err(r) => r,
     }
@@ -357,7 +356,10 @@ pub(super) async fn explain(
 }
 
 /// GET `{keeper}{path}` as JSON, or the response that says why not.
-async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
+async fn relay<T: serde::de::DeserializeOwned>(
+    s: &ApiState,
+    path: &str,
+) -> Result<(String, T), Response> {
     let Some(base) = &s.keeper_url else {
         return Err(refused(
             StatusCode::NOT_FOUND,
@@ -378,7 +380,9 @@ async fn relay(s: &ApiState, path: &str) -> Result<(String, Value), Response> {
         if !r.status().is_success() {
             return Err(format!("it answered {}", r.status()));
         }
-        r.json::<Value>().await.map_err(|e| e.to_string())
+        let body = r.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice::<T>(&body)
+            .map_err(|e| format!("its answer is not what a keeper publishes here ({e})"))
     }
     .await;
     fetched.map(|v| (url.clone(), v)).map_err(|e| {

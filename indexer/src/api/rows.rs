@@ -2,7 +2,7 @@
 //! builds. The same types give the OpenAPI document its schemas ([`super::doc`]), so the
 //! document cannot describe another shape than the one served.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use swan_store::rows::{
     Assignment, CollateralEvent, LogEvent, Logged, Payment, Provider, Replica, ResultRow, Slash,
     Task, TaskColumns,
@@ -186,8 +186,72 @@ pub(crate) struct Health {
 pub(crate) struct Prices {
     /// The keeper's URL.
     pub(crate) source: String,
-    /// Its answer, as it gave it.
-    pub(crate) prices: serde_json::Value,
+    /// One per resource class.
+    pub(crate) prices: Vec<ClassPrice>,
+}
+
+/// The suggested price of one resource class, as the keeper publishes it (`{keeper}/prices`;
+/// the keeper's `optimize::ClassPrice`, read back here so a keeper answering anything else is a
+/// 502, not a page of nonsense).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct ClassPrice {
+    /// `cpu`, `memory` or `gpu:<model>`.
+    pub(crate) class: String,
+    /// Units of the class across active providers.
+    pub(crate) capacity: u64,
+    /// The median asked price per unit-hour (wei, decimal): the base.
+    pub(crate) base: String,
+    /// H: usage over the last 30 days (parts per million).
+    pub(crate) history_ppm: u64,
+    /// Occupancy now (parts per million).
+    pub(crate) occupancy_ppm: u64,
+    /// The suggested price per unit-hour (wei, decimal).
+    pub(crate) suggested: String,
+}
+
+/// The keeper's last allocation decision for an open task (`{keeper}/decisions?task=…`: the
+/// keeper's `allocate::Decision` with its `reason`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct KeeperDecision {
+    /// The task (0x-hex).
+    pub(crate) task: String,
+    /// The providers chosen, one per replica; empty: the task waits.
+    pub(crate) chosen: Vec<KeeperChoice>,
+    /// Providers eligible at the start of the allocation.
+    pub(crate) eligible: u64,
+    /// The cheapest eligible provider not chosen.
+    pub(crate) runner_up: Option<KeeperChoice>,
+    /// Providers refused, by reason (`inactive`, `mode`, `region`, `excluded`, `resources`,
+    /// `price`, `terms`, `busy`, `collateral`).
+    pub(crate) refused: std::collections::BTreeMap<String, u64>,
+    /// What the decision means for the task, in the keeper's words (the sentence `swan task
+    /// status` prints).
+    pub(crate) reason: String,
+}
+
+/// A provider the keeper chose for a replica, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct KeeperChoice {
+    /// The provider (owner address).
+    pub(crate) provider: String,
+    /// The price it would be assigned at (wei).
+    #[schema(value_type = u64)]
+    pub(crate) price: u128,
+    /// The collateral it would lock (wei).
+    #[schema(value_type = u64)]
+    pub(crate) collateral: u128,
+    /// Its score's terms.
+    pub(crate) terms: ChoiceTerms,
+}
+
+/// The terms of a provider's score, parts per million; `cost` is what the allocator minimizes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct ChoiceTerms {
+    pub(crate) price_ppm: i64,
+    pub(crate) reputation_ppm: i64,
+    pub(crate) load_ppm: i64,
+    pub(crate) fit_ppm: i64,
+    pub(crate) cost: i64,
 }
 
 /// The keeper's verdicts on a task, relayed.
@@ -195,8 +259,10 @@ pub(crate) struct Prices {
 pub(crate) struct Verdicts {
     /// The keeper's URL.
     pub(crate) source: String,
-    /// Its answer, as it gave it.
-    pub(crate) verdicts: serde_json::Value,
+    /// One per judged replica, oldest first: each with its `task` and `replica`, `passed`, and
+    /// the evidence of its kind (a keeper-attested result's checks, or a service's failed
+    /// probes), as the keeper recorded it.
+    pub(crate) verdicts: Vec<serde_json::Value>,
 }
 
 /// A task's spec document, checked against the committed hash.
