@@ -633,7 +633,7 @@ function taskPage(root, [id]) {
       // the submitter's buttons, drawn again only when what they offer changes (not every poll:
       // that would clear what is being typed)
       const actionsKey = `${t.status}|${wallet && wallet.address}`;
-      if (frame.actionsKey !== actionsKey) { frame.actionsKey = actionsKey; fill(frame.actions, taskActions(t)); }
+      redrawActions(frame, actionsKey, () => taskActions(t));
       // why an open task waits: the keeper's last allocation, in the keeper's words
       if (t.status === 'open') {
         const why = await api(`/api/tasks/${encodeURIComponent(id)}/decision`)
@@ -786,7 +786,7 @@ function providerPage(root, [addr]) {
           h('section', { class: 'box' }, h('h2', {}, 'Collateral history'), frame.collateral));
       }
       const actionsKey = `${p.status}|${wallet && wallet.address}`;
-      if (frame.actionsKey !== actionsKey) { frame.actionsKey = actionsKey; fill(frame.actions, providerActions(p)); }
+      redrawActions(frame, actionsKey, () => providerActions(p));
       frame.about.replaceChildren(about);
       frame.standing.replaceChildren(standing);
       frame.slashes.replaceChildren(slashes);

@@ -63,6 +63,21 @@ function renderWallet() {
   fill(el, h('button', { type: 'button', 'data-testid': 'connect-wallet', onclick: () => connectWallet().catch((e) => { said.textContent = e.message; }) }, 'Connect wallet'), said);
 }
 
+/** Draw a page's wallet actions (`frame.actions`) again when what they offer (`key`) changes —
+ * not while one is in flight (what it says would land in a detached element), and keeping what a
+ * finished one said when its button goes (a cancelled task offers no Cancel; "cancelled" stays). */
+function redrawActions(frame, key, build) {
+  if (frame.actionsKey === key || frame.actions.querySelector('button:disabled')) return;
+  const said = [...frame.actions.querySelectorAll('[data-testid$="-said"]')].filter((e) => e.textContent !== '');
+  frame.actionsKey = key;
+  fill(frame.actions, build());
+  for (const e of said) {
+    if (!frame.actions.querySelector(`[data-testid="${e.dataset.testid}"]`)) {
+      frame.actions.append(h('p', { class: e.className, role: 'status', 'data-testid': e.dataset.testid }, e.textContent));
+    }
+  }
+}
+
 /** A wallet action: a button (and inputs) that run `act` and say what happened. */
 function action(label, testid, act, inputs = []) {
   const said = h('span', { class: 'note', 'data-testid': `${testid}-said`, role: 'status' });

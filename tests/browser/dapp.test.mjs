@@ -196,6 +196,8 @@ test('a task is cancelled from its page by its submitter, and a bad spec is refu
   assert.match(await said(p, 'act-cancel'), /^cancelled/);
   await p.waitForFunction(() => document.querySelector('[data-testid="task-status"] [data-status]')?.dataset.status === 'cancelled', null, { timeout: WAIT });
   assert.equal((await api(`/api/tasks/${id}`)).status, 'cancelled');
+  await p.waitForFunction(() => !document.querySelector('[data-testid="act-cancel"]'), null, { timeout: WAIT });
+  assert.match(await said(p, 'act-cancel'), /^cancelled/, 'what Cancel said stays once its button is gone');
   // another's task shows no buttons
   const stranger = await walletPage(devnet.providers.p1);
   await stranger.goto(`${devnet.url}/tasks/${completed.task_id}`);
@@ -243,6 +245,9 @@ test('a service is extended and terminated from its page by its submitter', asyn
   await p.click('[data-testid="act-terminate"]');
   assert.equal(await said(p, 'act-terminate'), 'terminated: the unused time is refunded');
   await p.waitForFunction(() => document.querySelector('[data-testid="task-status"] [data-status]')?.dataset.status !== 'assigned', null, { timeout: WAIT });
+  // its buttons are gone with the running service; what the last one said stays
+  await p.waitForFunction(() => !document.querySelector('[data-testid="act-terminate"]'), null, { timeout: WAIT });
+  assert.equal(await said(p, 'act-terminate'), 'terminated: the unused time is refunded');
   const t = await api(`/api/tasks/${id}`);
   assert.notEqual(t.status, 'assigned');
   assert.ok(BigInt(t.refunded) > 0n, `refunded ${t.refunded}`);
