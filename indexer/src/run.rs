@@ -72,8 +72,8 @@ pub struct IndexerArgs {
     #[arg(long, env = "SWAN_KEEPER_URL")]
     pub keeper_url: Option<String>,
     /// Fetch task specs by their URIs for the explorer (/api/tasks/{id}/spec, and the names in
-    /// task lists, read in the background), shown only when they match the hash on chain. Off by default: the indexer then makes no request to any
-    /// address a task names.
+    /// task lists, read in the background), shown only when they match the hash on chain. Off by
+    /// default: the indexer then makes no request to any address a task names.
     #[arg(long)]
     pub fetch_specs: bool,
     /// With --fetch-specs: the IPFS gateway for ipfs:// spec URIs.
@@ -226,14 +226,11 @@ pub async fn run(args: IndexerArgs) -> Result<(), RunError> {
             Ok(())
         }
     };
-    for task in [
-        server.map(|s| s.abort_handle()),
-        spec_reader.map(|r| r.abort_handle()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        task.abort();
+    if let Some(s) = server {
+        s.abort();
+    }
+    if let Some(r) = spec_reader {
+        r.abort();
     }
     store.close().await;
     result

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use alloy::primitives::{B256, keccak256};
 use swan_spec::{TaskSpec, fetch::Fetcher};
-use swan_store::spec_names::SpecName;
+use swan_store::spec_names::{SpecName, SpecToRead};
 
 use crate::store::{Store, StoreError};
 
@@ -60,41 +60,72 @@ pub fn display_name(raw: &str) -> Option<String> {
     Some(format!("{}…", cut.trim_end()))
 }
 
-/// One round: read up to a round's worth of specs with no name on record (or due a retry) and
-/// record what each gave; how many were read.
-pub async fn read_round(
-    store: &Store,
-    fetcher: &Fetcher,
-    chain_id: u64,
-    now: u64,
-) -> Result<usize, StoreError> {
-    let retry_before = now.saturating_sub(RETRY_AFTER.as_secs());
-    let due = store
-        .specs_to_read(chain_id, retry_before, PER_ROUND)
-        .await?;
-    for spec in &due {
-        let got = match fetcher.fetch(&spec.uri, Some(SPEC_MAX_BYTES)).await {
-            Ok(body) => name_of(&body, &spec.spec_hash),
-            Err(e) if e.retryable() => SpecName::Unreadable(e.to_string()),
-            Err(e) => SpecName::Refused(e.to_string()),
-        };
-        if let SpecName::Refused(why) | SpecName::Unreadable(why) = &got {
-            tracing::debug!(spec = %spec.spec_hash, uri = %spec.uri, %why, "no name from this spec");
-        }
-        store.record_spec_name(&spec.spec_hash, &got, now).await?;
-    }
-    Ok(due.len())
+/// The spec reader's place in the market: every task created up to `upto` has had its spec read
+/// (or tried), so a round walks only the tasks after it — less a reorg's depth, whose blocks may
+/// hold other tasks now — and the retries that are due.
+#[derive(Debug, Default)]
+pub struct SpecReader {
+    upto: u64,
 }
 
-/// Read specs for ever, a round every `every` (at once again after a full round); a database
+impl SpecReader {
+    /// Blocks under `upto` walked again each round: a reorg may have replaced their tasks.
+    const LOOK_BACK: u64 = 64;
+
+    /// One round: read up to a round's worth of new specs and due retries, and record what each
+    /// gave; how many were read.
+    pub async fn round(
+        &mut self,
+        store: &Store,
+        fetcher: &Fetcher,
+        chain_id: u64,
+        now: u64,
+    ) -> Result<usize, StoreError> {
+        let after = self.upto.saturating_sub(Self::LOOK_BACK);
+        let fresh = store.unread_specs(chain_id, after, PER_ROUND).await?;
+        if let Some(&(_, last)) = fresh.last() {
+            // a full page may stop inside a block: that block is walked again next round
+            let done = if fresh.len() == PER_ROUND as usize {
+                last.saturating_sub(1)
+            } else {
+                last
+            };
+            self.upto = self.upto.max(done);
+        }
+        let retry_before = now.saturating_sub(RETRY_AFTER.as_secs());
+        let retries = store
+            .specs_to_retry(chain_id, retry_before, PER_ROUND)
+            .await?;
+        let mut due: Vec<SpecToRead> = fresh.into_iter().map(|(spec, _)| spec).collect();
+        due.extend(retries);
+        // tasks sharing a spec: read once
+        let mut seen = std::collections::HashSet::new();
+        due.retain(|s| seen.insert(s.spec_hash.clone()));
+        for spec in &due {
+            let got = match fetcher.fetch(&spec.uri, Some(SPEC_MAX_BYTES)).await {
+                Ok(body) => name_of(&body, &spec.spec_hash),
+                Err(e) if e.retryable() => SpecName::Unreadable(e.to_string()),
+                Err(e) => SpecName::Refused(e.to_string()),
+            };
+            if let SpecName::Refused(why) | SpecName::Unreadable(why) = &got {
+                tracing::debug!(spec = %spec.spec_hash, uri = %spec.uri, %why, "no name from this spec");
+            }
+            store.record_spec_name(&spec.spec_hash, &got, now).await?;
+        }
+        Ok(due.len())
+    }
+}
+
+/// Read specs for ever, a round every `every` (at once again after a busy round); a database
 /// error is logged and the round tried again.
 pub async fn run(store: Store, fetcher: Fetcher, chain_id: u64, every: Duration) {
+    let mut reader = SpecReader::default();
     loop {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        match read_round(&store, &fetcher, chain_id, now).await {
-            Ok(n) if n == PER_ROUND as usize => continue,
+        match reader.round(&store, &fetcher, chain_id, now).await {
+            Ok(n) if n >= PER_ROUND as usize => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "the spec reader could not reach the database"),
         }

@@ -17,7 +17,7 @@ use alloy::primitives::{B256, keccak256};
 use common::scenario::market;
 use serde_json::Value;
 use swan_indexer::{
-    spec_names::{RETRY_AFTER, read_round},
+    spec_names::{RETRY_AFTER, SpecReader},
     status::Status,
     store::Store,
 };
@@ -89,6 +89,10 @@ async fn names_come_from_committed_specs(url: &str) {
             text.replace("name: sum", "name: not me").into_bytes(),
         ),
         ("late", sum.clone()),
+        (
+            "newer",
+            text.replace("name: sum", "name: newer").into_bytes(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -126,9 +130,10 @@ async fn names_come_from_committed_specs(url: &str) {
     );
     let chain = m.manifest.chain_id;
     let t0 = 1_900_000_000u64;
-    assert_eq!(read_round(&store, &fetcher, chain, t0).await.unwrap(), 4);
+    let mut reader = SpecReader::default();
+    assert_eq!(reader.round(&store, &fetcher, chain, t0).await.unwrap(), 4);
     assert_eq!(
-        read_round(&store, &fetcher, chain, t0 + 1).await.unwrap(),
+        reader.round(&store, &fetcher, chain, t0 + 1).await.unwrap(),
         0
     );
     // (a list is computed once per indexed block: a fresh server reads the names now)
@@ -139,9 +144,13 @@ async fn names_come_from_committed_specs(url: &str) {
     // back up, and due again: each read once more
     up.store(true, Ordering::SeqCst);
     let later = t0 + RETRY_AFTER.as_secs() + 1;
-    assert_eq!(read_round(&store, &fetcher, chain, later).await.unwrap(), 4);
     assert_eq!(
-        read_round(&store, &fetcher, chain, later + 1)
+        reader.round(&store, &fetcher, chain, later).await.unwrap(),
+        4
+    );
+    assert_eq!(
+        reader
+            .round(&store, &fetcher, chain, later + 1)
             .await
             .unwrap(),
         0
@@ -159,11 +168,26 @@ async fn names_come_from_committed_specs(url: &str) {
     // given up on for good: the liar is never read again
     let much_later = later + 10 * RETRY_AFTER.as_secs();
     assert_eq!(
-        read_round(&store, &fetcher, chain, much_later)
+        reader
+            .round(&store, &fetcher, chain, much_later)
             .await
             .unwrap(),
         0
     );
+
+    // a task created since: only the new tasks are walked, and it is named
+    let newer = text.replace("name: sum", "name: newer").into_bytes();
+    let late = m.create_spec(0, 1, 6, spec("newer", &newer)).await;
+    common::index_to_head(&store, &m.manifest, common::test_config(5)).await;
+    assert_eq!(
+        reader
+            .round(&store, &fetcher, chain, much_later)
+            .await
+            .unwrap(),
+        1
+    );
+    let (names, _) = listed(&fresh().await).await;
+    assert_eq!(names[&swan_indexer::model::task_key(&late)], "newer");
 
     // the task page names it too
     for (key, name) in [(&keys[0], Value::from("sum")), (&keys[3], Value::Null)] {

@@ -25,20 +25,44 @@ pub enum SpecName {
 }
 
 impl Store {
-    /// Up to `limit` specs of `chain_id`'s tasks with no name on record yet, or whose last read
-    /// failed in a way worth retrying before `retry_before` (unix seconds); newest tasks first.
-    pub async fn specs_to_read(
+    /// Up to `limit` tasks of `chain_id` created after block `after` whose spec has no row yet,
+    /// oldest first, each with its creation block: a walk of the creation index from `after`,
+    /// not of the whole table.
+    pub async fn unread_specs(
+        &self,
+        chain_id: u64,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<(SpecToRead, u64)>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT t.spec_hash, t.spec_uri, t.created_block FROM tasks t \
+             WHERE t.chain_id = $1 AND t.created_block > $2 AND t.spec_uri <> '' \
+               AND NOT EXISTS (SELECT 1 FROM spec_names n WHERE n.spec_hash = t.spec_hash) \
+             ORDER BY t.created_block, t.task_id LIMIT $3",
+        )
+        .bind(chain_id as i64)
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(spec_hash, uri, block)| (SpecToRead { spec_hash, uri }, block as u64))
+            .collect())
+    }
+
+    /// Up to `limit` specs whose last read failed in a way worth retrying before `retry_before`
+    /// (unix seconds), each with a URI one of `chain_id`'s tasks published it at.
+    pub async fn specs_to_retry(
         &self,
         chain_id: u64,
         retry_before: u64,
         limit: u32,
     ) -> Result<Vec<SpecToRead>, StoreError> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT t.spec_hash, MIN(t.spec_uri) FROM tasks t \
-             LEFT JOIN spec_names n ON n.spec_hash = t.spec_hash \
-             WHERE t.chain_id = $1 AND t.spec_uri <> '' \
-               AND (n.spec_hash IS NULL OR (n.retry AND n.tried_at < $2)) \
-             GROUP BY t.spec_hash ORDER BY MAX(t.created_block) DESC LIMIT $3",
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT n.spec_hash, (SELECT MIN(t.spec_uri) FROM tasks t \
+               WHERE t.chain_id = $1 AND t.spec_hash = n.spec_hash) \
+             FROM spec_names n WHERE n.retry AND n.tried_at < $2 ORDER BY n.tried_at LIMIT $3",
         )
         .bind(chain_id as i64)
         .bind(retry_before as i64)
@@ -47,8 +71,23 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(spec_hash, uri)| SpecToRead { spec_hash, uri })
+            .filter_map(|(spec_hash, uri)| {
+                Some(SpecToRead {
+                    spec_hash,
+                    uri: uri?,
+                })
+            })
             .collect())
+    }
+
+    /// The name the spec `spec_hash` gives itself, if it was read and gives one.
+    pub async fn spec_name(&self, spec_hash: &str) -> Result<Option<String>, StoreError> {
+        let name: Option<Option<String>> =
+            sqlx::query_scalar("SELECT name FROM spec_names WHERE spec_hash = $1")
+                .bind(spec_hash)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(name.flatten())
     }
 
     /// Record what reading the spec `spec_hash` gave, at `now` (unix seconds).

@@ -19,6 +19,8 @@ use axum::{
 use sqlx::Row;
 use swan_store::rows::Task;
 
+use crate::spec_names::SPEC_MAX_BYTES;
+
 use super::{
     ApiError, ApiResult, ApiState, Sql, finalized, hex0x,
     params::{Checked, SeriesQuery},
@@ -392,8 +394,6 @@ async fn relay<T: serde::de::DeserializeOwned>(
         )
     })
 }
-
-use crate::spec_names::SPEC_MAX_BYTES;
 
 fn refused(status: StatusCode, message: String) -> Response {
     let body = ErrorBody {

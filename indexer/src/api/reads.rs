@@ -240,15 +240,11 @@ pub(super) async fn task(
 ) -> ApiResult<TaskDetail> {
     let key = task_key(&id)?;
     let t: Task = one(&s, "tasks", "task_id", &key, "task").await?;
-    let name: Option<Option<String>> =
-        sqlx::query_scalar("SELECT name FROM spec_names WHERE spec_hash = $1")
-            .bind(&t.columns.spec_hash)
-            .fetch_optional(s.store.pool())
-            .await?;
+    let name = s.store.spec_name(&t.columns.spec_hash).await?;
     let mut d = TaskDetail {
         columns: t.columns,
         replica_count: t.replicas,
-        name: name.flatten(),
+        name,
         finalized: t.finalized,
         replicas: rows::<Replica>(&s, "replicas", "task_id", &key, "idx").await?,
         assignments: events_of::<Logged<Assignment>>(&s, "assignments", "task_id", &key, None)
