@@ -280,6 +280,15 @@ async fn main() -> Res<()> {
     }
     child.kill()?;
     child.wait()?;
+    // `SWAN_BENCH_KEEP_DB=path`: the indexed database kept for profiling reads without the chain
+    if let Ok(keep) = std::env::var("SWAN_BENCH_KEEP_DB") {
+        for ext in ["", "-wal", "-shm"] {
+            let from = format!("{db}{ext}");
+            if std::path::Path::new(&from).exists() {
+                std::fs::copy(&from, format!("{keep}{ext}"))?;
+            }
+        }
+    }
     println!(
         "\ntarget (no 5xx, every answer 200, p99 under 1 s on every route): {}",
         if ok { "met" } else { "NOT met" }

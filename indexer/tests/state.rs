@@ -7,15 +7,22 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use alloy::primitives::{Address, U256};
+use std::sync::Arc;
+
+use alloy::{
+    primitives::{Address, B256, U256},
+    providers::Provider as _,
+};
 use common::scenario::{Market, every_event, market};
 use sqlx::Row;
 use swan_indexer::{
     events::signatures,
-    model::{StateRow, TaskRow, addr, task_key},
+    model::{StateRow, TaskRow, addr, label, task_key},
     project::{PROVIDER_STATUS, REPLICA_STATUS, TASK_STATUS},
+    status::Status,
     store::Store,
 };
+use swan_store::rows::{Final, Task};
 
 async fn text(store: &Store, sql: &str, args: &[&str]) -> Vec<Vec<String>> {
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
@@ -256,7 +263,79 @@ async fn every_event_lands(url: &str) {
     let store = Store::open(url).await.unwrap();
     common::index_to_head(&store, &m.manifest, common::test_config(7)).await;
     check(&m, &ids, &store).await;
+    // the events so far below anvil's finalized tag (head - 64); then a task in a region (the
+    // submitter's 32 bytes) whose JSON needs escaping: quote, backslash, control characters,
+    // DEL, a non-ASCII letter, a byte that is not UTF-8
+    let _: serde_json::Value = m
+        .provider
+        .raw_request("anvil_mine".into(), (70u64,))
+        .await
+        .unwrap();
+    let region = B256::right_padding_from(b"q\"b\\s\x01\x1f\x7f\xc3\xa9\xff</");
+    m.create_in(0, 1, 7_001, None, region).await;
+    let syncer = common::index_to_head(&store, &m.manifest, common::test_config(7)).await;
+    list_is_the_rows(&m, &store, syncer.status().clone(), &label(&region)).await;
     store.close().await;
+}
+
+async fn json_at(url: &str) -> serde_json::Value {
+    let r = reqwest::get(url).await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    r.json().await.unwrap()
+}
+
+/// The task list's JSON (written by the database) is serde's JSON of the typed rows read with
+/// `SELECT t.*`, field for field and in order, on each sort: the SQL and [`Task`] agree.
+async fn list_is_the_rows(m: &Market, store: &Store, status: Arc<Status>, region: &str) {
+    let market = format!("{:#x}", m.manifest.market);
+    let chain = m.manifest.chain_id;
+    let base = common::serve(store.clone(), chain, market, status, None, None).await;
+    let ready = json_at(&format!("{base}/ready")).await;
+    let finalized = ready["finalized"].as_i64().unwrap();
+    for (query, order) in [
+        ("limit=500", "t.created_block DESC, t.task_id DESC"),
+        ("limit=500&order=asc", "t.created_block ASC, t.task_id ASC"),
+        (
+            "limit=500&sort=value",
+            "LENGTH(t.escrow) DESC, t.escrow DESC, t.task_id DESC",
+        ),
+        ("limit=3&offset=2", "t.created_block DESC, t.task_id DESC"),
+    ] {
+        let window = if query.contains("offset") {
+            " LIMIT 3 OFFSET 2"
+        } else {
+            ""
+        };
+        let mut rows: Vec<Task> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT t.*, (SELECT n.name FROM spec_names n WHERE n.spec_hash = t.spec_hash) AS name, \
+             (SELECT b.timestamp FROM blocks b WHERE b.chain_id = t.chain_id \
+               AND b.number = t.created_block) AS created_at \
+             FROM tasks t WHERE t.chain_id = $1 ORDER BY {order}{window}"
+        )))
+        .bind(chain as i64)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        for r in &mut rows {
+            let f = r.block() <= finalized;
+            r.set_final(f);
+        }
+        let page = json_at(&format!("{base}/api/tasks?{query}")).await;
+        assert_eq!(
+            page["items"],
+            serde_json::to_value(&rows).unwrap(),
+            "{query}"
+        );
+    }
+    let all = json_at(&format!("{base}/api/tasks?limit=500")).await;
+    let items = all["items"].as_array().unwrap();
+    assert!(items.iter().any(|t| t["finalized"] == true), "{all}");
+    assert!(items.iter().any(|t| t["finalized"] == false), "{all}");
+    assert!(items.iter().any(|t| t["region"] == region), "{all}");
+    assert!(
+        items.iter().all(|t| t["created_at"].as_i64().unwrap() > 0),
+        "{all}"
+    );
 }
 
 #[tokio::test]

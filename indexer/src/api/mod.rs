@@ -81,6 +81,22 @@ impl PerBlock {
         T: serde::Serialize,
         F: std::future::Future<Output = Result<T, ApiError>>,
     {
+        self.raw(s, key, async {
+            Ok(serde_json::to_vec(&compute.await?).unwrap_or_default())
+        })
+        .await
+    }
+
+    /// [`PerBlock::json`] for an answer `compute` writes as JSON itself.
+    async fn raw<F>(
+        &self,
+        s: &ApiState,
+        key: String,
+        compute: F,
+    ) -> Result<axum::body::Bytes, ApiError>
+    where
+        F: std::future::Future<Output = Result<Vec<u8>, ApiError>>,
+    {
         // the indexed block, and how far finality reached (rows carry their finality)
         let (number, hash) = s
             .store
@@ -101,7 +117,7 @@ impl PerBlock {
         {
             return Ok(body.clone());
         }
-        let body = axum::body::Bytes::from(serde_json::to_vec(&compute.await?).unwrap_or_default());
+        let body = axum::body::Bytes::from(compute.await?);
         *cached = Some((at, body.clone()));
         Ok(body)
     }
@@ -122,7 +138,19 @@ impl PerBlock {
         T: serde::Serialize,
         F: std::future::Future<Output = Result<T, ApiError>>,
     {
-        let body = match self.json(s, key, compute).await {
+        Self::respond(self.json(s, key, compute).await)
+    }
+
+    /// [`PerBlock::raw`] as the response.
+    async fn answer_raw<F>(&self, s: &ApiState, key: String, compute: F) -> Response
+    where
+        F: std::future::Future<Output = Result<Vec<u8>, ApiError>>,
+    {
+        Self::respond(self.raw(s, key, compute).await)
+    }
+
+    fn respond(body: Result<axum::body::Bytes, ApiError>) -> Response {
+        let body = match body {
             Ok(b) => b,
             Err(e) => return e.into_response(),
         };

@@ -19,9 +19,10 @@ use super::{
     task_key,
 };
 use crate::project::TASK_STATUS;
+use swan_store::Backend;
 use swan_store::rows::{
     Assignment, CollateralEvent, LogEvent, Logged, Payment, Provider, Replica, ResultRow, Slash,
-    Task,
+    TASK_COLUMNS, Task,
 };
 
 /// One page of `SELECT {select}{filter} ORDER BY {order}` (rows marked final or not) and the
@@ -267,11 +268,11 @@ pub(super) async fn tasks(
 ) -> Response {
     // a crowd on one page costs one read per block
     let key = format!("tasks:{q:?}");
-    s.per_block.answer(&s, key, tasks_now(&s, q)).await
+    s.per_block.answer_raw(&s, key, tasks_now(&s, q)).await
 }
 
 /// The page `q` asks for, now.
-async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
+async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<Vec<u8>, ApiError> {
     let (limit, offset) = page(q.limit, q.offset);
     let mut sql = Sql::default();
     let chain = sql.arg(s.chain_id as i64);
@@ -353,20 +354,66 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<TaskPage, ApiError> {
         format!("t.created_block {dir}, t.task_id {dir}")
     };
     let order = order.as_str();
-    let items = rows_of(s, sql, TASK_LIST_COLUMNS, &filter, order, (limit, offset)).await?;
-    Ok(TaskPage {
-        items,
-        total,
-        limit,
-        offset,
-    })
+    // The page's JSON is written by the database: one value per page instead of ~40 per row
+    // converted, decoded and serialized again (at 500 rows that was most of a page's cost). The
+    // object's fields are `Task`'s as serde writes them (a test holds the two equal on both
+    // databases). The window is cut first, so the subqueries run for its rows only.
+    let f = sql.arg(finalized(s).await?);
+    let window = format!(
+        "SELECT t.*{filter} ORDER BY {order} LIMIT {} OFFSET {}",
+        sql.arg(limit as i64),
+        sql.arg(offset as i64)
+    );
+    let fields = task_json_fields(s.store.backend(), &f);
+    sql.text = match s.store.backend() {
+        // SQLite runs a subquery with a LIMIT as a co-routine whose rows the aggregate takes in
+        // its order (an ORDER BY in the aggregate would sort the built objects again: ⅓ slower)
+        Backend::Sqlite => format!(
+            "SELECT COALESCE(json_group_array(json_object({fields})), '[]') FROM ({window}) t"
+        ),
+        Backend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_object({fields}) ORDER BY {order})::text, '[]') \
+             FROM ({window}) t"
+        ),
+    };
+    let items: String = sql
+        .fetch(&s.store)
+        .await?
+        .first()
+        .map(|r| r.try_get(0))
+        .transpose()?
+        .unwrap_or_else(|| "[]".into());
+    Ok(
+        format!(r#"{{"items":{items},"total":{total},"limit":{limit},"offset":{offset}}}"#)
+            .into_bytes(),
+    )
 }
 
-/// A listed task's columns: its row, the name its spec gives itself and its creation time.
-const TASK_LIST_COLUMNS: &str = "t.*, \
-    (SELECT n.name FROM spec_names n WHERE n.spec_hash = t.spec_hash) AS name, \
-    (SELECT b.timestamp FROM blocks b \
-      WHERE b.chain_id = t.chain_id AND b.number = t.created_block) AS created_at";
+/// The arguments of the JSON object of a listed task (SQLite's `json_object`, Postgres'
+/// `json_build_object`) from the row `t`: its columns, its replica count, the name its spec
+/// gives itself, its creation time (its block's) and whether its last change is final (`f`:
+/// the placeholder of the final block) — the fields of [`Task`], in serde's order.
+fn task_json_fields(backend: Backend, f: &str) -> String {
+    let mut out: Vec<String> = TASK_COLUMNS
+        .iter()
+        .map(|c| format!("'{c}', t.{c}"))
+        .collect();
+    out.push("'replicas', t.replicas".into());
+    out.push("'name', (SELECT n.name FROM spec_names n WHERE n.spec_hash = t.spec_hash)".into());
+    out.push(
+        "'created_at', (SELECT b.timestamp FROM blocks b \
+         WHERE b.chain_id = t.chain_id AND b.number = t.created_block)"
+            .into(),
+    );
+    out.push(match backend {
+        // a comparison is 0 or 1 in SQLite; json() makes it JSON's true or false
+        Backend::Sqlite => format!(
+            "'finalized', json(CASE WHEN t.updated_block <= {f} THEN 'true' ELSE 'false' END)"
+        ),
+        Backend::Postgres => format!("'finalized', (t.updated_block <= {f})"),
+    });
+    out.join(", ")
+}
 
 /// The deepest `offset` a task list serves: past it the keyset (`after=`) pages at the cost of
 /// the first page, where an offset walks every row before it.

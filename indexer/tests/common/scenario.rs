@@ -113,6 +113,25 @@ impl Market {
         salt: u64,
         spec: Option<(B256, String)>,
     ) -> U256 {
+        self.create_in(
+            mode,
+            replicas,
+            salt,
+            spec,
+            B256::right_padding_from(b"us-east"),
+        )
+        .await
+    }
+
+    /// [`Market::create_spec`] in `region` (the submitter's 32 bytes, as sent).
+    pub(crate) async fn create_in(
+        &self,
+        mode: u8,
+        replicas: u8,
+        salt: u64,
+        spec: Option<(B256, String)>,
+        region: B256,
+    ) -> U256 {
         let id = self.next_id().await;
         let now = self.now().await;
         let dev = swan_contracts::dev_request(mode, replicas, now, salt);
@@ -121,7 +140,7 @@ impl Market {
             collateralPct: 150,
             paramsVersion: self.market().paramsVersion().call().await.unwrap(),
             requirements: resources(4, 0),
-            region: B256::right_padding_from(b"us-east"),
+            region,
             specHash: spec_hash,
             specURI: spec_uri,
             ..dev
