@@ -57,17 +57,74 @@ pub struct ApiState {
 /// computed once per indexed block (number and hash, and the final block) and served to every
 /// request asking the same until the next: a crowd asking for them costs one computation per
 /// block, not one per request. Concurrent requests for an answer not yet computed wait for the one
-/// computing it. At most [`PerBlock::KEYS`] answers are kept (the series' parameters vary).
+/// computing it. The answers kept are the most recently asked, at most [`PerBlock::KEYS`] of them
+/// and [`PerBlock::BYTES`] together (a 500-row task page is ~570 kB).
 #[derive(Debug, Default)]
 pub struct PerBlock {
-    slots: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<Cached>>>>,
+    slots: std::sync::Mutex<Slots>,
 }
 
 type Cached = Option<((u64, String, i64), axum::body::Bytes)>;
 
+/// The kept answers, each with when it was last asked and its size; their total size.
+#[derive(Debug, Default)]
+struct Slots {
+    map: std::collections::HashMap<String, Slot>,
+    tick: u64,
+    bytes: usize,
+}
+
+#[derive(Debug)]
+struct Slot {
+    cell: Arc<tokio::sync::Mutex<Cached>>,
+    asked: u64,
+    bytes: usize,
+}
+
+impl Slots {
+    /// The cell of `key` (a new one if it is not kept), marked as asked now.
+    fn cell(&mut self, key: String) -> Arc<tokio::sync::Mutex<Cached>> {
+        self.tick += 1;
+        let tick = self.tick;
+        let slot = self.map.entry(key).or_insert_with(|| Slot {
+            cell: Default::default(),
+            asked: tick,
+            bytes: 0,
+        });
+        slot.asked = tick;
+        slot.cell.clone()
+    }
+
+    /// Record that `key`'s cell now holds `bytes`, then drop the least recently asked answers
+    /// until the rest fit (never `key` itself: it is being answered).
+    fn stored(&mut self, key: &str, cell: &Arc<tokio::sync::Mutex<Cached>>, bytes: usize) {
+        let Some(slot) = self.map.get_mut(key).filter(|s| Arc::ptr_eq(&s.cell, cell)) else {
+            return; // dropped meanwhile: not kept
+        };
+        self.bytes = self.bytes - slot.bytes + bytes;
+        slot.bytes = bytes;
+        while self.map.len() > PerBlock::KEYS || self.bytes > PerBlock::BYTES {
+            let Some(oldest) = self
+                .map
+                .iter()
+                .filter(|(k, _)| k.as_str() != key)
+                .min_by_key(|(_, s)| s.asked)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(gone) = self.map.remove(&oldest) {
+                self.bytes -= gone.bytes;
+            }
+        }
+    }
+}
+
 impl PerBlock {
     /// Most answers kept at once.
-    pub const KEYS: usize = 64;
+    pub const KEYS: usize = 512;
+    /// Most bytes of answers kept at once.
+    pub const BYTES: usize = 64 << 20;
 
     /// The answer `key` for the block the indexer is at, as JSON: the stored one, or
     /// `compute`'s (stored).
@@ -104,13 +161,7 @@ impl PerBlock {
             .await?
             .map_or((0, String::new()), |c| (c.block_number, c.block_hash));
         let at = (number, hash, finalized(s).await?);
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-            if slots.len() >= Self::KEYS && !slots.contains_key(&key) {
-                slots.clear();
-            }
-            slots.entry(key).or_default().clone()
-        };
+        let slot = self.slots().cell(key.clone());
         let mut cached = slot.lock().await;
         if let Some((block, body)) = &*cached
             && *block == at
@@ -119,7 +170,13 @@ impl PerBlock {
         }
         let body = axum::body::Bytes::from(compute.await?);
         *cached = Some((at, body.clone()));
+        drop(cached);
+        self.slots().stored(&key, &slot, body.len());
         Ok(body)
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A count (`SELECT COUNT(*) …`) for the block the indexer is at: a page's total over a
@@ -384,4 +441,52 @@ fn finals<T: swan_store::rows::Final>(mut rows: Vec<T>, finalized: i64) -> Vec<T
         r.set_final(f);
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PerBlock, Slots};
+
+    /// Ask for `key` and store an answer of `bytes` under it.
+    fn answer(slots: &mut Slots, key: &str, bytes: usize) {
+        let cell = slots.cell(key.into());
+        slots.stored(key, &cell, bytes);
+    }
+
+    #[test]
+    fn the_least_recently_asked_answers_go_first() {
+        let mut slots = Slots::default();
+        for k in 0..PerBlock::KEYS {
+            answer(&mut slots, &format!("page {k}"), 10);
+        }
+        // page 0 asked again: now page 1 is the oldest
+        slots.cell("page 0".into());
+        answer(&mut slots, "new", 10);
+        assert_eq!(slots.map.len(), PerBlock::KEYS);
+        assert!(slots.map.contains_key("page 0"));
+        assert!(!slots.map.contains_key("page 1"));
+        assert!(slots.map.contains_key("new"));
+        assert_eq!(slots.bytes, 10 * PerBlock::KEYS);
+    }
+
+    #[test]
+    fn answers_kept_fit_the_byte_bound() {
+        let mut slots = Slots::default();
+        let big = PerBlock::BYTES / 4;
+        for k in 0..6 {
+            answer(&mut slots, &format!("page {k}"), big);
+        }
+        assert_eq!(slots.bytes, 4 * big);
+        let kept: Vec<bool> = (0..6)
+            .map(|k| slots.map.contains_key(&format!("page {k}")))
+            .collect();
+        assert_eq!(kept, [false, false, true, true, true, true]);
+        // an answer larger than the bound is still served, alone
+        answer(&mut slots, "huge", PerBlock::BYTES + 1);
+        assert_eq!(slots.map.len(), 1);
+        assert!(slots.map.contains_key("huge"));
+        // an answer stored again at another size is counted once
+        answer(&mut slots, "huge", 5);
+        assert_eq!(slots.bytes, 5);
+    }
 }

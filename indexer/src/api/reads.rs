@@ -483,41 +483,49 @@ const PROVIDER_NEWEST: u32 = 100;
 pub(super) async fn provider(
     State(s): State<Arc<ApiState>>,
     Path(address): Path<String>,
-) -> ApiResult<ProviderDetail> {
-    let key = parse_address(&address).ok_or_else(|| {
-        ApiError::bad(
+) -> Response {
+    let Some(key) = parse_address(&address) else {
+        return ApiError::bad(
             "address",
             format!("address must be a 0x-prefixed 20-byte hex address, got {address:?}"),
         )
-    })?;
-    let p: Provider = one(&s, "providers", "address", &key, "provider").await?;
+        .into_response();
+    };
+    // a crowd on one provider costs one read per block (its counts walk every task it ran)
+    let cache = format!("provider:{key}");
+    s.per_block.answer(&s, cache, provider_now(&s, key)).await
+}
+
+/// The provider `key`'s detail, now.
+async fn provider_now(s: &ApiState, key: String) -> Result<ProviderDetail, ApiError> {
+    let p: Provider = one(s, "providers", "address", &key, "provider").await?;
     // a busy provider has a replica and a payment per task it ran: the detail shows the newest
     // (its work per request stays bounded) and how many there are; /api/tasks?provider= pages
     let n = PROVIDER_NEWEST;
-    let replicas = keyed(&s, &key, |chain, k| {
+    let replicas = keyed(s, &key, |chain, k| {
         format!(
             "SELECT * FROM replicas WHERE chain_id = {chain} AND provider = {k} \
              ORDER BY assigned_block DESC, task_id, idx LIMIT {n}"
         )
     })
     .await?;
-    Ok(Json(ProviderDetail {
+    Ok(ProviderDetail {
         provider: p,
         replicas,
-        replicas_total: count_of(&s, "replicas", "provider", &key).await?,
+        replicas_total: count_of(s, "replicas", "provider", &key).await?,
         collateral: events_of::<Logged<CollateralEvent>>(
-            &s,
+            s,
             "collateral_events",
             "provider",
             &key,
             Some(n),
         )
         .await?,
-        slashes: events_of::<Logged<Slash>>(&s, "slashes", "provider", &key, Some(n)).await?,
-        slashes_total: count_of(&s, "slashes", "provider", &key).await?,
-        payments: events_of::<Logged<Payment>>(&s, "payments", "account", &key, Some(n)).await?,
-        payments_total: count_of(&s, "payments", "account", &key).await?,
-    }))
+        slashes: events_of::<Logged<Slash>>(s, "slashes", "provider", &key, Some(n)).await?,
+        slashes_total: count_of(s, "slashes", "provider", &key).await?,
+        payments: events_of::<Logged<Payment>>(s, "payments", "account", &key, Some(n)).await?,
+        payments_total: count_of(s, "payments", "account", &key).await?,
+    })
 }
 
 /// Logs of the market and the registry, decoded, in chain order (or newest first).
