@@ -100,47 +100,6 @@ pub struct LogEvent {
     pub finalized: bool,
 }
 
-/// The columns of [`TaskColumns`], in its order: the task list writes its JSON in SQL from
-/// these (the indexer's state test holds that JSON equal to serde's of [`Task`]).
-pub const TASK_COLUMNS: [&str; 36] = [
-    "chain_id",
-    "task_id",
-    "submitter",
-    "mode",
-    "status",
-    "quorum",
-    "collateral_pct",
-    "price",
-    "collateral",
-    "escrow",
-    "assign_by",
-    "result_by",
-    "settle_by",
-    "spec_hash",
-    "spec_uri",
-    "answer_commit",
-    "region",
-    "req_cpu_cores",
-    "req_memory_gib",
-    "req_storage_gib",
-    "req_gpu_count",
-    "req_gpu_memory_gib",
-    "req_gpu_model",
-    "params_version",
-    "paid",
-    "fees",
-    "refunded",
-    "slashed",
-    "service_started",
-    "service_ends",
-    "final_reason",
-    "created_block",
-    "created_tx",
-    "assigned_block",
-    "finalized_block",
-    "updated_block",
-];
-
 /// A task's columns (all but its replica count, whose name differs between list and detail).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
 pub struct TaskColumns {

@@ -29,7 +29,7 @@ use super::{
         ErrorBody, Info, KeeperDecision, Prices, Series, SeriesPoint, SpecDocument, TaskDetail,
         TimelineEntry, Verdicts,
     },
-    task_key,
+    task_key, to_json,
 };
 
 /// The market this indexer follows and how far it got.
@@ -77,7 +77,9 @@ pub(super) async fn series(
         q.buckets.map(|n| n.0),
         q.bucket_secs.map(|n| n.0)
     );
-    s.per_block.answer(&s, key, series_now(&s, q)).await
+    s.per_block
+        .answer(&s, key, to_json(series_now(&s, q)))
+        .await
 }
 
 /// The series `q` asks for, now.

@@ -127,25 +127,8 @@ impl PerBlock {
     pub const BYTES: usize = 64 << 20;
 
     /// The answer `key` for the block the indexer is at, as JSON: the stored one, or
-    /// `compute`'s (stored).
-    async fn json<T, F>(
-        &self,
-        s: &ApiState,
-        key: String,
-        compute: F,
-    ) -> Result<axum::body::Bytes, ApiError>
-    where
-        T: serde::Serialize,
-        F: std::future::Future<Output = Result<T, ApiError>>,
-    {
-        self.raw(s, key, async {
-            Ok(serde_json::to_vec(&compute.await?).unwrap_or_default())
-        })
-        .await
-    }
-
-    /// [`PerBlock::json`] for an answer `compute` writes as JSON itself.
-    async fn raw<F>(
+    /// `compute`'s (stored; [`to_json`] writes a typed answer).
+    async fn json<F>(
         &self,
         s: &ApiState,
         key: String,
@@ -184,39 +167,32 @@ impl PerBlock {
     async fn count(&self, s: &ApiState, sql: &Sql) -> Result<i64, ApiError> {
         let key = format!("count:{}:{:?}", sql.text, sql.args);
         let body = self
-            .json(s, key, async { Ok(sql.count(&s.store).await?) })
+            .json(s, key, to_json(async { Ok(sql.count(&s.store).await?) }))
             .await?;
         Ok(serde_json::from_slice(&body).unwrap_or_default())
     }
 
     /// [`PerBlock::json`] as the response.
-    async fn answer<T, F>(&self, s: &ApiState, key: String, compute: F) -> Response
-    where
-        T: serde::Serialize,
-        F: std::future::Future<Output = Result<T, ApiError>>,
-    {
-        Self::respond(self.json(s, key, compute).await)
-    }
-
-    /// [`PerBlock::raw`] as the response.
-    async fn answer_raw<F>(&self, s: &ApiState, key: String, compute: F) -> Response
+    async fn answer<F>(&self, s: &ApiState, key: String, compute: F) -> Response
     where
         F: std::future::Future<Output = Result<Vec<u8>, ApiError>>,
     {
-        Self::respond(self.raw(s, key, compute).await)
+        match self.json(s, key, compute).await {
+            Ok(body) => (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response(),
+            Err(e) => e.into_response(),
+        }
     }
+}
 
-    fn respond(body: Result<axum::body::Bytes, ApiError>) -> Response {
-        let body = match body {
-            Ok(b) => b,
-            Err(e) => return e.into_response(),
-        };
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
-    }
+/// `compute`'s answer written as JSON.
+async fn to_json<T: serde::Serialize>(
+    compute: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<Vec<u8>, ApiError> {
+    Ok(serde_json::to_vec(&compute.await?).unwrap_or_default())
 }
 
 /// An API error: a status and a JSON body naming what was wrong.

@@ -16,13 +16,16 @@ use super::{
     params::{Checked, EventQuery, ProviderQuery, TaskQuery, page},
     parse_address,
     rows::{EventPage, Health, ProviderDetail, ProviderPage, Ready, Stats, TaskDetail, TaskPage},
-    task_key,
+    task_key, to_json,
 };
-use crate::project::TASK_STATUS;
+use crate::{
+    model::{StateRow, TaskRow},
+    project::TASK_STATUS,
+};
 use swan_store::Backend;
 use swan_store::rows::{
     Assignment, CollateralEvent, LogEvent, Logged, Payment, Provider, Replica, ResultRow, Slash,
-    TASK_COLUMNS, Task,
+    Task,
 };
 
 /// One page of `SELECT {select}{filter} ORDER BY {order}` (rows marked final or not) and the
@@ -268,7 +271,7 @@ pub(super) async fn tasks(
 ) -> Response {
     // a crowd on one page costs one read per block
     let key = format!("tasks:{q:?}");
-    s.per_block.answer_raw(&s, key, tasks_now(&s, q)).await
+    s.per_block.answer(&s, key, tasks_now(&s, q)).await
 }
 
 /// The page `q` asks for, now.
@@ -391,15 +394,14 @@ async fn tasks_now(s: &ApiState, q: TaskQuery) -> Result<Vec<u8>, ApiError> {
 }
 
 /// The arguments of the JSON object of a listed task (SQLite's `json_object`, Postgres'
-/// `json_build_object`) from the row `t`: its columns, its replica count, the name its spec
+/// `json_build_object`) from the row `t`: its columns (the writer's list), the name its spec
 /// gives itself, its creation time (its block's) and whether its last change is final (`f`:
-/// the placeholder of the final block) — the fields of [`Task`], in serde's order.
+/// the placeholder of the final block) — the fields of [`Task`].
 fn task_json_fields(backend: Backend, f: &str) -> String {
-    let mut out: Vec<String> = TASK_COLUMNS
+    let mut out: Vec<String> = TaskRow::COLUMNS
         .iter()
         .map(|c| format!("'{c}', t.{c}"))
         .collect();
-    out.push("'replicas', t.replicas".into());
     out.push("'name', (SELECT n.name FROM spec_names n WHERE n.spec_hash = t.spec_hash)".into());
     out.push(
         "'created_at', (SELECT b.timestamp FROM blocks b \
@@ -429,7 +431,9 @@ pub(super) async fn providers(
 ) -> Response {
     // a crowd on one page costs one read per block
     let key = format!("providers:{q:?}");
-    s.per_block.answer(&s, key, providers_now(&s, q)).await
+    s.per_block
+        .answer(&s, key, to_json(providers_now(&s, q)))
+        .await
 }
 
 /// The page `q` asks for, now.
@@ -494,7 +498,9 @@ pub(super) async fn provider(
     };
     // a crowd on one provider costs one read per block (its counts walk every task it ran)
     let cache = format!("provider:{key}");
-    s.per_block.answer(&s, cache, provider_now(&s, key)).await
+    s.per_block
+        .answer(&s, cache, to_json(provider_now(&s, key)))
+        .await
 }
 
 /// The provider `key`'s detail, now.
@@ -538,7 +544,9 @@ pub(super) async fn events(
 ) -> Response {
     // a crowd on one page costs one read per block
     let key = format!("events:{q:?}");
-    s.per_block.answer(&s, key, events_now(&s, q)).await
+    s.per_block
+        .answer(&s, key, to_json(events_now(&s, q)))
+        .await
 }
 
 /// The page `q` asks for, now.
@@ -592,7 +600,9 @@ async fn events_now(s: &ApiState, q: EventQuery) -> Result<EventPage, ApiError> 
 /// Market totals: tasks and providers by status, utilization, volume, fees, slashes.
 #[utoipa::path(get, path = "/api/stats", tag = "market", responses((status = 200, body = Stats)))]
 pub(super) async fn stats(State(s): State<Arc<ApiState>>) -> Response {
-    s.per_block.answer(&s, "stats".into(), stats_now(&s)).await
+    s.per_block
+        .answer(&s, "stats".into(), to_json(stats_now(&s)))
+        .await
 }
 
 /// The market's figures now.
